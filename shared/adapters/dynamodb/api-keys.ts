@@ -1,0 +1,91 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRecord } from '../../auth/api-keys.js';
+import { isConditionalCheckFailed, storeCall } from './client.js';
+
+const pk = (id: string) => `apikey#${id}`;
+
+export class ApiKeyRepository {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async put(rec: ApiKeyRecord): Promise<void> {
+    await storeCall(() =>
+      this.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: pk(rec.id),
+            sk: 'apikey',
+            kind: 'apikey',
+            gsi1pk: 'apikeys',
+            gsi1sk: `${rec.createdAt}#${rec.id}`,
+            ...rec,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const out = await storeCall(() =>
+      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: pk(id), sk: 'apikey' } })),
+    );
+    return out.Item ? toRecord(out.Item) : undefined;
+  }
+
+  async list(limit = 100): Promise<ApiKeyRecord[]> {
+    const out = await storeCall(() =>
+      this.ddb.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': 'apikeys' },
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []).map(toRecord);
+  }
+
+  /** Marks a key revoked. Returns false if there is no such key. */
+  async revoke(id: string, at: string): Promise<boolean> {
+    try {
+      await storeCall(() =>
+        this.ddb.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: pk(id), sk: 'apikey' },
+            UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+}
+
+function toRecord(item: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: item.id as string,
+    name: item.name as string,
+    scopes: item.scopes as ApiKeyRecord['scopes'],
+    hash: item.hash as string,
+    createdAt: item.createdAt as string,
+    revokedAt: item.revokedAt as string | undefined,
+  };
+}

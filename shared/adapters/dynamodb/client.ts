@@ -1,0 +1,41 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { HookbridgeError } from '../../errors.js';
+
+export interface DynamoOptions {
+  region: string;
+  endpoint?: string | undefined;
+}
+
+export function createDocumentClient(opts: DynamoOptions): DynamoDBDocumentClient {
+  const local = opts.endpoint !== undefined;
+  const client = new DynamoDBClient({
+    region: opts.region,
+    ...(local
+      ? {
+          endpoint: opts.endpoint,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          maxAttempts: 2,
+        }
+      : { maxAttempts: 3 }),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+export const isConditionalCheckFailed = (err: unknown): boolean =>
+  (err as { name?: string })?.name === 'ConditionalCheckFailedException' ||
+  (err as { name?: string })?.name === 'TransactionCanceledException';
+
+/** Runs a store call; any failure that is not ours becomes `store_unavailable` (503), so senders retry. */
+export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof HookbridgeError || isConditionalCheckFailed(err)) throw err;
+    throw new HookbridgeError('store_unavailable', 'The data store did not answer; retry later', {
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { HookbridgeError } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import { apiKeyMatches, bearerToken, type Principal, parseApiKeyId } from './api-keys.js';
+import { hasScope, type Scope } from './scopes.js';
+
+export const ADMIN_SECRET_NAME = 'hookbridge/admin';
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** The bootstrap admin key: HOOKBRIDGE_API_KEY locally, else secret `hookbridge/admin` (`{"apiKey": "…"}`). */
+async function adminKey(rt: Runtime): Promise<string | undefined> {
+  if (rt.config.HOOKBRIDGE_API_KEY) return rt.config.HOOKBRIDGE_API_KEY;
+  const value = await rt.secrets.get(ADMIN_SECRET_NAME);
+  if (typeof value === 'string') return value;
+  const key = (value as { apiKey?: unknown } | undefined)?.apiKey;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** Resolves the caller from `Authorization: Bearer …` and checks the scope. Throws 401 / 403. */
+export async function authenticate(
+  rt: Runtime,
+  authorization: string | undefined,
+  needed?: Scope,
+): Promise<Principal> {
+  const presented = bearerToken(authorization);
+  if (!presented)
+    throw new HookbridgeError('unauthorized', 'Send an API key as "Authorization: Bearer <key>"');
+  const principal = await resolve(rt, presented);
+  if (!principal) throw new HookbridgeError('unauthorized', 'The API key is not valid or has been revoked');
+  if (needed && !hasScope(principal.scopes, needed)) {
+    throw new HookbridgeError('insufficient_scope', `This route needs the "${needed}" scope`, {
+      extensions: { requiredScope: needed },
+    });
+  }
+  return principal;
+}
+
+async function resolve(rt: Runtime, presented: string): Promise<Principal | undefined> {
+  const id = parseApiKeyId(presented);
+  if (id) {
+    const rec = await rt.apiKeys.get(id);
+    if (rec && !rec.revokedAt && apiKeyMatches(presented, rec.hash))
+      return { keyId: rec.id, scopes: rec.scopes };
+    if (rec) return undefined;
+  }
+  const admin = await adminKey(rt);
+  if (admin && timingSafeEqual(digest(presented), digest(admin)))
+    return { keyId: 'admin', scopes: ['admin'] };
+  return undefined;
+}

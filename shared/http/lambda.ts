@@ -1,0 +1,110 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authenticate } from '../auth/authenticate.js';
+import { HookbridgeError, toProblem } from '../errors.js';
+import { log } from '../log.js';
+import { runtime } from '../runtime.js';
+import { createRouter, type RouteDef, routeKey } from './route.js';
+import type { HttpRequest, HttpResponse } from './types.js';
+
+export type RouteImpl = (req: HttpRequest) => Promise<HttpResponse> | HttpResponse;
+
+/** API Gateway HTTP API (payload v2.0) event -> HttpRequest, keeping the body's exact bytes. */
+export function fromEvent(event: APIGatewayProxyEventV2): HttpRequest {
+  const headers = event.headers ?? {};
+  const ctx = event.requestContext;
+  const stage = ctx.stage && ctx.stage !== '$default' ? `/${ctx.stage}` : '';
+  const proto = headers['x-forwarded-proto'] ?? 'https';
+  const body = event.body ?? '';
+  return {
+    routeKey: event.routeKey,
+    method: ctx.http.method,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString ?? '',
+    pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+    query: (event.queryStringParameters ?? {}) as Record<string, string>,
+    headers: headers as Record<string, string>,
+    cookies: event.cookies ?? [],
+    rawBody: Buffer.from(body, event.isBase64Encoded ? 'base64' : 'utf8'),
+    requestId: ctx.requestId,
+    sourceIp: ctx.http.sourceIp,
+    baseUrl: process.env.HOOKBRIDGE_PUBLIC_URL || `${proto}://${ctx.domainName}${stage}`,
+  };
+}
+
+/** HttpResponse -> API Gateway result; bytes are sent base64-encoded as API Gateway expects. */
+export function toResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  const out: APIGatewayProxyStructuredResultV2 = { statusCode: res.status, headers: res.headers ?? {} };
+  if (res.cookies?.length) out.cookies = res.cookies;
+  if (res.body === undefined || res.body === null) return out;
+  if (Buffer.isBuffer(res.body) || res.body instanceof Uint8Array) {
+    out.body = Buffer.from(res.body).toString('base64');
+    out.isBase64Encoded = true;
+  } else if (typeof res.body === 'string') {
+    out.body = res.body;
+  } else {
+    out.body = JSON.stringify(res.body);
+    out.headers = { 'content-type': 'application/json', ...out.headers };
+  }
+  return out;
+}
+
+export function problemResponse(err: unknown, instance?: string): HttpResponse {
+  const { problem, headers } = toProblem(err, instance);
+  return {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(problem),
+  };
+}
+
+/**
+ * Builds a Lambda handler for the routes the route table gives one function. Enforces API-key
+ * auth and scopes from the table, and maps every error to problem+json in one place. `$default`
+ * (unmatched) requests get 404, or 405 with `Allow`, computed from the whole table.
+ */
+export function httpHandler(
+  routes: readonly RouteDef[],
+  impls: Record<string, RouteImpl>,
+  allRoutes: readonly RouteDef[] = routes,
+) {
+  const byKey = new Map(routes.map((r) => [routeKey(r), r]));
+  for (const key of byKey.keys()) if (!impls[key]) throw new Error(`route ${key} has no implementation`);
+  let router: ReturnType<typeof createRouter> | undefined;
+
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    let req: HttpRequest | undefined;
+    try {
+      req = fromEvent(event);
+      let route = byKey.get(event.routeKey);
+      if (!route) {
+        router ??= createRouter(allRoutes);
+        const m = router(req.method, req.rawPath);
+        if (m.kind === 'method_not_allowed') {
+          throw new HookbridgeError('method_not_allowed', `${req.method} is not allowed on ${req.rawPath}`, {
+            headers: { allow: m.allow.join(', ') },
+          });
+        }
+        if (m.kind === 'not_found' || !byKey.has(routeKey(m.route))) {
+          throw new HookbridgeError('not_found', `No route for ${req.method} ${req.rawPath}`);
+        }
+        route = m.route;
+        req.pathParameters = m.pathParameters;
+        req.routeKey = routeKey(route);
+      }
+      if (route.auth === 'api-key') await authenticate(runtime(), req.headers.authorization, route.scope);
+      return toResult(await impls[routeKey(route)]!(req));
+    } catch (err) {
+      const status = err instanceof HookbridgeError ? err.status : 500;
+      if (status >= 500) {
+        log.error('request failed', {
+          route: event.routeKey,
+          requestId: event.requestContext?.requestId,
+          code: err instanceof HookbridgeError ? err.code : 'internal',
+          error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+          cause: err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined,
+        });
+      }
+      return toResult(problemResponse(err, req?.rawPath));
+    }
+  };
+}

@@ -1,0 +1,100 @@
+import type * as z from 'zod';
+import { HookbridgeError } from '../errors.js';
+
+export interface HttpRequest {
+  routeKey: string;
+  method: string;
+  rawPath: string;
+  rawQueryString: string;
+  pathParameters: Record<string, string>;
+  /** Query parameters; repeated keys are comma-joined, as API Gateway does. */
+  query: Record<string, string>;
+  /** Lower-cased header names; repeated headers comma-joined. */
+  headers: Record<string, string>;
+  cookies: string[];
+  /** The body exactly as the sender sent it. */
+  rawBody: Buffer;
+  requestId: string;
+  sourceIp: string;
+  /** The public base URL the request came in on (scheme://host[/stage]). */
+  baseUrl: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** A string or bytes is sent as is; anything else is JSON-encoded. */
+  body?: unknown;
+  cookies?: string[];
+}
+
+export const json = (status: number, body: unknown, headers?: Record<string, string>): HttpResponse => ({
+  status,
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...headers },
+});
+
+export const noContent = (): HttpResponse => ({ status: 204 });
+
+export const redirect = (location: string, cookies?: string[]): HttpResponse => ({
+  status: 302,
+  headers: { location, 'cache-control': 'no-store' },
+  ...(cookies ? { cookies } : {}),
+});
+
+export const html = (status: number, body: string, cookies?: string[]): HttpResponse => ({
+  status,
+  body,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    'x-frame-options': 'DENY',
+  },
+  ...(cookies ? { cookies } : {}),
+});
+
+const issuesOf = (err: z.ZodError) =>
+  err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+
+const describe = (errors: { path: string; message: string }[]) =>
+  errors
+    .slice(0, 5)
+    .map((e) => `${e.path}: ${e.message}`)
+    .join('; ');
+
+/** Parses the JSON body against a schema. Malformed JSON and schema failures are 400s that say what is wrong. */
+export function parseJsonBody<T>(req: HttpRequest, schema: z.ZodType<T>): T {
+  const text = req.rawBody.toString('utf8');
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? undefined : JSON.parse(text);
+  } catch (err) {
+    throw new HookbridgeError('invalid_json', `Malformed JSON body: ${(err as Error).message}`);
+  }
+  if (value === undefined) throw new HookbridgeError('invalid_json', 'A JSON body is required');
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const errors = issuesOf(parsed.error);
+    throw new HookbridgeError('invalid_request', describe(errors), { extensions: { errors } });
+  }
+  return parsed.data;
+}
+
+export function parseQuery<T>(req: HttpRequest, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) {
+    const errors = issuesOf(parsed.error);
+    throw new HookbridgeError('invalid_query', describe(errors), { extensions: { errors } });
+  }
+  return parsed.data;
+}
+
+export function parseParams<T>(req: HttpRequest, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(req.pathParameters);
+  if (!parsed.success) {
+    const errors = issuesOf(parsed.error);
+    throw new HookbridgeError('invalid_request', describe(errors), { extensions: { errors } });
+  }
+  return parsed.data;
+}

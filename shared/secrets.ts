@@ -1,0 +1,81 @@
+import { HookbridgeError } from './errors.js';
+import type { Clock, SecretStore } from './ports/index.js';
+
+/** Parses a stored secret value: JSON text, an already-parsed object, or a plain string. */
+export function parseSecretValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const t = value.trim();
+  if (t.startsWith('{') || t.startsWith('[') || t.startsWith('"')) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+interface Entry {
+  value: unknown;
+  fetchedAt: number;
+}
+
+/**
+ * In-function secret cache. Values live at most `ttlMs` (5 min by default). After a verification
+ * failure a caller may ask for a forced re-read, granted at most once per `forcedRefreshMs` per
+ * name, so a rotation takes effect at once but a flood of bad requests cannot hammer the store.
+ */
+export class SecretCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly lastForced = new Map<string, number>();
+
+  constructor(
+    readonly store: SecretStore,
+    private readonly clock: Clock,
+    private readonly ttlMs = 300_000,
+    private readonly forcedRefreshMs = 60_000,
+  ) {}
+
+  async get(name: string): Promise<unknown | undefined> {
+    const hit = this.entries.get(name);
+    if (hit && this.clock.now() - hit.fetchedAt < this.ttlMs) return hit.value;
+    return this.load(name);
+  }
+
+  /** Re-read after a failure, unless one was forced within the last minute. Returns whether it re-read. */
+  async refreshAfterFailure(name: string): Promise<boolean> {
+    const now = this.clock.now();
+    const last = this.lastForced.get(name) ?? Number.NEGATIVE_INFINITY;
+    const hit = this.entries.get(name);
+    if (now - last < this.forcedRefreshMs || (hit && now - hit.fetchedAt < 1000)) return false;
+    this.lastForced.set(name, now);
+    const before = hit?.value;
+    const after = await this.load(name);
+    return JSON.stringify(before) !== JSON.stringify(after);
+  }
+
+  invalidate(name?: string): void {
+    if (name === undefined) this.entries.clear();
+    else this.entries.delete(name);
+  }
+
+  private load(name: string): Promise<unknown | undefined> {
+    const running = this.inflight.get(name);
+    if (running) return running;
+    const p = (async () => {
+      try {
+        const value = parseSecretValue(await this.store.getSecret(name));
+        this.entries.set(name, { value, fetchedAt: this.clock.now() });
+        return value;
+      } catch (err) {
+        if (err instanceof HookbridgeError) throw err;
+        throw new HookbridgeError('secrets_unavailable', 'Secret store is unavailable', { cause: err });
+      } finally {
+        this.inflight.delete(name);
+      }
+    })();
+    this.inflight.set(name, p);
+    return p;
+  }
+}
