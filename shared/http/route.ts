@@ -50,7 +50,7 @@ export type MatchResult =
   | { kind: 'method_not_allowed'; allow: string[] }
   | { kind: 'not_found' };
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Compiles a route table into a matcher with API Gateway's precedence: most literal segments first, greedy last. */
 export function createRouter(routes: readonly RouteDef[]): (method: string, path: string) => MatchResult {
@@ -64,7 +64,7 @@ export function createRouter(routes: readonly RouteDef[]): (method: string, path
         const m = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(seg);
         if (!m) {
           if (seg) literals++;
-          return escape(seg);
+          return escapeRe(seg);
         }
         names.push(m[1]!);
         if (m[2]) {
