@@ -1,0 +1,95 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { TableAccess } from '../functions.js';
+
+export interface HookbridgeFunctionProps {
+  /** Folder name under `functions/`. */
+  name: string;
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSec: number;
+  environment?: Record<string, string>;
+  logRetention?: logs.RetentionDays;
+  reservedConcurrency?: number | undefined;
+}
+
+/**
+ * The one function construct. Fixed defaults: Node.js 22 on arm64, an ESM bundle built by local
+ * esbuild (no Docker) with source maps and `--enable-source-maps`, a log group with retention.
+ */
+export class HookbridgeFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: HookbridgeFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${Stack.of(this).stackName}-${props.name}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.fn = new nodejs.NodejsFunction(this, 'Fn', {
+      functionName: `${Stack.of(this).stackName}-${props.name}`,
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memoryMb,
+      timeout: Duration.seconds(props.timeoutSec),
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        HOOKBRIDGE_SECRETS_BACKEND: 'secrets-manager',
+        ...props.environment,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // ESM bundles still meet CommonJS dependencies that call require().
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  /** Grants exactly the table actions this function uses and sets HOOKBRIDGE_TABLE together. */
+  bindTable(table: ITableV2, access: TableAccess): void {
+    this.fn.addEnvironment('HOOKBRIDGE_TABLE', table.tableName);
+    const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+    const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    const actions = access === 'read' ? read : access === 'write' ? write : access === 'readwrite' ? [...read, ...write] : [];
+    if (!actions.length) return;
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+    );
+  }
+
+  /** Allows reading secrets under the given name prefixes only. */
+  bindSecrets(prefixes: string[]): void {
+    if (!prefixes.length) return;
+    const stack = Stack.of(this);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        // Secrets Manager appends a random 6-character suffix to every ARN, hence the trailing wildcard.
+        resources: prefixes.map((p) =>
+          stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${p}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        ),
+      }),
+    );
+  }
+}
