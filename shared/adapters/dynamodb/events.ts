@@ -1,0 +1,311 @@
+/**
+ * EventStore: the durable, exactly-once store for received webhook events.
+ *
+ * Body storage: the raw body is gzipped. Up to BODY_INLINE_LIMIT compressed bytes it lives in the
+ * event item's `body` (Binary). Larger bodies (API Gateway allows 10 MB) are split into chunk items
+ * `pk=eventPk(id), sk=body#<sha256 prefix>#0001…` written BEFORE the event item, so the event item's
+ * conditional put is the commit point and a stream reader always sees a complete event. The body
+ * hash in the chunk key means a same-id delivery with a different body never overwrites the
+ * original chunks. Chunk items have kind `event_body`, so the stream filter ignores them.
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { HookbridgeError } from '../../errors.js';
+import { EVENT_KIND, EVENT_SK, type EventRecord, eventPk } from '../../events/record.js';
+import { isConditionalCheckFailed, storeCall } from './client.js';
+
+/** Compressed bytes kept inline; the rest of the 400 KB item limit is left for headers and fields. */
+export const BODY_INLINE_LIMIT = 300 * 1024;
+const CHUNK_KIND = 'event_body';
+const LIST_GSI = { all: 'gsi1', byProvider: 'gsi2' } as const;
+
+export type PutOutcome = 'stored' | 'duplicate' | 'duplicate_mismatch';
+
+export interface EventFilters {
+  provider?: string | undefined;
+  source?: string | undefined;
+  type?: string | undefined;
+  /** ISO 8601 inclusive bounds on receivedAt. */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface EventPage {
+  items: EventRecord[];
+  cursor?: string | undefined;
+}
+
+export interface EventStoreOptions {
+  retentionDays: number;
+  now: () => number;
+}
+
+const chunkPrefix = (sha256Hex: string) => `body#${sha256Hex.slice(0, 16)}#`;
+
+export class EventStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly opts: EventStoreOptions,
+  ) {}
+
+  /**
+   * Conditional put keyed on the record id (derived from provider, source and event id). An item
+   * whose `ttl` has passed counts as absent (dynalite never expires items; DynamoDB may lag).
+   */
+  async put(record: EventRecord, rawBody: Buffer): Promise<PutOutcome> {
+    const nowSec = Math.floor(this.opts.now() / 1000);
+    const ttl = nowSec + this.opts.retentionDays * 86_400;
+    const gz = gzipSync(rawBody, { level: rawBody.length > 64 * 1024 ? 1 : 6 });
+    const pk = eventPk(record.id);
+    const item: Record<string, unknown> = {
+      pk,
+      sk: EVENT_SK,
+      kind: EVENT_KIND,
+      gsi1pk: 'events',
+      gsi1sk: `${record.receivedAt}#${record.id}`,
+      gsi2pk: `events#${record.provider}`,
+      gsi2sk: `${record.receivedAt}#${record.id}`,
+      ttl,
+      bodyEncoding: 'gzip',
+      ...record,
+    };
+    if (gz.length <= BODY_INLINE_LIMIT) {
+      item.body = gz;
+    } else {
+      const prefix = chunkPrefix(record.bodySha256);
+      const count = Math.ceil(gz.length / BODY_INLINE_LIMIT);
+      await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          storeCall(() =>
+            this.ddb.send(
+              new PutCommand({
+                TableName: this.table,
+                Item: {
+                  pk,
+                  sk: `${prefix}${String(i + 1).padStart(4, '0')}`,
+                  kind: CHUNK_KIND,
+                  ttl,
+                  data: gz.subarray(i * BODY_INLINE_LIMIT, (i + 1) * BODY_INLINE_LIMIT),
+                },
+              }),
+            ),
+          ),
+        ),
+      );
+      item.bodyChunks = count;
+    }
+    try {
+      await storeCall(() =>
+        this.ddb.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':now': nowSec },
+          }),
+        ),
+      );
+      return 'stored';
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    const existing = await this.get(record.id);
+    if (!existing || existing.bodySha256 === record.bodySha256) return 'duplicate';
+    if (existing.flagged !== 'body_mismatch') await this.flagMismatch(record.id);
+    return 'duplicate_mismatch';
+  }
+
+  private async flagMismatch(id: string): Promise<void> {
+    try {
+      await storeCall(() =>
+        this.ddb.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: eventPk(id), sk: EVENT_SK },
+            UpdateExpression: 'SET flagged = :f',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':f': 'body_mismatch' },
+          }),
+        ),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async getItem(id: string): Promise<Record<string, unknown> | undefined> {
+    const out = await storeCall(() =>
+      this.ddb.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: eventPk(id), sk: EVENT_SK },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = out.Item;
+    if (!item || this.expired(item)) return undefined;
+    return item;
+  }
+
+  async get(id: string): Promise<EventRecord | undefined> {
+    const item = await this.getItem(id);
+    return item ? EventStore.recordFromItem(item) : undefined;
+  }
+
+  /** The exact raw body bytes; checks them against the stored sha256. */
+  async getBody(idOrItem: string | EventRecord | Record<string, unknown>): Promise<Buffer> {
+    const item =
+      typeof idOrItem === 'string'
+        ? await this.getItem(idOrItem)
+        : 'body' in idOrItem || 'bodyChunks' in idOrItem
+          ? (idOrItem as Record<string, unknown>)
+          : await this.getItem((idOrItem as EventRecord).id);
+    if (!item) throw new HookbridgeError('not_found', 'No such event');
+    let gz: Buffer;
+    if (item.body !== undefined) {
+      gz = Buffer.from(item.body as Uint8Array);
+    } else {
+      const count = Number(item.bodyChunks ?? 0);
+      const prefix = chunkPrefix(String(item.bodySha256));
+      const parts: Buffer[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await storeCall(() =>
+          this.ddb.send(
+            new QueryCommand({
+              TableName: this.table,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+              ExpressionAttributeValues: { ':pk': item.pk, ':p': prefix },
+              ConsistentRead: true,
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        for (const c of out.Items ?? []) parts.push(Buffer.from(c.data as Uint8Array));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      if (parts.length !== count) throw new HookbridgeError('internal', 'Event body chunks are incomplete');
+      gz = Buffer.concat(parts);
+    }
+    const raw = item.bodyEncoding === 'gzip' ? gunzipSync(gz) : gz;
+    if (createHash('sha256').update(raw).digest('hex') !== item.bodySha256)
+      throw new HookbridgeError('internal', 'Stored event body does not match its sha256');
+    return raw;
+  }
+
+  /** Newest first. Filters by provider use gsi2, others gsi1; the cursor is opaque base64url. */
+  async list(filters: EventFilters = {}, cursor?: string): Promise<EventPage> {
+    const limit = Math.min(Math.max(filters.limit ?? 50, 1), 200);
+    const names: Record<string, string> = { '#ttl': 'ttl' };
+    const values: Record<string, unknown> = { ':now': Math.floor(this.opts.now() / 1000) };
+    const byProvider = filters.provider !== undefined;
+    const [pkName, skName] = byProvider ? ['gsi2pk', 'gsi2sk'] : ['gsi1pk', 'gsi1sk'];
+    values[':p'] = byProvider ? `events#${filters.provider}` : 'events';
+    let key = `${pkName} = :p`;
+    // sk = receivedAt#id; '~' sorts after every id character, so `to` is inclusive.
+    if (filters.from !== undefined && filters.to !== undefined) {
+      key += ` AND ${skName} BETWEEN :from AND :to`;
+      values[':from'] = filters.from;
+      values[':to'] = `${filters.to}~`;
+    } else if (filters.from !== undefined) {
+      key += ` AND ${skName} >= :from`;
+      values[':from'] = filters.from;
+    } else if (filters.to !== undefined) {
+      key += ` AND ${skName} <= :to`;
+      values[':to'] = `${filters.to}~`;
+    }
+    const conds = ['#ttl > :now'];
+    if (filters.source !== undefined) {
+      conds.push('#source = :source');
+      names['#source'] = 'source';
+      values[':source'] = filters.source;
+    }
+    if (filters.type !== undefined) {
+      conds.push('#type = :type');
+      names['#type'] = 'type';
+      values[':type'] = filters.type;
+    }
+    let start = decodeCursor(cursor, pkName);
+    const items: EventRecord[] = [];
+    // Filters apply after the key condition, so a page may need several reads; bounded.
+    for (let i = 0; i < 20 && items.length < limit; i++) {
+      const out = await storeCall(() =>
+        this.ddb.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: byProvider ? LIST_GSI.byProvider : LIST_GSI.all,
+            KeyConditionExpression: key,
+            FilterExpression: conds.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+            Limit: limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const it of out.Items ?? []) items.push(EventStore.recordFromItem(it));
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return { items, cursor: start ? encodeCursor(start) : undefined };
+  }
+
+  private expired(item: Record<string, unknown>): boolean {
+    return typeof item.ttl === 'number' && item.ttl < Math.floor(this.opts.now() / 1000);
+  }
+
+  /** A DynamoDB item (GetItem, Query, or a stream NEW_IMAGE after unmarshall) -> EventRecord. */
+  static recordFromItem(item: Record<string, unknown>): EventRecord {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return {
+      id: String(item.id),
+      provider: String(item.provider),
+      source: String(item.source),
+      eventId: String(item.eventId),
+      type: String(item.type),
+      occurredAt: str(item.occurredAt),
+      receivedAt: String(item.receivedAt),
+      bodySha256: String(item.bodySha256),
+      bodySize: Number(item.bodySize),
+      contentType: str(item.contentType),
+      headers: (item.headers as Record<string, string> | undefined) ?? {},
+      matchedSecret: Number(item.matchedSecret ?? 0),
+      flagged: item.flagged === 'body_mismatch' ? 'body_mismatch' : undefined,
+    };
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined, pkName: string): Record<string, unknown> | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      key &&
+      typeof key === 'object' &&
+      !Array.isArray(key) &&
+      Object.values(key).every((v) => typeof v === 'string') &&
+      typeof (key as Record<string, unknown>)[pkName] === 'string' &&
+      typeof (key as Record<string, unknown>).pk === 'string'
+    )
+      return key as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned for these filters');
+}
