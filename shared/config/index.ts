@@ -35,6 +35,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return `${name}: ${i.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : i.message}`;
   });
   throw new HookbridgeError('misconfigured', `Invalid configuration: ${problems.join('; ')}`, {
-    extensions: { variables: parsed.error.issues.map((i) => String(i.path[0])) },
+    extensions: { variables: [...new Set(parsed.error.issues.map((i) => String(i.path[0])))] },
   });
 }

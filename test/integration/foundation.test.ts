@@ -1,0 +1,232 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, REPO_ROOT, startLocal } from '../../infra/local/server.js';
+import { ROUTES } from '../../infra/routes.js';
+
+const ADMIN = 'test-admin-key-0123456789';
+let dir: string;
+let rt: LocalRuntime;
+
+const call = (path: string, init: RequestInit & { key?: string } = {}) => {
+  const headers = new Headers(init.headers);
+  if (init.key) headers.set('authorization', `Bearer ${init.key}`);
+  return fetch(`${rt.url}${path}`, { ...init, headers });
+};
+
+async function expectProblem(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({ status, code });
+  expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  return body;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hb-foundation-'));
+  rt = await startLocal({
+    port: 0,
+    dataDir: join(dir, 'data'),
+    secretsFile: join(dir, 'secrets.json'),
+    apiKey: ADMIN,
+  });
+});
+
+afterAll(async () => {
+  await rt?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('local runtime', () => {
+  it('answers /health with the backends in use', async () => {
+    const res = await call('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', store: 'dynalite', secrets: 'file' });
+  });
+
+  it('writes dev secrets to a 0600 file', async () => {
+    const s = await stat(rt.secretsFile);
+    expect(s.mode & 0o777).toBe(0o600);
+    const secrets = JSON.parse(await readFile(rt.secretsFile, 'utf8'));
+    expect(secrets['hookbridge/admin'].apiKey).toMatch(/^hb_dev_/);
+  });
+
+  it('answers 404 for an unknown route and 405 with Allow for a wrong method', async () => {
+    await expectProblem(await call('/no/such/route'), 404, 'not_found');
+    const res = await call('/health', { method: 'DELETE' });
+    expect(res.headers.get('allow')).toBe('GET');
+    await expectProblem(res, 405, 'method_not_allowed');
+  });
+
+  it('answers 413 for a body over 10 MB, and stores nothing', async () => {
+    const res = await call('/api-keys', {
+      method: 'POST',
+      key: ADMIN,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20),
+    });
+    await expectProblem(res, 413, 'payload_too_large');
+  });
+
+  it('requires a valid API key (401) with the right scope (403)', async () => {
+    await expectProblem(await call('/api-keys'), 401, 'unauthorized');
+    await expectProblem(await call('/api-keys', { key: 'wrong-key-wrong-key' }), 401, 'unauthorized');
+    await expectProblem(
+      await call('/api-keys', { headers: { authorization: `Basic ${ADMIN}` } }),
+      401,
+      'unauthorized',
+    );
+
+    const created = await call('/api-keys', {
+      method: 'POST',
+      key: ADMIN,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'reader', scopes: ['events:read'] }),
+    });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    const body = await expectProblem(await call('/api-keys', { key }), 403, 'insufficient_scope');
+    expect(body.requiredScope).toBe('admin');
+  });
+
+  it('rejects malformed and invalid JSON with a 400 naming the problem, and stores nothing', async () => {
+    const before = ((await (await call('/api-keys', { key: ADMIN })).json()) as { items: unknown[] }).items
+      .length;
+    const post = (body: string) =>
+      call('/api-keys', {
+        method: 'POST',
+        key: ADMIN,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const bad = await expectProblem(await post('{"name": '), 400, 'invalid_json');
+    expect(bad.detail).toMatch(/Malformed JSON/);
+    const invalid = await expectProblem(await post('{"name":"x","scopes":["root"]}'), 400, 'invalid_request');
+    expect(invalid.detail).toMatch(/scopes\.0/);
+    await expectProblem(await post('{"name":"x","scopes":["admin"],"extra":1}'), 400, 'invalid_request');
+    const after = ((await (await call('/api-keys', { key: ADMIN })).json()) as { items: unknown[] }).items
+      .length;
+    expect(after).toBe(before);
+  });
+
+  it('creates, lists and revokes keys; a revoked key stops working; hashes are never shown', async () => {
+    const res = await call('/api-keys', {
+      method: 'POST',
+      key: ADMIN,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ops', scopes: ['admin'] }),
+    });
+    const created = (await res.json()) as { id: string; key: string };
+    expect((await call('/api-keys', { key: created.key })).status).toBe(200);
+    const list = (await (await call('/api-keys', { key: ADMIN })).json()) as {
+      items: Record<string, unknown>[];
+    };
+    const item = list.items.find((i) => i.id === created.id)!;
+    expect(item).toMatchObject({ name: 'ops', scopes: ['admin'] });
+    expect(item).not.toHaveProperty('hash');
+    expect(item).not.toHaveProperty('key');
+    expect((await call(`/api-keys/${created.id}`, { method: 'DELETE', key: ADMIN })).status).toBe(204);
+    await expectProblem(await call('/api-keys', { key: created.key }), 401, 'unauthorized');
+    await expectProblem(
+      await call('/api-keys/000000000000', { method: 'DELETE', key: ADMIN }),
+      404,
+      'not_found',
+    );
+  });
+
+  it('serves an OpenAPI document listing every route in the route table', async () => {
+    const res = await call('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const r of ROUTES) {
+      const methods = r.method === 'ANY' ? ['get', 'post'] : [r.method.toLowerCase()];
+      for (const m of methods) expect(doc.paths[r.path]?.[m], `${r.method} ${r.path}`).toBeDefined();
+    }
+    expect(JSON.stringify(doc.paths['/api-keys'])).toContain('"scopes"');
+  });
+
+  it('keeps an API key across a restart with --data-dir', async () => {
+    const res = await call('/api-keys', {
+      method: 'POST',
+      key: ADMIN,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'survivor', scopes: ['admin'] }),
+    });
+    const { key } = (await res.json()) as { key: string };
+    await rt.close();
+    rt = await startLocal({
+      port: 0,
+      dataDir: join(dir, 'data'),
+      secretsFile: join(dir, 'secrets.json'),
+      apiKey: ADMIN,
+    });
+    const after = await call('/api-keys', { key });
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { items: { name: string }[] }).items.map((i) => i.name)).toContain(
+      'survivor',
+    );
+  });
+
+  it('answers 503 (never 2xx) when the store is down', async () => {
+    await rt.stopStore();
+    const res = await call('/api-keys', {
+      method: 'POST',
+      key: ADMIN,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'lost', scopes: ['admin'] }),
+    });
+    await expectProblem(res, 503, 'store_unavailable');
+  });
+});
+
+describe('npm start', () => {
+  it('starts, prints the base URL and key, answers /health, and stops cleanly on SIGTERM', async () => {
+    const secretsFile = join(dir, 'start-secrets.json');
+    await writeFile(secretsFile, JSON.stringify({ 'hookbridge/admin': '{"apiKey":"from-file-0123456789"}' }));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'infra/local/main.ts', '--port', '0', '--secrets-file', secretsFile],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          HOOKBRIDGE_API_KEY: '',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no ready line: ${out}`)), 30_000);
+      child.stdout.on('data', () => {
+        const m = /"msg":"ready","url":"([^"]+)"/.exec(out);
+        if (m) {
+          clearTimeout(t);
+          resolve(m[1]!);
+        }
+      });
+    });
+    expect(out).toContain(`Hookbridge is running at ${url}`);
+    expect(out).toContain(secretsFile);
+    expect(out).not.toContain('from-file-0123456789');
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    // The secret may be written as a string holding JSON: the admin key from it works.
+    expect(
+      (await fetch(`${url}/api-keys`, { headers: { authorization: 'Bearer from-file-0123456789' } })).status,
+    ).toBe(200);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  });
+});
