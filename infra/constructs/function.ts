@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { TABLE } from '../../shared/table.js';
 import type { TableAccess } from '../functions.js';
 
 export interface HookbridgeFunctionProps {
@@ -32,7 +33,20 @@ export class HookbridgeFunction extends Construct {
       logGroupName: `/aws/lambda/${Stack.of(this).stackName}-${props.name}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
+    // Our own role with an inline, log-group-scoped policy instead of the managed
+    // AWSLambdaBasicExecutionRole (which allows writing to every log group).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Hookbridge ${props.name} function`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     this.fn = new nodejs.NodejsFunction(this, 'Fn', {
+      role,
       functionName: `${Stack.of(this).stackName}-${props.name}`,
       entry: props.entry,
       handler: 'handler',
@@ -69,25 +83,56 @@ export class HookbridgeFunction extends Construct {
   /** Grants exactly the table actions this function uses and sets HOOKBRIDGE_TABLE together. */
   bindTable(table: ITableV2, access: TableAccess): void {
     this.fn.addEnvironment('HOOKBRIDGE_TABLE', table.tableName);
-    const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-    const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-    const actions = access === 'read' ? read : access === 'write' ? write : access === 'readwrite' ? [...read, ...write] : [];
+    const read = [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:ConditionCheckItem',
+    ];
+    const write = [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ];
+    const actions =
+      access === 'read'
+        ? read
+        : access === 'write'
+          ? write
+          : access === 'readwrite'
+            ? [...read, ...write]
+            : [];
     if (!actions.length) return;
     this.fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+      new iam.PolicyStatement({
+        actions,
+        resources: [
+          table.tableArn,
+          ...TABLE.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.indexName}`),
+        ],
+      }),
     );
   }
 
-  /** Allows reading secrets under the given name prefixes only. */
-  bindSecrets(prefixes: string[]): void {
-    if (!prefixes.length) return;
+  /**
+   * Allows reading only the named secrets: an exact name (`hookbridge/admin`) or a prefix ending
+   * in `/` (`hookbridge/webhooks/`). Secrets Manager appends `-` and 6 random characters to every
+   * ARN, so an exact name is matched with `-??????` and a prefix with `*`.
+   */
+  bindSecrets(names: string[]): void {
+    if (!names.length) return;
     const stack = Stack.of(this);
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        // Secrets Manager appends a random 6-character suffix to every ARN, hence the trailing wildcard.
-        resources: prefixes.map((p) =>
-          stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${p}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: names.map((n) =>
+          stack.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: n.endsWith('/') ? `${n}*` : `${n}-??????`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         ),
       }),
     );

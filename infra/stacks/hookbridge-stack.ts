@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/table.js';
 import { HookbridgeFunction } from '../constructs/function.js';
 import { FUNCTION_SETTINGS } from '../functions.js';
+import { acknowledgeNagFindings } from '../nag.js';
 import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES } from '../routes.js';
 
 export type Stage = 'dev' | 'prod';
@@ -57,7 +58,6 @@ export class HookbridgeStack extends Stack {
       },
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    void SecretValue;
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -82,7 +82,6 @@ export class HookbridgeStack extends Stack {
       f.bindSecrets([...new Set([...s.secrets, ...(usesApiKeys.has(name) ? ['hookbridge/admin'] : [])])]);
       this.functions.set(name, f);
     }
-    void adminSecret;
 
     const integrations = new Map<string, HttpLambdaIntegration>();
     const integrationFor = (fn: string) => {
@@ -129,7 +128,12 @@ export class HookbridgeStack extends Stack {
       }),
     };
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the Hookbridge API' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.apiEndpoint,
+      description: 'Base URL of the Hookbridge API',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    void adminSecret;
+    acknowledgeNagFindings(this);
   }
 }

@@ -1,0 +1,144 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_SETTINGS } from '../../infra/functions.js';
+import { REPO_ROOT } from '../../infra/local/server.js';
+import { ROUTES } from '../../infra/routes.js';
+import { HookbridgeStack } from '../../infra/stacks/hookbridge-stack.js';
+import { TABLE } from '../../shared/table.js';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+
+function synth(stage: 'dev' | 'prod') {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), `hb-cdk-${stage}-`)) });
+  const stack = new HookbridgeStack(app, `Hookbridge-${stage}`, { stage, root: REPO_ROOT });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Throws ValidationFailed when cdk-nag reports any finding that is not acknowledged with a reason.
+  app.synth();
+  return { stack, template: Template.fromStack(stack) };
+}
+
+let prod: Template;
+let dev: Template;
+beforeAll(() => {
+  prod = synth('prod').template;
+  dev = synth('dev').template;
+}, 120_000);
+
+describe('table', () => {
+  it('is on-demand with PITR, TTL, a NEW_IMAGE stream and the shared key schema', () => {
+    prod.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      GlobalSecondaryIndexes: TABLE.globalSecondaryIndexes.map((g) =>
+        Match.objectLike({
+          IndexName: g.indexName,
+          KeySchema: [
+            { AttributeName: g.partitionKey, KeyType: 'HASH' },
+            { AttributeName: g.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
+    });
+  });
+
+  it('is protected and retained in prod, not in dev', () => {
+    prod.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
+    });
+    dev.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+  });
+});
+
+describe('functions', () => {
+  it('all use the construct defaults: nodejs22.x, arm64, ESM with source maps, JSON logs with retention', () => {
+    const fns = prod.findResources('AWS::Lambda::Function') as Resources;
+    const names = Object.keys(FUNCTION_SETTINGS);
+    expect(Object.keys(fns).length).toBeGreaterThanOrEqual(names.length);
+    for (const [id, fn] of Object.entries(fns)) {
+      const p = fn.Properties;
+      expect(p.Runtime, id).toBe('nodejs22.x');
+      expect(p.Architectures, id).toEqual(['arm64']);
+      expect(p.Handler, id).toBe('index.handler');
+      expect(p.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
+      expect(p.Environment.Variables.HOOKBRIDGE_SECRETS_BACKEND, id).toBe('secrets-manager');
+      expect(p.LoggingConfig.LogFormat, id).toBe('JSON');
+    }
+    prod.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  });
+
+  it('gives each function the memory and timeout chosen for it', () => {
+    for (const [name, s] of Object.entries(FUNCTION_SETTINGS)) {
+      prod.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `Hookbridge-prod-${name}`,
+        MemorySize: s.memoryMb,
+        Timeout: s.timeoutSec,
+      });
+    }
+  });
+
+  it('sets HOOKBRIDGE_TABLE wherever the table is granted, and scopes table access to the table and its indexes', () => {
+    const policies = prod.findResources('AWS::IAM::Policy') as Resources;
+    for (const p of Object.values(policies)) {
+      for (const st of p.Properties.PolicyDocument.Statement as {
+        Action: string | string[];
+        Resource: unknown;
+      }[]) {
+        const actions = [st.Action].flat();
+        if (actions.some((a) => a.startsWith('dynamodb:'))) {
+          expect(JSON.stringify(st.Resource)).not.toContain('"*"');
+          expect(JSON.stringify(st.Resource)).not.toMatch(/index\/\*/);
+        }
+        if (actions.some((a) => a.startsWith('secretsmanager:'))) {
+          expect(JSON.stringify(st.Resource)).toMatch(/secret:hookbridge\//);
+        }
+        if (st.Resource === '*') expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+      }
+    }
+  });
+
+  it('uses no AWS managed policy', () => {
+    const roles = prod.findResources('AWS::IAM::Role') as Resources;
+    for (const r of Object.values(roles)) expect(r.Properties.ManagedPolicyArns ?? []).toEqual([]);
+  });
+});
+
+describe('HTTP API', () => {
+  it('has exactly the routes of the route table, plus $default', () => {
+    const routes = prod.findResources('AWS::ApiGatewayV2::Route') as Resources;
+    const keys = Object.values(routes)
+      .map((r) => r.Properties.RouteKey as string)
+      .sort();
+    expect(keys).toEqual([...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'].sort());
+  });
+
+  it('has throttling and JSON access logs with the request id', () => {
+    prod.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingBurstLimit: Match.anyValue(), ThrottlingRateLimit: Match.anyValue() },
+      AccessLogSettings: { Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+
+  it('creates the admin key secret with a generated value', () => {
+    prod.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'hookbridge/admin',
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'apiKey' }),
+    });
+  });
+});
