@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newVaultSecret } from '../../shared/vault/vault.js';
 
 /**
  * Dev secrets written to the local secrets file on first run (missing names only; existing
@@ -6,4 +7,5 @@ import { randomBytes } from 'node:crypto';
  */
 export const DEV_SECRETS: Record<string, () => unknown> = {
   'hookbridge/admin': () => ({ apiKey: `hb_dev_${randomBytes(24).toString('base64url')}` }),
+  'hookbridge/vault': () => newVaultSecret('dev1'),
 };

@@ -1,0 +1,73 @@
+/** The records behind connections: connect sessions, OAuth states and connections themselves. */
+
+export type ConnectionStatus = 'active' | 'needs_reauth';
+
+export interface ConnectSession {
+  id: string;
+  integrationId: string;
+  endUserId: string;
+  returnUrl?: string | undefined;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  usedAt?: string | undefined;
+}
+
+/** Server-side half of one authorization request; the browser only ever sees `state`. */
+export interface OAuthState {
+  state: string;
+  sessionId: string;
+  integrationId: string;
+  endUserId: string;
+  returnUrl?: string | undefined;
+  metadata: Record<string, unknown>;
+  /** SHA-256 of the browser-binding cookie. */
+  bindingHash: string;
+  codeVerifier?: string | undefined;
+  nonce?: string | undefined;
+  redirectUri: string;
+  scopes: string[];
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+/** What the vault seals. Never logged, never returned except by the access-token endpoint. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string | undefined;
+  idToken?: string | undefined;
+  tokenType: string;
+}
+
+export interface ConnectionRecord {
+  id: string;
+  integrationId: string;
+  provider: string;
+  endUserId: string;
+  status: ConnectionStatus;
+  scopes: string[];
+  /** The app's metadata from the connect session. */
+  metadata: Record<string, unknown>;
+  /** Kept token-response and redirect values (e.g. `instance_url`, `realmId`). */
+  providerMetadata: Record<string, unknown>;
+  /** JWE of a TokenSet. */
+  tokens: string;
+  kid: string;
+  hasRefreshToken: boolean;
+  /** Epoch ms; absent when the provider did not say. */
+  expiresAt?: number | undefined;
+  version: number;
+  leaseOwner?: string | undefined;
+  leaseUntil?: number | undefined;
+  /** Consecutive failed refreshes, and when the first of them happened (epoch ms). */
+  refreshFailures: number;
+  firstFailureAt?: number | undefined;
+  lastError?: string | undefined;
+  lastRefreshedAt?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const CONNECT_SESSION_TTL_MS = 30 * 60_000;
+export const OAUTH_STATE_TTL_MS = 15 * 60_000;

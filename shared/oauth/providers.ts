@@ -1,0 +1,328 @@
+import * as z from 'zod';
+
+/**
+ * The OAuth provider catalog, as data. Each entry says how to send a user to the provider, how
+ * to exchange and refresh tokens, how to revoke them, which token-response and redirect values
+ * to keep as connection metadata, and how the proxy calls the provider's API with them.
+ *
+ * Placeholders like `{tenant}` or `{shop}` in URLs are filled from the integration's `params`
+ * (declared in `params`); `{instance_url}`-style placeholders in `api.baseUrl` are filled from
+ * the connection's metadata (declared in `tokenResponse.metadata` or `redirectMetadata`).
+ */
+
+const Url = z.string().regex(/^https:\/\/[^\s]+$/, 'must be an https URL (placeholders allowed)');
+const Placeholder = z.string().regex(/^[a-z_][a-z0-9_]*$/i);
+
+export const ClientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post']);
+export type ClientAuthMethod = z.infer<typeof ClientAuthMethod>;
+
+export const ProviderEntry = z
+  .object({
+    slug: z.string().regex(/^[a-z0-9-]+$/),
+    name: z.string().min(1),
+    /** OIDC providers get an ID token validated against this issuer (when `openid` is requested). */
+    issuer: Url.optional(),
+    authorizationUrl: Url,
+    tokenUrl: Url,
+    /** RFC 7009 revocation endpoint; absent when the provider has none (or only a non-standard one). */
+    revocation: z
+      .object({
+        url: Url,
+        /** Body format: RFC 7009 form, or JSON (QuickBooks, Notion). */
+        format: z.enum(['form', 'json']).default('form'),
+        /** Which token to send: the refresh token revokes the whole grant where it exists. */
+        prefer: z.enum(['refresh_token', 'access_token']).default('refresh_token'),
+      })
+      .strict()
+      .optional(),
+    scopeSeparator: z.enum([' ', ',']).default(' '),
+    /** The authorization parameter carrying scopes (Slack's user tokens use `user_scope`). */
+    scopeParam: z.string().default('scope'),
+    defaultScopes: z.array(z.string()).default([]),
+    authorizationParams: z.record(z.string(), z.string()).default({}),
+    clientAuth: ClientAuthMethod,
+    /** Token request body encoding: RFC 6749 form, or JSON (Notion, Atlassian). */
+    tokenRequestFormat: z.enum(['form', 'json']).default('form'),
+    pkce: z.boolean(),
+    refresh: z.boolean(),
+    /** Integration parameters the URLs need, e.g. `tenant`, `shop`. */
+    params: z.array(Placeholder).default([]),
+    tokenResponse: z
+      .object({
+        /** Dotted path of the object holding the tokens (Slack v2 user tokens: `authed_user`). */
+        path: z.string().optional(),
+        /** Top-level token-response fields kept as metadata (dotted paths allowed). */
+        metadata: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ metadata: [] }),
+    /** Callback query parameters kept as metadata (QuickBooks `realmId`, Shopify `shop`). */
+    redirectMetadata: z.array(z.string()).default([]),
+    api: z
+      .object({
+        baseUrl: Url,
+        authScheme: z.enum(['bearer', 'header']),
+        /** Header name when authScheme is `header` (Shopify `X-Shopify-Access-Token`). */
+        headerName: z.string().optional(),
+        allowedHosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9.{}_-]+$/)).min(1),
+      })
+      .strict(),
+    /** Refresh when the token expires within this many seconds. */
+    expiryMarginSeconds: z.number().int().min(0).max(3600).default(300),
+  })
+  .strict();
+
+export type ProviderEntry = z.infer<typeof ProviderEntry>;
+type ProviderInput = z.input<typeof ProviderEntry>;
+
+const RAW_CATALOG: ProviderInput[] = [
+  {
+    slug: 'google',
+    name: 'Google',
+    issuer: 'https://accounts.google.com',
+    authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+    tokenUrl: 'https://oauth2.googleapis.com/token',
+    revocation: { url: 'https://oauth2.googleapis.com/revoke' },
+    authorizationParams: { access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' },
+    clientAuth: 'client_secret_post',
+    pkce: true,
+    refresh: true,
+    api: { baseUrl: 'https://www.googleapis.com', authScheme: 'bearer', allowedHosts: ['*.googleapis.com'] },
+  },
+  {
+    slug: 'microsoft',
+    name: 'Microsoft Entra ID',
+    authorizationUrl: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize',
+    tokenUrl: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
+    defaultScopes: ['offline_access'],
+    authorizationParams: { response_mode: 'query' },
+    clientAuth: 'client_secret_post',
+    pkce: true,
+    refresh: true,
+    params: ['tenant'],
+    api: {
+      baseUrl: 'https://graph.microsoft.com',
+      authScheme: 'bearer',
+      allowedHosts: ['graph.microsoft.com'],
+    },
+  },
+  {
+    slug: 'github',
+    name: 'GitHub (OAuth App)',
+    authorizationUrl: 'https://github.com/login/oauth/authorize',
+    tokenUrl: 'https://github.com/login/oauth/access_token',
+    clientAuth: 'client_secret_post',
+    pkce: true,
+    refresh: false,
+    authorizationParams: { allow_signup: 'true' },
+    api: { baseUrl: 'https://api.github.com', authScheme: 'bearer', allowedHosts: ['api.github.com'] },
+  },
+  {
+    slug: 'github-app',
+    name: 'GitHub App (user access tokens that expire)',
+    authorizationUrl: 'https://github.com/login/oauth/authorize',
+    tokenUrl: 'https://github.com/login/oauth/access_token',
+    clientAuth: 'client_secret_post',
+    pkce: true,
+    refresh: true,
+    tokenResponse: { metadata: ['refresh_token_expires_in'] },
+    api: { baseUrl: 'https://api.github.com', authScheme: 'bearer', allowedHosts: ['api.github.com'] },
+  },
+  {
+    slug: 'slack',
+    name: 'Slack (v2, user token)',
+    authorizationUrl: 'https://slack.com/oauth/v2/authorize',
+    tokenUrl: 'https://slack.com/api/oauth.v2.access',
+    revocation: { url: 'https://slack.com/api/auth.revoke', prefer: 'access_token' },
+    scopeSeparator: ',',
+    scopeParam: 'user_scope',
+    clientAuth: 'client_secret_post',
+    pkce: false,
+    refresh: true,
+    tokenResponse: {
+      path: 'authed_user',
+      metadata: ['team.id', 'team.name', 'authed_user.id', 'app_id', 'enterprise.id'],
+    },
+    api: { baseUrl: 'https://slack.com/api', authScheme: 'bearer', allowedHosts: ['slack.com'] },
+  },
+  {
+    slug: 'salesforce',
+    name: 'Salesforce',
+    authorizationUrl: 'https://login.salesforce.com/services/oauth2/authorize',
+    tokenUrl: 'https://login.salesforce.com/services/oauth2/token',
+    revocation: { url: 'https://login.salesforce.com/services/oauth2/revoke' },
+    defaultScopes: ['api', 'refresh_token'],
+    clientAuth: 'client_secret_post',
+    pkce: true,
+    refresh: true,
+    tokenResponse: { metadata: ['instance_url', 'id'] },
+    api: {
+      baseUrl: '{instance_url}',
+      authScheme: 'bearer',
+      allowedHosts: ['*.salesforce.com', '*.force.com'],
+    },
+  },
+  {
+    slug: 'hubspot',
+    name: 'HubSpot',
+    authorizationUrl: 'https://app.hubspot.com/oauth/authorize',
+    tokenUrl: 'https://api.hubapi.com/oauth/v1/token',
+    clientAuth: 'client_secret_post',
+    pkce: false,
+    refresh: true,
+    tokenResponse: { metadata: ['hub_id'] },
+    api: { baseUrl: 'https://api.hubapi.com', authScheme: 'bearer', allowedHosts: ['api.hubapi.com'] },
+  },
+  {
+    slug: 'notion',
+    name: 'Notion',
+    authorizationUrl: 'https://api.notion.com/v1/oauth/authorize',
+    tokenUrl: 'https://api.notion.com/v1/oauth/token',
+    revocation: { url: 'https://api.notion.com/v1/oauth/revoke', format: 'json', prefer: 'access_token' },
+    authorizationParams: { owner: 'user' },
+    clientAuth: 'client_secret_basic',
+    tokenRequestFormat: 'json',
+    pkce: false,
+    refresh: true,
+    tokenResponse: { metadata: ['workspace_id', 'workspace_name', 'bot_id'] },
+    api: { baseUrl: 'https://api.notion.com', authScheme: 'bearer', allowedHosts: ['api.notion.com'] },
+  },
+  {
+    slug: 'shopify',
+    name: 'Shopify',
+    authorizationUrl: 'https://{shop}.myshopify.com/admin/oauth/authorize',
+    tokenUrl: 'https://{shop}.myshopify.com/admin/oauth/access_token',
+    scopeSeparator: ',',
+    clientAuth: 'client_secret_post',
+    pkce: false,
+    refresh: false,
+    params: ['shop'],
+    redirectMetadata: ['shop'],
+    api: {
+      baseUrl: 'https://{shop}.myshopify.com/admin/api',
+      authScheme: 'header',
+      headerName: 'X-Shopify-Access-Token',
+      allowedHosts: ['*.myshopify.com'],
+    },
+  },
+  {
+    slug: 'stripe',
+    name: 'Stripe Connect',
+    authorizationUrl: 'https://connect.stripe.com/oauth/authorize',
+    tokenUrl: 'https://connect.stripe.com/oauth/token',
+    defaultScopes: ['read_write'],
+    clientAuth: 'client_secret_post',
+    pkce: false,
+    refresh: true,
+    tokenResponse: { metadata: ['stripe_user_id', 'stripe_publishable_key', 'livemode'] },
+    api: { baseUrl: 'https://api.stripe.com', authScheme: 'bearer', allowedHosts: ['api.stripe.com'] },
+  },
+  {
+    slug: 'quickbooks',
+    name: 'QuickBooks Online',
+    authorizationUrl: 'https://appcenter.intuit.com/connect/oauth2',
+    tokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+    revocation: { url: 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke', format: 'json' },
+    defaultScopes: ['com.intuit.quickbooks.accounting'],
+    clientAuth: 'client_secret_basic',
+    pkce: false,
+    refresh: true,
+    redirectMetadata: ['realmId'],
+    tokenResponse: { metadata: ['x_refresh_token_expires_in'] },
+    api: {
+      baseUrl: 'https://quickbooks.api.intuit.com',
+      authScheme: 'bearer',
+      allowedHosts: ['quickbooks.api.intuit.com', 'sandbox-quickbooks.api.intuit.com'],
+    },
+  },
+  {
+    slug: 'atlassian',
+    name: 'Atlassian (Jira, Confluence)',
+    authorizationUrl: 'https://auth.atlassian.com/authorize',
+    tokenUrl: 'https://auth.atlassian.com/oauth/token',
+    defaultScopes: ['offline_access'],
+    authorizationParams: { audience: 'api.atlassian.com', prompt: 'consent' },
+    clientAuth: 'client_secret_post',
+    tokenRequestFormat: 'json',
+    pkce: false,
+    refresh: true,
+    api: { baseUrl: 'https://api.atlassian.com', authScheme: 'bearer', allowedHosts: ['api.atlassian.com'] },
+  },
+  {
+    slug: 'linear',
+    name: 'Linear',
+    authorizationUrl: 'https://linear.app/oauth/authorize',
+    tokenUrl: 'https://api.linear.app/oauth/token',
+    revocation: { url: 'https://api.linear.app/oauth/revoke', prefer: 'access_token' },
+    scopeSeparator: ',',
+    defaultScopes: ['read'],
+    authorizationParams: { prompt: 'consent' },
+    clientAuth: 'client_secret_post',
+    pkce: true,
+    refresh: true,
+    api: { baseUrl: 'https://api.linear.app', authScheme: 'bearer', allowedHosts: ['api.linear.app'] },
+  },
+  {
+    slug: 'dropbox',
+    name: 'Dropbox',
+    authorizationUrl: 'https://www.dropbox.com/oauth2/authorize',
+    tokenUrl: 'https://api.dropboxapi.com/oauth2/token',
+    authorizationParams: { token_access_type: 'offline' },
+    clientAuth: 'client_secret_basic',
+    pkce: true,
+    refresh: true,
+    tokenResponse: { metadata: ['account_id', 'team_id'] },
+    api: {
+      baseUrl: 'https://api.dropboxapi.com',
+      authScheme: 'bearer',
+      allowedHosts: ['api.dropboxapi.com', 'content.dropboxapi.com'],
+    },
+  },
+  {
+    slug: 'zoom',
+    name: 'Zoom',
+    authorizationUrl: 'https://zoom.us/oauth/authorize',
+    tokenUrl: 'https://zoom.us/oauth/token',
+    revocation: { url: 'https://zoom.us/oauth/revoke', prefer: 'access_token' },
+    clientAuth: 'client_secret_basic',
+    pkce: true,
+    refresh: true,
+    api: { baseUrl: 'https://api.zoom.us/v2', authScheme: 'bearer', allowedHosts: ['api.zoom.us'] },
+  },
+  {
+    slug: 'xero',
+    name: 'Xero',
+    issuer: 'https://identity.xero.com',
+    authorizationUrl: 'https://login.xero.com/identity/connect/authorize',
+    tokenUrl: 'https://identity.xero.com/connect/token',
+    revocation: { url: 'https://identity.xero.com/connect/revocation' },
+    defaultScopes: ['offline_access'],
+    clientAuth: 'client_secret_basic',
+    pkce: true,
+    refresh: true,
+    api: { baseUrl: 'https://api.xero.com', authScheme: 'bearer', allowedHosts: ['api.xero.com'] },
+  },
+];
+
+/** The validated catalog; a malformed entry fails at import, and the catalog test names it. */
+export const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map(
+  RAW_CATALOG.map((raw) => {
+    const entry = ProviderEntry.parse(raw);
+    return [entry.slug, entry];
+  }),
+);
+
+export const getProvider = (slug: string): ProviderEntry | undefined => PROVIDERS.get(slug);
+
+/** `{name}` placeholders in a template. */
+export const placeholdersOf = (template: string): string[] =>
+  [...template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+
+/** Fills `{name}` placeholders; a value is URL-escaped unless it is itself a URL (Salesforce `instance_url`). */
+export function fillPlaceholders(template: string, values: Record<string, unknown>): string {
+  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const v = values[name];
+    if (typeof v !== 'string' || v === '') throw new Error(`missing value for placeholder {${name}}`);
+    return /^https:\/\//.test(v) ? v.replace(/\/+$/, '') : encodeURIComponent(v);
+  });
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
+import * as z from 'zod';
+import { HookbridgeError } from '../errors.js';
+
+/**
+ * The token vault: tokens are sealed as compact JWE (`dir` + A256GCM) under the current key of
+ * `hookbridge/vault`, `{"current": kid, "keys": {kid: base64 of 32 bytes}}`. Any listed key
+ * decrypts, so a rotation is: add a key, make it current, run `npm run vault:reencrypt`, then
+ * drop the old key.
+ */
+export const VAULT_SECRET_NAME = 'hookbridge/vault';
+
+const Kid = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a kid is 1-64 of A-Z a-z 0-9 _ . -');
+
+export const VaultKeys = z
+  .object({
+    current: Kid,
+    keys: z.record(
+      Kid,
+      z
+        .string()
+        .refine((s) => Buffer.from(s, 'base64').length === 32, 'each key must be base64 of exactly 32 bytes'),
+    ),
+  })
+  .refine((v) => Object.hasOwn(v.keys, v.current), { message: 'the current kid has no key' });
+
+export type VaultKeys = z.infer<typeof VaultKeys>;
+
+export class TokenVault {
+  private readonly keys: Map<string, Uint8Array>;
+  readonly currentKid: string;
+
+  constructor(secret: unknown) {
+    const parsed = VaultKeys.safeParse(secret);
+    if (!parsed.success) {
+      throw new HookbridgeError(
+        'misconfigured',
+        `Secret ${VAULT_SECRET_NAME} is missing or malformed: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      );
+    }
+    this.currentKid = parsed.data.current;
+    this.keys = new Map(
+      Object.entries(parsed.data.keys).map(([kid, b64]) => [kid, new Uint8Array(Buffer.from(b64, 'base64'))]),
+    );
+  }
+
+  /** Seals a JSON value under the current key. */
+  async seal(value: unknown): Promise<string> {
+    return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(value)))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.currentKid, cty: 'json' })
+      .encrypt(this.keys.get(this.currentKid)!);
+  }
+
+  /** The kid a sealed value was encrypted under (no decryption). */
+  static kidOf(jwe: string): string | undefined {
+    try {
+      return decodeProtectedHeader(jwe).kid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async open<T = unknown>(jwe: string): Promise<T> {
+    const kid = TokenVault.kidOf(jwe);
+    if (!kid) throw new HookbridgeError('internal', 'Sealed tokens have no readable kid header');
+    const key = this.keys.get(kid);
+    if (!key) {
+      throw new HookbridgeError(
+        'misconfigured',
+        `Tokens are sealed under vault key "${kid}", which ${VAULT_SECRET_NAME} no longer lists`,
+      );
+    }
+    try {
+      const { plaintext } = await compactDecrypt(jwe, key, {
+        keyManagementAlgorithms: ['dir'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+      });
+      return JSON.parse(new TextDecoder().decode(plaintext)) as T;
+    } catch {
+      throw new HookbridgeError(
+        'misconfigured',
+        `Sealed tokens do not decrypt with vault key "${kid}" (wrong key material for that kid?)`,
+      );
+    }
+  }
+}
+
+/** A fresh vault secret value, for dev secrets and rotation. */
+export function newVaultSecret(kid = `k${Date.now().toString(36)}`): VaultKeys {
+  return { current: kid, keys: { [kid]: randomBytes(32).toString('base64') } };
+}
