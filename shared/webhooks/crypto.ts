@@ -1,0 +1,110 @@
+/** Small, allocation-light helpers shared by the verifiers. None of them throws on bad input. */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Constant-time equality that is safe (and still constant-time in the data) across differing lengths. */
+export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) {
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+export const hmac = (alg: 'sha256' | 'sha1', key: string | Buffer, ...parts: (string | Buffer)[]): Buffer => {
+  const h = createHmac(alg, key);
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+const HEX_RE = /^[0-9a-fA-F]*$/;
+/** Strict hex decode: undefined unless the text is only hex digits of even length. */
+export function fromHex(text: string): Buffer | undefined {
+  if (text.length % 2 !== 0 || !HEX_RE.test(text)) return undefined;
+  return Buffer.from(text, 'hex');
+}
+
+const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Strict base64 decode (standard alphabet, padding optional). */
+export function fromBase64(text: string): Buffer | undefined {
+  if (!B64_RE.test(text)) return undefined;
+  return Buffer.from(text, 'base64');
+}
+
+/** Header lookup by lower-case name; names in the map may be in any case. */
+export function headerGetter(headers: Readonly<Record<string, string | undefined>>) {
+  let lower: Record<string, string | undefined> | undefined;
+  for (const k in headers) {
+    if (k !== k.toLowerCase()) {
+      lower = {};
+      for (const [name, v] of Object.entries(headers)) lower[name.toLowerCase()] = v;
+      break;
+    }
+  }
+  const map = lower ?? headers;
+  return (name: string): string | undefined => {
+    const v = map[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+}
+
+/** JSON.parse that returns undefined instead of throwing; only objects count. */
+export function parseJsonObject(raw: Buffer | string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+
+/** Epoch seconds (number or numeric string) -> ISO 8601, or undefined. */
+export function isoFromEpochSec(v: unknown): string | undefined {
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n)) return undefined;
+  const d = new Date(n * 1000);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** An ISO-ish date string normalised to ISO 8601, or undefined. */
+export function isoFromText(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length > 64) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+const TS_RE = /^\d{1,12}$/;
+/** Checks a decimal epoch-seconds timestamp against the window; returns a failure reason or undefined. */
+export function checkTimestamp(
+  ts: string,
+  nowMs: number,
+  toleranceSec: number,
+): 'malformed_header' | 'stale_timestamp' | 'future_timestamp' | undefined {
+  if (!TS_RE.test(ts)) return 'malformed_header';
+  const age = Math.floor(nowMs / 1000) - Number(ts);
+  if (age > toleranceSec) return 'stale_timestamp';
+  if (age < -toleranceSec) return 'future_timestamp';
+  return undefined;
+}
+
+/**
+ * Tries every secret against every candidate signature (rotation on both sides) and returns the
+ * index of the first secret that matched, or -1. Each MAC is computed once per secret.
+ */
+export function matchSecret(
+  secrets: readonly string[],
+  macFor: (secret: string) => Buffer | undefined,
+  candidates: readonly Buffer[],
+): number {
+  for (let i = 0; i < secrets.length; i++) {
+    const mac = macFor(secrets[i]!);
+    if (!mac) continue;
+    for (const c of candidates) if (safeEqual(mac, c)) return i;
+  }
+  return -1;
+}

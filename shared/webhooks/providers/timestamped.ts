@@ -1,0 +1,142 @@
+/** Square, Paddle Billing and Slack. */
+import {
+  checkTimestamp,
+  fromBase64,
+  fromHex,
+  headerGetter,
+  hmac,
+  isoFromEpochSec,
+  isoFromText,
+  matchSecret,
+  parseJsonObject,
+  sha256Hex,
+  str,
+} from '../crypto.js';
+import { fail, type ProviderScheme, type VerifyInput, type VerifyResult } from '../types.js';
+
+/** Square: `x-square-hmacsha256-signature`, base64 HMAC-SHA256 of notification URL + raw body. The URL comes from the secret. */
+export function verifySquareSignature(input: VerifyInput): VerifyResult {
+  const header = headerGetter(input.headers)('x-square-hmacsha256-signature');
+  if (header === undefined || header.trim() === '') return fail('missing_signature');
+  const sig = fromBase64(header.trim());
+  if (!sig || sig.length !== 32) return fail('malformed_header');
+  const url = typeof input.config.notificationUrl === 'string' ? input.config.notificationUrl : input.url;
+  const matched = matchSecret(input.secrets, (s) => hmac('sha256', s, url, input.rawBody), [sig]);
+  if (matched < 0) return fail('bad_signature');
+  const body = parseJsonObject(input.rawBody);
+  const id = str(body?.event_id);
+  if (!body || !id) return fail('invalid_payload', 'the event has no event_id');
+  return {
+    ok: true,
+    eventId: id,
+    type: str(body.type) ?? 'unknown',
+    occurredAt: isoFromText(body.created_at),
+    matchedSecret: matched,
+  };
+}
+
+/** Paddle Billing: `Paddle-Signature: ts=…;h1=…[;h1=…]`, HMAC-SHA256 hex of `${ts}:${raw}`. */
+export function verifyPaddleSignature(input: VerifyInput): VerifyResult {
+  const header = headerGetter(input.headers)('paddle-signature');
+  if (header === undefined || header.trim() === '') return fail('missing_signature');
+  let ts: string | undefined;
+  const h1: Buffer[] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const k = part.slice(0, eq).trim();
+    const v = part.slice(eq + 1).trim();
+    if (k === 'ts') ts = v;
+    else if (k === 'h1') {
+      const b = fromHex(v);
+      if (b) h1.push(b);
+    }
+  }
+  if (ts === undefined || h1.length === 0) return fail('malformed_header', 'expected ts=… and h1=…');
+  const tsProblem = checkTimestamp(ts, input.now, input.toleranceSec);
+  if (tsProblem) return fail(tsProblem);
+  const matched = matchSecret(input.secrets, (s) => hmac('sha256', s, `${ts}:`, input.rawBody), h1);
+  if (matched < 0) return fail('bad_signature');
+  const body = parseJsonObject(input.rawBody);
+  const id = str(body?.event_id);
+  if (!body || !id) return fail('invalid_payload', 'the event has no event_id');
+  return {
+    ok: true,
+    eventId: id,
+    type: str(body.event_type) ?? 'unknown',
+    occurredAt: isoFromText(body.occurred_at),
+    matchedSecret: matched,
+  };
+}
+
+/**
+ * Slack: `X-Slack-Signature: v0=<hex>` of `v0:${ts}:${raw}` with `X-Slack-Request-Timestamp`.
+ * Events API bodies carry `event_id`; `url_verification` is answered with the challenge and not
+ * stored. Form bodies (slash commands, interactivity) have no id: it is derived as `sha256:` + body hash.
+ */
+export function verifySlackSignature(input: VerifyInput): VerifyResult {
+  const h = headerGetter(input.headers);
+  const header = h('x-slack-signature');
+  if (header === undefined || header.trim() === '') return fail('missing_signature');
+  const ts = h('x-slack-request-timestamp');
+  if (ts === undefined) return fail('malformed_header', 'X-Slack-Request-Timestamp is missing');
+  const sigs: Buffer[] = [];
+  for (const part of header.split(',')) {
+    const p = part.trim();
+    if (!p.startsWith('v0=')) continue;
+    const b = fromHex(p.slice(3));
+    if (b) sigs.push(b);
+  }
+  if (sigs.length === 0) return fail('malformed_header', 'expected v0=<hex>');
+  const tsProblem = checkTimestamp(ts, input.now, input.toleranceSec);
+  if (tsProblem) return fail(tsProblem);
+  const matched = matchSecret(input.secrets, (s) => hmac('sha256', s, `v0:${ts}:`, input.rawBody), sigs);
+  if (matched < 0) return fail('bad_signature');
+  const body = parseJsonObject(input.rawBody);
+  if (body?.type === 'url_verification') {
+    return {
+      ok: true,
+      eventId: `url_verification:${ts}`,
+      type: 'url_verification',
+      matchedSecret: matched,
+      reply: {
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ challenge: str(body.challenge) ?? '' }),
+        handshakeOnly: true,
+      },
+    };
+  }
+  const event = body?.event as Record<string, unknown> | undefined;
+  let type = str(event?.type) ?? str(body?.type);
+  if (!body) {
+    const form = new URLSearchParams(input.rawBody.toString('utf8'));
+    type = form.get('command') ? 'slash_command' : form.get('payload') ? 'interaction' : 'form';
+  }
+  return {
+    ok: true,
+    eventId: str(body?.event_id) ?? `sha256:${sha256Hex(input.rawBody)}`,
+    type: type ?? 'unknown',
+    occurredAt: isoFromEpochSec(body?.event_time) ?? isoFromEpochSec(ts),
+    matchedSecret: matched,
+  };
+}
+
+export const square: ProviderScheme = {
+  slug: 'square',
+  name: 'Square',
+  verify: verifySquareSignature,
+  defaultToleranceSec: 300,
+};
+export const paddle: ProviderScheme = {
+  slug: 'paddle',
+  name: 'Paddle Billing',
+  verify: verifyPaddleSignature,
+  defaultToleranceSec: 300,
+};
+export const slack: ProviderScheme = {
+  slug: 'slack',
+  name: 'Slack',
+  verify: verifySlackSignature,
+  defaultToleranceSec: 300,
+};
