@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE } from '../../shared/table.js';
+import { BUNDLE } from '../bundling.js';
 import type { TableAccess } from '../functions.js';
 
 export interface HookbridgeFunctionProps {
@@ -66,14 +67,13 @@ export class HookbridgeFunction extends Construct {
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        platform: 'node',
-        minify: true,
-        sourceMap: true,
+        target: BUNDLE.target,
+        platform: BUNDLE.platform,
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourcemap,
         sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // ESM bundles still meet CommonJS dependencies that call require().
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        mainFields: [...BUNDLE.mainFields],
+        banner: BUNDLE.banner,
         externalModules: [],
         forceDockerBundling: false,
       },

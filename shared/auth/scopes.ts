@@ -1,5 +1,3 @@
-import * as z from 'zod';
-
 /** Scopes an API key can carry. `admin` implies every other scope. */
 export const SCOPES = [
   'admin',
@@ -14,8 +12,8 @@ export const SCOPES = [
   'proxy',
 ] as const;
 
-export const ScopeSchema = z.enum(SCOPES);
-export type Scope = z.infer<typeof ScopeSchema>;
+// Plain data, no zod: the webhook hot path imports this and should not pay for a schema library.
+export type Scope = (typeof SCOPES)[number];
 
 export const hasScope = (granted: readonly Scope[], needed: Scope): boolean =>
   granted.includes('admin') || granted.includes(needed);

@@ -1,26 +1,27 @@
-import * as z from 'zod';
+// zod/mini: config is parsed in every function at cold start, including the webhook hot path.
+import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const bool = z.stringbool();
+const int = (min: number, max: number, def: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), def);
 
 /** Every environment variable the functions read, validated once at cold start. */
 export const ConfigSchema = z.object({
   HOOKBRIDGE_TABLE: z
     .string()
-    .min(3)
-    .max(255)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'must be a DynamoDB table name'),
-  HOOKBRIDGE_DYNAMODB_ENDPOINT: z.url().optional(),
-  HOOKBRIDGE_SECRETS_BACKEND: z.enum(['secrets-manager', 'file']).default('secrets-manager'),
-  HOOKBRIDGE_SECRETS_FILE: z.string().min(1).default('.hookbridge/secrets.json'),
-  HOOKBRIDGE_SECRETS_PREFIX: z.string().default('hookbridge/'),
-  HOOKBRIDGE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  HOOKBRIDGE_PUBLIC_URL: z.url().optional(),
-  HOOKBRIDGE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  HOOKBRIDGE_SECRETS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(300),
-  HOOKBRIDGE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  HOOKBRIDGE_LOCAL: bool.default(false),
-  AWS_REGION: z.string().default('us-east-1'),
+    .check(z.minLength(3), z.maxLength(255), z.regex(/^[A-Za-z0-9_.-]+$/, 'must be a DynamoDB table name')),
+  HOOKBRIDGE_DYNAMODB_ENDPOINT: z.optional(z.url()),
+  HOOKBRIDGE_SECRETS_BACKEND: z._default(z.enum(['secrets-manager', 'file']), 'secrets-manager'),
+  HOOKBRIDGE_SECRETS_FILE: z._default(z.string().check(z.minLength(1)), '.hookbridge/secrets.json'),
+  HOOKBRIDGE_SECRETS_PREFIX: z._default(z.string(), 'hookbridge/'),
+  HOOKBRIDGE_API_KEY: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
+  HOOKBRIDGE_PUBLIC_URL: z.optional(z.url()),
+  HOOKBRIDGE_EVENT_RETENTION_DAYS: int(1, 3650, 30),
+  HOOKBRIDGE_SECRETS_CACHE_SECONDS: int(0, 300, 300),
+  HOOKBRIDGE_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  HOOKBRIDGE_LOCAL: z._default(bool, false),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { ScopeSchema } from '../auth/scopes.js';
+import { SCOPES } from '../auth/scopes.js';
+
+export const ScopeSchema = z.enum(SCOPES);
 
 export const CreateApiKeyBody = z
   .object({

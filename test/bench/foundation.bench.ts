@@ -1,5 +1,5 @@
-import type { BenchResult } from './run.js';
 import { load, startProcess } from './lib.js';
+import type { BenchResult } from './run.js';
 
 /** The local gateway's overhead: /health through the local runtime vs a bare node:http server. */
 export default async function (): Promise<BenchResult[]> {
@@ -8,7 +8,12 @@ export default async function (): Promise<BenchResult[]> {
   const base = await load({ url: `${bare.url}/health` });
   await bare.stop();
 
-  const local = await startProcess('infra/local/main.ts', ['--port', '0', '--secrets-file', '.bench/secrets.json']);
+  const local = await startProcess('infra/local/main.ts', [
+    '--port',
+    '0',
+    '--secrets-file',
+    '.bench/secrets.json',
+  ]);
   await load({ url: `${local.url}/health`, duration: 1 });
   const gw = await load({ url: `${local.url}/health` });
   await local.stop();
@@ -24,6 +29,11 @@ export default async function (): Promise<BenchResult[]> {
       goal: '>= 0.5',
       pass: ratio >= 0.5,
     },
-    { name: 'local gateway /health p99', value: gw.p99, unit: 'ms', baseline: { name: 'bare node:http p99', value: base.p99 } },
+    {
+      name: 'local gateway /health p99',
+      value: gw.p99,
+      unit: 'ms',
+      baseline: { name: 'bare node:http p99', value: base.p99 },
+    },
   ];
 }

@@ -25,10 +25,19 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
 }
 
 /** Starts a TypeScript script as its own process (so the load generator does not share its event loop) and waits for `{"url": …}` on stdout. */
-export async function startProcess(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+export async function startProcess(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', HOOKBRIDGE_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      HOOKBRIDGE_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
