@@ -40,6 +40,7 @@ export const ERROR_STATUS = {
   invalid_id_token: 400,
   token_exchange_failed: 502,
   needs_reauth: 409,
+  invalid_grant: 400,
   // 5xx
   store_unavailable: 503,
   secrets_unavailable: 503,
