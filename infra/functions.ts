@@ -34,4 +34,28 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     secrets: ['hookbridge/admin'],
     why: 'One or two DynamoDB calls per request; rarely called.',
   },
+  'webhooks-receive': {
+    description: 'Receive provider webhooks: verify the signature, store each event exactly once',
+    memoryMb: 1024,
+    timeoutSec: 15,
+    table: 'readwrite',
+    secrets: ['hookbridge/webhooks/'],
+    why: 'Hot path: CPU for HMAC and gzip of bodies up to 10 MB (1 GB = ~0.6 vCPU); a 10 MB body is up to 34 chunk puts.',
+  },
+  'events-api': {
+    description: 'List and inspect received webhook events',
+    memoryMb: 512,
+    timeoutSec: 10,
+    table: 'read',
+    secrets: [],
+    why: 'Queries and gunzip of bodies up to 10 MB; rarely called.',
+  },
+  proxy: {
+    description: 'Call third-party APIs as a connection or an integration (API key, client credentials)',
+    memoryMb: 512,
+    timeoutSec: 29,
+    table: 'readwrite',
+    secrets: ['hookbridge/apikeys/', 'hookbridge/oauth/', 'hookbridge/vault'],
+    why: 'I/O-bound; 512 MB holds a 5 MB upstream body twice. 29 s = API Gateway’s 30 s limit minus 1 s, while HOOKBRIDGE_PROXY_TIMEOUT_MS (25 s) ends every call first. Read-write: refreshing a connection token takes a lease.',
+  },
 };

@@ -5,8 +5,16 @@
  */
 import type { RouteDef } from '../shared/http/route.js';
 import { apiKeyRoutes, metaRoutes } from './routes/meta.js';
+import { proxyRoutes } from './routes/proxy.js';
+import { eventRoutes, webhookRoutes } from './routes/webhooks.js';
 
-export const ROUTES: readonly RouteDef[] = [...metaRoutes, ...apiKeyRoutes];
+export const ROUTES: readonly RouteDef[] = [
+  ...metaRoutes,
+  ...apiKeyRoutes,
+  ...webhookRoutes,
+  ...eventRoutes,
+  ...proxyRoutes,
+];
 
 /** Unmatched requests (API Gateway's `$default` route) go here for a 404 / 405 problem. */
 export const DEFAULT_ROUTE_FN = 'meta';

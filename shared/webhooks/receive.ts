@@ -1,0 +1,151 @@
+/**
+ * The receive pipeline: provider -> source secret -> verify -> one conditional put -> answer.
+ * Nothing else runs on the hot path; processing is driven by the table's stream.
+ */
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { HookbridgeError } from '../errors.js';
+import { type EventRecord, eventIdFor } from '../events/record.js';
+import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { Logger } from '../log.js';
+import { providerFor } from './catalog.js';
+import type { ProviderScheme, VerifyResult } from './types.js';
+
+export const WebhookSourceSecret = z
+  .object({
+    secrets: z.array(z.string().min(1)).min(1).max(10),
+    toleranceSec: z.number().int().min(1).max(86_400).optional(),
+  })
+  .loose();
+export type WebhookSourceSecret = z.infer<typeof WebhookSourceSecret>;
+
+const SOURCE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+export const DEFAULT_SOURCE = 'default';
+
+export const webhookSecretName = (provider: string, sourceId?: string): string =>
+  sourceId === undefined ? `hookbridge/webhooks/${provider}` : `hookbridge/webhooks/${provider}/${sourceId}`;
+
+/** Headers kept with the event: all but credentials. */
+const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+export interface ReceiveDeps {
+  secrets: {
+    get(name: string): Promise<unknown>;
+    refreshAfterFailure(name: string): Promise<boolean>;
+  };
+  store: {
+    put(record: EventRecord, rawBody: Buffer): Promise<'stored' | 'duplicate' | 'duplicate_mismatch'>;
+  };
+  now: () => number;
+  log: Logger;
+}
+
+async function loadSource(deps: ReceiveDeps, name: string, missing: () => HookbridgeError) {
+  const value = await deps.secrets.get(name);
+  if (value === undefined) throw missing();
+  const parsed = WebhookSourceSecret.safeParse(value);
+  if (!parsed.success)
+    throw new HookbridgeError('misconfigured', `Secret ${name} must be {"secrets": ["…"], …}`);
+  return parsed.data;
+}
+
+function verifyWith(
+  scheme: ProviderScheme,
+  req: HttpRequest,
+  url: string,
+  src: WebhookSourceSecret,
+  now: number,
+) {
+  const { secrets, toleranceSec, ...config } = src;
+  return scheme.verify({
+    rawBody: req.rawBody,
+    headers: req.headers,
+    url,
+    secrets,
+    config,
+    now,
+    toleranceSec: toleranceSec ?? scheme.defaultToleranceSec,
+  });
+}
+
+export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promise<HttpResponse> {
+  const slug = req.pathParameters.provider ?? '';
+  const scheme = providerFor(slug);
+  if (!scheme) throw new HookbridgeError('unknown_provider', `No webhook provider "${slug.slice(0, 64)}"`);
+  const sourceId = req.pathParameters.sourceId;
+  if (sourceId !== undefined && !SOURCE_ID.test(sourceId))
+    throw new HookbridgeError('unknown_source', 'No such webhook source');
+  const secretName = webhookSecretName(scheme.slug, sourceId);
+  const missing = () =>
+    new HookbridgeError(
+      'unknown_source',
+      sourceId === undefined
+        ? `No ${scheme.name} source is configured (secret ${secretName})`
+        : `No ${scheme.name} source "${sourceId}" (secret ${secretName})`,
+    );
+  let src = await loadSource(deps, secretName, missing);
+  const url = `${req.baseUrl}${req.rawPath}${req.rawQueryString ? `?${req.rawQueryString}` : ''}`;
+  const now = deps.now();
+  let result: VerifyResult = await verifyWith(scheme, req, url, src, now);
+  // A rotation takes effect at once: re-read the secret (at most once a minute) and retry.
+  if (
+    !result.ok &&
+    result.reason === 'bad_signature' &&
+    (await deps.secrets.refreshAfterFailure(secretName))
+  ) {
+    src = await loadSource(deps, secretName, missing);
+    result = await verifyWith(scheme, req, url, src, now);
+  }
+  if (!result.ok) {
+    if (result.reason === 'invalid_payload')
+      throw new HookbridgeError('invalid_request', result.detail ?? 'The payload lacks an event id');
+    throw new HookbridgeError(result.reason, result.detail ?? signatureDetail[result.reason]);
+  }
+  if (result.reply?.handshakeOnly) return replyOf(result.reply);
+
+  const source = sourceId ?? DEFAULT_SOURCE;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (!DROPPED_HEADERS.has(k)) headers[k] = v;
+  const record: EventRecord = {
+    id: eventIdFor(scheme.slug, source, result.eventId),
+    provider: scheme.slug,
+    source,
+    eventId: result.eventId,
+    type: result.type,
+    occurredAt: result.occurredAt,
+    receivedAt: new Date(now).toISOString(),
+    bodySha256: createHash('sha256').update(req.rawBody).digest('hex'),
+    bodySize: req.rawBody.length,
+    contentType: req.headers['content-type'],
+    headers,
+    matchedSecret: result.matchedSecret,
+  };
+  const outcome = await deps.store.put(record, req.rawBody);
+  if (outcome === 'duplicate_mismatch')
+    deps.log.warn('webhook event id reused with a different body', {
+      provider: record.provider,
+      source,
+      eventId: record.eventId,
+      id: record.id,
+    });
+  if (scheme.ackReply) return replyOf(scheme.ackReply);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ status: outcome === 'stored' ? 'stored' : 'duplicate', id: record.id }),
+  };
+}
+
+const signatureDetail: Record<string, string> = {
+  missing_signature: 'The signature is missing',
+  malformed_header: 'The signature header is malformed',
+  bad_signature: 'No configured secret produces this signature',
+  stale_timestamp: 'The signed timestamp is older than the tolerance',
+  future_timestamp: 'The signed timestamp is further in the future than the tolerance',
+};
+
+const replyOf = (r: { status: number; contentType: string; body: string }): HttpResponse => ({
+  status: r.status,
+  headers: { 'content-type': r.contentType },
+  body: r.body,
+});
