@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
  * cdk-nag acknowledgements, each with its reason. Applied by the app and by the infra tests, so
  * `npm test` fails on any finding that is not listed here.
  */
-export function acknowledgeNagFindings(stack: Stack): void {
+export function acknowledgeNagFindings(stack: Stack, secretPrefixes: string[]): void {
   const ack = (scope: IConstruct, id: string, reason: string) =>
     Validations.of(scope).acknowledge({ id, reason });
 
@@ -25,12 +25,17 @@ export function acknowledgeNagFindings(stack: Stack): void {
     'These secrets hold third-party credentials or opaque keys that only the provider or operator can rotate; the README gives the put-secret-value commands, and the vault supports key rotation by kid.',
   );
   for (const child of stack.node.findAll()) {
-    const path = child.node.path;
-    if (/\/Role\/DefaultPolicy\/Resource$/.test(path)) {
+    if (!/\/Role\/DefaultPolicy\/Resource$/.test(child.node.path)) continue;
+    ack(
+      child,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords support only Resource "*" (AWS requirement).',
+    );
+    for (const prefix of secretPrefixes) {
       ack(
         child,
-        'AwsSolutions-IAM5[Resource::*]',
-        'X-Ray PutTraceSegments/PutTelemetryRecords support only Resource "*" (AWS requirement).',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*]`,
+        `One secret per provider source or integration lives under ${prefix}; the function may read only that prefix, because the name is chosen at run time from the URL or the integration id.`,
       );
     }
   }

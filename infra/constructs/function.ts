@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +19,7 @@ export interface HookbridgeFunctionProps {
   environment?: Record<string, string>;
   logRetention?: logs.RetentionDays;
   reservedConcurrency?: number | undefined;
+  removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -27,13 +28,16 @@ export interface HookbridgeFunctionProps {
  */
 export class HookbridgeFunction extends Construct {
   readonly fn: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: HookbridgeFunctionProps) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${Stack.of(this).stackName}-${props.name}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
     // Our own role with an inline, log-group-scoped policy instead of the managed
     // AWSLambdaBasicExecutionRole (which allows writing to every log group).
     const role = new iam.Role(this, 'Role', {

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/table.js';
 import { HookbridgeFunction } from '../constructs/function.js';
+import type { Observability } from '../constructs/observability.js';
 import { FUNCTION_SETTINGS } from '../functions.js';
 import { acknowledgeNagFindings } from '../nag.js';
 import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES } from '../routes.js';
@@ -24,6 +26,7 @@ export class HookbridgeStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly api: apigw.HttpApi;
   readonly functions = new Map<string, HookbridgeFunction>();
+  readonly observability!: Observability;
 
   constructor(scope: Construct, id: string, props: HookbridgeStackProps) {
     super(scope, id, props);
@@ -76,6 +79,7 @@ export class HookbridgeStack extends Stack {
         timeoutSec: s.timeoutSec,
         environment: { HOOKBRIDGE_EVENT_RETENTION_DAYS: '30' },
         reservedConcurrency: this.node.tryGetContext(`reservedConcurrency:${name}`),
+        removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       const access = usesApiKeys.has(name) && s.table === 'none' ? 'read' : s.table;
       f.bindTable(this.table, access);
@@ -134,6 +138,8 @@ export class HookbridgeStack extends Stack {
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     void adminSecret;
-    acknowledgeNagFindings(this);
+    acknowledgeNagFindings(this, [
+      ...new Set(Object.values(FUNCTION_SETTINGS).flatMap((f) => f.secrets.filter((n) => n.endsWith('/')))),
+    ]);
   }
 }
