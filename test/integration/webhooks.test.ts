@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { signWebhook } from '../../infra/local/webhook-signers.js';
+import { eventIdFor } from '../../shared/events/record.js';
+
+const API_KEY = 'test-admin-key-0123456789';
+const SECRETS: Record<string, { secrets: string[]; [k: string]: unknown }> = {
+  stripe: { secrets: ['whsec_test_current_0123456789abcdef', 'whsec_test_previous_0123456789abcd'] },
+  'standard-webhooks': { secrets: [`whsec_${Buffer.alloc(24, 3).toString('base64')}`] },
+  github: { secrets: ['gh-secret-1'] },
+  shopify: { secrets: ['shopify-secret-1'] },
+  square: { secrets: ['square-key-1'], notificationUrl: 'https://hooks.example.com/webhooks/square' },
+  paddle: { secrets: ['pdl_ntfset_test_1'] },
+  adyen: { secrets: ['44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056'] },
+  razorpay: { secrets: ['rzp-secret-1'] },
+  lemonsqueezy: { secrets: ['ls-secret-1'] },
+  slack: { secrets: ['slack-signing-secret-1'] },
+  twilio: { secrets: ['twilio-auth-token-1'] },
+  braintree: { secrets: ['braintree-private-key-1'], publicKey: 'bt_pub_1' },
+};
+
+let rt: LocalRuntime;
+let dir: string;
+let secretsFile: string;
+
+async function post(path: string, signed: { headers: Record<string, string>; body: string }) {
+  const res = await fetch(`${rt.url}${path}`, { method: 'POST', headers: signed.headers, body: signed.body });
+  const text = await res.text();
+  return { status: res.status, text, json: safeJson(text), headers: res.headers };
+}
+const safeJson = (t: string) => {
+  try {
+    return JSON.parse(t) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+const api = async (path: string, key = API_KEY) => {
+  const res = await fetch(`${rt.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+};
+const sign = (
+  provider: string,
+  path = `/webhooks/${provider}`,
+  extra: { body?: string; id?: string; secret?: (typeof SECRETS)[string] } = {},
+) =>
+  signWebhook(provider, {
+    url: `${rt.url}${path}`,
+    secret: extra.secret ?? SECRETS[provider]!,
+    body: extra.body,
+    id: extra.id,
+  });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hb-webhooks-'));
+  secretsFile = join(dir, 'secrets.json');
+  const all: Record<string, unknown> = {};
+  for (const [p, v] of Object.entries(SECRETS)) all[`hookbridge/webhooks/${p}`] = v;
+  // A source whose value is a string holding JSON, as Secrets Manager's SecretString would be.
+  all['hookbridge/webhooks/stripe/shop-eu'] = JSON.stringify({
+    secrets: ['whsec_shop_eu_1'],
+    toleranceSec: 600,
+  });
+  await writeFile(secretsFile, JSON.stringify(all));
+  rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
+});
+
+afterAll(async () => {
+  await rt?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('POST /webhooks/{provider}', () => {
+  for (const provider of Object.keys(SECRETS)) {
+    it(`${provider}: accepts a signed event, stores it once, answers a redelivery as duplicate`, async () => {
+      const signed = sign(provider);
+      const first = await post(`/webhooks/${provider}`, signed);
+      expect(first.status).toBe(200);
+      if (provider === 'adyen') {
+        expect(first.text).toBe('[accepted]');
+      } else {
+        expect(first.json).toMatchObject({ status: 'stored' });
+      }
+      const again = await post(`/webhooks/${provider}`, signed);
+      expect(again.status).toBe(200);
+      if (provider !== 'adyen') {
+        expect(again.json).toMatchObject({ status: 'duplicate', id: first.json!.id });
+        const detail = await api(`/events/${first.json!.id as string}`);
+        expect(detail.status).toBe(200);
+        expect(detail.json).toMatchObject({
+          provider,
+          source: 'default',
+          bodyEncoding: 'utf8',
+          body: signed.body,
+        });
+        expect(detail.json.verification).toEqual({
+          secretName: `hookbridge/webhooks/${provider}`,
+          matchedSecret: 0,
+        });
+      }
+      const list = await api(`/events?provider=${provider}`);
+      expect((list.json.items as unknown[]).length).toBe(1);
+    });
+  }
+
+  it('drops Authorization and Cookie from the stored headers', async () => {
+    const signed = sign('github');
+    const res = await post('/webhooks/github', {
+      ...signed,
+      headers: { ...signed.headers, authorization: 'Bearer secret-thing', cookie: 'a=b' },
+    });
+    const detail = await api(`/events/${res.json!.id as string}`);
+    const headers = detail.json.headers as Record<string, string>;
+    expect(headers['x-github-delivery']).toBe(signed.headers['x-github-delivery']);
+    expect(headers.authorization).toBeUndefined();
+    expect(headers.cookie).toBeUndefined();
+  });
+
+  it('stores one record when the same event arrives 20 times at once; every answer is 2xx', async () => {
+    const signed = sign('stripe', '/webhooks/stripe', { id: 'concurrent-1' });
+    const results = await Promise.all(Array.from({ length: 20 }, () => post('/webhooks/stripe', signed)));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(results.filter((r) => r.json?.status === 'stored')).toHaveLength(1);
+    expect(results.filter((r) => r.json?.status === 'duplicate')).toHaveLength(19);
+    const list = await api('/events?provider=stripe&type=payment_intent.succeeded&limit=200');
+    const id = eventIdFor('stripe', 'default', 'evt_concurrent-1');
+    expect((list.json.items as { id: string }[]).filter((i) => i.id === id)).toHaveLength(1);
+  });
+
+  it('rejects a bad signature with 401 and stores nothing', async () => {
+    const signed = sign('paddle', '/webhooks/paddle', { secret: { secrets: ['pdl_wrong'] }, id: 'bad-1' });
+    const res = await post('/webhooks/paddle', signed);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.json).toMatchObject({ code: 'bad_signature', status: 401 });
+    const detail = await api(`/events/${eventIdFor('paddle', 'default', 'evt_bad-1')}`);
+    expect(detail.status).toBe(404);
+  });
+
+  it('answers missing and malformed signatures with their reason codes', async () => {
+    const signed = sign('stripe');
+    const missing = await post('/webhooks/stripe', {
+      headers: { 'content-type': 'application/json' },
+      body: signed.body,
+    });
+    expect(missing.status).toBe(401);
+    expect(missing.json?.code).toBe('missing_signature');
+    const malformed = await post('/webhooks/stripe', {
+      headers: { 'stripe-signature': 'garbage' },
+      body: signed.body,
+    });
+    expect(malformed.json?.code).toBe('malformed_header');
+    const stale = signWebhook('stripe', {
+      url: '',
+      secret: SECRETS.stripe!,
+      nowSec: Math.floor(Date.now() / 1000) - 301,
+    });
+    expect((await post('/webhooks/stripe', stale)).json?.code).toBe('stale_timestamp');
+  });
+
+  it('uses the per-source secret (a string holding JSON) and its tolerance', async () => {
+    const secret = { secrets: ['whsec_shop_eu_1'] };
+    const old = signWebhook('stripe', { url: '', secret, nowSec: Math.floor(Date.now() / 1000) - 500 });
+    const res = await post('/webhooks/stripe/shop-eu', old);
+    expect(res.status).toBe(200);
+    const detail = await api(`/events/${res.json!.id as string}`);
+    expect(detail.json).toMatchObject({ source: 'shop-eu' });
+    expect(detail.json.verification).toMatchObject({ secretName: 'hookbridge/webhooks/stripe/shop-eu' });
+    // The default source's secret does not verify for this source.
+    const other = await post('/webhooks/stripe/shop-eu', sign('stripe'));
+    expect(other.json?.code).toBe('bad_signature');
+  });
+
+  it('accepts the previous secret during rotation and records which one matched', async () => {
+    const res = await post(
+      '/webhooks/stripe',
+      sign('stripe', '/webhooks/stripe', { secret: { secrets: [SECRETS.stripe!.secrets[1]!] } }),
+    );
+    expect(res.status).toBe(200);
+    const detail = await api(`/events/${res.json!.id as string}`);
+    expect(detail.json.verification).toMatchObject({ matchedSecret: 1 });
+  });
+
+  it('picks up a rotated secret at once after a verification failure', async () => {
+    await new Promise((r) => setTimeout(r, 1100));
+    const all = JSON.parse(await readFile(secretsFile, 'utf8')) as Record<string, unknown>;
+    all['hookbridge/webhooks/razorpay'] = { secrets: ['rzp-secret-2', 'rzp-secret-1'] };
+    await writeFile(secretsFile, JSON.stringify(all));
+    const res = await post(
+      '/webhooks/razorpay',
+      sign('razorpay', '/webhooks/razorpay', { secret: { secrets: ['rzp-secret-2'] } }),
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it('404s unknown providers and sources, including paypal until it is registered', async () => {
+    const signed = sign('stripe');
+    expect((await post('/webhooks/nope', signed)).json).toMatchObject({
+      status: 404,
+      code: 'unknown_provider',
+    });
+    expect((await post('/webhooks/paypal', signed)).json).toMatchObject({
+      status: 404,
+      code: 'unknown_provider',
+    });
+    expect((await post('/webhooks/stripe/no-such-source', signed)).json).toMatchObject({
+      status: 404,
+      code: 'unknown_source',
+    });
+  });
+
+  it('accepts the svix alias with the standard-webhooks secret', async () => {
+    const res = await post('/webhooks/svix', sign('standard-webhooks', '/webhooks/svix'));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'stored' });
+  });
+
+  it('answers Slack url_verification with the challenge and stores nothing', async () => {
+    const body = JSON.stringify({ token: 'x', challenge: 'chal-123', type: 'url_verification' });
+    const res = await post('/webhooks/slack', sign('slack', '/webhooks/slack', { body }));
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ challenge: 'chal-123' });
+    const list = await api('/events?provider=slack&type=url_verification');
+    expect(list.json.items).toEqual([]);
+  });
+
+  it('flags a same-id delivery with a different body, still answering 2xx', async () => {
+    const a = sign('square', '/webhooks/square', { id: 'mismatch-1' });
+    expect((await post('/webhooks/square', a)).json).toMatchObject({ status: 'stored' });
+    const b = sign('square', '/webhooks/square', {
+      id: 'mismatch-1',
+      body: a.body.replace('payment.updated', 'payment.created'),
+    });
+    const res = await post('/webhooks/square', b);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'duplicate' });
+    const detail = await api(`/events/${eventIdFor('square', 'default', 'mismatch-1')}`);
+    expect(detail.json).toMatchObject({ flagged: 'body_mismatch', body: a.body, type: 'payment.updated' });
+  });
+
+  it('stores events over 400 KB and reads them back byte-exact (inline compressed and chunked)', async () => {
+    for (const [label, filler] of [
+      ['compressible', 'a'.repeat(600 * 1024)],
+      ['incompressible', randomBytes(1200 * 1024).toString('base64')],
+    ] as const) {
+      const body = JSON.stringify({
+        id: `evt_big_${label}`,
+        type: 'big.event',
+        created: 1,
+        data: { filler },
+      });
+      const res = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { body }));
+      expect(res.status, label).toBe(200);
+      const detail = await api(`/events/${res.json!.id as string}`);
+      expect(detail.json.bodySize).toBe(Buffer.byteLength(body));
+      expect(detail.json.body === body, label).toBe(true);
+    }
+  });
+});
+
+describe('GET /events', () => {
+  it('filters by type and time range and pages with an opaque cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await post(
+        '/webhooks/lemonsqueezy',
+        sign('lemonsqueezy', '/webhooks/lemonsqueezy', { id: `page-${i}` }),
+      );
+      ids.push(r.json!.id as string);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await api(`/events?provider=lemonsqueezy&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...(page.json.items as { id: string }[]).map((x) => x.id));
+      cursor = page.json.cursor as string | undefined;
+      if (!cursor) break;
+    }
+    for (const id of ids) expect(seen).toContain(id);
+    expect(new Set(seen).size).toBe(seen.length);
+    const future = await api(
+      `/events?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+    );
+    expect(future.json.items).toEqual([]);
+    const none = await api('/events?type=no.such.type');
+    expect(none.json.items).toEqual([]);
+  });
+
+  it('rejects bad queries, bad cursors and missing keys', async () => {
+    expect((await api('/events?limit=0')).json).toMatchObject({ status: 400, code: 'invalid_query' });
+    expect((await api('/events?from=yesterday')).json).toMatchObject({ status: 400, code: 'invalid_query' });
+    expect((await api('/events?cursor=bm90LWEta2V5')).json).toMatchObject({
+      status: 400,
+      code: 'invalid_cursor',
+    });
+    expect((await api('/events', 'wrong-key-0123456789')).status).toBe(401);
+    expect((await api('/events/evt_doesnotexist')).json).toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
+
+describe('store failure', () => {
+  it('answers 5xx when the store is down, so the provider retries', async () => {
+    await rt.stopStore();
+    const res = await post('/webhooks/github', sign('github'));
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ code: 'store_unavailable' });
+  });
+});
