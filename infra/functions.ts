@@ -50,4 +50,12 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     secrets: [],
     why: 'Queries and gunzip of bodies up to 10 MB; rarely called.',
   },
+  proxy: {
+    description: 'Call third-party APIs as a connection or an integration (API key, client credentials)',
+    memoryMb: 512,
+    timeoutSec: 29,
+    table: 'readwrite',
+    secrets: ['hookbridge/apikeys/', 'hookbridge/oauth/', 'hookbridge/vault'],
+    why: 'I/O-bound; 512 MB holds a 5 MB upstream body twice. 29 s = API Gateway’s 30 s limit minus 1 s, while HOOKBRIDGE_PROXY_TIMEOUT_MS (25 s) ends every call first. Read-write: refreshing a connection token takes a lease.',
+  },
 };

@@ -5,6 +5,7 @@
  */
 import type { RouteDef } from '../shared/http/route.js';
 import { apiKeyRoutes, metaRoutes } from './routes/meta.js';
+import { proxyRoutes } from './routes/proxy.js';
 import { eventRoutes, webhookRoutes } from './routes/webhooks.js';
 
 export const ROUTES: readonly RouteDef[] = [
@@ -12,6 +13,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...apiKeyRoutes,
   ...webhookRoutes,
   ...eventRoutes,
+  ...proxyRoutes,
 ];
 
 /** Unmatched requests (API Gateway's `$default` route) go here for a 404 / 405 problem. */

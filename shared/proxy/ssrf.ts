@@ -154,10 +154,19 @@ export function blockedAddressReason(address: string): string | undefined {
   return 'not-an-address';
 }
 
-/** `api.example.com` matches itself; `*.example.com` matches any subdomain (not the apex). */
-export function hostMatches(hostname: string, pattern: string): boolean {
-  const h = hostname.toLowerCase().replace(/\.$/, '');
-  const p = pattern.toLowerCase();
+/**
+ * `api.example.com` matches itself; `*.example.com` matches any subdomain (not the apex); a
+ * pattern with `:port` must match the port too.
+ */
+export function hostMatches(hostname: string, pattern: string, port?: string): boolean {
+  let h = hostname.toLowerCase().replace(/\.$/, '');
+  let p = pattern.toLowerCase();
+  const colon = p.lastIndexOf(':');
+  if (colon > 0 && /^\d+$/.test(p.slice(colon + 1))) {
+    if (p.slice(colon + 1) !== port) return false;
+    p = p.slice(0, colon);
+  }
+  h = h.replace(/^\[|\]$/g, '');
   if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
   return h === p;
 }
@@ -191,7 +200,7 @@ export async function checkTarget(
   if (url.protocol !== 'https:' && !(testAllowed && url.protocol === 'http:'))
     throw blocked(`Only https targets may be called, not ${url.protocol}`, 'scheme');
   if (url.username || url.password) throw blocked('Target URLs may not carry credentials', 'userinfo');
-  if (!allowedHosts.some((p) => hostMatches(host, p)))
+  if (!allowedHosts.some((p) => hostMatches(host, p, portOf(url))))
     throw blocked(`Host ${host} is not one of the integration's declared hosts`, 'undeclared-host');
 
   const literal = isIP(host) ? host : parseIPv4Literal(host)?.join('.');

@@ -1,0 +1,46 @@
+import { ROUTES, routesFor } from '../../infra/routes.js';
+import { HookbridgeError } from '../../shared/errors.js';
+import { httpHandler } from '../../shared/http/lambda.js';
+import type { HttpRequest, HttpResponse } from '../../shared/http/types.js';
+import {
+  callConnection,
+  callIntegration,
+  type ProxyRequest,
+  type ProxyResponse,
+} from '../../shared/proxy/client.js';
+import { proxyDeps } from '../../shared/proxy/deps.js';
+
+/** The upstream path exactly as the caller encoded it: rawPath after `/proxy/{id}/` or `/proxy/integrations/{id}/`. */
+function upstreamRequest(req: HttpRequest, prefixSegments: number): ProxyRequest {
+  const segments = req.rawPath.split('/');
+  const path = segments.slice(prefixSegments + 1).join('/');
+  if (!path) throw new HookbridgeError('invalid_request', 'A path below the API base URL is required');
+  return {
+    method: req.method,
+    path,
+    query: req.rawQueryString,
+    headers: req.headers,
+    body: req.rawBody.length ? req.rawBody : undefined,
+  };
+}
+
+const toResponse = (res: ProxyResponse): HttpResponse => ({
+  status: res.status,
+  headers: { ...res.headers, 'x-hookbridge-attempts': String(res.attempts) },
+  body: res.body,
+});
+
+export const handler = httpHandler(
+  routesFor('proxy'),
+  {
+    'ANY /proxy/{connectionId}/{path+}': async (req) =>
+      toResponse(
+        await callConnection(req.pathParameters.connectionId ?? '', upstreamRequest(req, 2), proxyDeps()),
+      ),
+    'ANY /proxy/integrations/{integrationId}/{path+}': async (req) =>
+      toResponse(
+        await callIntegration(req.pathParameters.integrationId ?? '', upstreamRequest(req, 3), proxyDeps()),
+      ),
+  },
+  ROUTES,
+);

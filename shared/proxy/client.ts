@@ -1,0 +1,330 @@
+/**
+ * The typed client for calling a provider's API as a connection (its OAuth token) or as an
+ * integration (an API key or a client-credentials token from Secrets Manager). The proxy route
+ * uses it, and so can any other function: `callIntegration('stripe-prod', { method: 'GET', path: '/v1/balance' }, deps)`.
+ */
+import { HookbridgeError } from '../errors.js';
+import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
+import type { ClientCredentialsTokens } from './client-credentials.js';
+import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
+import { type CredentialHeaders, type OutboundDeps, pathTemplateOf, sendWithPolicy } from './outbound.js';
+
+export interface ProxyRequest {
+  method: string;
+  /** Path below the API base URL, exactly as it should be sent (already percent-encoded). */
+  path: string;
+  /** Raw query string, without `?`. */
+  query?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  body?: Buffer | string | undefined;
+  /** Shown in the log line instead of the path; defaults to the path with ids templated out. */
+  pathTemplate?: string | undefined;
+}
+
+export interface ProxyResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  attempts: number;
+}
+
+/** A connection's fresh access token and what the proxy needs to know about it. */
+export interface ConnectionToken {
+  accessToken: string;
+  tokenType: string;
+  integrationId: string;
+  provider: string;
+  /** Kept token-response and redirect values, e.g. Salesforce `instance_url`. */
+  metadata: Record<string, unknown>;
+}
+
+export type ConnectionTokenSource = (
+  connectionId: string,
+  opts?: { forceRefresh?: boolean },
+) => Promise<ConnectionToken>;
+
+export interface SecretReader {
+  get(name: string): Promise<unknown | undefined>;
+  refreshAfterFailure(name: string): Promise<boolean>;
+}
+
+export interface ProxyDeps {
+  integrations: { get(id: string): Promise<IntegrationRecord | undefined> };
+  secrets: SecretReader;
+  connectionTokens: ConnectionTokenSource;
+  clientCredentials: ClientCredentialsTokens;
+  outbound: OutboundDeps;
+}
+
+export type AuthScheme = { type: 'bearer' } | { type: 'basic' } | { type: 'header'; name: string };
+
+/** Secrets Manager name of an API-key integration's key: `{"apiKey"}` or `{"username","password"}`. */
+export const apiKeySecretName = (integrationId: string): string => `hookbridge/apikeys/${integrationId}`;
+/** Secrets Manager name of a client-credentials integration's `{"clientId","clientSecret"}`. */
+export const clientCredentialsSecretName = (integrationId: string): string =>
+  `hookbridge/oauth/${integrationId}`;
+
+interface Target {
+  provider: string;
+  baseUrl: string;
+  allowedHosts: string[];
+  auth: CredentialHeaders;
+  /** Headers carrying the credential, stripped from the response too. */
+  credentialHeaders: string[];
+  log: { connectionId?: string; integrationId?: string };
+}
+
+const credentialHeaderNames = (scheme: AuthScheme): string[] =>
+  scheme.type === 'header' ? [scheme.name.toLowerCase()] : ['authorization'];
+
+export function schemeHeaders(
+  scheme: AuthScheme,
+  secret: { token?: string; username?: string; password?: string },
+) {
+  if (scheme.type === 'basic') {
+    const user = secret.username ?? secret.token ?? '';
+    return { authorization: `Basic ${Buffer.from(`${user}:${secret.password ?? ''}`).toString('base64')}` };
+  }
+  if (scheme.type === 'header') return { [scheme.name.toLowerCase()]: secret.token ?? '' };
+  return { authorization: `Bearer ${secret.token ?? ''}` };
+}
+
+const hostOfUrl = (u: string): string => {
+  const url = new URL(u);
+  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+};
+
+/** Builds the target URL: base path + request path, refusing dot segments that would climb out of the base. */
+export function targetUrl(baseUrl: string, path: string, query?: string): URL {
+  let base: URL;
+  try {
+    base = new URL(baseUrl);
+  } catch {
+    throw new HookbridgeError('ssrf_blocked', 'The API base URL is not a valid URL', {
+      extensions: { reason: 'invalid-base-url' },
+    });
+  }
+  const segments = path.replace(/^\/+/, '').split('/');
+  for (const s of segments) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(s);
+    } catch {
+      throw new HookbridgeError('invalid_request', 'The path has a malformed percent-encoding');
+    }
+    if (decoded === '.' || decoded === '..' || /[\\\u0000-\u001f]/.test(decoded) || decoded.includes('/'))
+      throw new HookbridgeError(
+        'invalid_request',
+        'The path may not contain dot segments, encoded slashes or control characters',
+      );
+  }
+  const url = new URL(base.href);
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}/${segments.join('/')}`;
+  const extra = query?.replace(/^\?/, '') ?? '';
+  url.search = [base.search.replace(/^\?/, ''), extra].filter(Boolean).join('&');
+  url.hash = '';
+  return url;
+}
+
+async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise<ProxyResponse> {
+  const url = targetUrl(target.baseUrl, req.path, req.query);
+  const body =
+    req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
+  const method = req.method.toUpperCase();
+  const res = await sendWithPolicy(
+    {
+      method,
+      url,
+      allowedHosts: target.allowedHosts,
+      headers: forwardRequestHeaders(req.headers ?? {}),
+      body: body?.length || !['GET', 'HEAD'].includes(method) ? body : undefined,
+      auth: target.auth,
+      log: {
+        provider: target.provider,
+        ...target.log,
+        pathTemplate: req.pathTemplate ?? pathTemplateOf(url.pathname),
+      },
+    },
+    deps.outbound,
+  );
+  return {
+    status: res.status,
+    headers: filterResponseHeaders(res.headers, target.credentialHeaders),
+    body: res.body,
+    attempts: res.attempts,
+  };
+}
+
+async function loadIntegration(id: string, deps: ProxyDeps): Promise<IntegrationConfig> {
+  const record = await deps.integrations.get(id);
+  if (!record) throw new HookbridgeError('not_found', `No integration ${id}`);
+  return record.config;
+}
+
+/** Calls the provider's API as a connection: its fresh OAuth token, in the catalog's scheme. */
+export async function callConnection(
+  connectionId: string,
+  req: ProxyRequest,
+  deps: ProxyDeps,
+): Promise<ProxyResponse> {
+  const first = await deps.connectionTokens(connectionId);
+  // The OAuth catalog loads on first use: integration-only calls never pay for it at cold start.
+  const { fillPlaceholders, getProvider } = await import('../oauth/providers.js');
+  const config = await loadIntegration(first.integrationId, deps);
+  if (config.type !== 'oauth')
+    throw new HookbridgeError('conflict', `Integration ${first.integrationId} is not OAuth`);
+  let api: { baseUrl: string; allowedHosts: string[]; scheme: AuthScheme };
+  if (config.provider === 'oauth2') {
+    const generic = (config as { api?: { baseUrl: string; allowedHosts: string[] } }).api;
+    if (!generic)
+      throw new HookbridgeError(
+        'conflict',
+        `Integration ${first.integrationId} declares no API base URL to proxy to`,
+      );
+    api = { baseUrl: generic.baseUrl, allowedHosts: generic.allowedHosts, scheme: { type: 'bearer' } };
+  } else {
+    const entry = getProvider(config.provider);
+    if (!entry)
+      throw new HookbridgeError(
+        'conflict',
+        `Provider ${config.provider} declares no API base URL to proxy to`,
+      );
+    api = {
+      baseUrl: entry.api.baseUrl,
+      allowedHosts: entry.api.allowedHosts,
+      scheme:
+        entry.api.authScheme === 'header'
+          ? { type: 'header', name: entry.api.headerName ?? 'authorization' }
+          : { type: 'bearer' },
+    };
+  }
+  const values = { ...('params' in config ? config.params : {}), ...first.metadata };
+  let baseUrl: string;
+  let allowedHosts: string[];
+  try {
+    baseUrl = fillPlaceholders(api.baseUrl, values);
+    allowedHosts = api.allowedHosts.map((h) => fillPlaceholders(h, values));
+  } catch (err) {
+    throw new HookbridgeError(
+      'conflict',
+      `Connection ${connectionId} lacks API metadata: ${(err as Error).message}`,
+    );
+  }
+  let current = first;
+  const target: Target = {
+    provider: first.provider,
+    baseUrl,
+    allowedHosts,
+    credentialHeaders: credentialHeaderNames(api.scheme),
+    log: { connectionId },
+    auth: {
+      headers: async ({ forceRefresh }) => {
+        if (forceRefresh) current = await deps.connectionTokens(connectionId, { forceRefresh: true });
+        return schemeHeaders(api.scheme, { token: current.accessToken });
+      },
+    },
+  };
+  return send(target, req, deps);
+}
+
+function parseApiKeySecret(
+  value: unknown,
+): { token?: string; username?: string; password?: string } | undefined {
+  if (typeof value === 'string' && value) return { token: value };
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.apiKey === 'string' && v.apiKey) return { token: v.apiKey };
+  if (typeof v.username === 'string' && v.username)
+    return { username: v.username, password: typeof v.password === 'string' ? v.password : '' };
+  return undefined;
+}
+
+function parseClientCredentials(value: unknown): { clientId: string; clientSecret: string } | undefined {
+  const v = (value ?? {}) as Record<string, unknown>;
+  if (typeof v.clientId === 'string' && v.clientId && typeof v.clientSecret === 'string' && v.clientSecret)
+    return { clientId: v.clientId, clientSecret: v.clientSecret };
+  return undefined;
+}
+
+/** Calls a provider's API as an integration: an API key or a client-credentials token. */
+export async function callIntegration(
+  integrationId: string,
+  req: ProxyRequest,
+  deps: ProxyDeps,
+): Promise<ProxyResponse> {
+  const config = await loadIntegration(integrationId, deps);
+  if (config.type === 'oauth')
+    throw new HookbridgeError(
+      'invalid_request',
+      `Integration ${integrationId} is OAuth: call it as a connection, /proxy/{connectionId}/…`,
+    );
+  let target: Target;
+  if (config.type === 'api-key') {
+    const entry = config.provider
+      ? (await import('../oauth/providers.js')).getProvider(config.provider)
+      : undefined;
+    if (config.provider && !entry && !config.baseUrl)
+      throw new HookbridgeError(
+        'misconfigured',
+        `Integration ${integrationId} names unknown provider ${config.provider}`,
+      );
+    const baseUrl = config.baseUrl ?? entry!.api.baseUrl;
+    if (/\{[A-Za-z_]/.test(baseUrl))
+      throw new HookbridgeError(
+        'misconfigured',
+        `Integration ${integrationId} needs a baseUrl (the catalog's has placeholders)`,
+      );
+    const allowedHosts = config.allowedHosts.length
+      ? config.allowedHosts
+      : config.baseUrl
+        ? [hostOfUrl(config.baseUrl)]
+        : entry!.api.allowedHosts;
+    const name = apiKeySecretName(integrationId);
+    const readKey = async () => {
+      const key = parseApiKeySecret(await deps.secrets.get(name));
+      if (!key)
+        throw new HookbridgeError(
+          'misconfigured',
+          `Secret ${name} is missing or lacks "apiKey" or "username"`,
+        );
+      return key;
+    };
+    target = {
+      provider: config.provider ?? 'api-key',
+      baseUrl,
+      allowedHosts,
+      credentialHeaders: credentialHeaderNames(config.scheme),
+      log: { integrationId },
+      auth: {
+        headers: async ({ forceRefresh }) => {
+          // A 401 may mean the key was rotated: re-read the secret (rate-limited by the cache).
+          if (forceRefresh) await deps.secrets.refreshAfterFailure(name);
+          return schemeHeaders(config.scheme, await readKey());
+        },
+      },
+    };
+  } else {
+    const name = clientCredentialsSecretName(integrationId);
+    target = {
+      provider: 'client-credentials',
+      baseUrl: config.baseUrl,
+      allowedHosts: config.allowedHosts,
+      credentialHeaders: ['authorization'],
+      log: { integrationId },
+      auth: {
+        headers: async ({ forceRefresh }) => {
+          if (forceRefresh) await deps.secrets.refreshAfterFailure(name);
+          const creds = parseClientCredentials(await deps.secrets.get(name));
+          if (!creds)
+            throw new HookbridgeError(
+              'misconfigured',
+              `Secret ${name} is missing or lacks "clientId" and "clientSecret"`,
+            );
+          const token = await deps.clientCredentials.token(integrationId, config, creds, { forceRefresh });
+          return { authorization: `Bearer ${token.accessToken}` };
+        },
+      },
+    };
+  }
+  return send(target, req, deps);
+}
