@@ -62,16 +62,19 @@ export function problemResponse(err: unknown, instance?: string): HttpResponse {
  * auth and scopes from the table, and maps every error to problem+json in one place. `$default`
  * (unmatched) requests get 404, or 405 with `Allow`, computed from the whole table.
  */
+/** What a handler needs of a route: its key and auth. Hot-path functions declare these inline rather than importing the whole table (and its schemas); a unit test checks they equal the table. */
+export type HandlerRoute = Pick<RouteDef, 'method' | 'path' | 'auth' | 'scope'>;
+
 export function httpHandler(
-  routes: readonly RouteDef[],
+  routes: readonly HandlerRoute[],
   impls: Record<string, RouteImpl>,
-  allRoutes: readonly RouteDef[] = routes,
+  allRoutes: readonly RouteDef[] = [],
 ) {
   const byKey = new Map(routes.map((r) => [routeKey(r), r]));
   for (const key of byKey.keys()) if (!impls[key]) throw new Error(`route ${key} has no implementation`);
   let router: ReturnType<typeof createRouter> | undefined;
 
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     let req: HttpRequest | undefined;
     try {
       req = fromEvent(event);
@@ -107,4 +110,5 @@ export function httpHandler(
       return toResult(problemResponse(err, req?.rawPath));
     }
   };
+  return Object.assign(handler, { routes });
 }

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FUNCTION_SETTINGS } from '../../infra/functions.js';
+import { REPO_ROOT } from '../../infra/local/server.js';
+import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES, routesFor } from '../../infra/routes.js';
+import type { HandlerRoute } from '../../shared/http/lambda.js';
+import { routeKey } from '../../shared/http/route.js';
+
+const shape = (r: HandlerRoute) => ({ key: routeKey(r), auth: r.auth, scope: r.scope });
+
+describe('the route table', () => {
+  it('has unique route keys', () => {
+    const keys = ROUTES.map(routeKey);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('gives every API-key route a scope', () => {
+    for (const r of ROUTES.filter((r) => r.auth === 'api-key')) expect(r.scope, routeKey(r)).toBeDefined();
+  });
+
+  it('names functions that exist and have settings', () => {
+    for (const fn of HTTP_FUNCTIONS) {
+      expect(existsSync(join(REPO_ROOT, 'functions', fn, 'index.ts')), fn).toBe(true);
+      expect(FUNCTION_SETTINGS[fn], fn).toBeDefined();
+    }
+  });
+
+  it.each(HTTP_FUNCTIONS.filter((f) => f !== DEFAULT_ROUTE_FN || routesFor(f).length))(
+    'matches what function %s declares and enforces',
+    async (fn) => {
+      const mod = (await import(`../../functions/${fn}/index.ts`)) as { handler: { routes: HandlerRoute[] } };
+      expect(mod.handler.routes.map(shape).sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+        routesFor(fn)
+          .map(shape)
+          .sort((a, b) => a.key.localeCompare(b.key)),
+      );
+    },
+  );
+});
