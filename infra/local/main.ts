@@ -37,6 +37,7 @@ process.stdout.write(
     'Try:',
     `  curl ${rt.url}/health`,
     `  curl -H "Authorization: Bearer $HOOKBRIDGE_API_KEY" ${rt.url}/api-keys`,
+    `  npm run send-webhook -- stripe     (signs a sample event with the local secret and posts it)`,
     '',
   ].join('\n') + '\n',
 );
