@@ -58,4 +58,28 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     secrets: ['hookbridge/apikeys/', 'hookbridge/oauth/', 'hookbridge/vault'],
     why: 'I/O-bound; 512 MB holds a 5 MB upstream body twice. 29 s = API Gateway’s 30 s limit minus 1 s, while HOOKBRIDGE_PROXY_TIMEOUT_MS (25 s) ends every call first. Read-write: refreshing a connection token takes a lease.',
   },
+  oauth: {
+    description: 'The OAuth dance for end users: /oauth/authorize and /oauth/callback',
+    memoryMb: 512,
+    timeoutSec: 15,
+    table: 'readwrite',
+    secrets: ['hookbridge/oauth/', 'hookbridge/vault'],
+    why: 'Browser-facing and I/O-bound (discovery, token exchange, JWKS); 512 MB for fast JWE/JWS crypto at cold start. 15 s covers an 8 s token call plus JWKS.',
+  },
+  'connections-api': {
+    description: 'Integrations, connect sessions, connections and fresh access tokens',
+    memoryMb: 512,
+    timeoutSec: 29,
+    table: 'readwrite',
+    secrets: ['hookbridge/admin', 'hookbridge/oauth/', 'hookbridge/vault'],
+    why: 'The access-token route is latency-sensitive (cache hit = one DynamoDB read + a cached JWE open); a refresh may wait up to 20 s for another holder’s lease, inside API Gateway’s 30 s.',
+  },
+  'connections-refresher': {
+    description: 'Scheduled (every 5 minutes): refreshes tokens near expiry and keeps idle connections alive',
+    memoryMb: 512,
+    timeoutSec: 300,
+    table: 'readwrite',
+    secrets: ['hookbridge/oauth/', 'hookbridge/vault'],
+    why: 'Walks all connections in pages with bounded concurrency; 5 min matches its schedule, so runs never overlap for long (the lease makes overlap safe anyway).',
+  },
 };

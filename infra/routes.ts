@@ -4,6 +4,7 @@
  * handlers enforce its auth, and the OpenAPI document is generated from it.
  */
 import type { RouteDef } from '../shared/http/route.js';
+import { connectionRoutes } from './routes/connections.js';
 import { apiKeyRoutes, metaRoutes } from './routes/meta.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { eventRoutes, webhookRoutes } from './routes/webhooks.js';
@@ -14,6 +15,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...webhookRoutes,
   ...eventRoutes,
   ...proxyRoutes,
+  ...connectionRoutes,
 ];
 
 /** Unmatched requests (API Gateway's `$default` route) go here for a 404 / 405 problem. */
