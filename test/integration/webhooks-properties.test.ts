@@ -1,0 +1,77 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toEvent } from '../../infra/local/gateway.js';
+import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { PROVIDERS } from '../../shared/webhooks/catalog.js';
+import { bodies, headers } from '../webhook-arbitraries.js';
+
+let rt: LocalRuntime;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hb-webhook-props-'));
+  const secretsFile = join(dir, 'secrets.json');
+  const all: Record<string, unknown> = {};
+  for (const slug of Object.keys(PROVIDERS))
+    all[`hookbridge/webhooks/${slug}`] = {
+      secrets: ['c2VjcmV0LXNlY3JldA==', 'whsec_c2VjcmV0'],
+      publicKey: 'pk',
+    };
+  await writeFile(secretsFile, JSON.stringify(all));
+  rt = await startLocal({ port: 0, secretsFile, apiKey: 'test-admin-key-0123456789' });
+});
+
+afterAll(async () => {
+  await rt?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('webhooks-receive through the handler', () => {
+  it('answers random headers and bodies with a 4xx problem, never a 5xx', async () => {
+    const handler = rt.handlers.get('webhooks-receive')!;
+    const slugs = [...Object.keys(PROVIDERS), 'svix', 'paypal', 'nope'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...slugs),
+        fc.option(
+          fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes('/') && !s.includes('?')),
+        ),
+        headers,
+        bodies,
+        fc.boolean(),
+        async (slug, source, h, body, textual) => {
+          const path = `/webhooks/${slug}${source === null ? '' : `/${encodeURIComponent(source)}`}`;
+          const event = toEvent(
+            {
+              method: 'POST',
+              url: path,
+              headers: { ...h, 'content-type': textual ? 'application/json' : 'application/octet-stream' },
+              body,
+              sourceIp: '127.0.0.1',
+              host: `127.0.0.1:${rt.port}`,
+              port: rt.port,
+            },
+            {
+              routeKey:
+                source === null ? 'POST /webhooks/{provider}' : 'POST /webhooks/{provider}/{sourceId}',
+              pathParameters: source === null ? { provider: slug } : { provider: slug, sourceId: source },
+            },
+          );
+          const res = (await handler(event)) as {
+            statusCode: number;
+            body?: string;
+            headers?: Record<string, string>;
+          };
+          expect(res.statusCode).toBeGreaterThanOrEqual(400);
+          expect(res.statusCode).toBeLessThan(500);
+          expect(res.headers?.['content-type']).toBe('application/problem+json');
+          expect(res.body).not.toMatch(/at .+\.ts:\d+/);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
