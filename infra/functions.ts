@@ -15,6 +15,8 @@ export interface FunctionSettings {
   secrets: string[];
   /** Why these numbers. */
   why: string;
+  /** Run on an EventBridge schedule every N minutes (non-HTTP functions). */
+  scheduleMinutes?: number;
 }
 
 export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
@@ -81,5 +83,6 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     table: 'readwrite',
     secrets: ['hookbridge/oauth/', 'hookbridge/vault'],
     why: 'Walks all connections in pages with bounded concurrency; 5 min matches its schedule, so runs never overlap for long (the lease makes overlap safe anyway).',
+    scheduleMinutes: 5,
   },
 };
