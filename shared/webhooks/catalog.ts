@@ -5,6 +5,7 @@
 import { adyen } from './providers/adyen.js';
 import { github, lemonsqueezy, razorpay, shopify } from './providers/body-hmac.js';
 import { braintree, twilio } from './providers/form-signed.js';
+import { paypal } from './providers/paypal.js';
 import { standardWebhooks } from './providers/standard-webhooks.js';
 import { stripe } from './providers/stripe.js';
 import { paddle, slack, square } from './providers/timestamped.js';
@@ -24,6 +25,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderScheme>> = Object.fromEn
     slack,
     twilio,
     braintree,
+    paypal,
   ].map((p) => [p.slug, p]),
 );
 
