@@ -85,4 +85,30 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     why: 'Walks all connections in pages with bounded concurrency; 5 min matches its schedule, so runs never overlap for long (the lease makes overlap safe anyway).',
     scheduleMinutes: 5,
   },
+  'events-process': {
+    description:
+      'DynamoDB stream consumer: normalise new events, apply the read model, create deliveries, publish to the bus',
+    memoryMb: 512,
+    timeoutSec: 60,
+    table: 'readwrite',
+    secrets: [],
+    why: 'Batches of 10 events, each a few DynamoDB calls plus gunzip and JSON parse of bodies up to 10 MB; 60 s leaves room for a slow store with bisect retries. Needs sqs:SendMessage on the delivery queue and events:PutEvents on the bus.',
+  },
+  'deliveries-send': {
+    description:
+      'Delivery queue consumer: one signed HTTP attempt per message (or one bulk-replay page), retries via SQS delays',
+    memoryMb: 256,
+    timeoutSec: 30,
+    table: 'readwrite',
+    secrets: [],
+    why: 'Mostly waiting on the receiver (10 s per-attempt timeout, up to 10 messages in parallel); the queue visibility timeout must exceed 30 s. Needs sqs:SendMessage (reschedule) and events:PutEvents (replays republish).',
+  },
+  'delivery-api': {
+    description: 'Destinations, deliveries, replays and the payment read model (HTTP)',
+    memoryMb: 256,
+    timeoutSec: 10,
+    table: 'readwrite',
+    secrets: [],
+    why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents).',
+  },
 };

@@ -5,6 +5,7 @@
  */
 import type { RouteDef } from '../shared/http/route.js';
 import { connectionRoutes } from './routes/connections.js';
+import { deliveryRoutes } from './routes/delivery.js';
 import { apiKeyRoutes, metaRoutes } from './routes/meta.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { eventRoutes, webhookRoutes } from './routes/webhooks.js';
@@ -16,6 +17,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...eventRoutes,
   ...proxyRoutes,
   ...connectionRoutes,
+  ...deliveryRoutes,
 ];
 
 /** Unmatched requests (API Gateway's `$default` route) go here for a 404 / 405 problem. */

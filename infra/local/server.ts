@@ -24,6 +24,7 @@ import { TABLE } from '../../shared/table.js';
 import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES } from '../routes.js';
 import { DEV_SECRETS } from './dev-secrets.js';
 import { fromResult, PAYLOAD_LIMIT_BYTES, type RawRequest, toEvent } from './gateway.js';
+import { type LocalPipeline, startLocalPipeline } from './stream.js';
 import { createTableInput } from './table.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,6 +51,8 @@ export interface LocalRuntime {
   apiKeySource: 'env' | 'secrets-file' | 'generated';
   table: string;
   handlers: Map<string, Handler>;
+  /** The emulated stream -> events-process and delivery queue -> deliveries-send (infra/local/stream.ts). */
+  pipeline: LocalPipeline;
   /** Stops dynalite only (to exercise store failures); the HTTP server keeps answering. */
   stopStore(): Promise<void>;
   close(): Promise<void>;
@@ -205,6 +208,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
     const handlers = new Map<string, Handler>();
     for (const fn of HTTP_FUNCTIONS) handlers.set(fn, await loadHandler(fn));
     const match = createRouter(ROUTES);
+    const pipeline = startLocalPipeline(ddbServer, dynamoEndpoint);
 
     const server = createServer({ keepAlive: true }, (req, res) => {
       void serve(req, res).catch((err) => {
@@ -268,7 +272,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       table: LOCAL_TABLE,
       handlers,
       stopStore,
+      pipeline,
       async close() {
+        await pipeline.close();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         resetRuntime();

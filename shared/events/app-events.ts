@@ -18,11 +18,17 @@ export interface AppEventPublisher {
 
 let publisher: AppEventPublisher | undefined;
 
-/** The delivery pipeline plugs its publisher in here; until then events are only logged. */
+/** Tests may swap the publisher; by default events are stored and delivered (see storedPublisher). */
 export function setAppEventPublisher(p: AppEventPublisher | undefined): void {
   publisher = p;
 }
 
 export function appEvents(): AppEventPublisher {
-  return publisher ?? { publish: async () => {} };
+  return publisher ?? storedPublisher;
 }
+
+/** Default: store the event for the delivery pipeline (loaded on first use, so importers stay light). */
+const storedPublisher: AppEventPublisher = {
+  publish: async (event) =>
+    (await import('../delivery/app-event-publisher.js')).storedAppEventPublisher.publish(event),
+};

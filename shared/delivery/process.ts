@@ -1,0 +1,169 @@
+/**
+ * events-process core: a stored event -> read model (ordering guard), deliveries (one per event
+ * part and matching destination, created once) and the EventBridge bus. Every step is safe to
+ * repeat: a reprocessed record or a replay never applies a state twice or creates a second delivery.
+ */
+import { EventStore } from '../adapters/dynamodb/events.js';
+import type { EventRecord } from '../events/record.js';
+import type { AppPayload } from '../payments/model.js';
+import { type HookbridgeAppEvent, normalise } from '../payments/normalise.js';
+import type { DeliveryDeps } from './deps.js';
+import { matchesTypeFilter } from './schedule.js';
+import type { Delivery, Destination } from './types.js';
+
+export interface EventPart {
+  part: number;
+  /** The Standard Webhooks `webhook-id`: the event id, suffixed for the 2nd+ part of a batched event. */
+  webhookId: string;
+  payload: AppPayload | HookbridgeAppEvent;
+  /** Read-model ordering key (payment events only). */
+  order?: string | undefined;
+}
+
+export const webhookIdFor = (eventId: string, part: number): string =>
+  part === 0 ? eventId : `${eventId}_${part}`;
+
+/** Pure: the app payloads of a stored event, in a stable order. */
+export function partsOf(record: EventRecord, body: Buffer): EventPart[] {
+  const n = normalise(record, body);
+  if (n.kind !== 'payment') return [{ part: 0, webhookId: record.id, payload: n.event }];
+  return n.events.map((m, i) => ({
+    part: i,
+    webhookId: webhookIdFor(record.id, i),
+    payload: m.event,
+    order: m.order,
+  }));
+}
+
+export interface ProcessResult {
+  applied: number;
+  stale: number;
+  deliveriesCreated: number;
+  published: number;
+}
+
+/** Processes one stream NEW_IMAGE item (already unmarshalled). */
+export async function processEventItem(
+  deps: DeliveryDeps,
+  item: Record<string, unknown>,
+): Promise<ProcessResult> {
+  const record = EventStore.recordFromItem(item);
+  const body = await deps.events.getBody(item);
+  return processEvent(deps, record, body);
+}
+
+export async function processEvent(
+  deps: DeliveryDeps,
+  record: EventRecord,
+  body: Buffer,
+): Promise<ProcessResult> {
+  const parts = partsOf(record, body);
+  const now = new Date(deps.rt.clock.now()).toISOString();
+  const result: ProcessResult = { applied: 0, stale: 0, deliveriesCreated: 0, published: 0 };
+
+  // 1. Read model: the conditional write is both the ordering guard and the exactly-once rule.
+  for (const p of parts) {
+    if (p.order === undefined || !('object' in p.payload)) continue;
+    const e = p.payload;
+    const outcome = await deps.store.applyState({
+      provider: e.provider,
+      objectType: e.object.type,
+      objectId: e.object.id,
+      order: p.order,
+      status: e.status,
+      customerId: e.customerId,
+      amount: e.amount,
+      lastType: e.type,
+      lastEventId: record.id,
+      occurredAt: e.occurredAt,
+      updatedAt: now,
+      event: e as unknown as Record<string, unknown>,
+    });
+    if (outcome === 'applied') result.applied++;
+    else result.stale++;
+  }
+
+  // 2. Deliveries to the app's HTTP destinations.
+  const destinations = (await deps.store.listDestinations()).filter((d) => d.status === 'enabled');
+  for (const p of parts) {
+    for (const dest of destinations) {
+      if (!matchesTypeFilter(dest.types, p.payload.type)) continue;
+      if (await ensureDelivery(deps, record.id, p, dest, now)) result.deliveriesCreated++;
+    }
+  }
+
+  // 3. The bus, at most once per event unless replayed (a marker item records the publication).
+  if (!(await deps.store.wasPublished(record.id))) {
+    await publishToBus(deps, record, parts);
+    await deps.store.markPublished(record.id, now, deps.ttlSec());
+    result.published = parts.length;
+  }
+  return result;
+}
+
+export async function publishToBus(
+  deps: DeliveryDeps,
+  record: EventRecord,
+  parts: EventPart[],
+  replay = false,
+): Promise<void> {
+  await deps.bus.publish(
+    parts.map((p) => ({
+      source: `hookbridge.${record.provider}`,
+      detailType: p.payload.type,
+      id: p.webhookId,
+      detail: { id: p.webhookId, ...(replay ? { replay: true } : {}), ...p.payload },
+    })),
+  );
+}
+
+/** Creates the delivery and queues its first attempt; returns false if it already existed. */
+async function ensureDelivery(
+  deps: DeliveryDeps,
+  eventId: string,
+  p: EventPart,
+  dest: Destination,
+  now: string,
+): Promise<boolean> {
+  const d: Delivery = {
+    eventId,
+    destinationId: dest.id,
+    part: p.part,
+    webhookId: p.webhookId,
+    type: p.payload.type,
+    status: 'pending',
+    attempts: 0,
+    round: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const created = await deps.store.createDelivery(d, deps.ttlSec());
+  if (created === 'exists') {
+    // A crash between create and enqueue would strand it: re-queue an untried one (the claim dedupes).
+    const existing = await deps.store.getDelivery(eventId, dest.id, p.part);
+    if (existing?.status !== 'pending' || existing.attempts !== 0) return false;
+    await enqueueAttempt(deps, existing, 0);
+    return false;
+  }
+  await enqueueAttempt(deps, d, 0);
+  return true;
+}
+
+export async function enqueueAttempt(
+  deps: DeliveryDeps,
+  d: Pick<Delivery, 'eventId' | 'destinationId' | 'part' | 'round'>,
+  delaySec: number,
+): Promise<void> {
+  await deps.queue.send(
+    {
+      kind: 'delivery',
+      eventId: d.eventId,
+      destinationId: d.destinationId,
+      part: d.part,
+      round: d.round,
+      attempt: 0,
+      notBefore: deps.rt.clock.now() + delaySec * 1000,
+    },
+    Math.min(delaySec, 900),
+  );
+}

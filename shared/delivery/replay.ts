@@ -1,0 +1,149 @@
+/**
+ * Replay and redrive. Both start a new round on the existing delivery (same webhook-id, so the app
+ * can dedupe), keyed by a cause id so a repeated request or message never starts two rounds.
+ * Bulk replays page through the event list; each page is one queue message and the job's cursor
+ * advances conditionally, so a job resumes where it stopped.
+ */
+import { randomBytes } from 'node:crypto';
+import { HookbridgeError } from '../errors.js';
+import type { DeliveryDeps } from './deps.js';
+import { type EventPart, enqueueAttempt, partsOf, publishToBus } from './process.js';
+import { matchesTypeFilter } from './schedule.js';
+import type { Delivery, ReplayJob } from './types.js';
+
+export const REPLAY_PAGE_SIZE = 25;
+export const newReplayId = (): string => `rpl_${randomBytes(12).toString('hex')}`;
+
+/** Re-delivers one stored event to its matching destinations (or just `destinationId`). Returns deliveries queued. */
+export async function replayEvent(
+  deps: DeliveryDeps,
+  eventId: string,
+  cause: string,
+  destinationId?: string,
+): Promise<number> {
+  const record = await deps.events.get(eventId);
+  if (!record) throw new HookbridgeError('not_found', `No event ${eventId}`);
+  const parts = partsOf(record, await deps.events.getBody(record.id));
+  const destinations = destinationId
+    ? [await deps.store.getDestination(destinationId)].filter((d) => d !== undefined)
+    : await deps.store.listDestinations();
+  if (destinationId && destinations.length === 0)
+    throw new HookbridgeError('not_found', `No destination ${destinationId}`);
+  const at = new Date(deps.rt.clock.now()).toISOString();
+  let queued = 0;
+  for (const p of parts) {
+    for (const dest of destinations) {
+      if (dest.status !== 'enabled' || !matchesTypeFilter(dest.types, p.payload.type)) continue;
+      if (await restart(deps, eventId, p, dest.id, cause, at)) queued++;
+    }
+  }
+  await publishToBus(deps, record, parts, true);
+  return queued;
+}
+
+async function restart(
+  deps: DeliveryDeps,
+  eventId: string,
+  p: EventPart,
+  destinationId: string,
+  cause: string,
+  at: string,
+): Promise<boolean> {
+  const fresh: Delivery = {
+    eventId,
+    destinationId,
+    part: p.part,
+    webhookId: p.webhookId,
+    type: p.payload.type,
+    status: 'pending',
+    attempts: 0,
+    round: 0,
+    roundCause: cause,
+    createdAt: at,
+    updatedAt: at,
+  };
+  if ((await deps.store.createDelivery(fresh, deps.ttlSec())) === 'created') {
+    await enqueueAttempt(deps, fresh, 0);
+    return true;
+  }
+  const round = await deps.store.startRound(fresh, cause, at, false);
+  if (round === undefined) return false;
+  await enqueueAttempt(deps, { ...fresh, round }, 0);
+  return true;
+}
+
+/** Sends a destination's dead letters again. Returns how many were queued. */
+export async function redrive(deps: DeliveryDeps, destinationId: string, cause: string): Promise<number> {
+  const dest = await deps.store.getDestination(destinationId);
+  if (!dest) throw new HookbridgeError('not_found', `No destination ${destinationId}`);
+  if (dest.status !== 'enabled')
+    throw new HookbridgeError(
+      'conflict',
+      'The destination is disabled; enable it with PUT /destinations/{id} first',
+    );
+  const at = new Date(deps.rt.clock.now()).toISOString();
+  let queued = 0;
+  for (const d of await deps.store.listDeadLetters(destinationId)) {
+    const round = await deps.store.startRound(d, cause, at, true);
+    if (round === undefined) continue;
+    await enqueueAttempt(deps, { ...d, round }, 0);
+    queued++;
+  }
+  return queued;
+}
+
+export async function startReplay(
+  deps: DeliveryDeps,
+  input: {
+    id?: string | undefined;
+    from: string;
+    to: string;
+    provider?: string | undefined;
+    type?: string | undefined;
+    destinationId?: string | undefined;
+  },
+): Promise<{ job: ReplayJob; created: boolean }> {
+  const at = new Date(deps.rt.clock.now()).toISOString();
+  const job: ReplayJob = {
+    id: input.id ?? newReplayId(),
+    status: 'running',
+    from: input.from,
+    to: input.to,
+    provider: input.provider,
+    type: input.type,
+    destinationId: input.destinationId,
+    pages: 0,
+    eventsScanned: 0,
+    deliveriesQueued: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const created = (await deps.store.createReplay(job)) === 'created';
+  const current = created ? job : await deps.store.getReplay(job.id);
+  if (!current) throw new HookbridgeError('internal', 'Replay job vanished');
+  // Creating, or resuming a job that is still running: queue its next page.
+  if (current.status === 'running') await deps.queue.send({ kind: 'replay', replayId: current.id }, 0);
+  return { job: current, created };
+}
+
+/** One page of a bulk replay; queues the next page until the range is exhausted. */
+export async function replayPage(deps: DeliveryDeps, replayId: string): Promise<void> {
+  const job = await deps.store.getReplay(replayId);
+  if (job?.status !== 'running') return;
+  const page = await deps.events.list(
+    { from: job.from, to: job.to, provider: job.provider, type: job.type, limit: REPLAY_PAGE_SIZE },
+    job.cursor,
+  );
+  let queued = 0;
+  for (const rec of page.items) {
+    // The cause is the job id: a redelivered page message cannot start a second round.
+    queued += await replayEvent(deps, rec.id, replayId, job.destinationId);
+  }
+  const advanced = await deps.store.advanceReplay(job, {
+    cursor: page.cursor,
+    scanned: page.items.length,
+    queued,
+    at: new Date(deps.rt.clock.now()).toISOString(),
+  });
+  if (advanced && page.cursor !== undefined) await deps.queue.send({ kind: 'replay', replayId }, 0);
+}

@@ -1,0 +1,167 @@
+/**
+ * deliveries-send core: one queued attempt -> a signed POST to the destination, recorded, then
+ * delivered / rescheduled / dead-lettered. Duplicate or stale queue messages are dropped by the
+ * conditional claim, so each attempt is sent once per round.
+ */
+import type { DeliveryDeps } from './deps.js';
+import { partsOf } from './process.js';
+import { replayPage } from './replay.js';
+import { MAX_QUEUE_DELAY_SEC, nextDelaySec } from './schedule.js';
+import { signStandardWebhook } from './signing.js';
+import type { DeliveryAttempt, QueueMessage } from './types.js';
+
+const EXCERPT_CHARS = 512;
+
+export type SendOutcome = 'delivered' | 'retry' | 'dead' | 'gone' | 'skipped' | 'hop';
+
+export async function handleQueueMessage(
+  deps: DeliveryDeps,
+  msg: QueueMessage,
+): Promise<SendOutcome | 'replay'> {
+  if (msg.kind === 'replay') {
+    await replayPage(deps, msg.replayId);
+    return 'replay';
+  }
+  return sendAttempt(deps, msg);
+}
+
+export async function sendAttempt(
+  deps: DeliveryDeps,
+  msg: Extract<QueueMessage, { kind: 'delivery' }>,
+): Promise<SendOutcome> {
+  const { store, rt } = deps;
+  const nowMs = rt.clock.now();
+  // SQS delays stop at 15 minutes: longer waits come back early and hop again.
+  if (msg.notBefore > nowMs + 1000) {
+    const remaining = Math.ceil((msg.notBefore - nowMs) / 1000);
+    await deps.queue.send(msg, Math.min(remaining, MAX_QUEUE_DELAY_SEC));
+    return 'hop';
+  }
+  const delivery = await store.getDelivery(msg.eventId, msg.destinationId, msg.part);
+  if (delivery?.status !== 'pending' || delivery.round !== msg.round || delivery.attempts !== msg.attempt)
+    return 'skipped';
+  const at = new Date(nowMs).toISOString();
+  const dest = await store.getDestination(msg.destinationId);
+  if (dest?.status !== 'enabled') {
+    await store.settle(delivery, msg.round, {
+      status: 'dead',
+      at,
+      lastStatus: 0,
+      deadReason: dest ? 'destination_disabled' : 'destination_deleted',
+    });
+    return 'dead';
+  }
+  if (!(await store.claimAttempt(delivery, msg.round, msg.attempt, at))) return 'skipped';
+
+  const record = await deps.events.get(msg.eventId);
+  if (!record) {
+    await store.settle(delivery, msg.round, {
+      status: 'dead',
+      at,
+      lastStatus: 0,
+      deadReason: 'event_expired',
+    });
+    return 'dead';
+  }
+  const part = partsOf(record, await deps.events.getBody(record.id))[msg.part];
+  if (!part) {
+    await store.settle(delivery, msg.round, {
+      status: 'dead',
+      at,
+      lastStatus: 0,
+      deadReason: 'event_part_missing',
+    });
+    return 'dead';
+  }
+  const body = JSON.stringify({
+    type: part.payload.type,
+    timestamp: part.payload.occurredAt,
+    data: part.payload,
+  });
+  const headers = signStandardWebhook(dest.secret, delivery.webhookId, Math.floor(nowMs / 1000), body);
+
+  const started = performance.now();
+  let status = 0;
+  let excerpt: string | undefined;
+  let error: string | undefined;
+  let retryAfter: string | null = null;
+  try {
+    const res = await deps.fetch(dest.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Hookbridge-Webhooks/1', ...headers },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(deps.timeoutMs),
+    });
+    status = res.status;
+    retryAfter = res.headers.get('retry-after');
+    excerpt = (await res.text().catch(() => '')).slice(0, EXCERPT_CHARS) || undefined;
+  } catch (err) {
+    error =
+      (err as Error).name === 'TimeoutError' ? `timeout after ${deps.timeoutMs} ms` : 'connection failed';
+  }
+  const latencyMs = Math.round(performance.now() - started);
+  const attempt: DeliveryAttempt = {
+    eventId: msg.eventId,
+    destinationId: msg.destinationId,
+    part: msg.part,
+    round: msg.round,
+    attempt: msg.attempt,
+    at,
+    status,
+    latencyMs,
+    outcome: 'retry',
+    responseExcerpt: excerpt,
+    error,
+  };
+  const ttl = deps.ttlSec();
+
+  if (status >= 200 && status < 300) {
+    attempt.outcome = 'delivered';
+    await store.recordAttempt(attempt, ttl);
+    await store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status });
+    return 'delivered';
+  }
+  if (status === 410) {
+    attempt.outcome = 'gone';
+    await store.recordAttempt(attempt, ttl);
+    await store.disableDestination(dest.id, 'receiver answered 410 Gone', at);
+    await store.settle(delivery, msg.round, {
+      status: 'dead',
+      at,
+      lastStatus: 410,
+      deadReason: 'destination_gone',
+    });
+    rt.log.warn('destination disabled after 410', { destinationId: dest.id });
+    return 'gone';
+  }
+  const lastError = error ?? `HTTP ${status}`;
+  const delay = nextDelaySec(msg.attempt, { status, retryAfter }, nowMs, deps.random);
+  if (delay === undefined) {
+    attempt.outcome = 'dead';
+    await store.recordAttempt(attempt, ttl);
+    await store.settle(delivery, msg.round, {
+      status: 'dead',
+      at,
+      lastStatus: status,
+      lastError,
+      deadReason: 'retries_exhausted',
+    });
+    return 'dead';
+  }
+  const notBefore = nowMs + delay * 1000;
+  attempt.nextAttemptAt = new Date(notBefore).toISOString();
+  await store.recordAttempt(attempt, ttl);
+  await store.settle(delivery, msg.round, {
+    status: 'pending',
+    at,
+    lastStatus: status,
+    lastError,
+    nextAttemptAt: attempt.nextAttemptAt,
+  });
+  await deps.queue.send(
+    { ...msg, attempt: msg.attempt + 1, notBefore },
+    Math.min(delay, MAX_QUEUE_DELAY_SEC),
+  );
+  return 'retry';
+}

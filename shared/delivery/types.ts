@@ -1,0 +1,121 @@
+/** Records of the delivery pipeline: destinations, deliveries and their attempts, replay jobs, read-model state. */
+import type { ObjectType } from '../payments/model.js';
+
+export interface Destination {
+  id: string;
+  url: string;
+  /** Event-type filters: exact (`payment.succeeded`), prefix (`payment.*`) or `*`. Empty = all. */
+  types: string[];
+  /** Standard Webhooks secret, `whsec_` + base64 of 24-64 random bytes. */
+  secret: string;
+  status: 'enabled' | 'disabled';
+  disabledReason?: string | undefined;
+  description?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+/** One (event part, destination) pair. Its webhook-id never changes, across retries and replays. */
+export interface Delivery {
+  eventId: string;
+  destinationId: string;
+  /** Index of the normalised event within the stored event (Adyen batches several). */
+  part: number;
+  webhookId: string;
+  type: string;
+  status: DeliveryStatus;
+  /** Attempts made in the current round. */
+  attempts: number;
+  /** 0 for the first send; each replay or redrive starts a new round. */
+  round: number;
+  /** The replay job (or single replay) that started the current round; makes replays idempotent. */
+  roundCause?: string | undefined;
+  nextAttemptAt?: string | undefined;
+  lastStatus?: number | undefined;
+  lastError?: string | undefined;
+  deadReason?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeliveryAttempt {
+  eventId: string;
+  destinationId: string;
+  part: number;
+  round: number;
+  attempt: number;
+  at: string;
+  /** HTTP status, or 0 when no response arrived. */
+  status: number;
+  latencyMs: number;
+  outcome: 'delivered' | 'retry' | 'dead' | 'gone';
+  /** First 512 characters of the response body. */
+  responseExcerpt?: string | undefined;
+  error?: string | undefined;
+  nextAttemptAt?: string | undefined;
+}
+
+export interface ObjectState {
+  provider: string;
+  objectType: ObjectType;
+  objectId: string;
+  /** The provider-ordering key of the event that produced this state (see shared/payments/util.ts). */
+  order: string;
+  status?: string | undefined;
+  customerId?: string | undefined;
+  amount?: { amount: number; currency: string } | undefined;
+  lastType: string;
+  lastEventId: string;
+  occurredAt: string;
+  updatedAt: string;
+  /** The normalised event that produced this state. */
+  event: Record<string, unknown>;
+}
+
+export interface ReplayJob {
+  id: string;
+  status: 'running' | 'done';
+  from: string;
+  to: string;
+  provider?: string | undefined;
+  type?: string | undefined;
+  destinationId?: string | undefined;
+  cursor?: string | undefined;
+  pages: number;
+  eventsScanned: number;
+  deliveriesQueued: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Messages on the delivery queue (SQS on AWS, the local emulation otherwise). */
+export type QueueMessage =
+  | {
+      kind: 'delivery';
+      eventId: string;
+      destinationId: string;
+      part: number;
+      round: number;
+      attempt: number;
+      /** Epoch ms before which the attempt must not run (waits above 15 min hop through the queue). */
+      notBefore: number;
+    }
+  | { kind: 'replay'; replayId: string };
+
+export interface DeliveryQueue {
+  send(message: QueueMessage, delaySec: number): Promise<void>;
+}
+
+export interface BusEntry {
+  source: string;
+  detailType: string;
+  detail: unknown;
+  /** Stable id for consumers to dedupe. */
+  id: string;
+}
+
+export interface EventBusPublisher {
+  publish(entries: BusEntry[]): Promise<void>;
+}
