@@ -1,0 +1,162 @@
+/**
+ * POST /webhooks/paypal[/{sourceId}] through the local runtime. The certificate chain and the
+ * PayPal API are local stand-ins (see test/support/paypal-standin.ts), reachable only through the
+ * test-only allow list and trusted only through the test-only root, both local-mode settings.
+ */
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { resetPayPal } from '../../shared/webhooks/providers/paypal.js';
+import { makeStandInChain, paypalHeaders, type StandInChain } from '../support/paypal-standin.js';
+
+const ADMIN = 'test-admin-key-0123456789';
+const WEBHOOK_ID = 'WH-STANDIN-7';
+let rt: LocalRuntime;
+let dir: string;
+let chain: StandInChain;
+let standIn: Server;
+let base = '';
+let verifyCalls = 0;
+
+const eventBody = (id: string) =>
+  JSON.stringify({
+    id,
+    event_type: 'PAYMENT.CAPTURE.COMPLETED',
+    create_time: '2026-11-26T10:00:00Z',
+    resource: { id: 'CAP-9' },
+  });
+
+const post = async (path: string, body: string, headers: Record<string, string>) => {
+  const res = await fetch(`${rt.url}${path}`, { method: 'POST', body, headers });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+};
+
+beforeAll(async () => {
+  chain = makeStandInChain();
+  standIn = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/certs/CERT-1') return res.end(chain.leafPem + chain.rootPem);
+      if (req.url === '/v1/oauth2/token')
+        return res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"access_token":"A21-x","expires_in":3600}');
+      if (req.url === '/v1/notifications/verify-webhook-signature') {
+        verifyCalls++;
+        return res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"verification_status":"SUCCESS"}');
+      }
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((r) => standIn.listen(0, '127.0.0.1', () => r()));
+  const hostPort = `127.0.0.1:${(standIn.address() as AddressInfo).port}`;
+  base = `http://${hostPort}`;
+  dir = await mkdtemp(join(tmpdir(), 'hb-paypal-'));
+  const secretsFile = join(dir, 'secrets.json');
+  await writeFile(
+    secretsFile,
+    JSON.stringify({
+      'hookbridge/webhooks/paypal': { secrets: [WEBHOOK_ID] },
+      'hookbridge/webhooks/paypal/api-src': {
+        secrets: [WEBHOOK_ID],
+        mode: 'api',
+        clientId: 'pp-id',
+        clientSecret: 'pp-secret',
+        apiBaseUrl: base,
+      },
+    }),
+  );
+  resetPayPal();
+  rt = await startLocal({
+    port: 0,
+    secretsFile,
+    apiKey: ADMIN,
+    env: {
+      HOOKBRIDGE_TEST_ALLOW_HOSTS: hostPort,
+      HOOKBRIDGE_TEST_TRUST_ROOT_PEM: chain.rootPem,
+      HOOKBRIDGE_LOG_LEVEL: 'warn',
+    },
+  });
+});
+
+afterAll(async () => {
+  await rt?.close();
+  resetPayPal();
+  standIn?.closeAllConnections();
+  await new Promise<void>((r) => (standIn ? standIn.close(() => r()) : r()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const headersFor = (body: string, over: Partial<Parameters<typeof paypalHeaders>[0]> = {}) =>
+  paypalHeaders({
+    body,
+    webhookId: WEBHOOK_ID,
+    keyPem: chain.leafKeyPem,
+    certUrl: `${base}/certs/CERT-1`,
+    ...over,
+  });
+
+describe('POST /webhooks/paypal', () => {
+  it('offline: a valid transmission is stored once; a redelivery is a duplicate', async () => {
+    const body = eventBody('WH-1');
+    const h = headersFor(body);
+    const first = await post('/webhooks/paypal', body, h);
+    expect(first.status).toBe(200);
+    expect(first.json).toMatchObject({ status: 'stored' });
+    const again = await post('/webhooks/paypal', body, h);
+    expect(again.json).toMatchObject({ status: 'duplicate', id: first.json.id });
+    const detail = await fetch(`${rt.url}/events/${first.json.id as string}`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(detail.status).toBe(200);
+    expect(await detail.json()).toMatchObject({ provider: 'paypal', type: 'PAYMENT.CAPTURE.COMPLETED' });
+  });
+
+  it('tampered body: 401 bad_signature, nothing stored', async () => {
+    const body = eventBody('WH-2');
+    const res = await post('/webhooks/paypal', body.replace('CAP-9', 'CAP-0'), headersFor(body));
+    expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ code: 'bad_signature' });
+    const list = await fetch(`${rt.url}/events?provider=paypal`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(((await list.json()) as { items: { providerEventId?: string }[] }).items).toHaveLength(1);
+  });
+
+  it('cert URL on a host that is not PayPal: 401', async () => {
+    const body = eventBody('WH-3');
+    const res = await post(
+      '/webhooks/paypal',
+      body,
+      headersFor(body, { certUrl: 'https://certs.evil.example/CERT-1' }),
+    );
+    expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ code: 'bad_signature' });
+  });
+
+  it('stale transmission time: 401 stale_timestamp', async () => {
+    const body = eventBody('WH-4');
+    const res = await post(
+      '/webhooks/paypal',
+      body,
+      headersFor(body, { time: new Date(Date.now() - 3600_000) }),
+    );
+    expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ code: 'stale_timestamp' });
+  });
+
+  it('api mode (a source): verified by the stand-in PayPal API', async () => {
+    const body = eventBody('WH-5');
+    const res = await post('/webhooks/paypal/api-src', body, headersFor(body));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'stored' });
+    expect(verifyCalls).toBe(1);
+  });
+});
