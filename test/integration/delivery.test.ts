@@ -1,0 +1,472 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { handler as processHandler } from '../../functions/events-process/index.js';
+import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { ManualClock } from '../../infra/local/stream.js';
+import { appEvents } from '../../shared/events/app-events.js';
+import { eventIdFor, eventPk } from '../../shared/events/record.js';
+
+const API_KEY = 'test-admin-key-0123456789';
+const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
+const stripe = new Stripe('sk_test_dummy');
+
+let rt: LocalRuntime;
+let dir: string;
+let clock: ManualClock;
+let receiver: Server;
+let receiverUrl: string;
+
+/** How the receiver answers, per path; `drop` destroys the socket (receiver down). */
+type Mode = 'ok' | '500' | '410' | '429' | 'drop';
+const modes = new Map<string, Mode[]>();
+interface Got {
+  path: string;
+  id: string;
+  verified: boolean;
+  body: { type: string; data: Record<string, unknown> };
+}
+const received: Got[] = [];
+/** What the app did: one effect per webhook-id, however many times it arrives. */
+const effects = new Map<string, number>();
+const secrets = new Map<string, string>();
+
+/** A Standard Webhooks verifier from the `standardwebhooks` library, with its clock on test time. */
+class TestClockWebhook extends Webhook {
+  verifyTimestamp(header: string): Date {
+    const ts = Number(header);
+    if (Math.abs(clock.now() / 1000 - ts) > 300) throw new Error('timestamp outside tolerance');
+    return new Date(ts * 1000);
+  }
+}
+
+function startReceiver(): Promise<void> {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const queue = modes.get(path) ?? [];
+      const mode = queue.length > 1 ? queue.shift()! : (queue[0] ?? 'ok');
+      if (mode === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let verified = false;
+      let body = {} as Got['body'];
+      try {
+        body = new TestClockWebhook(secrets.get(path) ?? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').verify(
+          raw,
+          req.headers as Record<string, string>,
+        ) as Got['body'];
+        verified = true;
+      } catch {
+        verified = false;
+      }
+      const id = String((req.headers as IncomingHttpHeaders)['webhook-id'] ?? '');
+      received.push({ path, id, verified, body });
+      if (!verified) return void res.writeHead(401).end('bad signature');
+      if (mode === '500') return void res.writeHead(500).end('boom: database down');
+      if (mode === '410') return void res.writeHead(410).end('gone');
+      if (mode === '429') return void res.writeHead(429, { 'retry-after': '120' }).end('slow down');
+      effects.set(id, (effects.get(id) ?? 0) + 1);
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((r) =>
+    receiver.listen(0, '127.0.0.1', () => {
+      receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      r();
+    }),
+  );
+}
+
+const api = async (method: string, path: string, body?: unknown, key = API_KEY) => {
+  const res = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+};
+
+async function destination(name: string, types: string[] = []) {
+  const r = await api('PUT', `/destinations/${name}`, { url: `${receiverUrl}/${name}`, types });
+  expect(r.status).toBe(201);
+  secrets.set(`/${name}`, r.json!.secret);
+  return r.json!;
+}
+
+let seq = 0;
+/** Posts a Stripe event signed with the Stripe SDK's test header helper; returns its Hookbridge id. */
+async function postStripe(
+  type: string,
+  object: Record<string, unknown>,
+  createdSec: number,
+): Promise<string> {
+  const id = `evt_${++seq}_${type.replace(/\W/g, '')}`;
+  const payload = JSON.stringify({
+    id,
+    object: 'event',
+    type,
+    created: createdSec,
+    api_version: '2024-06-20',
+    data: { object },
+  });
+  const header = stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: STRIPE_SECRET,
+    timestamp: Math.floor(clock.now() / 1000),
+  });
+  const res = await fetch(`${rt.url}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+    body: payload,
+  });
+  expect(res.status).toBe(200);
+  await rt.pipeline.idle();
+  return eventIdFor('stripe', 'default', id);
+}
+
+const deliveriesOf = async (eventId: string) =>
+  (await api('GET', `/events/${eventId}/deliveries`)).json!.items as any[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hb-delivery-'));
+  const secretsFile = join(dir, 'secrets.json');
+  await writeFile(
+    secretsFile,
+    JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: [STRIPE_SECRET] } }),
+  );
+  rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
+  clock = new ManualClock(Date.now());
+  rt.pipeline.useClock(clock);
+  await startReceiver();
+}, 30_000);
+
+afterAll(async () => {
+  await rt?.close();
+  await new Promise((r) => receiver?.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const name of ['orders', 'flaky', 'down', 'gone', 'slow', 'apps'])
+    await api('DELETE', `/destinations/${name}`);
+  await rt.pipeline.idle();
+});
+
+const T0 = 1_760_000_000;
+
+describe('ordering and read model', () => {
+  it('out-of-order Stripe subscription events end in the newest state, each delivered once', async () => {
+    await destination('orders', ['subscription.*']);
+    const sub = (status: string) => ({
+      id: 'sub_ord',
+      object: 'subscription',
+      customer: 'cus_ord',
+      status,
+      items: { data: [{ price: { id: 'price_1', unit_amount: 999, currency: 'usd' } }] },
+    });
+    // Stripe's retries arrive out of order: updated before created, and a stale update after the cancel.
+    const updated = await postStripe('customer.subscription.updated', sub('active'), T0 + 20);
+    const created = await postStripe('customer.subscription.created', sub('incomplete'), T0 + 10);
+    const deleted = await postStripe('customer.subscription.deleted', sub('canceled'), T0 + 30);
+    const staleUpdate = await postStripe('customer.subscription.updated', sub('past_due'), T0 + 25);
+
+    const state = await api('GET', '/subscriptions/sub_ord');
+    expect(state.status).toBe(200);
+    expect(state.json).toMatchObject({
+      provider: 'stripe',
+      objectType: 'subscription',
+      status: 'canceled',
+      lastType: 'subscription.canceled',
+      lastEventId: deleted,
+      customerId: 'cus_ord',
+    });
+    const byCustomer = await api('GET', '/customers/cus_ord/subscriptions');
+    expect(byCustomer.json!.items).toHaveLength(1);
+    expect(byCustomer.json!.items[0].status).toBe('canceled');
+
+    // Every event is still delivered (the app sees the history), verified, with webhook-id = event id.
+    const got = received.filter((r) => r.path === '/orders');
+    expect(got.map((g) => g.id)).toEqual([updated, created, deleted, staleUpdate]);
+    expect(got.every((g) => g.verified)).toBe(true);
+    expect(got.map((g) => g.body.type)).toEqual([
+      'subscription.updated',
+      'subscription.created',
+      'subscription.canceled',
+      'subscription.updated',
+    ]);
+    expect(
+      rt.pipeline.bus.published.filter((b) => b.source === 'hookbridge.stripe' && b.id === deleted),
+    ).toHaveLength(1);
+  });
+
+  it('reprocessing a stream record applies nothing twice and creates no second delivery', async () => {
+    await destination('orders', ['payment.*']);
+    const pi = {
+      id: 'pi_again',
+      object: 'payment_intent',
+      amount: 1200,
+      amount_received: 1200,
+      currency: 'eur',
+      customer: 'cus_pi',
+      status: 'succeeded',
+    };
+    const id = await postStripe('payment_intent.succeeded', pi, T0 + 100);
+    const before = (await api('GET', '/payments/pi_again')).json!;
+    expect(before).toMatchObject({ status: 'succeeded', amount: { amount: 1200, currency: 'EUR' } });
+
+    const ddb = new DynamoDBClient({
+      endpoint: rt.dynamoEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+    const item = await ddb.send(
+      new GetItemCommand({ TableName: rt.table, Key: { pk: { S: eventPk(id) }, sk: { S: 'event' } } }),
+    );
+    ddb.destroy();
+    const record = {
+      eventName: 'INSERT',
+      dynamodb: { NewImage: item.Item, SequenceNumber: '1' },
+    } as unknown as DynamoDBStreamEvent['Records'][number];
+    expect(await processHandler({ Records: [record, record] })).toEqual({ batchItemFailures: [] });
+    await rt.pipeline.idle();
+
+    expect((await api('GET', '/payments/pi_again')).json).toEqual(before);
+    expect(received.filter((r) => r.id === id)).toHaveLength(1);
+    const ds = await deliveriesOf(id);
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ status: 'delivered', round: 0 });
+    expect(ds[0].attempts).toHaveLength(1);
+  });
+});
+
+describe('retries, dead letters, 410', () => {
+  it('500 then recovery: delivered on the third attempt, one effect at the app', async () => {
+    await destination('flaky', ['payment.succeeded']);
+    modes.set('/flaky', ['500', '500', 'ok']);
+    const id = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_flaky', amount: 500, amount_received: 500, currency: 'usd' },
+      T0 + 200,
+    );
+    let ds = await deliveriesOf(id);
+    expect(ds[0]).toMatchObject({ status: 'pending' });
+    expect(ds[0].attempts[0]).toMatchObject({
+      attempt: 0,
+      status: 500,
+      outcome: 'retry',
+      responseExcerpt: 'boom: database down',
+    });
+    const next = Date.parse(ds[0].attempts[0].nextAttemptAt) - clock.now();
+    expect(next).toBeGreaterThanOrEqual(4_000);
+    expect(next).toBeLessThanOrEqual(6_000);
+
+    await rt.pipeline.advance(6_000);
+    ds = await deliveriesOf(id);
+    expect(ds[0].attempts.map((a: any) => a.status)).toEqual([500, 500]);
+    await rt.pipeline.advance(6 * 60_000);
+    ds = await deliveriesOf(id);
+    expect(ds[0].status).toBe('delivered');
+    expect(ds[0].attempts.map((a: any) => [a.status, a.outcome])).toEqual([
+      [500, 'retry'],
+      [500, 'retry'],
+      [204, 'delivered'],
+    ]);
+    expect(ds[0].attempts.every((a: any) => typeof a.latencyMs === 'number')).toBe(true);
+    const hits = received.filter((r) => r.path === '/flaky');
+    expect(hits).toHaveLength(3);
+    expect(new Set(hits.map((h) => h.id))).toEqual(new Set([id]));
+    expect(effects.get(id)).toBe(1);
+  });
+
+  it('receiver down: dead letter after the whole schedule; redrive delivers with the same webhook-id', async () => {
+    await destination('down', ['payment.failed']);
+    modes.set('/down', ['drop']);
+    const id = await postStripe(
+      'payment_intent.payment_failed',
+      { id: 'pi_down', amount: 700, currency: 'usd', last_payment_error: { code: 'card_declined' } },
+      T0 + 300,
+    );
+    await rt.pipeline.advance(40 * 3600_000);
+    let ds = await deliveriesOf(id);
+    expect(ds[0]).toMatchObject({ status: 'dead', deadReason: 'retries_exhausted' });
+    expect(ds[0].attempts).toHaveLength(8);
+    expect(ds[0].attempts.every((a: any) => a.status === 0 && a.error === 'connection failed')).toBe(true);
+    expect(effects.get(id)).toBeUndefined();
+
+    modes.set('/down', ['ok']);
+    const redrive = await api('POST', '/destinations/down/redrive');
+    expect(redrive).toEqual({ status: 202, json: { queued: 1 } });
+    await rt.pipeline.idle();
+    ds = await deliveriesOf(id);
+    expect(ds[0]).toMatchObject({ status: 'delivered', round: 1 });
+    expect(effects.get(id)).toBe(1);
+    // A second redrive finds nothing dead.
+    expect((await api('POST', '/destinations/down/redrive')).json).toEqual({ queued: 0 });
+  });
+
+  it('410 disables the destination; later events are not sent to it', async () => {
+    await destination('gone', ['invoice.*']);
+    modes.set('/gone', ['410']);
+    const id = await postStripe(
+      'invoice.paid',
+      { id: 'in_gone', amount_paid: 999, currency: 'usd', customer: 'cus_g' },
+      T0 + 400,
+    );
+    const ds = await deliveriesOf(id);
+    expect(ds[0]).toMatchObject({ status: 'dead', deadReason: 'destination_gone' });
+    expect(ds[0].attempts).toHaveLength(1);
+    const dest = await api('GET', '/destinations/gone');
+    expect(dest.json).toMatchObject({ status: 'disabled', disabledReason: 'receiver answered 410 Gone' });
+    const later = await postStripe(
+      'invoice.paid',
+      { id: 'in_gone2', amount_paid: 1, currency: 'usd' },
+      T0 + 401,
+    );
+    expect(await deliveriesOf(later)).toEqual([]);
+    expect(received.filter((r) => r.path === '/gone')).toHaveLength(1);
+    expect((await api('POST', '/destinations/gone/redrive')).status).toBe(409);
+  });
+
+  it('429 with Retry-After waits as the receiver asks (capped), not the 5 s step', async () => {
+    await destination('slow', ['checkout.completed']);
+    modes.set('/slow', ['429', 'ok']);
+    const id = await postStripe(
+      'checkout.session.completed',
+      { id: 'cs_slow', amount_total: 100, currency: 'usd' },
+      T0 + 500,
+    );
+    const ds = await deliveriesOf(id);
+    expect(Date.parse(ds[0].attempts[0].nextAttemptAt) - clock.now()).toBe(120_000);
+    await rt.pipeline.advance(60_000);
+    expect((await deliveriesOf(id))[0].status).toBe('pending');
+    await rt.pipeline.advance(61_000);
+    expect((await deliveriesOf(id))[0].status).toBe('delivered');
+  });
+});
+
+describe('replay', () => {
+  it('replays one event with the same webhook-id, and bulk replays a time range with progress', async () => {
+    await destination('orders', ['payment.refunded']);
+    const id = await postStripe(
+      'charge.refunded',
+      { id: 'ch_r', amount_refunded: 300, currency: 'usd', payment_intent: 'pi_r' },
+      T0 + 600,
+    );
+    expect(effects.get(id)).toBe(1);
+    const r = await api('POST', `/events/${id}/replay`);
+    expect(r).toEqual({ status: 202, json: { queued: 1 } });
+    await rt.pipeline.idle();
+    const hits = received.filter((g) => g.path === '/orders' && g.id === id);
+    expect(hits).toHaveLength(2);
+    expect(hits[1]!.verified).toBe(true);
+    expect((await deliveriesOf(id))[0]).toMatchObject({ status: 'delivered', round: 1 });
+    expect(
+      rt.pipeline.bus.published.filter((b) => b.id === id && (b.detail as { replay?: boolean }).replay),
+    ).toHaveLength(1);
+
+    const from = new Date(clock.now() - 60_000).toISOString();
+    const to = new Date(clock.now() + 60_000).toISOString();
+    const job = await api('POST', '/replays', {
+      id: 'rpl_bulk1',
+      from,
+      to,
+      provider: 'stripe',
+      type: 'charge.refunded',
+    });
+    expect(job.status).toBe(202);
+    await rt.pipeline.idle();
+    const progress = await api('GET', '/replays/rpl_bulk1');
+    expect(progress.json).toMatchObject({ status: 'done', eventsScanned: 1, deliveriesQueued: 1 });
+    expect(received.filter((g) => g.id === id)).toHaveLength(3);
+    // Resubmitting the same job id does not replay again.
+    expect((await api('POST', '/replays', { id: 'rpl_bulk1', from, to })).status).toBe(200);
+    await rt.pipeline.idle();
+    expect(received.filter((g) => g.id === id)).toHaveLength(3);
+  });
+});
+
+describe('app events and unmapped types', () => {
+  it("delivers Hookbridge's own events and unmapped provider types as {provider}.raw", async () => {
+    await destination('apps', ['connection.*', 'stripe.raw']);
+    await appEvents().publish({
+      id: 'ae_1',
+      type: 'connection.created',
+      occurredAt: new Date(clock.now()).toISOString(),
+      data: { connectionId: 'conn_1' },
+    });
+    await rt.pipeline.idle();
+    const rawId = await postStripe('customer.created', { id: 'cus_new' }, T0 + 700);
+    const got = received.filter((g) => g.path === '/apps');
+    expect(got.map((g) => g.body.type)).toEqual(['connection.created', 'stripe.raw']);
+    expect(got[0]!.body.data).toMatchObject({ provider: 'hookbridge', data: { connectionId: 'conn_1' } });
+    expect(got[1]!).toMatchObject({
+      id: rawId,
+      body: { data: { providerType: 'customer.created', payload: { data: { object: { id: 'cus_new' } } } } },
+    });
+  });
+});
+
+describe('API validation', () => {
+  it('rejects bad destinations, unknown ids and missing scopes with problem+json', async () => {
+    expect(await api('PUT', '/destinations/x', { url: 'ftp://nope' })).toMatchObject({
+      status: 400,
+      json: { code: 'invalid_request' },
+    });
+    expect(
+      await api('PUT', '/destinations/x', { url: 'http://127.0.0.1/x', secret: 'whsec_c2hvcnQ=' }),
+    ).toMatchObject({ status: 400, json: { code: 'invalid_request' } });
+    expect(await api('PUT', '/destinations/x', { url: 'http://127.0.0.1/x', extra: 1 })).toMatchObject({
+      status: 400,
+    });
+    expect((await api('GET', '/destinations/x')).status).toBe(404);
+    expect(await api('GET', '/destinations/nope')).toMatchObject({
+      status: 404,
+      json: { code: 'not_found' },
+    });
+    expect(await api('GET', '/payments/pi_missing')).toMatchObject({
+      status: 404,
+      json: { code: 'not_found' },
+    });
+    expect(await api('GET', '/events/evt_missing/deliveries')).toMatchObject({ status: 404 });
+    expect(await api('POST', '/events/evt_missing/replay')).toMatchObject({ status: 404 });
+    expect(
+      await api('POST', '/replays', { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }),
+    ).toMatchObject({ status: 400, json: { code: 'invalid_request' } });
+    expect(await api('GET', '/replays/rpl_nope')).toMatchObject({ status: 404 });
+    const key = await api('POST', '/api-keys', { name: 'reader', scopes: ['payments:read'] });
+    expect(key.status).toBe(201);
+    expect(await api('PUT', '/destinations/y', { url: 'http://127.0.0.1/y' }, key.json!.key)).toMatchObject({
+      status: 403,
+      json: { code: 'insufficient_scope' },
+    });
+    expect((await api('GET', '/payments/pi_missing', undefined, key.json!.key)).status).toBe(404);
+    // A secret can be supplied, and is kept on update.
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(await api('PUT', '/destinations/z', { url: 'http://127.0.0.1/z', secret })).toMatchObject({
+      status: 201,
+      json: { secret },
+    });
+    expect(await api('PUT', '/destinations/z', { url: 'http://127.0.0.1/z2' })).toMatchObject({
+      status: 200,
+      json: { secret, url: 'http://127.0.0.1/z2' },
+    });
+    expect((await api('DELETE', '/destinations/z')).status).toBe(204);
+    expect((await api('DELETE', '/destinations/z')).status).toBe(404);
+  });
+});
