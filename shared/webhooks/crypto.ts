@@ -18,11 +18,12 @@ export const hmac = (alg: 'sha256' | 'sha1', key: string | Buffer, ...parts: (st
 
 export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-const HEX_RE = /^[0-9a-fA-F]*$/;
 /** Strict hex decode: undefined unless the text is only hex digits of even length. */
 export function fromHex(text: string): Buffer | undefined {
-  if (text.length % 2 !== 0 || !HEX_RE.test(text)) return undefined;
-  return Buffer.from(text, 'hex');
+  if (text.length % 2 !== 0) return undefined;
+  // Buffer.from stops at the first non-hex pair, so a short result means the text was not pure hex.
+  const b = Buffer.from(text, 'hex');
+  return b.length * 2 === text.length ? b : undefined;
 }
 
 const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -32,11 +33,12 @@ export function fromBase64(text: string): Buffer | undefined {
   return Buffer.from(text, 'base64');
 }
 
+const UPPER_RE = /[A-Z]/;
 /** Header lookup by lower-case name; names in the map may be in any case. */
 export function headerGetter(headers: Readonly<Record<string, string | undefined>>) {
   let lower: Record<string, string | undefined> | undefined;
   for (const k in headers) {
-    if (k !== k.toLowerCase()) {
+    if (UPPER_RE.test(k)) {
       lower = {};
       for (const [name, v] of Object.entries(headers)) lower[name.toLowerCase()] = v;
       break;
@@ -71,9 +73,11 @@ export function isoFromEpochSec(v: unknown): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-/** An ISO-ish date string normalised to ISO 8601, or undefined. */
+const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** A date string as ISO 8601: kept as sent when it already is (cheap), else normalised; or undefined. */
 export function isoFromText(v: unknown): string | undefined {
   if (typeof v !== 'string' || v.length > 64) return undefined;
+  if (ISO_RE.test(v)) return v;
   const d = new Date(v);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
