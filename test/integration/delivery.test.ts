@@ -39,12 +39,14 @@ const effects = new Map<string, number>();
 const secrets = new Map<string, string>();
 
 /** A Standard Webhooks verifier from the `standardwebhooks` library, with its clock on test time. */
-class TestClockWebhook extends Webhook {
-  verifyTimestamp(header: string): Date {
+function verifier(secret: string): Webhook {
+  const wh = new Webhook(secret);
+  (wh as unknown as { verifyTimestamp(h: string): Date }).verifyTimestamp = (header) => {
     const ts = Number(header);
     if (Math.abs(clock.now() / 1000 - ts) > 300) throw new Error('timestamp outside tolerance');
     return new Date(ts * 1000);
-  }
+  };
+  return wh;
 }
 
 function startReceiver(): Promise<void> {
@@ -63,7 +65,7 @@ function startReceiver(): Promise<void> {
       let verified = false;
       let body = {} as Got['body'];
       try {
-        body = new TestClockWebhook(secrets.get(path) ?? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').verify(
+        body = verifier(secrets.get(path) ?? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').verify(
           raw,
           req.headers as Record<string, string>,
         ) as Got['body'];
@@ -99,6 +101,7 @@ const api = async (method: string, path: string, body?: unknown, key = API_KEY) 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
 };
 
@@ -140,8 +143,23 @@ async function postStripe(
   return eventIdFor('stripe', 'default', id);
 }
 
+interface AttemptView {
+  attempt: number;
+  status: number;
+  outcome: string;
+  latencyMs: number;
+  responseExcerpt?: string;
+  error?: string;
+  nextAttemptAt: string;
+}
+interface DeliveryView {
+  status: string;
+  round: number;
+  deadReason?: string;
+  attempts: AttemptView[];
+}
 const deliveriesOf = async (eventId: string) =>
-  (await api('GET', `/events/${eventId}/deliveries`)).json!.items as any[];
+  (await api('GET', `/events/${eventId}/deliveries`)).json!.items as DeliveryView[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hb-delivery-'));
@@ -251,7 +269,7 @@ describe('ordering and read model', () => {
     const ds = await deliveriesOf(id);
     expect(ds).toHaveLength(1);
     expect(ds[0]).toMatchObject({ status: 'delivered', round: 0 });
-    expect(ds[0].attempts).toHaveLength(1);
+    expect(ds[0]!.attempts).toHaveLength(1);
   });
 });
 
@@ -266,28 +284,28 @@ describe('retries, dead letters, 410', () => {
     );
     let ds = await deliveriesOf(id);
     expect(ds[0]).toMatchObject({ status: 'pending' });
-    expect(ds[0].attempts[0]).toMatchObject({
+    expect(ds[0]!.attempts[0]).toMatchObject({
       attempt: 0,
       status: 500,
       outcome: 'retry',
       responseExcerpt: 'boom: database down',
     });
-    const next = Date.parse(ds[0].attempts[0].nextAttemptAt) - clock.now();
+    const next = Date.parse(ds[0]!.attempts[0]!.nextAttemptAt) - clock.now();
     expect(next).toBeGreaterThanOrEqual(4_000);
     expect(next).toBeLessThanOrEqual(6_000);
 
     await rt.pipeline.advance(6_000);
     ds = await deliveriesOf(id);
-    expect(ds[0].attempts.map((a: any) => a.status)).toEqual([500, 500]);
+    expect(ds[0]!.attempts.map((a) => a.status)).toEqual([500, 500]);
     await rt.pipeline.advance(6 * 60_000);
     ds = await deliveriesOf(id);
-    expect(ds[0].status).toBe('delivered');
-    expect(ds[0].attempts.map((a: any) => [a.status, a.outcome])).toEqual([
+    expect(ds[0]!.status).toBe('delivered');
+    expect(ds[0]!.attempts.map((a) => [a.status, a.outcome])).toEqual([
       [500, 'retry'],
       [500, 'retry'],
       [204, 'delivered'],
     ]);
-    expect(ds[0].attempts.every((a: any) => typeof a.latencyMs === 'number')).toBe(true);
+    expect(ds[0]!.attempts.every((a) => typeof a.latencyMs === 'number')).toBe(true);
     const hits = received.filter((r) => r.path === '/flaky');
     expect(hits).toHaveLength(3);
     expect(new Set(hits.map((h) => h.id))).toEqual(new Set([id]));
@@ -305,8 +323,8 @@ describe('retries, dead letters, 410', () => {
     await rt.pipeline.advance(40 * 3600_000);
     let ds = await deliveriesOf(id);
     expect(ds[0]).toMatchObject({ status: 'dead', deadReason: 'retries_exhausted' });
-    expect(ds[0].attempts).toHaveLength(8);
-    expect(ds[0].attempts.every((a: any) => a.status === 0 && a.error === 'connection failed')).toBe(true);
+    expect(ds[0]!.attempts).toHaveLength(8);
+    expect(ds[0]!.attempts.every((a) => a.status === 0 && a.error === 'connection failed')).toBe(true);
     expect(effects.get(id)).toBeUndefined();
 
     modes.set('/down', ['ok']);
@@ -330,7 +348,7 @@ describe('retries, dead letters, 410', () => {
     );
     const ds = await deliveriesOf(id);
     expect(ds[0]).toMatchObject({ status: 'dead', deadReason: 'destination_gone' });
-    expect(ds[0].attempts).toHaveLength(1);
+    expect(ds[0]!.attempts).toHaveLength(1);
     const dest = await api('GET', '/destinations/gone');
     expect(dest.json).toMatchObject({ status: 'disabled', disabledReason: 'receiver answered 410 Gone' });
     const later = await postStripe(
@@ -352,11 +370,11 @@ describe('retries, dead letters, 410', () => {
       T0 + 500,
     );
     const ds = await deliveriesOf(id);
-    expect(Date.parse(ds[0].attempts[0].nextAttemptAt) - clock.now()).toBe(120_000);
+    expect(Date.parse(ds[0]!.attempts[0]!.nextAttemptAt) - clock.now()).toBe(120_000);
     await rt.pipeline.advance(60_000);
-    expect((await deliveriesOf(id))[0].status).toBe('pending');
+    expect((await deliveriesOf(id))[0]!.status).toBe('pending');
     await rt.pipeline.advance(61_000);
-    expect((await deliveriesOf(id))[0].status).toBe('delivered');
+    expect((await deliveriesOf(id))[0]!.status).toBe('delivered');
   });
 });
 
