@@ -11,8 +11,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler as processHandler } from '../../functions/events-process/index.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { ManualClock } from '../../infra/local/stream.js';
+import { EventStore } from '../../shared/adapters/dynamodb/events.js';
 import { appEvents } from '../../shared/events/app-events.js';
+import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor, eventPk } from '../../shared/events/record.js';
+import { runtime } from '../../shared/runtime.js';
 
 const API_KEY = 'test-admin-key-0123456789';
 const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
@@ -486,5 +489,51 @@ describe('API validation', () => {
     });
     expect((await api('DELETE', '/destinations/z')).status).toBe(204);
     expect((await api('DELETE', '/destinations/z')).status).toBe(404);
+  });
+});
+
+describe('local stream emulation', () => {
+  it('retries a poison record, sends it to the on-failure list, and keeps processing the rest', async () => {
+    const r = runtime();
+    const store = new EventStore(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
+    const body = Buffer.from(
+      JSON.stringify({
+        id: 'evt_poison',
+        type: 'payment_intent.succeeded',
+        created: T0,
+        data: { object: { id: 'pi_poison', amount: 1, amount_received: 1, currency: 'usd' } },
+      }),
+    );
+    const base = (eventId: string, sha: string): EventRecord => ({
+      id: eventIdFor('stripe', 'default', eventId),
+      provider: 'stripe',
+      source: 'default',
+      eventId,
+      type: 'payment_intent.succeeded',
+      receivedAt: new Date(clock.now()).toISOString(),
+      bodySha256: sha,
+      bodySize: body.length,
+      contentType: 'application/json',
+      headers: {},
+      matchedSecret: 0,
+    });
+    const { createHash } = await import('node:crypto');
+    const good = createHash('sha256').update(body).digest('hex');
+    const before = rt.pipeline.streamDeadLetters.length;
+    // A stored body that no longer matches its hash makes processing throw on every try.
+    expect(await store.put(base('evt_poison', 'f'.repeat(64)), body)).toBe('stored');
+    expect(await store.put(base('evt_fine', good), body)).toBe('stored');
+    await rt.pipeline.idle();
+    expect(rt.pipeline.streamDeadLetters.length).toBe(before + 1);
+    expect(rt.pipeline.streamDeadLetters.at(-1)!.dynamodb!.NewImage!.eventId).toEqual({ S: 'evt_poison' });
+    // The good record after it was processed (both bodies name pi_poison; only the good one can apply).
+    expect((await api('GET', '/payments/pi_poison')).json).toMatchObject({
+      lastEventId: eventIdFor('stripe', 'default', 'evt_fine'),
+    });
+    // A MODIFY of an event item (duplicate with a different body) is filtered out: nothing reprocessed.
+    const dead = rt.pipeline.streamDeadLetters.length;
+    expect(await store.put(base('evt_poison', good), body)).toBe('duplicate_mismatch');
+    await rt.pipeline.idle();
+    expect(rt.pipeline.streamDeadLetters.length).toBe(dead);
   });
 });
