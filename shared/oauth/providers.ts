@@ -11,6 +11,10 @@ import * as z from 'zod';
  */
 
 const Url = z.string().regex(/^https:\/\/[^\s]+$/, 'must be an https URL (placeholders allowed)');
+/** The API base may be a placeholder filled from connection metadata (Salesforce `{instance_url}`). */
+const ApiBaseUrl = z
+  .string()
+  .regex(/^(https:\/\/[^\s]+|\{[a-z_]+\}[^\s]*)$/, 'must be an https URL or start with a placeholder');
 const Placeholder = z.string().regex(/^[a-z_][a-z0-9_]*$/i);
 
 export const ClientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post']);
@@ -60,7 +64,7 @@ export const ProviderEntry = z
     redirectMetadata: z.array(z.string()).default([]),
     api: z
       .object({
-        baseUrl: Url,
+        baseUrl: ApiBaseUrl,
         authScheme: z.enum(['bearer', 'header']),
         /** Header name when authScheme is `header` (Shopify `X-Shopify-Access-Token`). */
         headerName: z.string().optional(),
