@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,7 +22,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/table.js';
 import { HookbridgeFunction } from '../constructs/function.js';
-import type { Observability } from '../constructs/observability.js';
+import { Observability } from '../constructs/observability.js';
 import { FUNCTION_SETTINGS } from '../functions.js';
 import { acknowledgeNagFindings } from '../nag.js';
 import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES } from '../routes.js';
@@ -56,7 +64,7 @@ export class HookbridgeStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly api: apigw.HttpApi;
   readonly functions = new Map<string, HookbridgeFunction>();
-  readonly observability!: Observability;
+  readonly observability: Observability;
   readonly deadLetterQueues: sqs.Queue[] = [];
 
   /** An encrypted, TLS-only dead-letter queue with 14-day retention; each one gets a depth alarm. */
@@ -65,6 +73,10 @@ export class HookbridgeStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+    });
+    Validations.of(q).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue (an on-failure destination); it is alarmed on depth.',
     });
     this.deadLetterQueues.push(q);
     return q;
@@ -206,14 +218,122 @@ export class HookbridgeStack extends Stack {
       }),
     };
 
-    new CfnOutput(this, 'ApiUrl', {
-      value: this.api.apiEndpoint,
-      description: 'Base URL of the Hookbridge API',
-    });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    this.observability = this.addObservability();
+    this.addOperatorSecretsAndOutputs(prod);
     void adminSecret;
     acknowledgeNagFindings(this, [
       ...new Set(Object.values(FUNCTION_SETTINGS).flatMap((f) => f.secrets.filter((n) => n.endsWith('/')))),
     ]);
+  }
+
+  /** Alarms on the 5xx rate, throttles, function errors and every DLQ, plus one dashboard. */
+  private addObservability(): Observability {
+    const obs = new Observability(this, 'Observability', {
+      alarmEmail: this.node.tryGetContext('alarmEmail'),
+      alarmTopicArn: this.node.tryGetContext('alarmTopicArn'),
+    });
+    const apiMetric = (metricName: string) =>
+      new cw.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiId: this.api.apiId },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+    const fiveXxRate = new cw.MathExpression({
+      expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
+      usingMetrics: { errors: apiMetric('5xx'), requests: apiMetric('Count') },
+      label: 'API 5xx rate (%)',
+      period: Duration.minutes(5),
+    });
+    obs.alarm('Api5xxRate', fiveXxRate, {
+      threshold: 1,
+      periods: 2,
+      description:
+        'More than 1% of API requests answered 5xx for 10 minutes (store or secrets trouble; senders will retry).',
+    });
+    const fns = [...this.functions.values()];
+    for (const [name, f] of this.functions) {
+      obs.alarm(`Throttles-${name}`, f.fn.metricThrottles({ period: Duration.minutes(5) }), {
+        threshold: 1,
+        description: `The ${name} function was throttled (raise its reserved concurrency or the account limit).`,
+      });
+      obs.alarm(`Errors-${name}`, f.fn.metricErrors({ period: Duration.minutes(5) }), {
+        threshold: 5,
+        description: `The ${name} function failed 5 or more invocations in 5 minutes.`,
+      });
+    }
+    for (const q of this.deadLetterQueues) {
+      obs.alarm(
+        `DlqDepth-${q.node.id}`,
+        q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        {
+          threshold: 1,
+          description: `Messages are waiting in the ${q.node.id} dead-letter queue: inspect, fix, then redrive.`,
+        },
+      );
+    }
+    obs.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'API requests',
+        left: [apiMetric('Count'), apiMetric('4xx'), apiMetric('5xx')],
+        width: 12,
+      }),
+      new cw.GraphWidget({ title: 'API 5xx rate (%)', left: [fiveXxRate], width: 12 }),
+      new cw.GraphWidget({
+        title: 'Function duration p99',
+        left: fns.map((f) => f.fn.metricDuration({ statistic: 'p99' })),
+        width: 12,
+      }),
+      new cw.GraphWidget({ title: 'Throttles', left: fns.map((f) => f.fn.metricThrottles()), width: 12 }),
+    );
+    return obs;
+  }
+
+  /** Secret placeholders the operator fills in (README: put-secret-value), and the URLs to register. */
+  private addOperatorSecretsAndOutputs(prod: boolean): void {
+    const placeholder = (id: string, name: string, value: Record<string, unknown>, description: string) =>
+      new secretsmanager.Secret(this, id, {
+        secretName: name,
+        description,
+        secretStringValue: SecretValue.unsafePlainText(JSON.stringify(value)),
+        removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+    const publicUrl = (this.node.tryGetContext('publicUrl') as string | undefined) ?? this.api.apiEndpoint;
+    for (const provider of listContext(this, 'webhookProviders', ['stripe'])) {
+      if (!WEBHOOK_PROVIDER_SLUGS.includes(provider)) {
+        throw new Error(
+          `-c webhookProviders: unknown provider "${provider}" (known: ${WEBHOOK_PROVIDER_SLUGS.join(', ')})`,
+        );
+      }
+      placeholder(
+        `WebhookSecret-${provider}`,
+        `hookbridge/webhooks/${provider}`,
+        { secrets: ['REPLACE_ME'] },
+        `Signing secret(s) for ${provider} webhooks`,
+      );
+      const outputId = `WebhookUrl${provider.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`;
+      new CfnOutput(this, outputId, {
+        value: `${publicUrl}/webhooks/${provider}`,
+        description: `Register this URL at ${provider} as the webhook endpoint`,
+      });
+    }
+    for (const integration of listContext(this, 'oauthIntegrations', [])) {
+      placeholder(
+        `OAuthSecret-${integration}`,
+        `hookbridge/oauth/${integration}`,
+        { clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' },
+        `OAuth client credentials for integration ${integration}`,
+      );
+    }
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.apiEndpoint,
+      description: 'Base URL of the Hookbridge API',
+    });
+    new CfnOutput(this, 'OAuthCallbackUrl', {
+      value: `${publicUrl}/oauth/callback`,
+      description: 'Register this redirect URI at every OAuth provider app',
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 }

@@ -9,6 +9,7 @@ import { FUNCTION_SETTINGS } from '../../infra/functions.js';
 import { REPO_ROOT } from '../../infra/local/server.js';
 import { ROUTES } from '../../infra/routes.js';
 import { HookbridgeStack } from '../../infra/stacks/hookbridge-stack.js';
+import { STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../../infra/stream.js';
 import { TABLE } from '../../shared/table.js';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
@@ -79,6 +80,12 @@ describe('functions', () => {
       expect(p.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
       expect(p.Environment.Variables.HOOKBRIDGE_SECRETS_BACKEND, id).toBe('secrets-manager');
       expect(p.LoggingConfig.LogFormat, id).toBe('JSON');
+      // Test-only switches never reach AWS.
+      expect(
+        Object.keys(p.Environment.Variables).filter((k) => k.startsWith('HOOKBRIDGE_TEST_')),
+        id,
+      ).toEqual([]);
+      expect(p.Environment.Variables.HOOKBRIDGE_LOCAL, id).toBeUndefined();
     }
     prod.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
@@ -140,5 +147,77 @@ describe('HTTP API', () => {
       Name: 'hookbridge/admin',
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'apiKey' }),
     });
+  });
+});
+
+describe('processing, schedules, secrets and outputs', () => {
+  it('feeds only new event records from the stream to events-process, with bisect, retries and an on-failure queue', () => {
+    const mappings = prod.findResources('AWS::Lambda::EventSourceMapping') as Resources;
+    const stream = Object.values(mappings).find(
+      (m) => m.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn',
+    );
+    if (!FUNCTION_SETTINGS['events-process']) return expect(stream).toBeUndefined();
+    expect(stream).toBeDefined();
+    const p = stream!.Properties;
+    expect(JSON.parse(p.FilterCriteria.Filters[0].Pattern)).toEqual(STREAM_FILTER_PATTERN);
+    expect(p.BisectBatchOnFunctionError).toBe(true);
+    expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(p.MaximumRetryAttempts).toBe(STREAM_SETTINGS.retryAttempts);
+    expect(p.DestinationConfig.OnFailure.Destination).toBeDefined();
+  });
+
+  it('encrypts every queue and alarms on every dead-letter queue', () => {
+    const queues = Object.values(prod.findResources('AWS::SQS::Queue') as Resources);
+    for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    const alarms = prod.findResources('AWS::CloudWatch::Alarm') as Resources;
+    const dlqAlarms = Object.values(alarms).filter(
+      (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+    expect(dlqAlarms.length).toBe(
+      Object.keys(prod.findResources('AWS::SQS::Queue')).filter((id) => /Dlq/i.test(id)).length,
+    );
+  });
+
+  it('has alarms on the 5xx rate and throttles, and a dashboard', () => {
+    const alarms = Object.values(prod.findResources('AWS::CloudWatch::Alarm') as Resources).map(
+      (a) => a.Properties.AlarmDescription as string,
+    );
+    expect(alarms.some((d) => /5xx/.test(d))).toBe(true);
+    expect(alarms.some((d) => /throttled/.test(d))).toBe(true);
+    prod.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('schedules every scheduled function', () => {
+    for (const [name, s] of Object.entries(FUNCTION_SETTINGS)) {
+      if (!s.scheduleMinutes) continue;
+      prod.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: `rate(${s.scheduleMinutes} minutes)`,
+        Description: `Runs ${name} every ${s.scheduleMinutes} minutes`,
+      });
+    }
+  });
+
+  it('creates provider secret placeholders and outputs their webhook URLs and the OAuth callback', () => {
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'hb-cdk-ctx-')),
+      context: { webhookProviders: 'stripe,github', oauthIntegrations: 'google' },
+    });
+    const stack = new HookbridgeStack(app, 'Ctx', { stage: 'dev', root: REPO_ROOT });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'hookbridge/webhooks/stripe' });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'hookbridge/webhooks/github' });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'hookbridge/oauth/google' });
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'OAuthCallbackUrl', 'WebhookUrlStripe', 'WebhookUrlGithub']),
+    );
+    expect(JSON.stringify(outputs.WebhookUrlGithub!.Value)).toContain('/webhooks/github');
+    expect(
+      () =>
+        new HookbridgeStack(new App({ context: { webhookProviders: 'nope' } }), 'Bad', {
+          stage: 'dev',
+          root: REPO_ROOT,
+        }),
+    ).toThrow(/unknown provider "nope"/);
   });
 });
