@@ -49,11 +49,14 @@ if (!secret?.secrets?.length) {
 const base = (values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
 const path = `/webhooks/${provider}${values.source ? `/${encodeURIComponent(values.source)}` : ''}`;
 const body = values.file ? await readFile(values.file, 'utf8') : undefined;
-const signed = signWebhook(canonical, {
-  url: `${base}${path}`,
-  secret: secret as { secrets: string[] },
-  body,
-});
+let signed: ReturnType<typeof signWebhook>;
+try {
+  signed = signWebhook(canonical, { url: `${base}${path}`, secret: secret as { secrets: string[] }, body });
+} catch (err) {
+  // e.g. PayPal, whose events only PayPal can sign.
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
 const res = await fetch(`${base}${path}`, { method: 'POST', headers: signed.headers, body: signed.body });
 process.stdout.write(`POST ${path} -> ${res.status}\n${await res.text()}\n`);
 process.exit(res.ok ? 0 : 1);

@@ -95,7 +95,7 @@ function verifyBench(): BenchResult[] {
   });
   const floorBase = { name: 'node:crypto floor (parse+HMAC+JSON.parse)', value: floor };
 
-  for (const slug of Object.keys(PROVIDERS)) {
+  for (const slug of Object.keys(SECRETS)) {
     const scheme = PROVIDERS[slug]!;
     const url = `${URL_BASE}/webhooks/${slug}`;
     let sample: string | undefined;
