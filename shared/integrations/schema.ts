@@ -8,7 +8,15 @@ import * as z from 'zod';
  * and API keys live in Secrets Manager too.
  */
 
-const HttpsOrLocalUrl = z.url({ protocol: /^https?$/ });
+/** https everywhere; plain http only for loopback hosts (local development and tests). */
+const HttpsOrLocalUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine(
+    (u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u),
+    {
+      message: 'must be https (http only for 127.0.0.1 / localhost)',
+    },
+  );
 
 /** Return URLs are compared by origin + path prefix; query strings are the app's own business. */
 const ReturnUrl = HttpsOrLocalUrl.max(2000);

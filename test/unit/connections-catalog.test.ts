@@ -1,0 +1,315 @@
+import { describe, expect, it } from 'vitest';
+import { isAllowedReturnUrl } from '../../shared/connections/flow.js';
+import { IntegrationConfig } from '../../shared/integrations/schema.js';
+import {
+  buildAuthorizationUrl,
+  buildRevocationRequest,
+  buildTokenRequest,
+  checkAuthorizationResponse,
+  parseTokenResponse,
+  type ResolvedProvider,
+  resolveProvider,
+} from '../../shared/oauth/protocol.js';
+import { fillPlaceholders, PROVIDERS, placeholdersOf } from '../../shared/oauth/providers.js';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+const blockedFetch = (() => Promise.reject(new Error('network is blocked in unit tests'))) as typeof fetch;
+const PARAMS = { tenant: 'contoso.onmicrosoft.com', shop: 'acme-store' };
+const creds = { clientId: 'client id+1', clientSecret: 's3cr/t=' };
+
+const resolve = (slug: string) =>
+  resolveProvider(
+    IntegrationConfig.parse({
+      type: 'oauth',
+      provider: slug,
+      scopes: ['read', 'write'],
+      allowedReturnUrls: ['https://app.example.com/done'],
+      params: PARAMS,
+    }) as Parameters<typeof resolveProvider>[0],
+    { fetch: blockedFetch, now: NOW },
+  );
+
+describe('provider catalog', () => {
+  it('has every required provider', () => {
+    for (const slug of [
+      'google',
+      'microsoft',
+      'github',
+      'github-app',
+      'slack',
+      'salesforce',
+      'hubspot',
+      'notion',
+      'shopify',
+      'stripe',
+      'quickbooks',
+      'atlassian',
+      'linear',
+      'dropbox',
+      'zoom',
+      'xero',
+    ]) {
+      expect(PROVIDERS.has(slug), slug).toBe(true);
+    }
+  });
+
+  it('declares every placeholder it uses', () => {
+    for (const e of PROVIDERS.values()) {
+      const urls = [e.authorizationUrl, e.tokenUrl, e.revocation?.url ?? ''];
+      for (const p of urls.flatMap(placeholdersOf)) expect(e.params, `${e.slug}: {${p}}`).toContain(p);
+      const apiKnown = [...e.params, ...e.tokenResponse.metadata, ...e.redirectMetadata];
+      for (const p of placeholdersOf(e.api.baseUrl)) expect(apiKnown, `${e.slug} api: {${p}}`).toContain(p);
+    }
+  });
+
+  for (const e of PROVIDERS.values()) {
+    it(`${e.slug}: authorization URL and token request shape`, async () => {
+      const p = await resolve(e.slug);
+      const scopes = [...p.defaultScopes, 'read', 'write'];
+      const url = new URL(
+        buildAuthorizationUrl(p, {
+          clientId: creds.clientId,
+          redirectUri: 'https://hb.example.com/oauth/callback',
+          state: 'st',
+          scopes,
+          codeChallenge: p.pkce ? 'challenge' : undefined,
+          nonce: 'n',
+          extraParams: { state: 'evil', redirect_uri: 'https://evil.example' },
+        }),
+      );
+      expect(`${url.origin}${url.pathname}`).toBe(fillPlaceholders(e.authorizationUrl, PARAMS));
+      expect(url.searchParams.get('response_type')).toBe('code');
+      expect(url.searchParams.get('client_id')).toBe(creds.clientId);
+      expect(url.searchParams.get('redirect_uri')).toBe('https://hb.example.com/oauth/callback');
+      expect(url.searchParams.get('state')).toBe('st');
+      expect(url.searchParams.get(e.scopeParam)).toBe(scopes.join(e.scopeSeparator));
+      expect(url.searchParams.get('code_challenge_method')).toBe(e.pkce ? 'S256' : null);
+      for (const [k, v] of Object.entries(e.authorizationParams)) expect(url.searchParams.get(k)).toBe(v);
+
+      const req = buildTokenRequest(
+        p,
+        {
+          grantType: 'authorization_code',
+          code: 'c0de',
+          redirectUri: 'https://hb.example.com/oauth/callback',
+          codeVerifier: 'ver',
+        },
+        creds,
+      );
+      expect(req.url).toBe(fillPlaceholders(e.tokenUrl, PARAMS));
+      expect(req.headers.accept).toBe('application/json');
+      const body: Record<string, string> =
+        e.tokenRequestFormat === 'json'
+          ? JSON.parse(req.body)
+          : Object.fromEntries(new URLSearchParams(req.body));
+      expect(req.headers['content-type']).toBe(
+        e.tokenRequestFormat === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+      );
+      expect(body).toMatchObject({
+        grant_type: 'authorization_code',
+        code: 'c0de',
+        code_verifier: 'ver',
+        redirect_uri: 'https://hb.example.com/oauth/callback',
+      });
+      if (e.clientAuth === 'client_secret_basic') {
+        expect(req.headers.authorization).toBe(
+          `Basic ${Buffer.from('client%20id%2B1:s3cr%2Ft%3D').toString('base64')}`,
+        );
+        expect(body.client_secret).toBeUndefined();
+      } else {
+        expect(req.headers.authorization).toBeUndefined();
+        expect(body).toMatchObject({ client_id: creds.clientId, client_secret: creds.clientSecret });
+      }
+      const refresh = buildTokenRequest(p, { grantType: 'refresh_token', refreshToken: 'rt' }, creds);
+      const rbody =
+        e.tokenRequestFormat === 'json'
+          ? JSON.parse(refresh.body)
+          : Object.fromEntries(new URLSearchParams(refresh.body));
+      expect(rbody).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'rt' });
+      const revoke = buildRevocationRequest(p, { value: 'tok', hint: 'refresh_token' }, creds);
+      expect(revoke?.url).toBe(e.revocation ? fillPlaceholders(e.revocation.url, PARAMS) : undefined);
+    });
+  }
+});
+
+describe('token responses', () => {
+  it('Slack v2: the user token nested under authed_user, team kept', async () => {
+    const p = await resolve('slack');
+    const out = parseTokenResponse(
+      p,
+      200,
+      JSON.stringify({
+        ok: true,
+        app_id: 'A1',
+        team: { id: 'T1', name: 'Acme' },
+        authed_user: {
+          id: 'U1',
+          access_token: 'xoxp-1',
+          refresh_token: 'xoxe-1',
+          expires_in: 43200,
+          token_type: 'user',
+          scope: 'chat:write,users:read',
+        },
+      }),
+      NOW,
+    );
+    expect(out).toEqual({
+      ok: true,
+      tokens: {
+        accessToken: 'xoxp-1',
+        refreshToken: 'xoxe-1',
+        idToken: undefined,
+        tokenType: 'user',
+        expiresAt: NOW + 43_200_000,
+        scopes: ['chat:write', 'users:read'],
+        metadata: { 'team.id': 'T1', 'team.name': 'Acme', 'authed_user.id': 'U1', app_id: 'A1' },
+      },
+    });
+    expect(parseTokenResponse(p, 200, '{"ok":false,"error":"invalid_code"}', NOW)).toMatchObject({
+      ok: false,
+      error: 'invalid_code',
+      transient: false,
+    });
+  });
+
+  it('Salesforce keeps instance_url and fills the API base from it', async () => {
+    const p = await resolve('salesforce');
+    const out = parseTokenResponse(
+      p,
+      200,
+      JSON.stringify({
+        access_token: 'a',
+        instance_url: 'https://acme.my.salesforce.com',
+        id: 'https://login.salesforce.com/id/1/2',
+        token_type: 'Bearer',
+      }),
+      NOW,
+    );
+    expect(out.ok && out.tokens.metadata).toEqual({
+      instance_url: 'https://acme.my.salesforce.com',
+      id: 'https://login.salesforce.com/id/1/2',
+    });
+    expect(out.ok && out.tokens.expiresAt).toBeUndefined();
+    expect(fillPlaceholders(p.api!.baseUrl, out.ok ? out.tokens.metadata : {})).toBe(
+      'https://acme.my.salesforce.com',
+    );
+  });
+
+  it('errors: invalid_grant is final, 5xx and 429 are transient, form-encoded bodies parse', async () => {
+    const p = await resolve('github');
+    expect(parseTokenResponse(p, 400, '{"error":"invalid_grant","error_description":"bad"}', NOW)).toEqual({
+      ok: false,
+      error: 'invalid_grant',
+      description: 'bad',
+      transient: false,
+    });
+    expect(parseTokenResponse(p, 503, 'busy', NOW)).toMatchObject({
+      ok: false,
+      error: 'http_503',
+      transient: true,
+    });
+    expect(parseTokenResponse(p, 429, '{}', NOW)).toMatchObject({ ok: false, transient: true });
+    expect(parseTokenResponse(p, 200, 'access_token=gho_1&scope=repo&token_type=bearer', NOW)).toMatchObject({
+      ok: true,
+      tokens: { accessToken: 'gho_1', tokenType: 'bearer' },
+    });
+    expect(parseTokenResponse(p, 200, '{"token_type":"bearer"}', NOW)).toMatchObject({
+      ok: false,
+      error: 'invalid_token_response',
+    });
+  });
+});
+
+describe('authorization response (RFC 9207)', () => {
+  const p = { issuer: 'https://op.example', issResponseSupported: true } as ResolvedProvider;
+  const q = (s: string) => new URLSearchParams(s);
+  it('accepts an exact iss and returns the code', () => {
+    expect(
+      checkAuthorizationResponse(p, 'c', q('code=x&state=s&iss=https%3A%2F%2Fop.example'), 's'),
+    ).toMatchObject({ kind: 'ok', code: 'x' });
+  });
+  it('refuses a different or missing iss', () => {
+    expect(() =>
+      checkAuthorizationResponse(p, 'c', q('code=x&state=s&iss=https%3A%2F%2Fevil.example'), 's'),
+    ).toThrow(expect.objectContaining({ code: 'issuer_mismatch' }));
+    expect(() => checkAuthorizationResponse(p, 'c', q('code=x&state=s'), 's')).toThrow(
+      expect.objectContaining({ code: 'issuer_mismatch' }),
+    );
+  });
+  it('turns provider errors into a result, after the iss check', () => {
+    expect(
+      checkAuthorizationResponse(
+        p,
+        'c',
+        q('error=access_denied&error_description=no&state=s&iss=https%3A%2F%2Fop.example'),
+        's',
+      ),
+    ).toEqual({ kind: 'provider_error', error: 'access_denied', description: 'no' });
+  });
+});
+
+describe('return URL allow list', () => {
+  const allowed = ['https://app.example.com/settings/connected'];
+  it.each([
+    ['https://app.example.com/settings/connected', true],
+    ['https://app.example.com/settings/connected?tab=1', true],
+    ['https://app.example.com/settings/connected/slack', true],
+    ['https://app.example.com/settings/connectedx', false],
+    ['https://app.example.com/settings', false],
+    ['http://app.example.com/settings/connected', false],
+    ['https://app.example.com.evil.com/settings/connected', false],
+    ['https://user@app.example.com/settings/connected', false],
+    ['https://app.example.com/settings/connected#x', false],
+    ['javascript:alert(1)', false],
+    ['not a url', false],
+  ])('%s -> %s', (url, ok) => {
+    expect(isAllowedReturnUrl(url, allowed)).toBe(ok);
+  });
+});
+
+describe('integration schema', () => {
+  it('accepts the three types and refuses bad ones', () => {
+    expect(
+      IntegrationConfig.safeParse({
+        type: 'oauth',
+        provider: 'oidc',
+        issuer: 'https://op.example',
+        allowedReturnUrls: ['https://a.example/x'],
+      }).success,
+    ).toBe(true);
+    expect(
+      IntegrationConfig.safeParse({
+        type: 'oauth',
+        provider: 'oidc',
+        allowedReturnUrls: ['https://a.example/x'],
+      }).success,
+    ).toBe(false);
+    expect(
+      IntegrationConfig.safeParse({ type: 'oauth', provider: 'google', allowedReturnUrls: [] }).success,
+    ).toBe(false);
+    expect(
+      IntegrationConfig.safeParse({
+        type: 'oauth',
+        provider: 'google',
+        allowedReturnUrls: ['http://a.example/x'],
+      }).success,
+    ).toBe(false);
+    expect(
+      IntegrationConfig.safeParse({
+        type: 'api-key',
+        baseUrl: 'https://api.example',
+        allowedHosts: ['api.example'],
+        scheme: { type: 'header', name: 'X-Key' },
+      }).success,
+    ).toBe(true);
+    expect(IntegrationConfig.safeParse({ type: 'api-key', allowedHosts: [] }).success).toBe(false);
+    expect(
+      IntegrationConfig.safeParse({
+        type: 'client-credentials',
+        tokenUrl: 'https://a.example/token',
+        baseUrl: 'https://a.example',
+        allowedHosts: ['a.example'],
+      }).success,
+    ).toBe(true);
+  });
+});
