@@ -1,0 +1,370 @@
+/**
+ * Connections through the local runtime on dynalite: the integrations API, connect-session
+ * validation, refresh semantics (transient retries, kept refresh tokens, invalid_grant ->
+ * needs_reauth over a window, recovery), the scheduled refresher, vault re-encryption, scopes
+ * and store failures. The provider is a small real HTTP token endpoint whose answers the tests
+ * script.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { reencryptAll } from '../../infra/ops/vault-reencrypt.js';
+import { connectionDeps, setConnectionOverrides } from '../../shared/connections/deps.js';
+import { connectionIdFor } from '../../shared/connections/flow.js';
+import type { ConnectionRecord } from '../../shared/connections/model.js';
+import { runRefresher } from '../../shared/connections/refresher.js';
+import { type AppEvent, setAppEventPublisher } from '../../shared/events/app-events.js';
+import { setClock } from '../../shared/runtime.js';
+import { TokenVault } from '../../shared/vault/vault.js';
+
+const API_KEY = 'test-admin-key-0123456789';
+let rt: LocalRuntime;
+let dir: string;
+let secretsFile: string;
+let stub: Server;
+let stubUrl: string;
+let offsetMs = 0;
+const events: AppEvent[] = [];
+/** Scripted answers of the token endpoint; the last one repeats. */
+let answers: { status: number; body: unknown }[] = [];
+const calls: Record<string, string>[] = [];
+let issued = 0;
+
+const api = (path: string, init: RequestInit = {}, key = API_KEY) =>
+  fetch(`${rt.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers },
+  });
+
+const ok = (extra: Record<string, unknown> = {}) => ({
+  status: 200,
+  body: { access_token: `at-${++issued}`, token_type: 'Bearer', expires_in: 3600, ...extra },
+});
+
+async function seedConnection(
+  endUserId: string,
+  over: Partial<ConnectionRecord> = {},
+): Promise<ConnectionRecord> {
+  const deps = connectionDeps();
+  const vault = await deps.vault();
+  const now = deps.now();
+  const rec: ConnectionRecord = {
+    id: connectionIdFor('stub', endUserId),
+    integrationId: 'stub',
+    provider: 'oauth2',
+    endUserId,
+    status: 'active',
+    scopes: ['read'],
+    metadata: {},
+    providerMetadata: {},
+    tokens: await vault.seal({
+      accessToken: `seed-${endUserId}`,
+      refreshToken: `rt-${endUserId}`,
+      tokenType: 'Bearer',
+    }),
+    kid: vault.currentKid,
+    hasRefreshToken: true,
+    expiresAt: now + 60_000,
+    version: 1,
+    refreshFailures: 0,
+    createdAt: new Date(now).toISOString(),
+    updatedAt: new Date(now).toISOString(),
+    ...over,
+  };
+  expect(await deps.store.save(rec, undefined)).toBe(true);
+  return rec;
+}
+
+const token = async (id: string) => {
+  const res = await api(`/connections/${id}/access-token`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hb-conn-'));
+  secretsFile = join(dir, 'secrets.json');
+  stub = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => {
+      raw += c;
+    });
+    req.on('end', () => {
+      calls.push(Object.fromEntries(new URLSearchParams(raw)));
+      const a = answers.length > 1 ? answers.shift()! : answers[0]!;
+      res.writeHead(a.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(a.body));
+    });
+  });
+  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
+  stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  await writeFile(
+    secretsFile,
+    JSON.stringify({ 'hookbridge/oauth/stub': { clientId: 'cid', clientSecret: 'csecret' } }),
+  );
+  setClock({ now: () => Date.now() + offsetMs });
+  rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
+  setConnectionOverrides({ sleep: async () => {} });
+  setAppEventPublisher({ publish: async (e) => void events.push(e) });
+  const put = await api('/integrations/stub', {
+    method: 'PUT',
+    body: JSON.stringify({
+      type: 'oauth',
+      provider: 'oauth2',
+      authorizationUrl: `${stubUrl}/authorize`,
+      tokenUrl: `${stubUrl}/token`,
+      allowedReturnUrls: ['https://app.example.com/done'],
+    }),
+  });
+  expect(put.status).toBe(201);
+});
+
+afterAll(async () => {
+  setAppEventPublisher(undefined);
+  setConnectionOverrides({});
+  await rt?.close();
+  setClock(undefined);
+  if (stub) await new Promise<void>((r) => stub.close(() => r()));
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  answers = [ok()];
+  calls.length = 0;
+  events.length = 0;
+  offsetMs = 0;
+});
+
+describe('integrations API', () => {
+  it('creates, replaces and reads an integration', async () => {
+    const body = {
+      type: 'oauth',
+      provider: 'microsoft',
+      params: { tenant: 'contoso' },
+      scopes: ['User.Read'],
+      allowedReturnUrls: ['https://app.example.com/done'],
+    };
+    const first = await api('/integrations/ms', { method: 'PUT', body: JSON.stringify(body) });
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as { createdAt: string; secretName: string };
+    expect(created.secretName).toBe('hookbridge/oauth/ms');
+    const second = await api('/integrations/ms', {
+      method: 'PUT',
+      body: JSON.stringify({ ...body, scopes: ['Mail.Read'] }),
+    });
+    expect(second.status).toBe(200);
+    const got = (await (await api('/integrations/ms')).json()) as {
+      config: { scopes: string[] };
+      createdAt: string;
+    };
+    expect(got.config.scopes).toEqual(['Mail.Read']);
+    expect(got.createdAt).toBe(created.createdAt);
+    expect((await api('/integrations/nope')).status).toBe(404);
+  });
+
+  it('refuses bad bodies with a named problem', async () => {
+    const missing = await api('/integrations/ms2', {
+      method: 'PUT',
+      body: JSON.stringify({
+        type: 'oauth',
+        provider: 'microsoft',
+        allowedReturnUrls: ['https://a.example/x'],
+      }),
+    });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({
+      code: 'invalid_request',
+      detail: expect.stringContaining('tenant'),
+    });
+    const unknown = await api('/integrations/x', {
+      method: 'PUT',
+      body: JSON.stringify({ type: 'oauth', provider: 'nosuch', allowedReturnUrls: ['https://a.example/x'] }),
+    });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code: string }).code).toBe('unknown_provider');
+    const bad = await api('/integrations/x', {
+      method: 'PUT',
+      body: JSON.stringify({ type: 'oauth', provider: 'google', allowedReturnUrls: ['http://a.example/x'] }),
+    });
+    expect(bad.status).toBe(400);
+    expect((await api('/integrations/x')).status).toBe(404);
+  });
+
+  it('enforces scopes', async () => {
+    const created = await api('/api-keys', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'reader', scopes: ['connections:read'] }),
+    });
+    const { key } = (await created.json()) as { key: string };
+    const put = await api(
+      '/integrations/y',
+      { method: 'PUT', body: JSON.stringify({ type: 'api-key', baseUrl: 'https://a.example' }) },
+      key,
+    );
+    expect(put.status).toBe(403);
+    const c = await seedConnection('scoped');
+    const tok = await api(`/connections/${c.id}/access-token`, {}, key);
+    expect(tok.status).toBe(403);
+    expect(((await tok.json()) as { code: string }).code).toBe('insufficient_scope');
+    expect((await api(`/connections/${c.id}`, {}, key)).status).toBe(200);
+  });
+});
+
+describe('connect sessions', () => {
+  it('refuses unknown or non-OAuth integrations and foreign return URLs; nothing stored', async () => {
+    const post = (b: unknown) => api('/connect-sessions', { method: 'POST', body: JSON.stringify(b) });
+    expect((await post({ integrationId: 'nope', endUserId: 'u' })).status).toBe(404);
+    await api('/integrations/keyed', {
+      method: 'PUT',
+      body: JSON.stringify({ type: 'api-key', baseUrl: 'https://a.example' }),
+    });
+    expect((await post({ integrationId: 'keyed', endUserId: 'u' })).status).toBe(400);
+    const evil = await post({
+      integrationId: 'stub',
+      endUserId: 'u',
+      returnUrl: 'https://evil.example/done',
+    });
+    expect(evil.status).toBe(400);
+    expect(((await evil.json()) as { code: string }).code).toBe('invalid_return_url');
+    const good = await post({
+      integrationId: 'stub',
+      endUserId: 'u',
+      returnUrl: 'https://app.example.com/done',
+    });
+    expect(good.status).toBe(201);
+    const s = (await good.json()) as { url: string; expiresAt: string };
+    expect(s.url).toMatch(new RegExp(`^${rt.url}/oauth/authorize\\?session=cs_`));
+    expect(Date.parse(s.expiresAt) - Date.now()).toBeLessThanOrEqual(30 * 60_000);
+  });
+});
+
+describe('refresh', () => {
+  it('a fresh token is served without calling the provider', async () => {
+    const c = await seedConnection('fresh', { expiresAt: Date.now() + 3_600_000 });
+    const { status, body } = await token(c.id);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      accessToken: 'seed-fresh',
+      tokenType: 'Bearer',
+      connectionId: c.id,
+      integrationId: 'stub',
+      provider: 'oauth2',
+    });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('transient failures retry; a missing refresh token in the answer keeps the old one', async () => {
+    const c = await seedConnection('transient');
+    answers = [{ status: 503, body: {} }, { status: 502, body: {} }, ok()];
+    const first = await token(c.id);
+    expect(first.status).toBe(200);
+    expect(calls.map((b) => b.refresh_token)).toEqual(['rt-transient', 'rt-transient', 'rt-transient']);
+    offsetMs = 3_600_000; // an hour later: due again
+    answers = [ok()];
+    const second = await token(c.id);
+    expect(second.status).toBe(200);
+    expect(calls.at(-1)!.refresh_token).toBe('rt-transient');
+    expect(second.body.accessToken).not.toBe(first.body.accessToken);
+  });
+
+  it('a rotated refresh token replaces the old one', async () => {
+    const c = await seedConnection('rotating');
+    answers = [ok({ refresh_token: 'rt-rotated' })];
+    expect((await token(c.id)).status).toBe(200);
+    offsetMs = 3_600_000;
+    expect((await token(c.id)).status).toBe(200);
+    expect(calls.map((b) => b.refresh_token)).toEqual(['rt-rotating', 'rt-rotated']);
+  });
+
+  it('invalid_grant persisting across retries and the window makes the connection needs_reauth', async () => {
+    const c = await seedConnection('revoked');
+    answers = [{ status: 400, body: { error: 'invalid_grant' } }];
+    const first = await token(c.id);
+    expect(first.status).toBe(502);
+    expect(first.body).toMatchObject({ code: 'token_exchange_failed', providerError: 'invalid_grant' });
+    expect(JSON.stringify(first.body)).not.toContain('rt-revoked');
+    expect(events.map((e) => e.type)).toEqual(['connection.refresh_failed']);
+    expect((await token(c.id)).status).toBe(502); // 2 failures, inside the window
+    offsetMs = 11 * 60_000;
+    const third = await token(c.id);
+    expect(third.status).toBe(409);
+    expect(third.body.code).toBe('needs_reauth');
+    expect(events.map((e) => [e.type, e.data.status])).toEqual([
+      ['connection.refresh_failed', 'active'],
+      ['connection.refresh_failed', 'needs_reauth'],
+    ]);
+    const view = (await (await api(`/connections/${c.id}`)).json()) as Record<string, unknown>;
+    expect(view).toMatchObject({ status: 'needs_reauth', refreshFailures: 3, lastError: 'invalid_grant' });
+    const list = (await (await api('/connections?integrationId=stub&status=needs_reauth')).json()) as {
+      items: { id: string }[];
+    };
+    expect(list.items.map((i) => i.id)).toEqual([c.id]);
+    const callsBefore = calls.length;
+    expect((await token(c.id)).status).toBe(409);
+    expect(calls.length).toBe(callsBefore);
+  });
+
+  it('a success after failures emits connection.recovered', async () => {
+    const c = await seedConnection('flaky', {
+      refreshFailures: 2,
+      firstFailureAt: Date.now() - 1000,
+      lastError: 'invalid_grant',
+    });
+    expect((await token(c.id)).status).toBe(200);
+    expect(events.map((e) => e.type)).toEqual(['connection.recovered']);
+    expect(JSON.stringify(events)).not.toMatch(/at-\d|rt-flaky/);
+    const view = (await (await api(`/connections/${c.id}`)).json()) as Record<string, unknown>;
+    expect(view.refreshFailures).toBe(0);
+    expect(view.lastError).toBeUndefined();
+  });
+});
+
+describe('scheduled refresher and vault re-encryption', () => {
+  it('refreshes connections near expiry and leaves fresh ones alone', async () => {
+    const due = await seedConnection('due');
+    const fresh = await seedConnection('not-due', { expiresAt: Date.now() + 3_600_000 });
+    const stats = await runRefresher(connectionDeps());
+    expect(stats.refreshed).toBeGreaterThanOrEqual(1);
+    expect(calls.map((b) => b.refresh_token)).toContain('rt-due');
+    expect(calls.map((b) => b.refresh_token)).not.toContain('rt-not-due');
+    const after = await connectionDeps().store.get(due.id);
+    expect(after!.expiresAt).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect((await connectionDeps().store.get(fresh.id))!.version).toBe(1);
+  });
+
+  it('re-encrypts every connection under the new key, resumably', async () => {
+    const c = await seedConnection('vaulted', { expiresAt: Date.now() + 3_600_000 });
+    const secrets = JSON.parse(await readFile(secretsFile, 'utf8')) as Record<
+      string,
+      { current: string; keys: Record<string, string> }
+    >;
+    const vault = secrets['hookbridge/vault']!;
+    vault.keys.k2 = Buffer.alloc(32, 7).toString('base64');
+    vault.current = 'k2';
+    await writeFile(secretsFile, JSON.stringify(secrets));
+    connectionDeps().rt.secrets.invalidate();
+    const progress: number[] = [];
+    const out = await reencryptAll({ onProgress: (p) => progress.push(p.scanned) });
+    expect(out.resealed).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    const item = await connectionDeps().store.get(c.id);
+    expect(TokenVault.kidOf(item!.tokens)).toBe('k2');
+    expect(item!.kid).toBe('k2');
+    expect((await reencryptAll()).resealed).toBe(0);
+    const { status, body } = await token(c.id);
+    expect(status).toBe(200);
+    expect(body.accessToken).toBe('seed-vaulted');
+  });
+});
+
+describe('store failure', () => {
+  it('the access-token route answers 503 when DynamoDB is down', async () => {
+    await rt.stopStore();
+    const res = await api(`/connections/${connectionIdFor('stub', 'fresh')}/access-token`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { code: string }).code).toBe('store_unavailable');
+  });
+});
