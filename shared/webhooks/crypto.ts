@@ -64,13 +64,29 @@ export function parseJsonObject(raw: Buffer | string): Record<string, unknown> |
 export const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 
-/** Epoch seconds (number or numeric string) -> ISO 8601, or undefined. */
+const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** Epoch seconds (number or numeric string) -> ISO 8601 UTC, or undefined. Arithmetic, no Date: it is on the hot path. */
 export function isoFromEpochSec(v: unknown): string | undefined {
   const n =
     typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isFinite(n)) return undefined;
-  const d = new Date(n * 1000);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  if (!Number.isInteger(n) || n < 0 || n > 253_402_300_799) return undefined;
+  // days -> civil date (H. Hinnant's algorithm), valid for the whole 0000-9999 range used here.
+  const days = Math.floor(n / 86_400);
+  const secs = n - days * 86_400;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const hh = Math.floor(secs / 3600);
+  const mm = Math.floor((secs % 3600) / 60);
+  return `${String(y).padStart(4, '0')}-${p2(m)}-${p2(d)}T${p2(hh)}:${p2(mm)}:${p2(secs % 60)}.000Z`;
 }
 
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;

@@ -23,6 +23,8 @@ export interface VerifyInput {
   /** Milliseconds since the epoch. */
   now: number;
   toleranceSec: number;
+  /** Hex sha256 of rawBody when the caller has it already (schemes that derive ids from it reuse it). */
+  bodySha256?: string | undefined;
 }
 
 /** A reply the provider expects instead of the default `{"status":"stored"}`. */

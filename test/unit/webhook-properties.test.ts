@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../shared/webhooks/catalog.js';
+import { isoFromEpochSec } from '../../shared/webhooks/crypto.js';
 import type { VerifyResult } from '../../shared/webhooks/types.js';
 import { b64, bodies, headers } from '../webhook-arbitraries.js';
 
@@ -56,4 +57,18 @@ describe('verifiers never throw on arbitrary input', () => {
       );
     });
   }
+});
+
+describe('isoFromEpochSec', () => {
+  it('agrees with Date#toISOString over the whole range', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253_402_300_799 }), (n) => {
+        expect(isoFromEpochSec(n)).toBe(new Date(n * 1000).toISOString());
+        expect(isoFromEpochSec(String(n))).toBe(new Date(n * 1000).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const bad of [-1, 1.5, 'abc', '', null, 253_402_300_800, Number.NaN])
+      expect(isoFromEpochSec(bad)).toBeUndefined();
+  });
 });

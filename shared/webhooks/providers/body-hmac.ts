@@ -85,7 +85,7 @@ export function verifyLemonSqueezySignature(input: VerifyInput): VerifyResult {
   const attrs = (body?.data as { attributes?: Record<string, unknown> } | undefined)?.attributes;
   return {
     ok: true,
-    eventId: `sha256:${sha256Hex(input.rawBody)}`,
+    eventId: `sha256:${input.bodySha256 ?? sha256Hex(input.rawBody)}`,
     type: str(meta?.event_name) ?? h('x-event-name') ?? 'unknown',
     occurredAt: isoFromText(attrs?.updated_at) ?? isoFromText(attrs?.created_at),
     matchedSecret: r,

@@ -115,7 +115,7 @@ export function verifySlackSignature(input: VerifyInput): VerifyResult {
   }
   return {
     ok: true,
-    eventId: str(body?.event_id) ?? `sha256:${sha256Hex(input.rawBody)}`,
+    eventId: str(body?.event_id) ?? `sha256:${input.bodySha256 ?? sha256Hex(input.rawBody)}`,
     type: type ?? 'unknown',
     occurredAt: isoFromEpochSec(body?.event_time) ?? isoFromEpochSec(ts),
     matchedSecret: matched,
