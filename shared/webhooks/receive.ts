@@ -55,10 +55,12 @@ function verifyWith(
   url: string,
   src: WebhookSourceSecret,
   now: number,
+  bodySha256: string,
 ) {
   const { secrets, toleranceSec, ...config } = src;
   return scheme.verify({
     rawBody: req.rawBody,
+    bodySha256,
     headers: req.headers,
     url,
     secrets,
@@ -86,7 +88,9 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
   let src = await loadSource(deps, secretName, missing);
   const url = `${req.baseUrl}${req.rawPath}${req.rawQueryString ? `?${req.rawQueryString}` : ''}`;
   const now = deps.now();
-  let result: VerifyResult = await verifyWith(scheme, req, url, src, now);
+  // Hashed once: the record keeps it, and schemes without an event id derive theirs from it.
+  const bodySha256 = createHash('sha256').update(req.rawBody).digest('hex');
+  let result: VerifyResult = await verifyWith(scheme, req, url, src, now, bodySha256);
   // A rotation takes effect at once: re-read the secret (at most once a minute) and retry.
   if (
     !result.ok &&
@@ -94,7 +98,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
     (await deps.secrets.refreshAfterFailure(secretName))
   ) {
     src = await loadSource(deps, secretName, missing);
-    result = await verifyWith(scheme, req, url, src, now);
+    result = await verifyWith(scheme, req, url, src, now, bodySha256);
   }
   if (!result.ok) {
     if (result.reason === 'invalid_payload')
@@ -114,7 +118,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
     type: result.type,
     occurredAt: result.occurredAt,
     receivedAt: new Date(now).toISOString(),
-    bodySha256: createHash('sha256').update(req.rawBody).digest('hex'),
+    bodySha256,
     bodySize: req.rawBody.length,
     contentType: req.headers['content-type'],
     headers,
