@@ -1,0 +1,166 @@
+/**
+ * GET /connections/{id}/access-token latency through the local runtime on dynalite, sequential
+ * requests with a scoped API key: with a fresh token (one DynamoDB read, cached JWE open) and
+ * with a refresh each time (lease, token call to a local endpoint, versioned write). Baseline:
+ * GET /health through the same runtime in the same run.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { startLocal } from '../../infra/local/server.js';
+import { connectionDeps } from '../../shared/connections/deps.js';
+import { connectionIdFor } from '../../shared/connections/flow.js';
+import { getFreshAccessToken } from '../../shared/connections/tokens.js';
+import { percentile } from './lib.js';
+import type { BenchResult } from './run.js';
+
+async function timed(
+  n: number,
+  fn: () => Promise<unknown>,
+  before?: () => Promise<unknown>,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (before) await before();
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export default async function (): Promise<BenchResult[]> {
+  process.env.HOOKBRIDGE_LOG_LEVEL = 'warn';
+  const dir = await mkdtemp(join(tmpdir(), 'hb-bench-conn-'));
+  let n = 0;
+  const tokenEndpoint = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          access_token: `at-${++n}`,
+          token_type: 'Bearer',
+          expires_in: 3600,
+          refresh_token: `rt-${n}`,
+        }),
+      );
+    });
+  });
+  await new Promise<void>((r) => tokenEndpoint.listen(0, '127.0.0.1', () => r()));
+  const stubUrl = `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}`;
+  const secretsFile = join(dir, 'secrets.json');
+  await writeFile(
+    secretsFile,
+    JSON.stringify({ 'hookbridge/oauth/bench': { clientId: 'c', clientSecret: 's' } }),
+  );
+  const rt = await startLocal({ port: 0, secretsFile, apiKey: 'bench-admin-key-0123456789' });
+  try {
+    const admin = { authorization: `Bearer ${rt.apiKey}`, 'content-type': 'application/json' };
+    await fetch(`${rt.url}/integrations/bench`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({
+        type: 'oauth',
+        provider: 'oauth2',
+        authorizationUrl: `${stubUrl}/a`,
+        tokenUrl: `${stubUrl}/token`,
+        allowedReturnUrls: ['https://app.example.com/'],
+      }),
+    });
+    const { key } = (await (
+      await fetch(`${rt.url}/api-keys`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ name: 'bench', scopes: ['connections:token'] }),
+      })
+    ).json()) as { key: string };
+    const deps = connectionDeps();
+    const vault = await deps.vault();
+    const id = connectionIdFor('bench', 'user-1');
+    const now = Date.now();
+    await deps.store.save(
+      {
+        id,
+        integrationId: 'bench',
+        provider: 'oauth2',
+        endUserId: 'user-1',
+        status: 'active',
+        scopes: [],
+        metadata: {},
+        providerMetadata: {},
+        tokens: await vault.seal({ accessToken: 'at-0', refreshToken: 'rt-0', tokenType: 'Bearer' }),
+        kid: vault.currentKid,
+        hasRefreshToken: true,
+        expiresAt: now + 3_600_000,
+        version: 1,
+        refreshFailures: 0,
+        createdAt: new Date(now).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+      },
+      undefined,
+    );
+    const headers = { authorization: `Bearer ${key}` };
+    const get = async (path: string) => {
+      const res = await fetch(`${rt.url}${path}`, { headers });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    };
+    await timed(200, () => get('/health'));
+    await timed(200, () => get(`/connections/${id}/access-token`));
+    const health = await timed(1000, () => get('/health'));
+    const hit = await timed(1000, () => get(`/connections/${id}/access-token`));
+    const core = await timed(2000, () => getFreshAccessToken(id));
+    const expireSoon = () =>
+      deps.rt.ddb.send(
+        new UpdateCommand({
+          TableName: rt.table,
+          Key: { pk: `conn#${id}`, sk: 'conn' },
+          UpdateExpression: 'SET expiresAt = :e',
+          ExpressionAttributeValues: { ':e': Date.now() + 1000 },
+        }),
+      );
+    const before = n;
+    const refresh = await timed(200, () => get(`/connections/${id}/access-token`), expireSoon);
+    if (n - before !== 200) throw new Error(`expected 200 refreshes, saw ${n - before}`);
+    const p99hit = percentile(hit, 99);
+    return [
+      {
+        name: 'access-token cache hit p50',
+        value: percentile(hit, 50),
+        unit: 'ms',
+        baseline: { name: 'GET /health p50', value: percentile(health, 50) },
+      },
+      {
+        name: 'access-token cache hit p99',
+        value: p99hit,
+        unit: 'ms',
+        baseline: { name: 'GET /health p99', value: percentile(health, 99) },
+        ratio: p99hit / percentile(health, 99),
+        goal: '< 5 ms p99',
+        pass: p99hit < 5,
+      },
+      { name: 'getFreshAccessToken (in-process) cache hit p50', value: percentile(core, 50), unit: 'ms' },
+      { name: 'getFreshAccessToken (in-process) cache hit p99', value: percentile(core, 99), unit: 'ms' },
+      {
+        name: 'access-token with refresh p50',
+        value: percentile(refresh, 50),
+        unit: 'ms',
+        baseline: { name: 'cache hit p50', value: percentile(hit, 50) },
+      },
+      {
+        name: 'access-token with refresh p99',
+        value: percentile(refresh, 99),
+        unit: 'ms',
+        baseline: { name: 'cache hit p99', value: p99hit },
+      },
+    ];
+  } finally {
+    await rt.close();
+    await new Promise<void>((r) => tokenEndpoint.close(() => r()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
