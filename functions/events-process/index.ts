@@ -1,7 +1,6 @@
 /**
- * DynamoDB stream consumer (filter: new `event` records, infra/stream.ts). Records of one batch are
- * processed in stream order; the first failure stops the batch and is reported, so Lambda retries
- * from that record on (ReportBatchItemFailures) and later records never overtake it.
+ * DynamoDB stream consumer (filter: new `event` records, infra/stream.ts), with
+ * ReportBatchItemFailures: failures are reported from the lowest failed sequence number on.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { imageToItem } from '../../shared/adapters/dynamodb/stream.js';
@@ -11,25 +10,29 @@ import { processEventItem } from '../../shared/delivery/process.js';
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const deps = deliveryDeps();
   const records = event.Records ?? [];
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    const image = r.dynamodb?.NewImage;
-    if (!image) continue;
-    try {
+  // Records of a batch are distinct event items, so they run concurrently: order between events is
+  // the read model's job (the ordering guard), not arrival order's.
+  const outcomes = await Promise.allSettled(
+    records.map(async (r) => {
+      const image = r.dynamodb?.NewImage;
+      if (!image) return;
       const item = imageToItem(image);
       const result = await processEventItem(deps, item);
       deps.rt.log.debug('event processed', { eventId: item.id, ...result });
-    } catch (err) {
-      deps.rt.log.error('event processing failed', {
-        sequenceNumber: r.dynamodb?.SequenceNumber,
-        code: (err as { code?: string }).code ?? (err as Error).name,
-      });
-      return {
-        batchItemFailures: records
-          .slice(i)
-          .map((f) => ({ itemIdentifier: f.dynamodb?.SequenceNumber ?? '' })),
-      };
-    }
-  }
-  return { batchItemFailures: [] };
+    }),
+  );
+  const firstFailed = outcomes.findIndex((o) => o.status === 'rejected');
+  if (firstFailed < 0) return { batchItemFailures: [] };
+  const reason = (outcomes[firstFailed] as PromiseRejectedResult).reason as { code?: string; name?: string };
+  deps.rt.log.error('event processing failed', {
+    sequenceNumber: records[firstFailed]?.dynamodb?.SequenceNumber,
+    code: reason?.code ?? reason?.name,
+  });
+  // Lambda checkpoints before the lowest reported record and retries from there; reprocessing the
+  // later successes is harmless because every effect is conditional.
+  return {
+    batchItemFailures: records
+      .slice(firstFailed)
+      .map((f) => ({ itemIdentifier: f.dynamodb?.SequenceNumber ?? '' })),
+  };
 }

@@ -35,6 +35,8 @@ export const QUEUE_SETTINGS = {
   maxReceiveCount: 5,
   batchSize: 10,
   maxDelaySec: 900,
+  /** Concurrent consumer invocations, as Lambda scales SQS pollers out. */
+  pollers: 5,
 } as const;
 
 export class ManualClock implements Clock {
@@ -214,7 +216,7 @@ export function startLocalPipeline(ddbServer: Server, endpoint: string): LocalPi
   }
   const held: Held[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let draining = false;
+  let inFlight = 0;
 
   const queue: DeliveryQueue = {
     async send(message, delaySec) {
@@ -240,56 +242,61 @@ export function startLocalPipeline(ddbServer: Server, endpoint: string): LocalPi
     else if (!manual) timer = setTimeout(() => void drain(), Math.min(wait, 2 ** 31 - 1));
   }
 
+  /** Starts batches of due messages, up to `pollers` at once (Lambda scales SQS consumers out too). */
   async function drain(): Promise<void> {
-    if (draining || closed) return;
-    draining = true;
-    active++;
-    try {
-      for (;;) {
-        const t = now();
-        const due = held.filter((h) => h.dueAt <= t).sort((a, b) => a.dueAt - b.dueAt);
-        if (!due.length) break;
-        const batch = due.slice(0, QUEUE_SETTINGS.batchSize);
-        for (const h of batch) {
-          held.splice(held.indexOf(h), 1);
-          h.receives++;
-        }
-        const event: SQSEvent = {
-          Records: batch.map((h) => ({
-            messageId: h.id,
-            receiptHandle: h.id,
-            body: h.body,
-            attributes: {
-              ApproximateReceiveCount: String(h.receives),
-              SentTimestamp: String(t),
-              SenderId: 'local',
-              ApproximateFirstReceiveTimestamp: String(t),
-            },
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:hookbridge-deliveries',
-            awsRegion: 'us-east-1',
-          })),
-        };
-        let failedIds: Set<string>;
-        try {
-          const res: SQSBatchResponse = await sendHandler(event);
-          failedIds = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
-        } catch {
-          failedIds = new Set(batch.map((h) => h.id));
-        }
-        for (const h of batch) {
-          if (!failedIds.has(h.id)) continue;
-          if (h.receives >= QUEUE_SETTINGS.maxReceiveCount)
-            queueDeadLetters.push(JSON.parse(h.body) as QueueMessage);
-          else held.push({ ...h, dueAt: now() + QUEUE_SETTINGS.visibilityTimeoutSec * 1000 });
-        }
+    if (closed) return;
+    const t = now();
+    const due = held.filter((h) => h.dueAt <= t).sort((a, b) => a.dueAt - b.dueAt);
+    const runs: Promise<void>[] = [];
+    while (due.length && inFlight < QUEUE_SETTINGS.pollers) {
+      const batch = due.splice(0, QUEUE_SETTINGS.batchSize);
+      for (const h of batch) {
+        held.splice(held.indexOf(h), 1);
+        h.receives++;
       }
-    } finally {
-      active--;
-      draining = false;
-      schedule();
+      inFlight++;
+      runs.push(
+        invoke(batch, t).finally(() => {
+          inFlight--;
+          void drain();
+        }),
+      );
+    }
+    if (!due.length) schedule();
+    await Promise.all(runs);
+  }
+
+  async function invoke(batch: Held[], t: number): Promise<void> {
+    const event: SQSEvent = {
+      Records: batch.map((h) => ({
+        messageId: h.id,
+        receiptHandle: h.id,
+        body: h.body,
+        attributes: {
+          ApproximateReceiveCount: String(h.receives),
+          SentTimestamp: String(t),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(t),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:hookbridge-deliveries',
+        awsRegion: 'us-east-1',
+      })),
+    };
+    let failedIds: Set<string>;
+    try {
+      const res: SQSBatchResponse = await sendHandler(event);
+      failedIds = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
+    } catch {
+      failedIds = new Set(batch.map((h) => h.id));
+    }
+    for (const h of batch) {
+      if (!failedIds.has(h.id)) continue;
+      if (h.receives >= QUEUE_SETTINGS.maxReceiveCount)
+        queueDeadLetters.push(JSON.parse(h.body) as QueueMessage);
+      else held.push({ ...h, dueAt: now() + QUEUE_SETTINGS.visibilityTimeoutSec * 1000 });
     }
   }
 
@@ -321,10 +328,17 @@ export function startLocalPipeline(ddbServer: Server, endpoint: string): LocalPi
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const dueNow = held.some((h) => h.dueAt <= now());
-        if (!pending.length && !pumping && active === 0 && !dueNow && !draining) {
+        if (!pending.length && !pumping && active === 0 && inFlight === 0 && !dueNow) {
           // One more turn lets just-finished writes' 'finish' callbacks enqueue their records.
           await sleep(5);
-          if (!pending.length && !pumping && active === 0 && !held.some((h) => h.dueAt <= now())) return;
+          if (
+            !pending.length &&
+            !pumping &&
+            active === 0 &&
+            inFlight === 0 &&
+            !held.some((h) => h.dueAt <= now())
+          )
+            return;
         }
         if (Date.now() > deadline) throw new Error('local pipeline did not go idle');
         await sleep(2);
@@ -332,6 +346,8 @@ export function startLocalPipeline(ddbServer: Server, endpoint: string): LocalPi
     },
     async close() {
       closed = true;
+      // Let running invocations finish before the store goes away.
+      for (let i = 0; i < 500 && (active > 0 || inFlight > 0 || pumping); i++) await sleep(10);
       if (timer) clearTimeout(timer);
       setDeliveryTransport({});
       if (manual) setClock(undefined);

@@ -61,6 +61,21 @@ export async function processEvent(
   const now = new Date(deps.rt.clock.now()).toISOString();
   const result: ProcessResult = { applied: 0, stale: 0, deliveriesCreated: 0, published: 0 };
 
+  await Promise.all([
+    applyReadModel(deps, record, parts, now, result),
+    createDeliveries(deps, record, parts, now, result),
+    publishOnce(deps, record, parts, now, result),
+  ]);
+  return result;
+}
+
+async function applyReadModel(
+  deps: DeliveryDeps,
+  record: EventRecord,
+  parts: EventPart[],
+  now: string,
+  result: ProcessResult,
+): Promise<void> {
   // 1. Read model: the conditional write is both the ordering guard and the exactly-once rule.
   for (const p of parts) {
     if (p.order === undefined || !('object' in p.payload)) continue;
@@ -82,7 +97,15 @@ export async function processEvent(
     if (outcome === 'applied') result.applied++;
     else result.stale++;
   }
+}
 
+async function createDeliveries(
+  deps: DeliveryDeps,
+  record: EventRecord,
+  parts: EventPart[],
+  now: string,
+  result: ProcessResult,
+): Promise<void> {
   // 2. Deliveries to the app's HTTP destinations.
   const destinations = (await deps.store.listDestinations()).filter((d) => d.status === 'enabled');
   for (const p of parts) {
@@ -91,14 +114,25 @@ export async function processEvent(
       if (await ensureDelivery(deps, record.id, p, dest, now)) result.deliveriesCreated++;
     }
   }
+}
 
-  // 3. The bus, at most once per event unless replayed (a marker item records the publication).
-  if (!(await deps.store.wasPublished(record.id))) {
-    await publishToBus(deps, record, parts);
-    await deps.store.markPublished(record.id, now, deps.ttlSec());
+async function publishOnce(
+  deps: DeliveryDeps,
+  record: EventRecord,
+  parts: EventPart[],
+  now: string,
+  result: ProcessResult,
+): Promise<void> {
+  // 3. The bus, once per event unless replayed: the marker is claimed first and released if publishing fails.
+  if (await deps.store.claimPublication(record.id, now, deps.ttlSec())) {
+    try {
+      await publishToBus(deps, record, parts);
+    } catch (err) {
+      await deps.store.releasePublication(record.id);
+      throw err;
+    }
     result.published = parts.length;
   }
-  return result;
 }
 
 export async function publishToBus(

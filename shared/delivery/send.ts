@@ -3,8 +3,10 @@
  * delivered / rescheduled / dead-lettered. Duplicate or stale queue messages are dropped by the
  * conditional claim, so each attempt is sent once per round.
  */
+
+import { EventStore } from '../adapters/dynamodb/events.js';
 import type { DeliveryDeps } from './deps.js';
-import { partsOf } from './process.js';
+import { partsOf, webhookIdFor } from './process.js';
 import { replayPage } from './replay.js';
 import { MAX_QUEUE_DELAY_SEC, nextDelaySec } from './schedule.js';
 import { signStandardWebhook } from './signing.js';
@@ -37,11 +39,14 @@ export async function sendAttempt(
     await deps.queue.send(msg, Math.min(remaining, MAX_QUEUE_DELAY_SEC));
     return 'hop';
   }
-  const delivery = await store.getDelivery(msg.eventId, msg.destinationId, msg.part);
-  if (delivery?.status !== 'pending' || delivery.round !== msg.round || delivery.attempts !== msg.attempt)
-    return 'skipped';
   const at = new Date(nowMs).toISOString();
-  const dest = await store.getDestination(msg.destinationId);
+  // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims nothing.
+  const delivery = { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part };
+  if (!(await store.claimAttempt(delivery, msg.round, msg.attempt, at))) return 'skipped';
+  const [dest, item] = await Promise.all([
+    store.getDestination(msg.destinationId),
+    deps.events.getItem(msg.eventId),
+  ]);
   if (dest?.status !== 'enabled') {
     await store.settle(delivery, msg.round, {
       status: 'dead',
@@ -51,10 +56,7 @@ export async function sendAttempt(
     });
     return 'dead';
   }
-  if (!(await store.claimAttempt(delivery, msg.round, msg.attempt, at))) return 'skipped';
-
-  const record = await deps.events.get(msg.eventId);
-  if (!record) {
+  if (!item) {
     await store.settle(delivery, msg.round, {
       status: 'dead',
       at,
@@ -63,7 +65,7 @@ export async function sendAttempt(
     });
     return 'dead';
   }
-  const part = partsOf(record, await deps.events.getBody(record.id))[msg.part];
+  const part = partsOf(EventStore.recordFromItem(item), await deps.events.getBody(item))[msg.part];
   if (!part) {
     await store.settle(delivery, msg.round, {
       status: 'dead',
@@ -73,12 +75,13 @@ export async function sendAttempt(
     });
     return 'dead';
   }
+  const webhookId = webhookIdFor(msg.eventId, msg.part);
   const body = JSON.stringify({
     type: part.payload.type,
     timestamp: part.payload.occurredAt,
     data: part.payload,
   });
-  const headers = signStandardWebhook(dest.secret, delivery.webhookId, Math.floor(nowMs / 1000), body);
+  const headers = signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body);
 
   const started = performance.now();
   let status = 0;
@@ -118,8 +121,10 @@ export async function sendAttempt(
 
   if (status >= 200 && status < 300) {
     attempt.outcome = 'delivered';
-    await store.recordAttempt(attempt, ttl);
-    await store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status });
+    await Promise.all([
+      store.recordAttempt(attempt, ttl),
+      store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status }),
+    ]);
     return 'delivered';
   }
   if (status === 410) {

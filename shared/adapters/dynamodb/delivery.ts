@@ -412,23 +412,26 @@ export class DeliveryStore {
 
   // --- bus publication marker -----------------------------------------------------------------
 
-  async wasPublished(eventId: string): Promise<boolean> {
-    const out = await this.send<{ Item?: Record<string, unknown> }>(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: eventPk(eventId), sk: 'published#bus' },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item !== undefined;
+  /** Claims the one first publication of an event to the bus; false if it was already claimed. */
+  async claimPublication(eventId: string, at: string, ttl?: number): Promise<boolean> {
+    try {
+      await this.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: eventPk(eventId), sk: 'published#bus', kind: 'bus_marker', at, ttl },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
   }
 
-  async markPublished(eventId: string, at: string, ttl?: number): Promise<void> {
+  async releasePublication(eventId: string): Promise<void> {
     await this.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: eventPk(eventId), sk: 'published#bus', kind: 'bus_marker', at, ttl },
-      }),
+      new DeleteCommand({ TableName: this.table, Key: { pk: eventPk(eventId), sk: 'published#bus' } }),
     );
   }
 
