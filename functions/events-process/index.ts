@@ -5,11 +5,12 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { imageToItem } from '../../shared/adapters/dynamodb/stream.js';
 import { deliveryDeps } from '../../shared/delivery/deps.js';
-import { processEventItem } from '../../shared/delivery/process.js';
+import { batchDestinations, processEventItem } from '../../shared/delivery/process.js';
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const deps = deliveryDeps();
   const records = event.Records ?? [];
+  const destinations = batchDestinations(deps);
   // Records of a batch are distinct event items, so they run concurrently: order between events is
   // the read model's job (the ordering guard), not arrival order's.
   const outcomes = await Promise.allSettled(
@@ -17,7 +18,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       const image = r.dynamodb?.NewImage;
       if (!image) return;
       const item = imageToItem(image);
-      const result = await processEventItem(deps, item);
+      const result = await processEventItem(deps, item, destinations);
       deps.rt.log.debug('event processed', { eventId: item.id, ...result });
     }),
   );

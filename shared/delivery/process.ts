@@ -43,19 +43,32 @@ export interface ProcessResult {
 }
 
 /** Processes one stream NEW_IMAGE item (already unmarshalled). */
+/** Lists destinations once per stream batch rather than once per event. */
+export type DestinationLister = () => Promise<Destination[]>;
+
+export function batchDestinations(deps: DeliveryDeps): DestinationLister {
+  let listing: Promise<Destination[]> | undefined;
+  return () => {
+    listing ??= deps.store.listDestinations();
+    return listing;
+  };
+}
+
 export async function processEventItem(
   deps: DeliveryDeps,
   item: Record<string, unknown>,
+  destinations: DestinationLister = batchDestinations(deps),
 ): Promise<ProcessResult> {
   const record = EventStore.recordFromItem(item);
   const body = await deps.events.getBody(item);
-  return processEvent(deps, record, body);
+  return processEvent(deps, record, body, destinations);
 }
 
 export async function processEvent(
   deps: DeliveryDeps,
   record: EventRecord,
   body: Buffer,
+  destinations: DestinationLister = batchDestinations(deps),
 ): Promise<ProcessResult> {
   const parts = partsOf(record, body);
   const now = new Date(deps.rt.clock.now()).toISOString();
@@ -63,7 +76,7 @@ export async function processEvent(
 
   await Promise.all([
     applyReadModel(deps, record, parts, now, result),
-    createDeliveries(deps, record, parts, now, result),
+    createDeliveries(deps, record, parts, now, result, destinations),
     publishOnce(deps, record, parts, now, result),
   ]);
   return result;
@@ -105,11 +118,12 @@ async function createDeliveries(
   parts: EventPart[],
   now: string,
   result: ProcessResult,
+  listDestinations: DestinationLister,
 ): Promise<void> {
   // 2. Deliveries to the app's HTTP destinations.
-  const destinations = (await deps.store.listDestinations()).filter((d) => d.status === 'enabled');
+  const enabled = (await listDestinations()).filter((d) => d.status === 'enabled');
   for (const p of parts) {
-    for (const dest of destinations) {
+    for (const dest of enabled) {
       if (!matchesTypeFilter(dest.types, p.payload.type)) continue;
       if (await ensureDelivery(deps, record.id, p, dest, now)) result.deliveriesCreated++;
     }
