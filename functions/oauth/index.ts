@@ -33,7 +33,7 @@ export const handler = httpHandler(
     'GET /oauth/callback': asPage(async (req) => {
       const out = await callback(connectionDeps(), req, req.baseUrl);
       if (out.kind === 'redirect') return redirect(out.location!, out.cookies);
-      return html(200, successPage(out.connectionId!, 'provider'), out.cookies);
+      return html(200, successPage(out.connectionId!, out.providerName ?? 'account'), out.cookies);
     }),
   },
   ROUTES,

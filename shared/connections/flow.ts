@@ -111,8 +111,9 @@ export interface BrowserResult {
   kind: 'redirect' | 'page';
   location?: string;
   cookies?: string[];
-  html?: string;
   connectionId?: string;
+  /** For the success page. */
+  providerName?: string;
 }
 
 const cookieAttrs = (baseUrl: string) =>
@@ -294,7 +295,12 @@ export async function callback(
       connectionId: connection.id,
     };
   }
-  return { kind: 'page', html: '', cookies: [clearCookie], connectionId: connection.id };
+  return {
+    kind: 'page',
+    cookies: [clearCookie],
+    connectionId: connection.id,
+    providerName: providerDisplayName(provider.slug),
+  };
 }
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();

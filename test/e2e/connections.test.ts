@@ -37,7 +37,7 @@ const api = (path: string, init: RequestInit = {}) =>
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers },
   });
 
-async function newSession(endUserId: string, returnUrl: string | undefined = `${appUrl}/done`) {
+async function newSession(endUserId: string, returnUrl: string | null = `${appUrl}/done`) {
   const res = await api('/connect-sessions', {
     method: 'POST',
     body: JSON.stringify({
@@ -285,6 +285,35 @@ describe('connect flow with a real provider and browser', () => {
     expect(events.some((e) => e.type === 'connection.revoked' && e.data.connectionId === connectionId)).toBe(
       true,
     );
+    await context.close();
+  });
+});
+
+describe('provider errors and the success page', () => {
+  it('access_denied at the provider goes back to the return URL with the error; nothing stored', async () => {
+    const context = await browser.newContext();
+    const { url } = await newSession('henry');
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.click('text=[ Cancel ]');
+    await page.waitForURL((u) => u.href.startsWith(`${appUrl}/done`));
+    const back = new URL(page.url());
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('connection_id')).toBeNull();
+    expect(await listFor('henry')).toHaveLength(0);
+    await context.close();
+  });
+
+  it('without a return URL the callback shows a success page', async () => {
+    const context = await browser.newContext();
+    const { url } = await newSession('ivy', null);
+    const page = await context.newPage();
+    await page.goto(url);
+    await loginAndConsent(page, 'ivy');
+    await page.waitForSelector('#connection-id');
+    expect(await page.textContent('h1')).toBe('Connected');
+    const [stored] = await listFor('ivy');
+    expect(await page.textContent('#connection-id')).toBe(stored!.id);
     await context.close();
   });
 });
