@@ -193,7 +193,8 @@ export function signWebhook(provider: string, opts: SignOptions): SignedRequest 
         notificationItems: { NotificationRequestItem: Record<string, unknown> }[];
       };
       for (const { NotificationRequestItem: item } of doc.notificationItems) {
-        const add = (item.additionalData ??= {}) as Record<string, unknown>;
+        item.additionalData ??= {};
+        const add = item.additionalData as Record<string, unknown>;
         add.hmacSignature = hmacB64(Buffer.from(secret, 'hex'), adyenSigningString(item));
       }
       body = JSON.stringify(doc);

@@ -54,7 +54,7 @@ export function verifyAdyenSignature(input: VerifyInput): VerifyResult {
     const sigText = (rec.additionalData as Record<string, unknown> | undefined)?.hmacSignature;
     if (typeof sigText !== 'string' || sigText === '') return fail('missing_signature');
     const sig = fromBase64(sigText);
-    if (!sig || sig.length !== 32) return fail('malformed_header', 'hmacSignature is not base64 of 32 bytes');
+    if (sig?.length !== 32) return fail('malformed_header', 'hmacSignature is not base64 of 32 bytes');
     const data = adyenSigningString(rec);
     const m = matchSecret(
       secrets,

@@ -20,7 +20,7 @@ function verifyBodyHmac(
 ) {
   if (signature === undefined || signature.trim() === '') return fail('missing_signature');
   const sig = decode(signature.trim());
-  if (!sig || sig.length !== 32) return fail('malformed_header');
+  if (sig?.length !== 32) return fail('malformed_header');
   const matched = matchSecret(input.secrets, (s) => hmac('sha256', s, input.rawBody), [sig]);
   return matched < 0 ? fail('bad_signature') : matched;
 }

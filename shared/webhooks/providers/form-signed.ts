@@ -43,7 +43,7 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
   const header = h('x-twilio-signature');
   if (header === undefined || header.trim() === '') return fail('missing_signature');
   const sig = fromBase64(header.trim());
-  if (!sig || sig.length !== 20) return fail('malformed_header');
+  if (sig?.length !== 20) return fail('malformed_header');
   const q = input.url.indexOf('?');
   const bodyHash = q < 0 ? null : new URLSearchParams(input.url.slice(q + 1)).get('bodySHA256');
   let signedTail = '';

@@ -19,7 +19,7 @@ export function verifySquareSignature(input: VerifyInput): VerifyResult {
   const header = headerGetter(input.headers)('x-square-hmacsha256-signature');
   if (header === undefined || header.trim() === '') return fail('missing_signature');
   const sig = fromBase64(header.trim());
-  if (!sig || sig.length !== 32) return fail('malformed_header');
+  if (sig?.length !== 32) return fail('malformed_header');
   const url = typeof input.config.notificationUrl === 'string' ? input.config.notificationUrl : input.url;
   const matched = matchSecret(input.secrets, (s) => hmac('sha256', s, url, input.rawBody), [sig]);
   if (matched < 0) return fail('bad_signature');
