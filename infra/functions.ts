@@ -17,6 +17,10 @@ export interface FunctionSettings {
   why: string;
   /** Run on an EventBridge schedule every N minutes (non-HTTP functions). */
   scheduleMinutes?: number;
+  /** Shared resources it sends to: the delivery queue (sqs:SendMessage) and the event bus (events:PutEvents). */
+  uses?: ('delivery-queue' | 'event-bus')[];
+  /** Consumes the delivery queue. */
+  consumesDeliveryQueue?: boolean;
 }
 
 export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
@@ -93,6 +97,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     table: 'readwrite',
     secrets: [],
     why: 'Batches of 10 events, each a few DynamoDB calls plus gunzip and JSON parse of bodies up to 10 MB; 60 s leaves room for a slow store with bisect retries. Needs sqs:SendMessage on the delivery queue and events:PutEvents on the bus.',
+    uses: ['delivery-queue', 'event-bus'],
   },
   'deliveries-send': {
     description:
@@ -102,6 +107,8 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     table: 'readwrite',
     secrets: [],
     why: 'Mostly waiting on the receiver (10 s per-attempt timeout, up to 10 messages in parallel); the queue visibility timeout must exceed 30 s. Needs sqs:SendMessage (reschedule) and events:PutEvents (replays republish).',
+    uses: ['delivery-queue', 'event-bus'],
+    consumesDeliveryQueue: true,
   },
   'delivery-api': {
     description: 'Destinations, deliveries, replays and the payment read model (HTTP)',
@@ -110,5 +117,6 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     table: 'readwrite',
     secrets: [],
     why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents).',
+    uses: ['delivery-queue', 'event-bus'],
   },
 };

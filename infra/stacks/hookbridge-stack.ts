@@ -15,7 +15,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -66,6 +66,7 @@ export class HookbridgeStack extends Stack {
   readonly functions = new Map<string, HookbridgeFunction>();
   readonly observability: Observability;
   readonly deadLetterQueues: sqs.Queue[] = [];
+  readonly bus: events.EventBus;
 
   /** An encrypted, TLS-only dead-letter queue with 14-day retention; each one gets a depth alarm. */
   deadLetterQueue(id: string): sqs.Queue {
@@ -161,6 +162,43 @@ export class HookbridgeStack extends Stack {
           filters: [{ pattern: JSON.stringify(STREAM_FILTER_PATTERN) }],
         }),
       );
+    }
+
+    // Delivery: an SQS queue carries each attempt (per-message DelaySeconds for the retry schedule),
+    // with a dead-letter queue behind it, and a custom EventBridge bus receives normalised events.
+    const deliveryDlq = this.deadLetterQueue('DeliveryDlq');
+    const deliveryQueue = new sqs.Queue(this, 'DeliveryQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Six times the consumer's timeout, as AWS recommends for Lambda event sources.
+      visibilityTimeout: Duration.seconds(6 * (FUNCTION_SETTINGS['deliveries-send']?.timeoutSec ?? 30)),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deliveryDlq, maxReceiveCount: 5 },
+    });
+    const bus = new events.EventBus(this, 'Bus', {
+      eventBusName: `${this.stackName}-events`,
+      description: 'Normalised Hookbridge events',
+    });
+    this.bus = bus;
+    for (const [name, s] of Object.entries(FUNCTION_SETTINGS)) {
+      const f = this.functions.get(name)!;
+      if (s.uses?.includes('delivery-queue')) {
+        deliveryQueue.grantSendMessages(f.fn);
+        f.fn.addEnvironment('HOOKBRIDGE_DELIVERY_QUEUE_URL', deliveryQueue.queueUrl);
+      }
+      if (s.uses?.includes('event-bus')) {
+        bus.grantPutEventsTo(f.fn);
+        f.fn.addEnvironment('HOOKBRIDGE_EVENT_BUS_NAME', bus.eventBusName);
+      }
+      if (s.consumesDeliveryQueue) {
+        f.fn.addEventSource(
+          new SqsEventSource(deliveryQueue, {
+            batchSize: 10,
+            reportBatchItemFailures: true,
+            maxConcurrency: 10,
+          }),
+        );
+      }
     }
 
     // Scheduled functions.
