@@ -1,4 +1,3 @@
-import { ROUTES, routesFor } from '../../infra/routes.js';
 import { eventStore } from '../../shared/events/store.js';
 import { httpHandler } from '../../shared/http/lambda.js';
 import type { HttpRequest } from '../../shared/http/types.js';
@@ -15,8 +14,12 @@ const receive = (req: HttpRequest) => {
   });
 };
 
+// Routes declared inline, not imported from infra/routes.ts: the hot path skips the table's
+// schemas (zod) at cold start. test/unit/route-table.test.ts checks they equal the table.
 export const handler = httpHandler(
-  routesFor('webhooks-receive'),
+  [
+    { method: 'POST', path: '/webhooks/{provider}', auth: 'signature' },
+    { method: 'POST', path: '/webhooks/{provider}/{sourceId}', auth: 'signature' },
+  ],
   { 'POST /webhooks/{provider}': receive, 'POST /webhooks/{provider}/{sourceId}': receive },
-  ROUTES,
 );

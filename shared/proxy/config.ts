@@ -1,25 +1,24 @@
-import * as z from 'zod';
+// zod/mini: PayPal verification imports this on the webhook hot path.
+import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
 
 /**
  * Outbound-call settings, read once at cold start. Defaults keep every call well inside API
  * Gateway's 30 s integration timeout (the proxy function's Lambda timeout is 29 s).
  */
+const ms = (min: number, max: number, def: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), def);
+
 export const ProxyConfigSchema = z.object({
-  HOOKBRIDGE_PROXY_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(3_000),
-  HOOKBRIDGE_PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).max(28_000).default(25_000),
-  HOOKBRIDGE_PROXY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(3),
-  HOOKBRIDGE_PROXY_MAX_RETRY_WAIT_MS: z.coerce.number().int().min(0).max(20_000).default(5_000),
-  HOOKBRIDGE_PROXY_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(5_000).default(100),
-  HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(6 * 1024 * 1024)
-    .default(5 * 1024 * 1024),
+  HOOKBRIDGE_PROXY_CONNECT_TIMEOUT_MS: ms(50, 10_000, 3_000),
+  HOOKBRIDGE_PROXY_TIMEOUT_MS: ms(100, 28_000, 25_000),
+  HOOKBRIDGE_PROXY_MAX_ATTEMPTS: ms(1, 5, 3),
+  HOOKBRIDGE_PROXY_MAX_RETRY_WAIT_MS: ms(0, 20_000, 5_000),
+  HOOKBRIDGE_PROXY_BACKOFF_BASE_MS: ms(1, 5_000, 100),
+  HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: ms(1024, 6 * 1024 * 1024, 5 * 1024 * 1024),
   /** Test-only: comma-separated `host:port` pairs the SSRF address check lets through (local mode only). */
-  HOOKBRIDGE_TEST_ALLOW_HOSTS: z.string().optional(),
-  HOOKBRIDGE_LOCAL: z.enum(['true', 'false', '1', '0']).optional(),
+  HOOKBRIDGE_TEST_ALLOW_HOSTS: z.optional(z.string()),
+  HOOKBRIDGE_LOCAL: z.optional(z.enum(['true', 'false', '1', '0'])),
 });
 
 export interface ProxyPolicy {

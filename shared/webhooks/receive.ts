@@ -3,7 +3,8 @@
  * Nothing else runs on the hot path; processing is driven by the table's stream.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+// zod/mini: this module is on the webhook hot path, where full zod would add to every cold start.
+import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
 import { type EventRecord, eventIdFor } from '../events/record.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
@@ -11,12 +12,10 @@ import type { Logger } from '../log.js';
 import { providerFor } from './catalog.js';
 import type { ProviderScheme, VerifyResult } from './types.js';
 
-export const WebhookSourceSecret = z
-  .object({
-    secrets: z.array(z.string().min(1)).min(1).max(10),
-    toleranceSec: z.number().int().min(1).max(86_400).optional(),
-  })
-  .loose();
+export const WebhookSourceSecret = z.looseObject({
+  secrets: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(10)),
+  toleranceSec: z.optional(z.number().check(z.int(), z.gte(1), z.lte(86_400))),
+});
 export type WebhookSourceSecret = z.infer<typeof WebhookSourceSecret>;
 
 const SOURCE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
