@@ -116,6 +116,19 @@ export class HookbridgeStack extends Stack {
       },
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    // The token-vault key, generated at deploy time as {"current": "k1", "k1": "<64 random chars>"}
+    // (the vault stretches it with SHA-256). Always retained: losing it loses every stored token.
+    new secretsmanager.Secret(this, 'VaultKey', {
+      secretName: 'hookbridge/vault',
+      description: 'Hookbridge token-vault encryption keys (rotate by kid; see README)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ current: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,

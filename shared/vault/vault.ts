@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
 import * as z from 'zod';
 import { HookbridgeError } from '../errors.js';
@@ -13,6 +13,19 @@ export const VAULT_SECRET_NAME = 'hookbridge/vault';
 
 const Kid = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a kid is 1-64 of A-Z a-z 0-9 _ . -');
 
+const B64_32 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * Key material: base64 of exactly 32 bytes, or a random string of at least 40 characters, which
+ * is hashed with SHA-256 into 32 bytes (the form the CDK stack generates, since Secrets Manager
+ * can only generate printable strings).
+ */
+export function keyBytes(material: string): Uint8Array | undefined {
+  if (B64_32.test(material)) return new Uint8Array(Buffer.from(material, 'base64'));
+  if (material.length >= 40) return new Uint8Array(createHash('sha256').update(material, 'utf8').digest());
+  return undefined;
+}
+
 export const VaultKeys = z
   .object({
     current: Kid,
@@ -20,10 +33,22 @@ export const VaultKeys = z
       Kid,
       z
         .string()
-        .refine((s) => Buffer.from(s, 'base64').length === 32, 'each key must be base64 of exactly 32 bytes'),
+        .refine(
+          (s) => keyBytes(s) !== undefined,
+          'each key must be base64 of exactly 32 bytes, or a random string of at least 40 characters',
+        ),
     ),
   })
   .refine((v) => Object.hasOwn(v.keys, v.current), { message: 'the current kid has no key' });
+
+/** The stack's generated form `{"current": "k1", "k1": "<random>"}` is read as `{"current", "keys": {k1}}`. */
+function normaliseVaultSecret(secret: unknown): unknown {
+  if (!secret || typeof secret !== 'object') return secret;
+  const o = secret as Record<string, unknown>;
+  if (o.keys !== undefined || typeof o.current !== 'string' || typeof o[o.current] !== 'string')
+    return secret;
+  return { current: o.current, keys: { [o.current]: o[o.current] } };
+}
 
 export type VaultKeys = z.infer<typeof VaultKeys>;
 
@@ -32,7 +57,7 @@ export class TokenVault {
   readonly currentKid: string;
 
   constructor(secret: unknown) {
-    const parsed = VaultKeys.safeParse(secret);
+    const parsed = VaultKeys.safeParse(normaliseVaultSecret(secret));
     if (!parsed.success) {
       throw new HookbridgeError(
         'misconfigured',
@@ -41,7 +66,7 @@ export class TokenVault {
     }
     this.currentKid = parsed.data.current;
     this.keys = new Map(
-      Object.entries(parsed.data.keys).map(([kid, b64]) => [kid, new Uint8Array(Buffer.from(b64, 'base64'))]),
+      Object.entries(parsed.data.keys).map(([kid, material]) => [kid, keyBytes(material)!]),
     );
   }
 

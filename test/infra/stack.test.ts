@@ -142,6 +142,20 @@ describe('HTTP API', () => {
     });
   });
 
+  it('creates the vault key with a generated value, always retained', () => {
+    prod.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        Name: 'hookbridge/vault',
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'k1', PasswordLength: 64 }),
+      }),
+    });
+    dev.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Name: 'hookbridge/vault' }),
+    });
+  });
+
   it('creates the admin key secret with a generated value', () => {
     prod.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'hookbridge/admin',
