@@ -12,6 +12,7 @@ import { HookbridgeStack } from '../../infra/stacks/hookbridge-stack.js';
 import { STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../../infra/stream.js';
 import { TABLE } from '../../shared/table.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON; the assertions are the checks.
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 
 function synth(stage: 'dev' | 'prod') {
