@@ -85,6 +85,14 @@ export class HookbridgeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HookbridgeStackProps) {
     super(scope, id, props);
+    // Context errors fail before any bundling.
+    for (const provider of listContext(this, 'webhookProviders', [])) {
+      if (!WEBHOOK_PROVIDER_SLUGS.includes(provider)) {
+        throw new Error(
+          `-c webhookProviders: unknown provider "${provider}" (known: ${WEBHOOK_PROVIDER_SLUGS.join(', ')})`,
+        );
+      }
+    }
     const prod = props.stage === 'prod';
     const S = dynamodb.AttributeType.STRING;
 
@@ -352,11 +360,6 @@ export class HookbridgeStack extends Stack {
       });
     const publicUrl = (this.node.tryGetContext('publicUrl') as string | undefined) ?? this.api.apiEndpoint;
     for (const provider of listContext(this, 'webhookProviders', ['stripe'])) {
-      if (!WEBHOOK_PROVIDER_SLUGS.includes(provider)) {
-        throw new Error(
-          `-c webhookProviders: unknown provider "${provider}" (known: ${WEBHOOK_PROVIDER_SLUGS.join(', ')})`,
-        );
-      }
       placeholder(
         `WebhookSecret-${provider}`,
         `hookbridge/webhooks/${provider}`,
