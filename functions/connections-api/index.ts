@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import { ROUTES, routesFor } from '../../infra/routes.js';
+import { connectionRoutes } from '../../infra/routes/connections.js';
 import { connectionDeps } from '../../shared/connections/deps.js';
 import { createConnectSession, deleteConnection } from '../../shared/connections/flow.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { httpHandler } from '../../shared/http/lambda.js';
+import { routesOf } from '../../shared/http/route.js';
 import { json, parseJsonBody, parseParams, parseQuery } from '../../shared/http/types.js';
 import {
   IntegrationConfig,
@@ -50,68 +51,64 @@ function decodeCursor(s: string | undefined): Record<string, unknown> | undefine
   throw new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned');
 }
 
-export const handler = httpHandler(
-  routesFor('connections-api'),
-  {
-    'PUT /integrations/{id}': async (req) => {
-      const { id } = parseParams(req, Params);
-      const config = parseJsonBody(req, IntegrationConfig);
-      if (config.type === 'oauth' && config.provider !== 'oidc' && config.provider !== 'oauth2') {
-        const entry = getProvider(config.provider);
-        if (!entry) throw new HookbridgeError('unknown_provider', `No catalog provider "${config.provider}"`);
-        const missing = entry.params.filter((p) => !config.params[p]);
-        if (missing.length) {
-          throw new HookbridgeError(
-            'invalid_request',
-            `Provider "${entry.slug}" needs params: ${missing.join(', ')}`,
-          );
-        }
+export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api'), {
+  'PUT /integrations/{id}': async (req) => {
+    const { id } = parseParams(req, Params);
+    const config = parseJsonBody(req, IntegrationConfig);
+    if (config.type === 'oauth' && config.provider !== 'oidc' && config.provider !== 'oauth2') {
+      const entry = getProvider(config.provider);
+      if (!entry) throw new HookbridgeError('unknown_provider', `No catalog provider "${config.provider}"`);
+      const missing = entry.params.filter((p) => !config.params[p]);
+      if (missing.length) {
+        throw new HookbridgeError(
+          'invalid_request',
+          `Provider "${entry.slug}" needs params: ${missing.join(', ')}`,
+        );
       }
-      const d = connectionDeps();
-      const { record, created } = await d.integrations.put(id, config, new Date(d.now()).toISOString());
-      return json(created ? 201 : 200, integrationView(record));
-    },
-    'GET /integrations/{id}': async (req) => {
-      const { id } = parseParams(req, Params);
-      const rec = await connectionDeps().integrations.get(id);
-      if (!rec) throw new HookbridgeError('not_found', `No integration ${id}`);
-      return json(200, integrationView(rec));
-    },
-    'GET /integrations': async () => {
-      const { items } = await connectionDeps().integrations.list(100);
-      return json(200, { items: items.map(integrationView) });
-    },
-    'POST /connect-sessions': async (req) => {
-      const body = parseJsonBody(req, CreateConnectSessionBody);
-      const out = await createConnectSession(connectionDeps(), body, req.baseUrl);
-      return json(201, out);
-    },
-    'GET /connections': async (req) => {
-      const q = parseQuery(req, ListConnectionsQuery);
-      const { items, next } = await connectionDeps().store.list({ ...q, cursor: decodeCursor(q.cursor) });
-      const nextCursor = encodeCursor(next);
-      return json(200, { items: items.map(connectionView), ...(nextCursor ? { nextCursor } : {}) });
-    },
-    'GET /connections/{id}': async (req) => {
-      const { id } = parseParams(req, Params);
-      const c = await connectionDeps().store.get(id);
-      if (!c) throw new HookbridgeError('not_found', `No connection ${id}`);
-      return json(200, connectionView(c));
-    },
-    'DELETE /connections/{id}': async (req) => {
-      const { id } = parseParams(req, Params);
-      const out = await deleteConnection(connectionDeps(), id);
-      return json(200, {
-        id,
-        deleted: true,
-        revokedAtProvider: out.revoked,
-        ...(out.revocationError ? { revocationError: out.revocationError } : {}),
-      });
-    },
-    'GET /connections/{id}/access-token': async (req) => {
-      const { id } = parseParams(req, Params);
-      return json(200, await getFreshAccessToken(id), { 'cache-control': 'no-store' });
-    },
+    }
+    const d = connectionDeps();
+    const { record, created } = await d.integrations.put(id, config, new Date(d.now()).toISOString());
+    return json(created ? 201 : 200, integrationView(record));
   },
-  ROUTES,
-);
+  'GET /integrations/{id}': async (req) => {
+    const { id } = parseParams(req, Params);
+    const rec = await connectionDeps().integrations.get(id);
+    if (!rec) throw new HookbridgeError('not_found', `No integration ${id}`);
+    return json(200, integrationView(rec));
+  },
+  'GET /integrations': async () => {
+    const { items } = await connectionDeps().integrations.list(100);
+    return json(200, { items: items.map(integrationView) });
+  },
+  'POST /connect-sessions': async (req) => {
+    const body = parseJsonBody(req, CreateConnectSessionBody);
+    const out = await createConnectSession(connectionDeps(), body, req.baseUrl);
+    return json(201, out);
+  },
+  'GET /connections': async (req) => {
+    const q = parseQuery(req, ListConnectionsQuery);
+    const { items, next } = await connectionDeps().store.list({ ...q, cursor: decodeCursor(q.cursor) });
+    const nextCursor = encodeCursor(next);
+    return json(200, { items: items.map(connectionView), ...(nextCursor ? { nextCursor } : {}) });
+  },
+  'GET /connections/{id}': async (req) => {
+    const { id } = parseParams(req, Params);
+    const c = await connectionDeps().store.get(id);
+    if (!c) throw new HookbridgeError('not_found', `No connection ${id}`);
+    return json(200, connectionView(c));
+  },
+  'DELETE /connections/{id}': async (req) => {
+    const { id } = parseParams(req, Params);
+    const out = await deleteConnection(connectionDeps(), id);
+    return json(200, {
+      id,
+      deleted: true,
+      revokedAtProvider: out.revoked,
+      ...(out.revocationError ? { revocationError: out.revocationError } : {}),
+    });
+  },
+  'GET /connections/{id}/access-token': async (req) => {
+    const { id } = parseParams(req, Params);
+    return json(200, await getFreshAccessToken(id), { 'cache-control': 'no-store' });
+  },
+});

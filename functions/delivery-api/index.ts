@@ -1,10 +1,11 @@
-import { ROUTES, routesFor } from '../../infra/routes.js';
+import { deliveryRoutes } from '../../infra/routes/delivery.js';
 import { deliveryDeps } from '../../shared/delivery/deps.js';
 import { newReplayId, redrive, replayEvent, startReplay } from '../../shared/delivery/replay.js';
 import { generateDestinationSecret, isValidDestinationSecret } from '../../shared/delivery/signing.js';
 import type { Destination, ObjectState } from '../../shared/delivery/types.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { httpHandler } from '../../shared/http/lambda.js';
+import { routesOf } from '../../shared/http/route.js';
 import { type HttpRequest, json, noContent, parseJsonBody, parseQuery } from '../../shared/http/types.js';
 import { IdParam } from '../../shared/schemas/common.js';
 import {
@@ -35,100 +36,96 @@ async function objectOr404(req: HttpRequest, objectType: 'payment' | 'subscripti
   return json(200, found[0] as ObjectState);
 }
 
-export const handler = httpHandler(
-  routesFor('delivery-api'),
-  {
-    'PUT /destinations/{id}': async (req) => {
-      const id = idOf(req);
-      const body = parseJsonBody(req, PutDestinationBody);
-      if (body.secret !== undefined && !isValidDestinationSecret(body.secret))
-        throw new HookbridgeError(
-          'invalid_request',
-          'secret: the key after whsec_ must be 24-64 bytes of base64',
-        );
-      const deps = deliveryDeps();
-      if (!deps.rt.config.HOOKBRIDGE_LOCAL && !body.url.startsWith('https://'))
-        throw new HookbridgeError('invalid_request', 'url: must be https');
-      const existing = await deps.store.getDestination(id);
-      const at = new Date(deps.rt.clock.now()).toISOString();
-      const dest: Destination = {
-        id,
-        url: body.url,
-        types: [...new Set(body.types)],
-        secret: body.secret ?? existing?.secret ?? generateDestinationSecret(),
-        status: body.enabled ? 'enabled' : 'disabled',
-        disabledReason: body.enabled ? undefined : 'disabled by API',
-        description: body.description,
-        createdAt: existing?.createdAt ?? at,
-        updatedAt: at,
-      };
-      await deps.store.putDestination(dest);
-      deps.rt.log.info('destination saved', { destinationId: id, types: dest.types.length });
-      return json(existing ? 200 : 201, dest);
-    },
-    'GET /destinations/{id}': async (req) => {
-      const id = idOf(req);
-      const dest = await deliveryDeps().store.getDestination(id);
-      if (!dest) throw new HookbridgeError('not_found', `No destination ${id}`);
-      return json(200, dest);
-    },
-    'DELETE /destinations/{id}': async (req) => {
-      const id = idOf(req);
-      if (!(await deliveryDeps().store.deleteDestination(id)))
-        throw new HookbridgeError('not_found', `No destination ${id}`);
-      return noContent();
-    },
-    'POST /destinations/{id}/redrive': async (req) => {
-      const id = idOf(req);
-      return json(202, { queued: await redrive(deliveryDeps(), id, newReplayId()) });
-    },
-    'GET /events/{id}/deliveries': async (req) => {
-      const id = idOf(req);
-      const deps = deliveryDeps();
-      if (!(await deps.events.get(id))) throw new HookbridgeError('not_found', `No event ${id}`);
-      const { deliveries, attempts } = await deps.store.listForEvent(id);
-      return json(200, {
-        items: deliveries.map((d) => ({
-          destinationId: d.destinationId,
-          part: d.part,
-          webhookId: d.webhookId,
-          type: d.type,
-          status: d.status,
-          round: d.round,
-          nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : undefined,
-          deadReason: d.status === 'dead' ? d.deadReason : undefined,
-          attempts: attempts
-            .filter((a) => a.destinationId === d.destinationId && a.part === d.part)
-            .map(({ eventId: _e, destinationId: _d, part: _p, ...a }) => a),
-        })),
-      });
-    },
-    'POST /events/{id}/replay': async (req) => {
-      const id = idOf(req);
-      const body = optionalBody(req, ReplayEventBody, {});
-      return json(202, { queued: await replayEvent(deliveryDeps(), id, newReplayId(), body.destinationId) });
-    },
-    'POST /replays': async (req) => {
-      const body = parseJsonBody(req, StartReplayBody);
-      const deps = deliveryDeps();
-      if (body.destinationId && !(await deps.store.getDestination(body.destinationId)))
-        throw new HookbridgeError('not_found', `No destination ${body.destinationId}`);
-      const { job, created } = await startReplay(deps, body);
-      return json(created ? 202 : 200, job);
-    },
-    'GET /replays/{id}': async (req) => {
-      const id = idOf(req);
-      const job = await deliveryDeps().store.getReplay(id);
-      if (!job) throw new HookbridgeError('not_found', `No replay ${id}`);
-      return json(200, job);
-    },
-    'GET /payments/{id}': (req) => objectOr404(req, 'payment'),
-    'GET /subscriptions/{id}': (req) => objectOr404(req, 'subscription'),
-    'GET /customers/{id}/subscriptions': async (req) => {
-      const id = idOf(req);
-      const { provider } = parseQuery(req, ProviderQuery);
-      return json(200, { items: await deliveryDeps().store.customerSubscriptions(id, provider) });
-    },
+export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
+  'PUT /destinations/{id}': async (req) => {
+    const id = idOf(req);
+    const body = parseJsonBody(req, PutDestinationBody);
+    if (body.secret !== undefined && !isValidDestinationSecret(body.secret))
+      throw new HookbridgeError(
+        'invalid_request',
+        'secret: the key after whsec_ must be 24-64 bytes of base64',
+      );
+    const deps = deliveryDeps();
+    if (!deps.rt.config.HOOKBRIDGE_LOCAL && !body.url.startsWith('https://'))
+      throw new HookbridgeError('invalid_request', 'url: must be https');
+    const existing = await deps.store.getDestination(id);
+    const at = new Date(deps.rt.clock.now()).toISOString();
+    const dest: Destination = {
+      id,
+      url: body.url,
+      types: [...new Set(body.types)],
+      secret: body.secret ?? existing?.secret ?? generateDestinationSecret(),
+      status: body.enabled ? 'enabled' : 'disabled',
+      disabledReason: body.enabled ? undefined : 'disabled by API',
+      description: body.description,
+      createdAt: existing?.createdAt ?? at,
+      updatedAt: at,
+    };
+    await deps.store.putDestination(dest);
+    deps.rt.log.info('destination saved', { destinationId: id, types: dest.types.length });
+    return json(existing ? 200 : 201, dest);
   },
-  ROUTES,
-);
+  'GET /destinations/{id}': async (req) => {
+    const id = idOf(req);
+    const dest = await deliveryDeps().store.getDestination(id);
+    if (!dest) throw new HookbridgeError('not_found', `No destination ${id}`);
+    return json(200, dest);
+  },
+  'DELETE /destinations/{id}': async (req) => {
+    const id = idOf(req);
+    if (!(await deliveryDeps().store.deleteDestination(id)))
+      throw new HookbridgeError('not_found', `No destination ${id}`);
+    return noContent();
+  },
+  'POST /destinations/{id}/redrive': async (req) => {
+    const id = idOf(req);
+    return json(202, { queued: await redrive(deliveryDeps(), id, newReplayId()) });
+  },
+  'GET /events/{id}/deliveries': async (req) => {
+    const id = idOf(req);
+    const deps = deliveryDeps();
+    if (!(await deps.events.get(id))) throw new HookbridgeError('not_found', `No event ${id}`);
+    const { deliveries, attempts } = await deps.store.listForEvent(id);
+    return json(200, {
+      items: deliveries.map((d) => ({
+        destinationId: d.destinationId,
+        part: d.part,
+        webhookId: d.webhookId,
+        type: d.type,
+        status: d.status,
+        round: d.round,
+        nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : undefined,
+        deadReason: d.status === 'dead' ? d.deadReason : undefined,
+        attempts: attempts
+          .filter((a) => a.destinationId === d.destinationId && a.part === d.part)
+          .map(({ eventId: _e, destinationId: _d, part: _p, ...a }) => a),
+      })),
+    });
+  },
+  'POST /events/{id}/replay': async (req) => {
+    const id = idOf(req);
+    const body = optionalBody(req, ReplayEventBody, {});
+    return json(202, { queued: await replayEvent(deliveryDeps(), id, newReplayId(), body.destinationId) });
+  },
+  'POST /replays': async (req) => {
+    const body = parseJsonBody(req, StartReplayBody);
+    const deps = deliveryDeps();
+    if (body.destinationId && !(await deps.store.getDestination(body.destinationId)))
+      throw new HookbridgeError('not_found', `No destination ${body.destinationId}`);
+    const { job, created } = await startReplay(deps, body);
+    return json(created ? 202 : 200, job);
+  },
+  'GET /replays/{id}': async (req) => {
+    const id = idOf(req);
+    const job = await deliveryDeps().store.getReplay(id);
+    if (!job) throw new HookbridgeError('not_found', `No replay ${id}`);
+    return json(200, job);
+  },
+  'GET /payments/{id}': (req) => objectOr404(req, 'payment'),
+  'GET /subscriptions/{id}': (req) => objectOr404(req, 'subscription'),
+  'GET /customers/{id}/subscriptions': async (req) => {
+    const id = idOf(req);
+    const { provider } = parseQuery(req, ProviderQuery);
+    return json(200, { items: await deliveryDeps().store.customerSubscriptions(id, provider) });
+  },
+});

@@ -1,9 +1,10 @@
-import { ROUTES, routesFor } from '../../infra/routes.js';
+import { connectionRoutes } from '../../infra/routes/connections.js';
 import { connectionDeps } from '../../shared/connections/deps.js';
 import { callback, authorize as startAuthorization } from '../../shared/connections/flow.js';
 import { errorPage, successPage } from '../../shared/connections/pages.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { httpHandler } from '../../shared/http/lambda.js';
+import { routesOf } from '../../shared/http/route.js';
 import { type HttpRequest, type HttpResponse, html, redirect } from '../../shared/http/types.js';
 import { log } from '../../shared/log.js';
 
@@ -23,18 +24,14 @@ const asPage =
     }
   };
 
-export const handler = httpHandler(
-  routesFor('oauth'),
-  {
-    'GET /oauth/authorize': asPage(async (req) => {
-      const out = await startAuthorization(connectionDeps(), req.query.session, req.baseUrl);
-      return redirect(out.location!, out.cookies);
-    }),
-    'GET /oauth/callback': asPage(async (req) => {
-      const out = await callback(connectionDeps(), req, req.baseUrl);
-      if (out.kind === 'redirect') return redirect(out.location!, out.cookies);
-      return html(200, successPage(out.connectionId!, out.providerName ?? 'account'), out.cookies);
-    }),
-  },
-  ROUTES,
-);
+export const handler = httpHandler(routesOf(connectionRoutes, 'oauth'), {
+  'GET /oauth/authorize': asPage(async (req) => {
+    const out = await startAuthorization(connectionDeps(), req.query.session, req.baseUrl);
+    return redirect(out.location!, out.cookies);
+  }),
+  'GET /oauth/callback': asPage(async (req) => {
+    const out = await callback(connectionDeps(), req, req.baseUrl);
+    if (out.kind === 'redirect') return redirect(out.location!, out.cookies);
+    return html(200, successPage(out.connectionId!, out.providerName ?? 'account'), out.cookies);
+  }),
+});

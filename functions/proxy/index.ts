@@ -1,6 +1,7 @@
-import { ROUTES, routesFor } from '../../infra/routes.js';
+import { proxyRoutes } from '../../infra/routes/proxy.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { httpHandler } from '../../shared/http/lambda.js';
+import { routesOf } from '../../shared/http/route.js';
 import type { HttpRequest, HttpResponse } from '../../shared/http/types.js';
 import {
   callConnection,
@@ -30,17 +31,13 @@ const toResponse = (res: ProxyResponse): HttpResponse => ({
   body: res.body,
 });
 
-export const handler = httpHandler(
-  routesFor('proxy'),
-  {
-    'ANY /proxy/{connectionId}/{path+}': async (req) =>
-      toResponse(
-        await callConnection(req.pathParameters.connectionId ?? '', upstreamRequest(req, 2), proxyDeps()),
-      ),
-    'ANY /proxy/integrations/{integrationId}/{path+}': async (req) =>
-      toResponse(
-        await callIntegration(req.pathParameters.integrationId ?? '', upstreamRequest(req, 3), proxyDeps()),
-      ),
-  },
-  ROUTES,
-);
+export const handler = httpHandler(routesOf(proxyRoutes, 'proxy'), {
+  'ANY /proxy/{connectionId}/{path+}': async (req) =>
+    toResponse(
+      await callConnection(req.pathParameters.connectionId ?? '', upstreamRequest(req, 2), proxyDeps()),
+    ),
+  'ANY /proxy/integrations/{integrationId}/{path+}': async (req) =>
+    toResponse(
+      await callIntegration(req.pathParameters.integrationId ?? '', upstreamRequest(req, 3), proxyDeps()),
+    ),
+});

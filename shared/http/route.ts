@@ -30,6 +30,10 @@ export interface RouteDef {
   produces?: string;
 }
 
+/** One function's routes from a route module. Functions import only their own module, so a cold start loads only their own schemas. */
+export const routesOf = (routes: readonly RouteDef[], fn: string): RouteDef[] =>
+  routes.filter((r) => r.fn === fn);
+
 export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 
 interface Compiled {

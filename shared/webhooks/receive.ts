@@ -10,6 +10,7 @@ import { type EventRecord, eventIdFor } from '../events/record.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { providerFor } from './catalog.js';
+import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
 import type { ProviderScheme, VerifyResult } from './types.js';
 
 export const WebhookSourceSecret = z.looseObject({
@@ -19,10 +20,8 @@ export const WebhookSourceSecret = z.looseObject({
 export type WebhookSourceSecret = z.infer<typeof WebhookSourceSecret>;
 
 const SOURCE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-export const DEFAULT_SOURCE = 'default';
 
-export const webhookSecretName = (provider: string, sourceId?: string): string =>
-  sourceId === undefined ? `hookbridge/webhooks/${provider}` : `hookbridge/webhooks/${provider}/${sourceId}`;
+export { DEFAULT_SOURCE, webhookSecretName };
 
 /** Headers kept with the event: all but credentials. */
 const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
