@@ -322,6 +322,71 @@ export class HookbridgeStack extends Stack {
         description: `The ${name} function failed 5 or more invocations in 5 minutes.`,
       });
     }
+    // Business failures counted from the functions' log lines (no metrics code on the hot path).
+    const logMetric = (id: string, fns: string[], metricName: string, phrase: string): cw.IMetric[] =>
+      fns
+        .filter((fn) => this.functions.has(fn))
+        .map((fn) =>
+          obs.logMetric(
+            `${id}-${fn}`,
+            this.functions.get(fn)!.logGroup,
+            metricName,
+            logs.FilterPattern.literal(`"${phrase}"`),
+          ),
+        );
+    const receiver = this.functions.get('webhooks-receive');
+    const rejected = logMetric(
+      'SignatureFailures',
+      ['webhooks-receive'],
+      'WebhookRejected',
+      'webhook rejected',
+    )[0];
+    if (receiver && rejected) {
+      const rejectionRate = new cw.MathExpression({
+        expression: 'IF(invocations >= 20, 100 * rejected / invocations, 0)',
+        usingMetrics: {
+          rejected,
+          invocations: receiver.fn.metricInvocations({ period: Duration.minutes(5) }),
+        },
+        label: 'Webhook signature failures (%)',
+        period: Duration.minutes(5),
+      });
+      obs.alarm('SignatureFailureRate', rejectionRate, {
+        threshold: 10,
+        periods: 2,
+        description:
+          'More than 10% of webhooks failed verification for 10 minutes: a rotated or wrong secret, or someone probing the endpoint.',
+      });
+      obs.dashboard.addWidgets(
+        new cw.GraphWidget({ title: 'Webhook signature failures (%)', left: [rejectionRate], width: 12 }),
+      );
+    }
+    const refreshFailures = logMetric(
+      'RefreshFailures',
+      ['connections-api', 'connections-refresher', 'proxy'],
+      'ConnectionRefreshFailed',
+      'connection refresh failed',
+    )[0];
+    if (refreshFailures) {
+      obs.alarm('RefreshFailures', refreshFailures, {
+        threshold: 5,
+        description:
+          '5 or more OAuth token refreshes failed in 5 minutes (provider outage, revoked grants, or bad client credentials).',
+      });
+    }
+    const deadLettered = logMetric(
+      'DeliveryFailures',
+      ['deliveries-send'],
+      'DeliveryDeadLettered',
+      'delivery dead-lettered',
+    )[0];
+    if (deadLettered) {
+      obs.alarm('DeliveryFailures', deadLettered, {
+        threshold: 1,
+        description:
+          'A delivery to an app destination exhausted its retries: fix the receiver, then POST /destinations/{id}/redrive.',
+      });
+    }
     for (const q of this.deadLetterQueues) {
       obs.alarm(
         `DlqDepth-${q.node.id}`,

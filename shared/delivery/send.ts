@@ -152,6 +152,12 @@ export async function sendAttempt(
       lastError,
       deadReason: 'retries_exhausted',
     });
+    // Counted by the stack's delivery-failure alarm.
+    rt.log.warn('delivery dead-lettered', {
+      destinationId: dest.id,
+      eventId: msg.eventId,
+      attempts: msg.attempt + 1,
+    });
     return 'dead';
   }
   const notBefore = nowMs + delay * 1000;

@@ -99,6 +99,12 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
     result = await verifyWith(scheme, req, url, src, now, bodySha256);
   }
   if (!result.ok) {
+    // One line per rejection: the stack counts these for the signature-failure alarm.
+    deps.log.warn('webhook rejected', {
+      provider: scheme.slug,
+      source: sourceId ?? DEFAULT_SOURCE,
+      reason: result.reason,
+    });
     if (result.reason === 'invalid_payload')
       throw new HookbridgeError('invalid_request', result.detail ?? 'The payload lacks an event id');
     throw new HookbridgeError(result.reason, result.detail ?? signatureDetail[result.reason]);
