@@ -47,6 +47,15 @@ export const WEBHOOK_PROVIDER_SLUGS = [
   'paypal',
 ];
 
+/** A numeric context value (CLI context arrives as a string). */
+function numberContext(scope: Construct, name: string): number | undefined {
+  const v = scope.node.tryGetContext(name) as string | number | undefined;
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`-c ${name} must be a whole number, not "${v}"`);
+  return n;
+}
+
 /** A comma-separated `-c name=a,b` context value as a list. */
 function listContext(scope: Construct, name: string, fallback: string[]): string[] {
   const v = scope.node.tryGetContext(name) as string | string[] | undefined;
@@ -144,6 +153,7 @@ export class HookbridgeStack extends Stack {
     });
 
     const usesApiKeys = new Set(ROUTES.filter((r) => r.auth === 'api-key').map((r) => r.fn));
+    const publicUrlContext = this.node.tryGetContext('publicUrl') as string | undefined;
     for (const name of HTTP_FUNCTIONS) {
       if (!FUNCTION_SETTINGS[name])
         throw new Error(`infra/functions.ts has no settings for function "${name}"`);
@@ -155,8 +165,11 @@ export class HookbridgeStack extends Stack {
         description: s.description,
         memoryMb: s.memoryMb,
         timeoutSec: s.timeoutSec,
-        environment: { HOOKBRIDGE_EVENT_RETENTION_DAYS: '30' },
-        reservedConcurrency: this.node.tryGetContext(`reservedConcurrency:${name}`),
+        environment: {
+          HOOKBRIDGE_EVENT_RETENTION_DAYS: String(this.node.tryGetContext('eventRetentionDays') ?? 30),
+          ...(publicUrlContext ? { HOOKBRIDGE_PUBLIC_URL: publicUrlContext } : {}),
+        },
+        reservedConcurrency: numberContext(this, `reservedConcurrency:${name}`),
         removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       const access = usesApiKeys.has(name) && s.table === 'none' ? 'read' : s.table;

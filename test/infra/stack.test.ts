@@ -206,7 +206,13 @@ describe('processing, schedules, secrets and outputs', () => {
     const filters = Object.values(prod.findResources('AWS::Logs::MetricFilter') as Resources).map(
       (f) => f.Properties.FilterPattern as string,
     );
-    expect(filters).toEqual(expect.arrayContaining(['"webhook rejected"', '"connection refresh failed"', '"delivery dead-lettered"']));
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        '"webhook rejected"',
+        '"connection refresh failed"',
+        '"delivery dead-lettered"',
+      ]),
+    );
     prod.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
@@ -223,7 +229,13 @@ describe('processing, schedules, secrets and outputs', () => {
   it('creates provider secret placeholders and outputs their webhook URLs and the OAuth callback', () => {
     const app = new App({
       outdir: mkdtempSync(join(tmpdir(), 'hb-cdk-ctx-')),
-      context: { webhookProviders: 'stripe,github', oauthIntegrations: 'google' },
+      context: {
+        webhookProviders: 'stripe,github',
+        oauthIntegrations: 'google',
+        publicUrl: 'https://hooks.example.com',
+        'reservedConcurrency:webhooks-receive': '50',
+        eventRetentionDays: '90',
+      },
     });
     const stack = new HookbridgeStack(app, 'Ctx', { stage: 'dev', root: REPO_ROOT });
     const t = Template.fromStack(stack);
@@ -234,7 +246,18 @@ describe('processing, schedules, secrets and outputs', () => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['ApiUrl', 'OAuthCallbackUrl', 'WebhookUrlStripe', 'WebhookUrlGithub']),
     );
-    expect(JSON.stringify(outputs.WebhookUrlGithub!.Value)).toContain('/webhooks/github');
+    expect(outputs.WebhookUrlGithub!.Value).toBe('https://hooks.example.com/webhooks/github');
+    expect(outputs.OAuthCallbackUrl!.Value).toBe('https://hooks.example.com/oauth/callback');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Ctx-webhooks-receive',
+      ReservedConcurrentExecutions: 50,
+      Environment: {
+        Variables: Match.objectLike({
+          HOOKBRIDGE_PUBLIC_URL: 'https://hooks.example.com',
+          HOOKBRIDGE_EVENT_RETENTION_DAYS: '90',
+        }),
+      },
+    });
     expect(
       () =>
         new HookbridgeStack(new App({ context: { webhookProviders: 'nope' } }), 'Bad', {
