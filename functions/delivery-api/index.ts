@@ -1,5 +1,6 @@
 import { deliveryRoutes } from '../../infra/routes/delivery.js';
 import { deliveryDeps } from '../../shared/delivery/deps.js';
+import { checkDestinationUrl } from '../../shared/delivery/destination-url.js';
 import { newReplayId, redrive, replayEvent, startReplay } from '../../shared/delivery/replay.js';
 import { generateDestinationSecret, isValidDestinationSecret } from '../../shared/delivery/signing.js';
 import type { Destination, ObjectState } from '../../shared/delivery/types.js';
@@ -46,8 +47,8 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
         'secret: the key after whsec_ must be 24-64 bytes of base64',
       );
     const deps = deliveryDeps();
-    if (!deps.rt.config.HOOKBRIDGE_LOCAL && !body.url.startsWith('https://'))
-      throw new HookbridgeError('invalid_request', 'url: must be https');
+    // https only, no internal literal hosts (the send-time guard also checks resolved addresses).
+    checkDestinationUrl(body.url, deps.testAllow);
     const existing = await deps.store.getDestination(id);
     const at = new Date(deps.rt.clock.now()).toISOString();
     const dest: Destination = {

@@ -8,7 +8,9 @@ import { EventStore } from '../adapters/dynamodb/events.js';
 import { EventBridgePublisher, RecordingPublisher } from '../adapters/eventbridge.js';
 import { SqsDeliveryQueue } from '../adapters/sqs-queue.js';
 import { HookbridgeError } from '../errors.js';
-import type { Fetch } from '../ports/index.js';
+import { loadProxyPolicy } from '../proxy/config.js';
+import { type Resolver, systemResolver } from '../proxy/ssrf.js';
+import { nodeTransport, type Transport } from '../proxy/transport.js';
 import { type Runtime, runtime } from '../runtime.js';
 import type { DeliveryQueue, EventBusPublisher } from './types.js';
 
@@ -18,7 +20,11 @@ export interface DeliveryDeps {
   events: EventStore;
   queue: DeliveryQueue;
   bus: EventBusPublisher;
-  fetch: Fetch;
+  /** The proxy's pinned, no-redirect transport; the SSRF guard picks the address it connects to. */
+  transport: Transport;
+  resolver: Resolver;
+  /** host:port pairs exempt from the SSRF address check (HOOKBRIDGE_TEST_ALLOW_HOSTS, local mode only). */
+  testAllow: ReadonlySet<string>;
   random: () => number;
   /** Per-attempt HTTP timeout. */
   timeoutMs: number;
@@ -29,12 +35,19 @@ export interface DeliveryDeps {
 let transport: {
   queue?: DeliveryQueue | undefined;
   bus?: EventBusPublisher | undefined;
-  fetch?: Fetch | undefined;
+  transport?: Transport | undefined;
 } = {};
+let resolverOverride: Resolver | undefined;
 let cached: { rt: Runtime; deps: DeliveryDeps } | undefined;
 
 export function setDeliveryTransport(t: typeof transport): void {
   transport = t;
+  cached = undefined;
+}
+
+/** Tests: make destination host names resolve wherever the test says (to prove private answers are refused). */
+export function setDeliveryResolver(resolver: Resolver | undefined): void {
+  resolverOverride = resolver;
   cached = undefined;
 }
 
@@ -64,7 +77,9 @@ export function deliveryDeps(): DeliveryDeps {
     bus:
       transport.bus ??
       (busName ? new EventBridgePublisher(busName, rt.config.AWS_REGION) : new RecordingPublisher()),
-    fetch: transport.fetch ?? fetch,
+    transport: transport.transport ?? nodeTransport,
+    resolver: resolverOverride ?? systemResolver,
+    testAllow: loadProxyPolicy().testAllow,
     random: Math.random,
     timeoutMs,
     ttlSec: () => Math.floor(rt.clock.now() / 1000) + rt.config.HOOKBRIDGE_EVENT_RETENTION_DAYS * 86_400,

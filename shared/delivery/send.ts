@@ -5,6 +5,9 @@
  */
 
 import { EventStore } from '../adapters/dynamodb/events.js';
+import { HookbridgeError } from '../errors.js';
+import { checkTarget } from '../proxy/ssrf.js';
+import { TransportError } from '../proxy/transport.js';
 import type { DeliveryDeps } from './deps.js';
 import { partsOf, webhookIdFor } from './process.js';
 import { replayPage } from './replay.js';
@@ -13,6 +16,9 @@ import { signStandardWebhook } from './signing.js';
 import type { DeliveryAttempt, QueueMessage } from './types.js';
 
 const EXCERPT_CHARS = 512;
+/** Bytes of the receiver's answer kept (enough for the excerpt in any UTF-8); the rest is not read. */
+const RESPONSE_BYTES = EXCERPT_CHARS * 4;
+const CONNECT_TIMEOUT_MS = 3_000;
 
 export type SendOutcome = 'delivered' | 'retry' | 'dead' | 'gone' | 'skipped' | 'hop';
 
@@ -88,20 +94,37 @@ export async function sendAttempt(
   let excerpt: string | undefined;
   let error: string | undefined;
   let retryAfter: string | null = null;
+  let blocked: string | undefined;
   try {
-    const res = await deps.fetch(dest.url, {
+    const url = new URL(dest.url);
+    const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    // The destination's own host is the only declared host; the guard checks every address it
+    // resolves to and the transport connects to exactly the checked one, never following redirects.
+    const pinned = await checkTarget(url, [host], { resolver: deps.resolver, testAllow: deps.testAllow });
+    const res = await deps.transport({
+      url,
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Hookbridge-Webhooks/1', ...headers },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(deps.timeoutMs),
+      body: Buffer.from(body),
+      pinned,
+      connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, deps.timeoutMs),
+      deadline: Date.now() + deps.timeoutMs,
+      maxResponseBytes: RESPONSE_BYTES,
+      truncateResponse: true,
     });
     status = res.status;
-    retryAfter = res.headers.get('retry-after');
-    excerpt = (await res.text().catch(() => '')).slice(0, EXCERPT_CHARS) || undefined;
+    const ra = res.headers['retry-after'];
+    retryAfter = (Array.isArray(ra) ? ra[0] : ra) ?? null;
+    excerpt = res.body.toString('utf8').slice(0, EXCERPT_CHARS) || undefined;
   } catch (err) {
-    error =
-      (err as Error).name === 'TimeoutError' ? `timeout after ${deps.timeoutMs} ms` : 'connection failed';
+    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') {
+      blocked = err.message;
+      error = `blocked: ${err.message}`;
+    } else if (err instanceof HookbridgeError) error = err.message;
+    else if (err instanceof TransportError && err.kind === 'timeout')
+      error = `timeout after ${deps.timeoutMs} ms`;
+    else if (err instanceof TransportError && err.kind === 'connect_timeout') error = 'connect timed out';
+    else error = 'connection failed';
   }
   const latencyMs = Math.round(performance.now() - started);
   const attempt: DeliveryAttempt = {
@@ -126,6 +149,25 @@ export async function sendAttempt(
       store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status }),
     ]);
     return 'delivered';
+  }
+  if (blocked !== undefined) {
+    // Nothing was sent. Retrying would not help (and would keep probing): dead-letter at once;
+    // a redrive after the DNS is fixed sends it again.
+    attempt.outcome = 'dead';
+    await store.recordAttempt(attempt, ttl);
+    await store.settle(delivery, msg.round, {
+      status: 'dead',
+      at,
+      lastStatus: 0,
+      lastError: error,
+      deadReason: 'destination_blocked',
+    });
+    rt.log.warn('delivery dead-lettered', {
+      destinationId: dest.id,
+      eventId: msg.eventId,
+      reason: 'destination_blocked',
+    });
+    return 'dead';
   }
   if (status === 410) {
     attempt.outcome = 'gone';

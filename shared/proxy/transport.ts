@@ -18,6 +18,8 @@ export interface TransportRequest {
   /** Absolute deadline (ms since epoch, Date.now clock). */
   deadline: number;
   maxResponseBytes: number;
+  /** Keep the first maxResponseBytes and close, instead of failing with too_large (webhook deliveries only need an excerpt). */
+  truncateResponse?: boolean | undefined;
 }
 
 export interface TransportResponse {
@@ -87,9 +89,20 @@ export const nodeTransport: Transport = (req) =>
       let size = 0;
       res.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > req.maxResponseBytes)
+        if (size <= req.maxResponseBytes) chunks.push(c);
+        else if (!req.truncateResponse)
           fail(new TransportError('too_large', `response exceeds ${req.maxResponseBytes} bytes`));
-        else chunks.push(c);
+        else if (!settled) {
+          chunks.push(c.subarray(0, c.length - (size - req.maxResponseBytes)));
+          settled = true;
+          clearTimeout(total);
+          resolve({
+            status: res.statusCode ?? 502,
+            headers: res.headers as Record<string, string | string[]>,
+            body: Buffer.concat(chunks),
+          });
+          request.destroy();
+        }
       });
       res.on('end', () => {
         if (settled) return;
