@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -12,6 +12,7 @@ import { handler as processHandler } from '../../functions/events-process/index.
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { ManualClock } from '../../infra/local/stream.js';
 import { EventStore } from '../../shared/adapters/dynamodb/events.js';
+import { setDeliveryResolver } from '../../shared/delivery/deps.js';
 import { appEvents } from '../../shared/events/app-events.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor, eventPk } from '../../shared/events/record.js';
@@ -28,7 +29,11 @@ let receiver: Server;
 let receiverUrl: string;
 
 /** How the receiver answers, per path; `drop` destroys the socket (receiver down). */
-type Mode = 'ok' | '500' | '410' | '429' | 'drop';
+type Mode = 'ok' | '500' | '410' | '429' | 'drop' | '302';
+/** A TCP canary on 127.0.0.1 that is NOT on the test allow list: every connection to it is counted. */
+let canary: TcpServer;
+let canaryPort: number;
+let canaryConnections = 0;
 const modes = new Map<string, Mode[]>();
 interface Got {
   path: string;
@@ -82,6 +87,8 @@ function startReceiver(): Promise<void> {
       if (mode === '500') return void res.writeHead(500).end('boom: database down');
       if (mode === '410') return void res.writeHead(410).end('gone');
       if (mode === '429') return void res.writeHead(429, { 'retry-after': '120' }).end('slow down');
+      if (mode === '302')
+        return void res.writeHead(302, { location: `http://127.0.0.1:${canaryPort}/steal` }).end('moved');
       effects.set(id, (effects.get(id) ?? 0) + 1);
       res.writeHead(204).end();
     });
@@ -171,20 +178,34 @@ beforeAll(async () => {
     secretsFile,
     JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: [STRIPE_SECRET] } }),
   );
-  rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
+  await startReceiver();
+  canary = createTcpServer((socket) => {
+    canaryConnections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => canary.listen(0, '127.0.0.1', () => r()));
+  canaryPort = (canary.address() as AddressInfo).port;
+  // Only the receiver is exempt from the SSRF address check (test-only, honoured in local mode).
+  rt = await startLocal({
+    port: 0,
+    secretsFile,
+    apiKey: API_KEY,
+    env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(receiverUrl).host },
+  });
   clock = new ManualClock(Date.now());
   rt.pipeline.useClock(clock);
-  await startReceiver();
 }, 30_000);
 
 afterAll(async () => {
+  setDeliveryResolver(undefined);
   await rt?.close();
   await new Promise((r) => receiver?.close(r));
+  await new Promise((r) => canary?.close(r));
   await rm(dir, { recursive: true, force: true });
 });
 
 afterEach(async () => {
-  for (const name of ['orders', 'flaky', 'down', 'gone', 'slow', 'apps'])
+  for (const name of ['orders', 'flaky', 'down', 'gone', 'slow', 'apps', 'inside', 'moved'])
     await api('DELETE', `/destinations/${name}`);
   await rt.pipeline.idle();
 });
@@ -479,16 +500,115 @@ describe('API validation', () => {
     expect((await api('GET', '/payments/pi_missing', undefined, key.json!.key)).status).toBe(404);
     // A secret can be supplied, and is kept on update.
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-    expect(await api('PUT', '/destinations/z', { url: 'http://127.0.0.1/z', secret })).toMatchObject({
+    expect(await api('PUT', '/destinations/z', { url: `${receiverUrl}/z`, secret })).toMatchObject({
       status: 201,
       json: { secret },
     });
-    expect(await api('PUT', '/destinations/z', { url: 'http://127.0.0.1/z2' })).toMatchObject({
+    expect(await api('PUT', '/destinations/z', { url: `${receiverUrl}/z2` })).toMatchObject({
       status: 200,
-      json: { secret, url: 'http://127.0.0.1/z2' },
+      json: { secret, url: `${receiverUrl}/z2` },
     });
     expect((await api('DELETE', '/destinations/z')).status).toBe(204);
     expect((await api('DELETE', '/destinations/z')).status).toBe(404);
+  });
+});
+
+describe('SSRF guard on destinations', () => {
+  it('refuses internal literal hosts, credentials and plain http at PUT with 400, storing nothing', async () => {
+    const cases: [string, string, RegExp][] = [
+      [
+        'https://169.254.169.254/latest/meta-data',
+        'metadata',
+        /169\.254\.169\.254 is a non-public address \(metadata\)/,
+      ],
+      ['https://10.0.0.1/hook', 'private', /10\.0\.0\.1 is a non-public address \(private\)/],
+      ['https://[::1]/hook', 'loopback', /::1 is a non-public address \(loopback\)/],
+      ['https://[::ffff:127.0.0.1]/hook', 'loopback', /non-public address \(loopback\)/],
+      ['https://0x7f.1/hook', 'loopback', /127\.0\.0\.1 is a non-public address/],
+      ['https://100.64.1.1/hook', 'cgnat', /non-public address \(cgnat\)/],
+      ['https://[fe80::1]/hook', 'link-local', /non-public address \(link-local\)/],
+      ['https://localhost:8443/hook', 'internal-name', /localhost is an internal name/],
+      ['https://metadata.google.internal/x', 'internal-name', /internal name/],
+      ['https://user:pw@hooks.example.com/x', 'userinfo', /must not contain credentials/],
+      // Plain http only for allow-listed test hosts, even locally; the receiver's own port is.
+      ['http://hooks.example.com/x', 'scheme', /must be https/],
+      [`http://127.0.0.1:${canaryPort}/x`, 'scheme', /must be https/],
+    ];
+    for (const [url, reason, detail] of cases) {
+      const r = await api('PUT', '/destinations/inside', { url });
+      expect({ url, status: r.status, code: r.json!.code, reason: r.json!.reason }).toEqual({
+        url,
+        status: 400,
+        code: 'invalid_request',
+        reason,
+      });
+      expect(r.json!.detail).toMatch(detail);
+    }
+    expect((await api('GET', '/destinations/inside')).status).toBe(404);
+  });
+
+  it('a name resolving to a private or loopback address is never connected to; the attempt is dead with the reason', async () => {
+    setDeliveryResolver(async (host) => {
+      const answers: Record<string, string[]> = {
+        'rebind.hooks.example': ['127.0.0.1'],
+        'intranet.hooks.example': ['10.0.0.1'],
+        // One private record among public ones is enough to refuse.
+        'mixed.hooks.example': ['93.184.216.34', '192.168.1.10'],
+      };
+      const found = answers[host];
+      if (!found) throw new Error(`ENOTFOUND ${host}`);
+      return found.map((address) => ({ address, family: 4 as const }));
+    });
+    try {
+      const urls = {
+        rebind: `https://rebind.hooks.example:${canaryPort}/hook`,
+        intranet: `https://intranet.hooks.example:${canaryPort}/hook`,
+        mixed: `https://mixed.hooks.example:${canaryPort}/hook`,
+      };
+      for (const [name, url] of Object.entries(urls)) {
+        // A host name passes the up-front check: only the send-time resolution can tell.
+        expect(
+          (await api('PUT', `/destinations/${name}`, { url, types: ['payment.succeeded'] })).status,
+        ).toBe(201);
+      }
+      const id = await postStripe(
+        'payment_intent.succeeded',
+        { id: 'pi_ssrf', amount: 100, amount_received: 100, currency: 'usd' },
+        T0 + 800,
+      );
+      await rt.pipeline.advance(3600_000);
+      const ds = await deliveriesOf(id);
+      const byDest = Object.fromEntries(
+        ds.map((d) => [(d as unknown as { destinationId: string }).destinationId, d]),
+      );
+      const expected = { rebind: 'loopback', intranet: 'private', mixed: 'private' };
+      for (const [name, why] of Object.entries(expected)) {
+        const d = byDest[name]!;
+        expect(d).toMatchObject({ status: 'dead', deadReason: 'destination_blocked' });
+        expect(d.attempts).toHaveLength(1);
+        expect(d.attempts[0]).toMatchObject({ status: 0, outcome: 'dead' });
+        expect(d.attempts[0]!.error).toBe(
+          `blocked: Host ${name}.hooks.example resolves to a non-public address (${why})`,
+        );
+      }
+      expect(canaryConnections).toBe(0);
+    } finally {
+      setDeliveryResolver(undefined);
+      for (const name of ['rebind', 'intranet', 'mixed']) await api('DELETE', `/destinations/${name}`);
+    }
+  });
+
+  it('a redirect from the receiver is not followed', async () => {
+    await destination('moved', ['payment.succeeded']);
+    modes.set('/moved', ['302']);
+    const id = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_moved', amount: 100, amount_received: 100, currency: 'usd' },
+      T0 + 900,
+    );
+    const ds = await deliveriesOf(id);
+    expect(ds[0]!.attempts[0]).toMatchObject({ status: 302, outcome: 'retry', responseExcerpt: 'moved' });
+    expect(canaryConnections).toBe(0);
   });
 });
 
