@@ -30,7 +30,6 @@ export default async function (): Promise<BenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'hb-bench-delivery-'));
   const secretsFile = join(dir, 'secrets.json');
   await writeFile(secretsFile, JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: [SECRET] } }));
-  const rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
   const stripe = new Stripe('sk_test_bench');
   const arrivals = new Map<string, number>();
   let verifier: Webhook | undefined;
@@ -49,6 +48,13 @@ export default async function (): Promise<BenchResult[]> {
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  // The receiver is on loopback: exempt it from the SSRF address check (test-only, local mode).
+  const rt = await startLocal({
+    port: 0,
+    secretsFile,
+    apiKey: API_KEY,
+    env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: `127.0.0.1:${(receiver.address() as AddressInfo).port}` },
+  });
   const put = await fetch(`${rt.url}/destinations/bench`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
