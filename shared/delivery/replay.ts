@@ -14,16 +14,23 @@ import type { Delivery, ReplayJob } from './types.js';
 export const REPLAY_PAGE_SIZE = 25;
 export const newReplayId = (): string => `rpl_${randomBytes(12).toString('hex')}`;
 
-/** Re-delivers one stored event to its matching destinations (or just `destinationId`). Returns deliveries queued. */
+/**
+ * Re-delivers one stored event to its matching destinations (or just `destinationId`); with
+ * `normalisedType`, only the event's parts of that normalised type. Returns deliveries queued.
+ */
 export async function replayEvent(
   deps: DeliveryDeps,
   eventId: string,
   cause: string,
   destinationId?: string,
+  normalisedType?: string,
 ): Promise<number> {
   const record = await deps.events.get(eventId);
   if (!record) throw new HookbridgeError('not_found', `No event ${eventId}`);
-  const parts = partsOf(record, await deps.events.getBody(record.id));
+  const parts = partsOf(record, await deps.events.getBody(record.id)).filter(
+    (p) => normalisedType === undefined || matchesTypeFilter([normalisedType], p.payload.type),
+  );
+  if (parts.length === 0) return 0;
   const destinations = destinationId
     ? [await deps.store.getDestination(destinationId)].filter((d) => d !== undefined)
     : await deps.store.listDestinations();
@@ -100,6 +107,7 @@ export async function startReplay(
     to: string;
     provider?: string | undefined;
     type?: string | undefined;
+    normalisedType?: string | undefined;
     destinationId?: string | undefined;
   },
 ): Promise<{ job: ReplayJob; created: boolean }> {
@@ -111,6 +119,7 @@ export async function startReplay(
     to: input.to,
     provider: input.provider,
     type: input.type,
+    normalisedType: input.normalisedType,
     destinationId: input.destinationId,
     pages: 0,
     eventsScanned: 0,
@@ -137,7 +146,7 @@ export async function replayPage(deps: DeliveryDeps, replayId: string): Promise<
   let queued = 0;
   for (const rec of page.items) {
     // The cause is the job id: a redelivered page message cannot start a second round.
-    queued += await replayEvent(deps, rec.id, replayId, job.destinationId);
+    queued += await replayEvent(deps, rec.id, replayId, job.destinationId, job.normalisedType);
   }
   const advanced = await deps.store.advanceReplay(job, {
     cursor: page.cursor,

@@ -80,7 +80,10 @@ export interface ReplayJob {
   from: string;
   to: string;
   provider?: string | undefined;
+  /** The provider's raw type (filtered in the store query). */
   type?: string | undefined;
+  /** A normalised type filter (exact, `payment.*`), applied to each event's normalised parts. */
+  normalisedType?: string | undefined;
   destinationId?: string | undefined;
   cursor?: string | undefined;
   pages: number;

@@ -88,7 +88,15 @@ export const StartReplayBody = z
     from: Iso,
     to: Iso,
     provider: z.string().min(1).max(64).optional(),
-    type: z.string().min(1).max(200).optional().describe("The provider's event type"),
+    type: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("The provider's raw event type, e.g. `charge.refunded`"),
+    normalisedType: TypeFilter.optional().describe(
+      'The normalised type, e.g. `payment.succeeded`, a prefix like `payment.*`, or `stripe.raw`; only matching parts are replayed',
+    ),
     destinationId: z.string().min(1).max(128).optional(),
   })
   .strict()
@@ -106,6 +114,7 @@ export const ReplayView = z
     to: z.string(),
     provider: z.string().optional(),
     type: z.string().optional(),
+    normalisedType: z.string().optional(),
     destinationId: z.string().optional(),
     pages: z.number().int(),
     eventsScanned: z.number().int(),

@@ -443,6 +443,72 @@ describe('replay', () => {
   });
 });
 
+describe('bulk replay by normalised type', () => {
+  it('replays only the parts of the given normalised type (exact or prefix); eventsScanned counts all', async () => {
+    await rt.pipeline.advance(3600_000);
+    const seen = received.length;
+    const from = new Date(clock.now()).toISOString();
+    await destination('orders', ['payment.*']);
+    const refunded = await postStripe(
+      'charge.refunded',
+      { id: 'ch_nt', amount_refunded: 300, currency: 'usd', payment_intent: 'pi_nt' },
+      T0 + 1000,
+    );
+    const succeeded = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_nt2', amount: 900, amount_received: 900, currency: 'usd' },
+      T0 + 1001,
+    );
+    const to = new Date(clock.now() + 60_000).toISOString();
+    const hits = (id: string) => received.filter((g) => g.path === '/orders' && g.id === id).length;
+    expect([hits(refunded), hits(succeeded)]).toEqual([1, 1]);
+
+    const exact = await api('POST', '/replays', {
+      id: 'rpl_nt_exact',
+      from,
+      to,
+      normalisedType: 'payment.succeeded',
+    });
+    expect(exact).toMatchObject({ status: 202, json: { normalisedType: 'payment.succeeded' } });
+    await rt.pipeline.idle();
+    expect((await api('GET', '/replays/rpl_nt_exact')).json).toMatchObject({
+      status: 'done',
+      eventsScanned: 2,
+      deliveriesQueued: 1,
+    });
+    expect([hits(refunded), hits(succeeded)]).toEqual([1, 2]);
+    const replayedOnBus = (id: string) =>
+      rt.pipeline.bus.published.filter((b) => b.id === id && (b.detail as { replay?: boolean }).replay)
+        .length;
+    expect([replayedOnBus(refunded), replayedOnBus(succeeded)]).toEqual([0, 1]);
+
+    // A prefix matches both; combined with the raw type, only the Stripe charge.refunded event.
+    await api('POST', '/replays', { id: 'rpl_nt_prefix', from, to, normalisedType: 'payment.*' });
+    await rt.pipeline.idle();
+    expect((await api('GET', '/replays/rpl_nt_prefix')).json).toMatchObject({ deliveriesQueued: 2 });
+    expect([hits(refunded), hits(succeeded)]).toEqual([2, 3]);
+    await api('POST', '/replays', {
+      id: 'rpl_nt_both',
+      from,
+      to,
+      type: 'charge.refunded',
+      normalisedType: 'payment.*',
+    });
+    await rt.pipeline.idle();
+    expect((await api('GET', '/replays/rpl_nt_both')).json).toMatchObject({
+      eventsScanned: 1,
+      deliveriesQueued: 1,
+    });
+    expect([hits(refunded), hits(succeeded)]).toEqual([3, 3]);
+    // Every replay kept the webhook-id.
+    expect(new Set(received.slice(seen).map((g) => g.id))).toEqual(new Set([refunded, succeeded]));
+    expect(await api('POST', '/replays', { from, to, normalisedType: 'payment succeeded!' })).toMatchObject({
+      status: 400,
+      json: { code: 'invalid_request' },
+    });
+  });
+});
+
 describe('app events and unmapped types', () => {
   it("delivers Hookbridge's own events and unmapped provider types as {provider}.raw", async () => {
     await destination('apps', ['connection.*', 'stripe.raw']);
