@@ -138,7 +138,8 @@ async function publishOnce(
   result: ProcessResult,
 ): Promise<void> {
   // 3. The bus, once per event unless replayed: the marker is claimed first and released if publishing fails.
-  if (await deps.store.claimPublication(record.id, now, deps.ttlSec())) {
+  const nowSec = Math.floor(deps.rt.clock.now() / 1000);
+  if (await deps.store.claimPublication(record.id, now, deps.ttlSec(), nowSec)) {
     try {
       await publishToBus(deps, record, parts);
     } catch (err) {
@@ -185,7 +186,8 @@ async function ensureDelivery(
     createdAt: now,
     updatedAt: now,
   };
-  const created = await deps.store.createDelivery(d, deps.ttlSec());
+  // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
+  const created = await deps.store.createDelivery(d, deps.ttlSec(), Math.floor(deps.rt.clock.now() / 1000));
   if (created === 'exists') {
     // A crash between create and enqueue would strand it: re-queue an untried one (the claim dedupes).
     const existing = await deps.store.getDelivery(eventId, dest.id, p.part);

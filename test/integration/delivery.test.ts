@@ -4,6 +4,7 @@ import { type AddressInfo, createServer as createTcpServer, type Server as TcpSe
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
@@ -128,8 +129,8 @@ async function postStripe(
   type: string,
   object: Record<string, unknown>,
   createdSec: number,
+  id = `evt_${++seq}_${type.replace(/\W/g, '')}`,
 ): Promise<string> {
-  const id = `evt_${++seq}_${type.replace(/\W/g, '')}`;
   const payload = JSON.stringify({
     id,
     object: 'event',
@@ -679,6 +680,39 @@ describe('SSRF guard on destinations', () => {
 });
 
 describe('local stream emulation', () => {
+  it('an event re-sent after its retention (expired, not yet removed) is stored as an INSERT and processed again', async () => {
+    await destination('orders', ['invoice.paid']);
+    const obj = { id: 'in_ttl', amount_paid: 4200, currency: 'usd', customer: 'cus_ttl' };
+    const id = await postStripe('invoice.paid', obj, T0 + 1100, 'evt_ttl_resent');
+    const hits = () => received.filter((g) => g.path === '/orders' && g.id === id).length;
+    expect(hits()).toBe(1);
+    // Within retention the same event is a duplicate: nothing is processed again.
+    expect(await postStripe('invoice.paid', obj, T0 + 1100, 'evt_ttl_resent')).toBe(id);
+    expect(hits()).toBe(1);
+
+    // Past retention (30 days) the item is expired; dynalite, like a lagging DynamoDB, still has it.
+    await rt.pipeline.advance(31 * 86_400_000);
+    const r = runtime();
+    const raw = await r.ddb.send(
+      new GetCommand({ TableName: r.table, Key: { pk: eventPk(id), sk: 'event' }, ConsistentRead: true }),
+    );
+    expect(raw.Item!.ttl).toBeLessThan(Math.floor(clock.now() / 1000));
+    const events = new EventStore(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
+    expect(await events.get(id)).toBeUndefined();
+
+    expect(await postStripe('invoice.paid', obj, T0 + 1100, 'evt_ttl_resent')).toBe(id);
+    // Processed again (the stream filter passes INSERT only): delivered with the same webhook-id.
+    expect(hits()).toBe(2);
+    const stored = await events.get(id);
+    expect(stored).toBeDefined();
+    const ds = await deliveriesOf(id);
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ status: 'delivered', round: 0 });
+    expect(
+      rt.pipeline.bus.published.filter((b) => b.id === id && !(b.detail as { replay?: boolean }).replay),
+    ).toHaveLength(2);
+  });
+
   it('retries a poison record, sends it to the on-failure list, and keeps processing the rest', async () => {
     const r = runtime();
     const store = new EventStore(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });

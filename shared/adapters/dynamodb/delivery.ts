@@ -132,8 +132,11 @@ export class DeliveryStore {
 
   // --- deliveries ---------------------------------------------------------------------------
 
-  /** Creates the delivery once; a reprocessed stream record finds it and creates nothing. */
-  async createDelivery(d: Delivery, ttl?: number): Promise<'created' | 'exists'> {
+  /**
+   * Creates the delivery once; a reprocessed stream record finds it and creates nothing. With
+   * `nowSec`, a row whose ttl has passed (an event re-sent after retention) counts as absent.
+   */
+  async createDelivery(d: Delivery, ttl?: number, nowSec?: number): Promise<'created' | 'exists'> {
     try {
       await this.send(
         new PutCommand({
@@ -145,7 +148,7 @@ export class DeliveryStore {
             ttl,
             ...d,
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...absentOrExpired(nowSec),
         }),
       );
       return 'created';
@@ -413,13 +416,13 @@ export class DeliveryStore {
   // --- bus publication marker -----------------------------------------------------------------
 
   /** Claims the one first publication of an event to the bus; false if it was already claimed. */
-  async claimPublication(eventId: string, at: string, ttl?: number): Promise<boolean> {
+  async claimPublication(eventId: string, at: string, ttl?: number, nowSec?: number): Promise<boolean> {
     try {
       await this.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: eventPk(eventId), sk: 'published#bus', kind: 'bus_marker', at, ttl },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...absentOrExpired(nowSec),
         }),
       );
       return true;
@@ -496,4 +499,14 @@ export class DeliveryStore {
       throw err;
     }
   }
+}
+
+/** Put condition: no item yet, or (given the time) one whose ttl has passed but is not yet removed. */
+function absentOrExpired(nowSec: number | undefined) {
+  if (nowSec === undefined) return { ConditionExpression: 'attribute_not_exists(pk)' };
+  return {
+    ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+    ExpressionAttributeNames: { '#ttl': 'ttl' },
+    ExpressionAttributeValues: { ':now': nowSec },
+  };
 }

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -103,26 +104,57 @@ export class EventStore {
       );
       item.bodyChunks = count;
     }
+    if (await this.insert(item)) return 'stored';
+    // An expired item DynamoDB has not removed yet counts as absent. Overwriting it would be a
+    // MODIFY on the stream, which the processor's filter (INSERT only) drops: delete it first,
+    // conditional on its ttl still being past, so the new put is an INSERT and gets processed.
+    let existing = await this.rawItem(record.id);
+    if (existing && this.expired(existing)) {
+      await this.deleteIfExpired(record.id, nowSec);
+      if (await this.insert(item)) return 'stored';
+      existing = await this.rawItem(record.id);
+    }
+    if (!existing || this.expired(existing) || existing.bodySha256 === record.bodySha256) return 'duplicate';
+    if (existing.flagged !== 'body_mismatch') await this.flagMismatch(record.id);
+    return 'duplicate_mismatch';
+  }
+
+  /** Puts the event item only if no item has its key: the put is then an INSERT on the stream. */
+  private async insert(item: Record<string, unknown>): Promise<boolean> {
     try {
       await storeCall(() =>
         this.ddb.send(
           new PutCommand({
             TableName: this.table,
             Item: item,
-            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      return false;
+    }
+  }
+
+  /** Removes an expired event item; a concurrent writer that already replaced it wins (no-op). */
+  private async deleteIfExpired(id: string, nowSec: number): Promise<void> {
+    try {
+      await storeCall(() =>
+        this.ddb.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { pk: eventPk(id), sk: EVENT_SK },
+            ConditionExpression: '#ttl < :now',
             ExpressionAttributeNames: { '#ttl': 'ttl' },
             ExpressionAttributeValues: { ':now': nowSec },
           }),
         ),
       );
-      return 'stored';
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
     }
-    const existing = await this.get(record.id);
-    if (!existing || existing.bodySha256 === record.bodySha256) return 'duplicate';
-    if (existing.flagged !== 'body_mismatch') await this.flagMismatch(record.id);
-    return 'duplicate_mismatch';
   }
 
   private async flagMismatch(id: string): Promise<void> {
@@ -144,6 +176,12 @@ export class EventStore {
   }
 
   async getItem(id: string): Promise<Record<string, unknown> | undefined> {
+    const item = await this.rawItem(id);
+    if (!item || this.expired(item)) return undefined;
+    return item;
+  }
+
+  private async rawItem(id: string): Promise<Record<string, unknown> | undefined> {
     const out = await storeCall(() =>
       this.ddb.send(
         new GetCommand({
@@ -153,9 +191,7 @@ export class EventStore {
         }),
       ),
     );
-    const item = out.Item;
-    if (!item || this.expired(item)) return undefined;
-    return item;
+    return out.Item;
   }
 
   async get(id: string): Promise<EventRecord | undefined> {
