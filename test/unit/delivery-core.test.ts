@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { passesStreamFilter } from '../../infra/stream.js';
+import { checkDestinationUrl } from '../../shared/delivery/destination-url.js';
 import {
   MAX_ATTEMPTS,
   matchesTypeFilter,
@@ -15,6 +18,8 @@ import {
   isValidDestinationSecret,
   signStandardWebhook,
 } from '../../shared/delivery/signing.js';
+import type { HookbridgeError } from '../../shared/errors.js';
+import { nodeTransport } from '../../shared/proxy/transport.js';
 
 describe('Standard Webhooks signing', () => {
   it('produces headers the standardwebhooks library verifies', () => {
@@ -73,5 +78,62 @@ describe('stream filter', () => {
     expect(passesStreamFilter(rec('INSERT', 'event_body'))).toBe(false);
     expect(passesStreamFilter(rec('INSERT', 'delivery'))).toBe(false);
     expect(passesStreamFilter({ eventName: 'REMOVE', dynamodb: {} })).toBe(false);
+  });
+});
+
+describe('destination URL check (PUT)', () => {
+  const allow = new Set(['127.0.0.1:4010', 'localhost:4011']);
+  const reason = (url: string, testAllow: ReadonlySet<string> = new Set()) => {
+    try {
+      checkDestinationUrl(url, testAllow);
+      return 'ok';
+    } catch (err) {
+      expect((err as HookbridgeError).code).toBe('invalid_request');
+      return (err as HookbridgeError).extensions?.reason;
+    }
+  };
+  it('accepts public https hosts and exact allow-listed test hosts only', () => {
+    expect(reason('https://hooks.example.com/x')).toBe('ok');
+    expect(reason('https://93.184.216.34:8443/x')).toBe('ok');
+    expect(reason('http://127.0.0.1:4010/x', allow)).toBe('ok');
+    expect(reason('http://localhost:4011/x', allow)).toBe('ok');
+    expect(reason('http://127.0.0.1:4012/x', allow)).toBe('scheme');
+    expect(reason('https://127.0.0.1:4012/x', allow)).toBe('loopback');
+  });
+  it('refuses every spelling of internal addresses and internal names', () => {
+    expect(reason('https://2130706433/')).toBe('loopback');
+    expect(reason('https://0177.0.0.1/')).toBe('loopback');
+    expect(reason('https://[::ffff:a9fe:a9fe]/')).toBe('metadata');
+    expect(reason('https://[fd00:ec2::254]/')).toBe('metadata');
+    expect(reason('https://172.16.5.4/')).toBe('private');
+    expect(reason('https://[fc00::1]/')).toBe('unique-local');
+    expect(reason('https://0.0.0.0/')).toBe('this-network');
+    expect(reason('https://app.localhost/')).toBe('internal-name');
+    expect(reason('https://db.internal./')).toBe('internal-name');
+  });
+});
+
+describe('pinned transport, truncating', () => {
+  it('keeps the status and the first bytes of a large answer instead of failing', async () => {
+    const server = createServer((_req, res) => res.writeHead(201).end('x'.repeat(100_000)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const res = await nodeTransport({
+        url: new URL(`http://anything.test:${port}/`),
+        method: 'POST',
+        headers: {},
+        body: Buffer.from('{}'),
+        pinned: { address: '127.0.0.1', family: 4 },
+        connectTimeoutMs: 1000,
+        deadline: Date.now() + 5000,
+        maxResponseBytes: 2048,
+        truncateResponse: true,
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.length).toBe(2048);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
