@@ -12,7 +12,9 @@ export const PutDestinationBody = z
     url: z
       .url({ protocol: /^https?$/ })
       .max(2048)
-      .describe('Where deliveries are POSTed; https in production'),
+      .describe(
+        'Where deliveries are POSTed; https, public hosts only (plain http only for HOOKBRIDGE_TEST_ALLOW_HOSTS entries in local mode)',
+      ),
     types: z.array(TypeFilter).max(50).default([]).describe('Event-type filters; empty = every type'),
     secret: z
       .string()
