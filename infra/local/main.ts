@@ -1,4 +1,5 @@
 /** `npm start`: runs the whole service on this machine. */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocal } from './server.js';
 
@@ -23,7 +24,17 @@ const keyLine =
     ? '(from HOOKBRIDGE_API_KEY)'
     : rt.apiKeySource === 'generated'
       ? `${rt.apiKey}   (generated now and shown once; kept as "hookbridge/admin" in the secrets file)`
-      : '(the "hookbridge/admin" entry of the secrets file)';
+      : '(the "hookbridge/admin" entry of the secrets file; the export line below reads it)';
+const exportKey =
+  rt.apiKeySource === 'env'
+    ? []
+    : [
+        `  export HOOKBRIDGE_API_KEY="$(node -p 'const v=require(${JSON.stringify(rt.secretsFile)})["hookbridge/admin"]; (typeof v === "string" ? JSON.parse(v) : v).apiKey')"`,
+      ];
+const sendFlags = [
+  rt.port === 3000 ? '' : ` --url ${rt.url}`,
+  rt.secretsFile === resolve('.hookbridge/secrets.json') ? '' : ` --secrets-file ${rt.secretsFile}`,
+].join('');
 
 process.stdout.write(
   [
@@ -36,8 +47,10 @@ process.stdout.write(
     '',
     'Try:',
     `  curl ${rt.url}/health`,
+    ...exportKey,
     `  curl -H "Authorization: Bearer $HOOKBRIDGE_API_KEY" ${rt.url}/api-keys`,
-    `  npm run send-webhook -- stripe     (signs a sample event with the local secret and posts it)`,
+    `  npm run send-webhook -- stripe${sendFlags}     (signs a sample event with the local secret and posts it)`,
+    `  curl -H "Authorization: Bearer $HOOKBRIDGE_API_KEY" ${rt.url}/events`,
     '',
   ].join('\n') + '\n',
 );

@@ -243,7 +243,8 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       const raw: RawRequest = {
         method: req.method ?? 'GET',
         url,
-        headers: req.headers,
+        // Distinct values, so repeated headers are joined with ',' as API Gateway does (node joins with ', ').
+        headers: req.headersDistinct as RawRequest['headers'],
         body,
         sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
         host: req.headers.host ?? `127.0.0.1:${port}`,

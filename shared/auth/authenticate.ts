@@ -24,13 +24,23 @@ export async function authenticate(
   needed?: Scope,
 ): Promise<Principal> {
   const presented = bearerToken(authorization);
-  if (!presented)
-    throw new HookbridgeError('unauthorized', 'Send an API key as "Authorization: Bearer <key>"');
+  if (!presented) {
+    throw new HookbridgeError('unauthorized', 'Send an API key as "Authorization: Bearer <key>"', {
+      headers: { 'www-authenticate': 'Bearer realm="hookbridge"' },
+    });
+  }
   const principal = await resolve(rt, presented);
-  if (!principal) throw new HookbridgeError('unauthorized', 'The API key is not valid or has been revoked');
+  if (!principal) {
+    throw new HookbridgeError('unauthorized', 'The API key is not valid or has been revoked', {
+      headers: { 'www-authenticate': 'Bearer realm="hookbridge", error="invalid_token"' },
+    });
+  }
   if (needed && !hasScope(principal.scopes, needed)) {
     throw new HookbridgeError('insufficient_scope', `This route needs the "${needed}" scope`, {
       extensions: { requiredScope: needed },
+      headers: {
+        'www-authenticate': `Bearer realm="hookbridge", error="insufficient_scope", scope="${needed}"`,
+      },
     });
   }
   return principal;

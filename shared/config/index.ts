@@ -14,10 +14,10 @@ export const ConfigSchema = z.object({
   HOOKBRIDGE_DYNAMODB_ENDPOINT: z.optional(z.url()),
   HOOKBRIDGE_SECRETS_BACKEND: z._default(z.enum(['secrets-manager', 'file']), 'secrets-manager'),
   HOOKBRIDGE_SECRETS_FILE: z._default(z.string().check(z.minLength(1)), '.hookbridge/secrets.json'),
-  HOOKBRIDGE_SECRETS_PREFIX: z._default(z.string(), 'hookbridge/'),
   HOOKBRIDGE_API_KEY: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
   HOOKBRIDGE_PUBLIC_URL: z.optional(z.url()),
-  HOOKBRIDGE_EVENT_RETENTION_DAYS: int(1, 3650, 30),
+  // Never below a week: providers retry for days (Stripe 3, Shopify 2, PayPal 3), and the dedupe record must outlive them.
+  HOOKBRIDGE_EVENT_RETENTION_DAYS: int(7, 3650, 30),
   HOOKBRIDGE_SECRETS_CACHE_SECONDS: int(0, 300, 300),
   HOOKBRIDGE_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   HOOKBRIDGE_LOCAL: z._default(bool, false),

@@ -27,7 +27,10 @@ export function fromEvent(event: APIGatewayProxyEventV2): HttpRequest {
     rawBody: Buffer.from(body, event.isBase64Encoded ? 'base64' : 'utf8'),
     requestId: ctx.requestId,
     sourceIp: ctx.http.sourceIp,
-    baseUrl: process.env.HOOKBRIDGE_PUBLIC_URL || `${proto}://${ctx.domainName}${stage}`,
+    baseUrl: (process.env.HOOKBRIDGE_PUBLIC_URL || `${proto}://${ctx.domainName}${stage}`).replace(
+      /\/+$/,
+      '',
+    ),
   };
 }
 

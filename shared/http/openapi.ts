@@ -41,8 +41,20 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       responses['401'] = { description: 'Missing or invalid API key', ...problem };
       responses['403'] = { description: `API key lacks the "${r.scope}" scope`, ...problem };
     }
-    if (r.auth === 'signature')
-      responses['401'] = { description: 'Missing, malformed or bad signature', ...problem };
+    if (r.auth === 'signature') {
+      responses['400'] = {
+        description: 'Correctly signed, but the payload lacks what the provider promises (e.g. the event id)',
+        ...problem,
+      };
+      responses['401'] = {
+        description:
+          'missing_signature, malformed_header, bad_signature, stale_timestamp or future_timestamp',
+        ...problem,
+      };
+      responses['404'] = { description: 'unknown_provider or unknown_source', ...problem };
+    }
+    if (r.auth !== 'none')
+      responses['503'] = { description: 'The store or secret store did not answer; retry', ...problem };
     responses.default = { description: 'Error', ...problem };
 
     const method = r.method === 'ANY' ? 'x-any' : r.method.toLowerCase();
@@ -63,11 +75,13 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         required: true,
         content: { 'application/json': { schema: toSchema(r.body, 'input') } },
       };
-    paths[r.path] ??= {};
+    // OpenAPI has no greedy parameters: `{path+}` is documented as `{path}` (it may contain slashes).
+    const path = r.path.replace(/\{([A-Za-z0-9_]+)\+\}/g, '{$1}');
+    paths[path] ??= {};
     if (method === 'x-any') {
       for (const m of ['get', 'post', 'put', 'patch', 'delete'])
-        paths[r.path]![m] = { ...op, operationId: `${m}${op.operationId as string}` };
-    } else paths[r.path]![method] = op;
+        paths[path]![m] = { ...op, operationId: `${m}${op.operationId as string}` };
+    } else paths[path]![method] = op;
   }
   return {
     openapi: '3.1.0',

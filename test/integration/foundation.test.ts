@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, REPO_ROOT, startLocal } from '../../infra/local/server.js';
 import { ROUTES } from '../../infra/routes.js';
@@ -72,8 +74,12 @@ describe('local runtime', () => {
   });
 
   it('requires a valid API key (401) with the right scope (403)', async () => {
-    await expectProblem(await call('/api-keys'), 401, 'unauthorized');
-    await expectProblem(await call('/api-keys', { key: 'wrong-key-wrong-key' }), 401, 'unauthorized');
+    const missing = await call('/api-keys');
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="hookbridge"');
+    await expectProblem(missing, 401, 'unauthorized');
+    const wrong = await call('/api-keys', { key: 'wrong-key-wrong-key' });
+    expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    await expectProblem(wrong, 401, 'unauthorized');
     await expectProblem(
       await call('/api-keys', { headers: { authorization: `Basic ${ADMIN}` } }),
       401,
@@ -144,9 +150,15 @@ describe('local runtime', () => {
     expect(doc.openapi).toBe('3.1.0');
     for (const r of ROUTES) {
       const methods = r.method === 'ANY' ? ['get', 'post'] : [r.method.toLowerCase()];
-      for (const m of methods) expect(doc.paths[r.path]?.[m], `${r.method} ${r.path}`).toBeDefined();
+      const path = r.path.replace('{path+}', '{path}');
+      for (const m of methods) expect(doc.paths[path]?.[m], `${r.method} ${r.path}`).toBeDefined();
     }
     expect(JSON.stringify(doc.paths['/api-keys'])).toContain('"scopes"');
+    expect(Object.keys(doc.paths).some((p) => p.includes('+'))).toBe(false);
+    const receive = doc.paths['/webhooks/{provider}']!.post as { responses: Record<string, unknown> };
+    expect(Object.keys(receive.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '404', '503']),
+    );
   });
 
   it('keeps an API key across a restart with --data-dir', async () => {
@@ -228,5 +240,92 @@ describe('npm start', () => {
       child.kill('SIGTERM');
     });
     expect(code).toBe(0);
+  });
+});
+
+describe('API Gateway fidelity through the HTTP server', () => {
+  it('hands the handler the exact v2.0 event: joined headers, cookies, query, path parameters, base64 body', async () => {
+    const original = rt.handlers.get('meta')!;
+    let event: APIGatewayProxyEventV2 | undefined;
+    rt.handlers.set('meta', async (e) => {
+      event = e;
+      return {
+        statusCode: 201,
+        cookies: ['a=1; HttpOnly', 'b=2'],
+        headers: { 'x-out': 'y' },
+        body: Buffer.from([0, 1, 2]).toString('base64'),
+        isBase64Encoded: true,
+      };
+    });
+    try {
+      const res = await new Promise<{ status: number; setCookie: string[] | undefined; body: Buffer }>(
+        (resolve, reject) => {
+          const url = new URL(`${rt.url}/no/such/route?tag=a&tag=b&x=%20y`);
+          const r = request(
+            {
+              host: url.hostname,
+              port: url.port,
+              path: `${url.pathname}${url.search}`,
+              method: 'POST',
+              // A flat raw header list (how node:http sends one header twice); it sets no Host of its own.
+              headers: [
+                'Host',
+                url.host,
+                'X-Dup',
+                'a',
+                'X-Dup',
+                'b',
+                'Cookie',
+                'c1=1; c2=2',
+                'Content-Type',
+                'application/x-www-form-urlencoded',
+              ] as never,
+            },
+            (out) => {
+              const chunks: Buffer[] = [];
+              out.on('data', (c: Buffer) => chunks.push(c));
+              out.on('end', () =>
+                resolve({
+                  status: out.statusCode!,
+                  setCookie: out.headers['set-cookie'],
+                  body: Buffer.concat(chunks),
+                }),
+              );
+            },
+          );
+          r.on('error', reject);
+          r.end('a=1&b=%20');
+        },
+      );
+      expect(res.status).toBe(201);
+      expect(res.setCookie).toEqual(['a=1; HttpOnly', 'b=2']);
+      expect([...res.body]).toEqual([0, 1, 2]);
+      expect(event!.routeKey).toBe('$default');
+      expect(event!.headers['x-dup']).toBe('a,b');
+      expect(event!.headers.cookie).toBeUndefined();
+      expect(event!.cookies).toEqual(['c1=1', 'c2=2']);
+      expect(event!.rawQueryString).toBe('tag=a&tag=b&x=%20y');
+      expect(event!.queryStringParameters).toEqual({ tag: 'a,b', x: ' y' });
+      expect(event!.isBase64Encoded).toBe(true);
+      expect(Buffer.from(event!.body!, 'base64').toString()).toBe('a=1&b=%20');
+    } finally {
+      rt.handlers.set('meta', original);
+    }
+  });
+
+  it('fills path parameters for a matched route', async () => {
+    const original = rt.handlers.get('api-keys')!;
+    let event: APIGatewayProxyEventV2 | undefined;
+    rt.handlers.set('api-keys', async (e) => {
+      event = e;
+      return { statusCode: 204 };
+    });
+    try {
+      expect((await call('/api-keys/abc%20d', { method: 'DELETE' })).status).toBe(204);
+      expect(event!.routeKey).toBe('DELETE /api-keys/{id}');
+      expect(event!.pathParameters).toEqual({ id: 'abc d' });
+    } finally {
+      rt.handlers.set('api-keys', original);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storeCall } from '../../shared/adapters/dynamodb/client.js';
 import { loadConfig } from '../../shared/config/index.js';
 import { ERROR_STATUS, HookbridgeError, toProblem } from '../../shared/errors.js';
 import { problemResponse } from '../../shared/http/lambda.js';
@@ -49,6 +50,16 @@ describe('config', () => {
     expect(c.HOOKBRIDGE_EVENT_RETENTION_DAYS).toBe(30);
   });
 
+  it('keeps events at least a week, longer than providers retry', () => {
+    expect(() => loadConfig({ HOOKBRIDGE_TABLE: 'tbl', HOOKBRIDGE_EVENT_RETENTION_DAYS: '6' })).toThrowError(
+      /HOOKBRIDGE_EVENT_RETENTION_DAYS/,
+    );
+    expect(
+      loadConfig({ HOOKBRIDGE_TABLE: 'tbl', HOOKBRIDGE_EVENT_RETENTION_DAYS: '7' })
+        .HOOKBRIDGE_EVENT_RETENTION_DAYS,
+    ).toBe(7);
+  });
+
   it('names a missing variable', () => {
     expect(() => loadConfig({})).toThrowError(/HOOKBRIDGE_TABLE: is required/);
   });
@@ -74,6 +85,20 @@ describe('config', () => {
         'HOOKBRIDGE_EVENT_RETENTION_DAYS',
       ]);
     }
+  });
+});
+
+describe('store errors', () => {
+  it('turns outages into 503 (retry) but an invalid request into 500, and passes conditional failures through', async () => {
+    const fail = (name: string) => storeCall(() => Promise.reject(Object.assign(new Error(name), { name })));
+    await expect(fail('ProvisionedThroughputExceededException')).rejects.toMatchObject({
+      code: 'store_unavailable',
+      status: 503,
+    });
+    await expect(fail('ValidationException')).rejects.toMatchObject({ code: 'internal', status: 500 });
+    await expect(fail('ConditionalCheckFailedException')).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
   });
 });
 

@@ -103,6 +103,18 @@ describe('request -> API Gateway v2.0 event', () => {
       expect(isTextual(t)).toBe(false);
   });
 
+  it('uses HOOKBRIDGE_PUBLIC_URL as the base URL, without a trailing slash', () => {
+    const before = process.env.HOOKBRIDGE_PUBLIC_URL;
+    process.env.HOOKBRIDGE_PUBLIC_URL = 'https://hooks.example.com/';
+    try {
+      expect(fromEvent(toEvent(base, route, now)).baseUrl).toBe('https://hooks.example.com');
+    } finally {
+      if (before === undefined) delete process.env.HOOKBRIDGE_PUBLIC_URL;
+      else process.env.HOOKBRIDGE_PUBLIC_URL = before;
+    }
+    expect(fromEvent(toEvent(base, route, now)).baseUrl).toBe('http://127.0.0.1:3000');
+  });
+
   it('omits the body when there is none', () => {
     const e = toEvent(req({ body: Buffer.alloc(0), method: 'GET' }), route, now);
     expect(e.body).toBeUndefined();

@@ -34,6 +34,10 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof HookbridgeError || isConditionalCheckFailed(err)) throw err;
+    // A request DynamoDB refuses as invalid will fail the same way again: a bug, not an outage.
+    if ((err as { name?: string })?.name === 'ValidationException') {
+      throw new HookbridgeError('internal', 'The data store refused the request', { cause: err });
+    }
     throw new HookbridgeError('store_unavailable', 'The data store did not answer; retry later', {
       cause: err,
     });
