@@ -1,4 +1,4 @@
-import { fromBase64, fromHex, hmac, matchSecret, parseJsonObject, str } from '../crypto.js';
+import { fromBase64, fromHex, hmac, parseJsonObject, safeEqual, str } from '../crypto.js';
 import { fail, type ProviderScheme, type VerifyInput, type VerifyResult } from '../types.js';
 
 const keys = new Map<string, Buffer | null>();
@@ -45,7 +45,7 @@ export function verifyAdyenSignature(input: VerifyInput): VerifyResult {
       ? [input.config.hmacKey]
       : [];
   const items: Record<string, unknown>[] = [];
-  let matched = -1;
+  const signed: { sig: Buffer; data: string }[] = [];
   for (const w of wrapped) {
     const item = (w as { NotificationRequestItem?: unknown } | null)?.NotificationRequestItem;
     if (!item || typeof item !== 'object')
@@ -55,19 +55,16 @@ export function verifyAdyenSignature(input: VerifyInput): VerifyResult {
     if (typeof sigText !== 'string' || sigText === '') return fail('missing_signature');
     const sig = fromBase64(sigText);
     if (sig?.length !== 32) return fail('malformed_header', 'hmacSignature is not base64 of 32 bytes');
-    const data = adyenSigningString(rec);
-    const m = matchSecret(
-      secrets,
-      (s) => {
-        const k = hexKey(s);
-        return k ? hmac('sha256', k, data) : undefined;
-      },
-      [sig],
-    );
-    if (m < 0) return fail('bad_signature');
-    if (matched < 0) matched = m;
+    signed.push({ sig, data: adyenSigningString(rec) });
     items.push(rec);
   }
+  // One key must verify every item: a batch signed item by item with different keys is refused.
+  let matched = -1;
+  for (let i = 0; i < secrets.length && matched < 0; i++) {
+    const k = hexKey(secrets[i]!);
+    if (k && signed.every((s) => safeEqual(hmac('sha256', k, s.data), s.sig))) matched = i;
+  }
+  if (matched < 0) return fail('bad_signature');
   const ids = items.map((i) => `${str(i.eventCode) ?? ''}:${str(i.pspReference) ?? ''}`);
   const first = items[0]!;
   const d = typeof first.eventDate === 'string' ? new Date(first.eventDate) : undefined;
