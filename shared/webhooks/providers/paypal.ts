@@ -29,6 +29,8 @@ export const PAYPAL_HOSTS = [
   'api.sandbox.paypal.com',
   'api-m.sandbox.paypal.com',
 ];
+/** The path PayPal serves its signing certificates under. */
+export const PAYPAL_CERT_PATH = '/v1/notifications/certs/';
 /** Names PayPal's signing certificate carries. */
 const PAYPAL_CERT_NAMES = /^messageverificationcerts(\.sandbox)?\.paypal\.com$/;
 const CERT_CACHE_MS = 24 * 3600_000;
@@ -54,13 +56,21 @@ export function certUrlAllowed(raw: string, testAllow: ReadonlySet<string>): URL
     return undefined;
   }
   if (u.username || u.password) return undefined;
-  if (u.protocol === 'https:' && PAYPAL_HOSTS.includes(u.hostname.toLowerCase()) && !u.port) return u;
+  if (u.protocol === 'https:' && PAYPAL_HOSTS.includes(u.hostname.toLowerCase()) && !u.port)
+    // Only PayPal's certificate path: elsewhere on its API hosts a sender could point at content
+    // it influences.
+    return u.pathname.startsWith(PAYPAL_CERT_PATH) ? u : undefined;
   return testAllow.has(hostPort(u)) ? u : undefined;
 }
 
 const certCache = new Map<string, { chain: X509Certificate[]; at: number }>();
 
-async function certificateChain(url: URL, deps: PayPalDeps, now: number): Promise<X509Certificate[]> {
+/** The chain at `url`, or undefined when PayPal answers 4xx (no such certificate). */
+async function certificateChain(
+  url: URL,
+  deps: PayPalDeps,
+  now: number,
+): Promise<X509Certificate[] | undefined> {
   const hit = certCache.get(url.href);
   if (hit && now - hit.at < CERT_CACHE_MS) return hit.chain;
   const res = await deps.send({
@@ -70,6 +80,9 @@ async function certificateChain(url: URL, deps: PayPalDeps, now: number): Promis
     headers: { accept: 'application/x-pem-file, text/plain' },
     log: { provider: 'paypal', pathTemplate: 'cert' },
   });
+  // 4xx: no such certificate, so the header names none of PayPal's: a bad signature, not an
+  // outage. 5xx, 408/429 and network errors (thrown by send) stay 502, so PayPal retries.
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) return undefined;
   if (res.status !== 200)
     throw new HookbridgeError('upstream_error', `PayPal certificate fetch answered ${res.status}`);
   const pems =
@@ -165,6 +178,7 @@ export async function verifyPayPalWebhook(input: VerifyInput, deps: PayPalDeps):
   const sig = fromBase64(t.sig);
   if (!sig?.length) return fail('malformed_header', 'PayPal-Transmission-Sig is not base64');
   const chain = await certificateChain(certUrl, deps, input.now);
+  if (!chain) return fail('bad_signature', 'the certificate URL names no PayPal certificate');
   const problem = chainProblem(chain, deps.trustedRoots, input.now);
   if (problem) return fail('bad_signature', problem);
   const crc = crc32(input.rawBody) >>> 0;

@@ -44,6 +44,7 @@ beforeAll(async () => {
         return res.end(chain.leafPem + chain.rootPem);
       }
       if (req.url === '/certs/rogue') return res.end(chain.rogueLeafPem);
+      if (req.url === '/certs/down') return res.writeHead(503).end();
       apiCalls.push({ path: req.url!, body, auth: req.headers.authorization });
       if (req.url === '/v1/oauth2/token')
         return res
@@ -150,6 +151,12 @@ describe('PayPal offline verification (stand-in certificate chain)', () => {
     'https://user@api.paypal.com/cert',
     'http://127.0.0.1:1/certs/good',
     'not a url',
+    // PayPal hosts, but not PayPal's certificate path
+    'https://api.paypal.com/v1/oauth2/token',
+    'https://api-m.paypal.com/v1/notifications/certs',
+    'https://api-m.paypal.com/v1/notifications/certsX/CERT-1',
+    'https://api.paypal.com/v1/notifications/certs/../../oauth2/token',
+    'https://api.paypal.com/v1/notifications/certs/%2e%2e/%2e%2e/oauth2/token',
   ])('refuses the cert URL %s without fetching it', async (certUrl) => {
     const before = certFetches;
     const r = await verifyPayPalWebhook(input(signed({ certUrl })), deps);
@@ -167,6 +174,23 @@ describe('PayPal offline verification (stand-in certificate chain)', () => {
     ])
       expect(certUrlAllowed(`https://${h}/v1/notifications/certs/CERT-1`, none)?.hostname).toBe(h);
     expect(certUrlAllowed('https://paypal.com/x', none)).toBeUndefined();
+    expect(certUrlAllowed('https://api.paypal.com/v1/customer/disputes', none)).toBeUndefined();
+  });
+
+  it('a certificate URL PayPal answers with 4xx is a bad signature (401), not an outage', async () => {
+    const r = await verifyPayPalWebhook(input(signed({ certUrl: `${base}/certs/no-such-cert` })), deps);
+    expect(r).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+      detail: expect.stringMatching(/no PayPal/),
+    });
+  });
+
+  it('a certificate fetch answered 5xx stays upstream_error (502), so PayPal retries', async () => {
+    const err = await verifyPayPalWebhook(input(signed({ certUrl: `${base}/certs/down` })), deps).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'upstream_error', status: 502 });
   });
 
   it('refuses a stale or future transmission time', async () => {
