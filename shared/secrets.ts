@@ -1,6 +1,9 @@
 import { HookbridgeError } from './errors.js';
 import type { Clock, SecretStore } from './ports/index.js';
 
+/** The value the CDK stack writes into secrets the operator must still set; never a usable key. */
+export const SECRET_PLACEHOLDER = 'REPLACE_ME';
+
 /** Parses a stored secret value: JSON text, an already-parsed object, or a plain string. */
 export function parseSecretValue(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -24,6 +27,8 @@ interface Entry {
  * In-function secret cache. Values live at most `ttlMs` (5 min by default). After a verification
  * failure a caller may ask for a forced re-read, granted at most once per `forcedRefreshMs` per
  * name, so a rotation takes effect at once but a flood of bad requests cannot hammer the store.
+ * At most `maxNames` names are kept (least recently used evicted), so requests naming random
+ * sources (each a cached miss) cannot grow memory without bound.
  */
 export class SecretCache {
   private readonly entries = new Map<string, Entry>();
@@ -35,11 +40,22 @@ export class SecretCache {
     private readonly clock: Clock,
     private readonly ttlMs = 300_000,
     private readonly forcedRefreshMs = 60_000,
+    private readonly maxNames = 500,
   ) {}
+
+  /** How many names are cached (tests, metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
 
   async get(name: string): Promise<unknown | undefined> {
     const hit = this.entries.get(name);
-    if (hit && this.clock.now() - hit.fetchedAt < this.ttlMs) return hit.value;
+    if (hit && this.clock.now() - hit.fetchedAt < this.ttlMs) {
+      // Map order is insertion order: re-inserting makes this the most recently used.
+      this.entries.delete(name);
+      this.entries.set(name, hit);
+      return hit.value;
+    }
     return this.load(name);
   }
 
@@ -49,7 +65,7 @@ export class SecretCache {
     const last = this.lastForced.get(name) ?? Number.NEGATIVE_INFINITY;
     const hit = this.entries.get(name);
     if (now - last < this.forcedRefreshMs || (hit && now - hit.fetchedAt < 1000)) return false;
-    this.lastForced.set(name, now);
+    this.remember(this.lastForced, name, now);
     const before = hit?.value;
     const after = await this.load(name);
     return JSON.stringify(before) !== JSON.stringify(after);
@@ -60,13 +76,20 @@ export class SecretCache {
     else this.entries.delete(name);
   }
 
+  /** Sets `name` as the most recently used, evicting the least recently used past `maxNames`. */
+  private remember<V>(map: Map<string, V>, name: string, value: V): void {
+    map.delete(name);
+    map.set(name, value);
+    while (map.size > this.maxNames) map.delete(map.keys().next().value!);
+  }
+
   private load(name: string): Promise<unknown | undefined> {
     const running = this.inflight.get(name);
     if (running) return running;
     const p = (async () => {
       try {
         const value = parseSecretValue(await this.store.getSecret(name));
-        this.entries.set(name, { value, fetchedAt: this.clock.now() });
+        this.remember(this.entries, name, { value, fetchedAt: this.clock.now() });
         return value;
       } catch (err) {
         if (err instanceof HookbridgeError) throw err;
