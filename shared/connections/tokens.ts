@@ -150,34 +150,41 @@ export async function refreshWithLease(
       const vault = await deps.vault();
       const sealed = await vault.seal(next);
       const at = new Date(deps.now()).toISOString();
-      const written = await deps.store.updateUnderLease(
-        id,
-        owner,
-        c.version,
-        {
-          tokens: sealed,
-          kid: vault.currentKid,
-          hasRefreshToken: true,
-          ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt } : {}),
-          ...(t.scopes ? { scopes: t.scopes } : {}),
-          providerMetadata: { ...c.providerMetadata, ...t.metadata },
-          refreshFailures: 0,
-          lastRefreshedAt: at,
-          updatedAt: at,
-        },
-        {
+      const update = {
+        tokens: sealed,
+        kid: vault.currentKid,
+        hasRefreshToken: true,
+        ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt } : {}),
+        ...(t.scopes ? { scopes: t.scopes } : {}),
+        providerMetadata: { ...c.providerMetadata, ...t.metadata },
+        refreshFailures: 0,
+        lastRefreshedAt: at,
+        updatedAt: at,
+      };
+      const remove = [
+        'firstFailureAt',
+        'lastError',
+        ...(t.expiresAt === undefined ? ['expiresAt' as const] : []),
+      ] as ('firstFailureAt' | 'lastError' | 'expiresAt')[];
+      let written = await deps.store.updateUnderLease(id, owner, c.version, update, {
+        bumpVersion: true,
+        remove,
+      });
+      if (!written) {
+        // Our lease ran out mid-refresh. The provider may already have rotated (and so revoked) the
+        // old refresh token: keep the new tokens anyway, as long as nobody wrote a newer version.
+        written = await deps.store.updateUnderLease(id, owner, c.version, update, {
           bumpVersion: true,
-          remove: [
-            'firstFailureAt',
-            'lastError',
-            ...(t.expiresAt === undefined ? ['expiresAt' as const] : []),
-          ],
-        },
-      );
+          remove,
+          leaseLost: true,
+        });
+        if (written) deps.log.warn('refreshed tokens kept after the lease ran out', { connectionId: id });
+      }
       holding = false;
       if (!written) {
-        // Only possible if our lease ran out mid-refresh; the new tokens cannot be kept.
-        deps.log.error('refreshed tokens could not be written (lease lost)', { connectionId: id });
+        deps.log.error('refreshed tokens could not be written (a newer version exists)', {
+          connectionId: id,
+        });
         throw new HookbridgeError('conflict', 'The connection changed during the refresh; retry');
       }
       deps.log.info('connection refreshed', { connectionId: id, rotated: t.refreshToken !== undefined });

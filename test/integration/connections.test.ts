@@ -33,6 +33,8 @@ const events: AppEvent[] = [];
 let answers: { status: number; body: unknown }[] = [];
 const calls: Record<string, string>[] = [];
 let issued = 0;
+/** Runs inside the token endpoint, before it answers (e.g. to let a lease run out mid-refresh). */
+let beforeTokenAnswer: (() => Promise<void>) | undefined;
 
 const api = (path: string, init: RequestInit = {}, key = API_KEY) =>
   fetch(`${rt.url}${path}`, {
@@ -92,7 +94,8 @@ beforeAll(async () => {
     req.on('data', (c) => {
       raw += c;
     });
-    req.on('end', () => {
+    req.on('end', async () => {
+      await beforeTokenAnswer?.();
       calls.push(Object.fromEntries(new URLSearchParams(raw)));
       const a = answers.length > 1 ? answers.shift()! : answers[0]!;
       res.writeHead(a.status, { 'content-type': 'application/json' });
@@ -277,6 +280,26 @@ describe('refresh', () => {
     offsetMs = 3_600_000;
     expect((await token(c.id)).status).toBe(200);
     expect(calls.map((b) => b.refresh_token)).toEqual(['rt-rotating', 'rt-rotated']);
+  });
+
+  it('a rotated refresh token is kept even when the lease ran out during the refresh', async () => {
+    const c = await seedConnection('slow-rotation');
+    answers = [ok({ refresh_token: 'rt-rotated-late' })];
+    beforeTokenAnswer = async () => {
+      // The refresh outlives its 30 s lease and another process takes the lease over.
+      offsetMs += 31_000;
+      const deps = connectionDeps();
+      expect(await deps.store.acquireLease(c.id, 'another-process', deps.now(), 30_000)).toBe(true);
+    };
+    try {
+      expect((await token(c.id)).status).toBe(200);
+    } finally {
+      beforeTokenAnswer = undefined;
+    }
+    const stored = (await connectionDeps().store.get(c.id))!;
+    expect(stored.version).toBe(2);
+    const tokens = await (await connectionDeps().vault()).open<{ refreshToken: string }>(stored.tokens);
+    expect(tokens.refreshToken).toBe('rt-rotated-late');
   });
 
   it('invalid_grant persisting across retries and the window makes the connection needs_reauth', async () => {

@@ -189,10 +189,20 @@ export class ConnectionStore {
     owner: string,
     expectedVersion: number,
     set: Partial<ConnectionRecord>,
-    opts: { bumpVersion: boolean; remove?: (keyof ConnectionRecord)[] },
+    opts: {
+      bumpVersion: boolean;
+      remove?: (keyof ConnectionRecord)[];
+      /**
+       * Our lease ran out (someone else may hold one now): condition on the version alone and
+       * leave the lease attributes alone. Used only to keep tokens a refresh already rotated.
+       */
+      leaseLost?: boolean;
+    },
   ): Promise<boolean> {
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':owner': owner, ':v': expectedVersion };
+    const values: Record<string, unknown> = opts.leaseLost
+      ? { ':v': expectedVersion }
+      : { ':owner': owner, ':v': expectedVersion };
     const sets: string[] = [];
     for (const [k, v] of Object.entries(set)) {
       if (v === undefined || k === 'version') continue;
@@ -213,7 +223,7 @@ export class ConnectionStore {
       values[':one'] = 1;
       sets.push('version = version + :one');
     }
-    const removes = ['leaseOwner', 'leaseUntil', ...(opts.remove ?? [])];
+    const removes = [...(opts.leaseLost ? [] : ['leaseOwner', 'leaseUntil']), ...(opts.remove ?? [])];
     for (const r of opts.remove ?? []) names[`#${r}`] = r;
     const removeExpr = removes.map((r) => (opts.remove?.includes(r as keyof ConnectionRecord) ? `#${r}` : r));
     try {
@@ -222,8 +232,8 @@ export class ConnectionStore {
           new UpdateCommand({
             TableName: this.table,
             Key: { pk: connPk(id), sk: CONN_SK },
-            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE ${removeExpr.join(', ')}`,
-            ConditionExpression: 'version = :v AND leaseOwner = :owner',
+            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}${removeExpr.length ? `REMOVE ${removeExpr.join(', ')}` : ''}`,
+            ConditionExpression: opts.leaseLost ? 'version = :v' : 'version = :v AND leaseOwner = :owner',
             ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
             ExpressionAttributeValues: values,
           }),
