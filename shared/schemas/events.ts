@@ -6,8 +6,12 @@ export const ListEventsQuery = z.strictObject({
   provider: z.string().min(1).max(64).optional(),
   source: z.string().min(1).max(64).optional(),
   type: z.string().min(1).max(200).optional(),
-  from: Iso.optional().describe('inclusive lower bound on receivedAt (ISO 8601)'),
-  to: Iso.optional().describe('inclusive upper bound on receivedAt (ISO 8601)'),
+  from: Iso.optional().describe(
+    'inclusive lower bound on receivedAt (ISO 8601, any offset; compared as an instant)',
+  ),
+  to: Iso.optional().describe(
+    'inclusive upper bound on receivedAt (ISO 8601, any offset; compared as an instant)',
+  ),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2048).optional().describe('opaque; from the previous page'),
 });

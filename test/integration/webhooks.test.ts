@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { eventIdFor } from '../../shared/events/record.js';
+import { runtime } from '../../shared/runtime.js';
+import { SECRET_PLACEHOLDER } from '../../shared/secrets.js';
 
 const API_KEY = 'test-admin-key-0123456789';
 const SECRETS: Record<string, { secrets: string[]; [k: string]: unknown }> = {
@@ -65,6 +67,11 @@ beforeAll(async () => {
     secrets: ['whsec_shop_eu_1'],
     toleranceSec: 600,
   });
+  // As the CDK stack creates a source until the operator sets it.
+  all['hookbridge/webhooks/github/unset'] = { secrets: [SECRET_PLACEHOLDER] };
+  all['hookbridge/webhooks/stripe/bad-tolerance'] = { secrets: ['whsec_bt_1'], toleranceSec: 0 };
+  // The single-key spellings the README documents.
+  all['hookbridge/webhooks/adyen/single'] = { hmacKey: SECRETS.adyen!.secrets[0] };
   await writeFile(secretsFile, JSON.stringify(all));
   rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
 });
@@ -301,6 +308,142 @@ describe('GET /events', () => {
     });
     expect((await api('/events', 'wrong-key-0123456789')).status).toBe(401);
     expect((await api('/events/evt_doesnotexist')).json).toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
+
+describe('source secrets', () => {
+  it('refuses a source still holding the placeholder: 500 misconfigured, nothing stored', async () => {
+    const signed = sign('github', '/webhooks/github/unset', { secret: { secrets: [SECRET_PLACEHOLDER] } });
+    const res = await post('/webhooks/github/unset', signed);
+    expect(res.status).toBe(500);
+    expect(res.json).toMatchObject({ code: 'misconfigured', status: 500 });
+    expect(res.json?.detail).toContain('hookbridge/webhooks/github/unset still holds the placeholder');
+    const id = eventIdFor('github', 'unset', signed.headers['x-github-delivery']!);
+    expect((await api(`/events/${id}`)).status).toBe(404);
+    const list = await api('/events?provider=github&source=unset');
+    expect(list.json.items).toEqual([]);
+  });
+
+  it('accepts Adyen’s single hmacKey spelling', async () => {
+    const signed = sign('adyen', '/webhooks/adyen/single', { id: 'single-1' });
+    const res = await post('/webhooks/adyen/single', signed);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('[accepted]');
+    const list = await api('/events?provider=adyen&source=single');
+    expect(list.json.items).toHaveLength(1);
+  });
+
+  it('names the zod problem of a bad toleranceSec', async () => {
+    const res = await post('/webhooks/stripe/bad-tolerance', sign('stripe'));
+    expect(res.status).toBe(500);
+    expect(res.json).toMatchObject({ code: 'misconfigured' });
+    expect(res.json?.detail).toMatch(/toleranceSec: must be a whole number of seconds from 1 to 86400/);
+  });
+});
+
+describe('large events', () => {
+  it('a redelivery of a chunked event writes no chunks again', async () => {
+    const body = JSON.stringify({
+      id: 'evt_big_redelivered',
+      type: 'big.event',
+      created: 1,
+      data: { filler: randomBytes(900 * 1024).toString('base64') },
+    });
+    const signed = sign('stripe', '/webhooks/stripe', { body });
+    const send = vi.spyOn(runtime().ddb, 'send');
+    const chunkWrites = () =>
+      send.mock.calls.filter(([cmd]) => {
+        const item = (cmd.input as { Item?: Record<string, unknown> }).Item;
+        return item?.kind === 'event_body';
+      }).length;
+    try {
+      const first = await post('/webhooks/stripe', signed);
+      expect(first.json).toMatchObject({ status: 'stored' });
+      const written = chunkWrites();
+      expect(written).toBeGreaterThan(1);
+      const again = await post('/webhooks/stripe', signed);
+      expect(again.json).toMatchObject({ status: 'duplicate', id: first.json!.id });
+      expect(chunkWrites()).toBe(written);
+      // Same id, another large body: still no chunk writes, and the record is flagged.
+      const other = body.replace('"created":1', '"created":2');
+      const mismatch = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { body: other }));
+      expect(mismatch.json).toMatchObject({ status: 'duplicate', id: first.json!.id });
+      expect(chunkWrites()).toBe(written);
+      const detail = await api(`/events/${first.json!.id as string}`);
+      expect(detail.json).toMatchObject({ flagged: 'body_mismatch' });
+      expect(detail.json.body === body).toBe(true);
+    } finally {
+      send.mockRestore();
+    }
+  });
+});
+
+describe('GET /events bounds and cursors', () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  /** The same instant written with another offset, to whole seconds (no milliseconds). */
+  const withOffset = (ms: number, offsetMin: number) => {
+    const local = new Date(Math.floor(ms / 1000) * 1000 + offsetMin * 60_000).toISOString().slice(0, 19);
+    const sign = offsetMin < 0 ? '-' : '+';
+    const abs = Math.abs(offsetMin);
+    return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  };
+
+  it('compares from/to as instants, whatever the offset or precision', async () => {
+    const res = await post('/webhooks/razorpay', sign('razorpay', '/webhooks/razorpay', { id: 'bounds-1' }));
+    const id = res.json!.id as string;
+    const received = Date.parse((await api(`/events/${id}`)).json.receivedAt as string);
+    const ids = async (q: string) => {
+      const page = await api(`/events?provider=razorpay&limit=200&${q}`);
+      expect(page.status).toBe(200);
+      return (page.json.items as { id: string }[]).map((i) => i.id);
+    };
+    const q = (from?: string, to?: string) =>
+      [from && `from=${encodeURIComponent(from)}`, to && `to=${encodeURIComponent(to)}`]
+        .filter(Boolean)
+        .join('&');
+    // Whole seconds in UTC, without milliseconds: "…:05Z" sorted after "…:05.123Z" as text.
+    const fromZ = new Date(Math.floor(received / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    expect(await ids(q(fromZ))).toContain(id);
+    // Offsets: +01:00 sorted after the UTC text, -05:00 before it.
+    expect(await ids(q(withOffset(received, 60)))).toContain(id);
+    expect(await ids(q(undefined, withOffset(received + 1000, -300)))).toContain(id);
+    expect(await ids(q(withOffset(received, 60), withOffset(received + 1000, -300)))).toContain(id);
+    // And bounds that exclude it still do.
+    expect(await ids(q(withOffset(received + 1000, 60)))).not.toContain(id);
+    expect(await ids(q(undefined, withOffset(received - 1000, -300)))).not.toContain(id);
+  });
+
+  it('refuses tampered cursors with 400 invalid_cursor (never a 503)', async () => {
+    for (const [query, key] of [
+      ['', { pk: 'x', gsi1pk: 'events' }],
+      ['', { pk: 'x', sk: 'event', gsi1pk: 'events', gsi1sk: 'y', extra: 'z' }],
+      ['', { pk: 'x', sk: 'event', gsi1pk: 'events', gsi1sk: 5 }],
+      ['', { pk: 'x', sk: 'event', gsi1pk: 'other', gsi1sk: 'y' }],
+      ['provider=stripe&', { pk: 'x', sk: 'event', gsi1pk: 'events', gsi1sk: 'y' }],
+      ['provider=stripe&', { pk: 'x', sk: 'event', gsi2pk: 'events#github', gsi2sk: 'y' }],
+      [
+        'from=2030-01-01T00:00:00Z&',
+        { pk: 'x', sk: 'event', gsi1pk: 'events', gsi1sk: '2029-01-01T00:00:00.000Z#e' },
+      ],
+      ['', ['pk']],
+    ] as const) {
+      const res = await api(`/events?${query}cursor=${b64(key)}`);
+      expect(res.json, JSON.stringify(key)).toMatchObject({ status: 400, code: 'invalid_cursor' });
+    }
+  });
+
+  it('a cursor this API returned still pages, by provider and across all events', async () => {
+    for (const q of ['provider=razorpay&', '']) {
+      const first = await api(`/events?${q}limit=1`);
+      expect(first.status).toBe(200);
+      const cursor = first.json.cursor as string;
+      expect(typeof cursor).toBe('string');
+      const next = await api(`/events?${q}limit=1&cursor=${cursor}`);
+      expect(next.status).toBe(200);
+      expect((next.json.items as { id: string }[])[0]?.id).not.toBe(
+        (first.json.items as { id: string }[])[0]?.id,
+      );
+    }
   });
 });
 

@@ -6,7 +6,8 @@
  * `pk=eventPk(id), sk=body#<sha256 prefix>#0001…` written BEFORE the event item, so the event item's
  * conditional put is the commit point and a stream reader always sees a complete event. The body
  * hash in the chunk key means a same-id delivery with a different body never overwrites the
- * original chunks. Chunk items have kind `event_body`, so the stream filter ignores them.
+ * original chunks, and a redelivery finds the live event first and writes no chunks at all.
+ * Chunk items have kind `event_body`, so the stream filter ignores them.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -21,6 +22,7 @@ import {
 import { HookbridgeError } from '../../errors.js';
 import { EVENT_KIND, EVENT_SK, type EventRecord, eventPk } from '../../events/record.js';
 import { isConditionalCheckFailed, storeCall } from './client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 /** Compressed bytes kept inline; the rest of the 400 KB item limit is left for headers and fields. */
 export const BODY_INLINE_LIMIT = 300 * 1024;
@@ -82,6 +84,10 @@ export class EventStore {
     if (gz.length <= BODY_INLINE_LIMIT) {
       item.body = gz;
     } else {
+      // A redelivery of a large event must not rewrite megabytes of chunks: look first (a small
+      // projection). The conditional put below stays the commit point for a race.
+      const prior = await this.rawItem(record.id, ['pk', 'ttl', 'bodySha256', 'flagged']);
+      if (prior && !this.expired(prior)) return this.duplicateOutcome(prior, record);
       const prefix = chunkPrefix(record.bodySha256);
       const count = Math.ceil(gz.length / BODY_INLINE_LIMIT);
       await Promise.all(
@@ -114,7 +120,16 @@ export class EventStore {
       if (await this.insert(item)) return 'stored';
       existing = await this.rawItem(record.id);
     }
-    if (!existing || this.expired(existing) || existing.bodySha256 === record.bodySha256) return 'duplicate';
+    if (!existing || this.expired(existing)) return 'duplicate';
+    return this.duplicateOutcome(existing, record);
+  }
+
+  /** A live item already holds this id: a duplicate, flagged when the body differs. */
+  private async duplicateOutcome(
+    existing: Record<string, unknown>,
+    record: EventRecord,
+  ): Promise<PutOutcome> {
+    if (existing.bodySha256 === record.bodySha256) return 'duplicate';
     if (existing.flagged !== 'body_mismatch') await this.flagMismatch(record.id);
     return 'duplicate_mismatch';
   }
@@ -181,13 +196,19 @@ export class EventStore {
     return item;
   }
 
-  private async rawItem(id: string): Promise<Record<string, unknown> | undefined> {
+  private async rawItem(id: string, attributes?: string[]): Promise<Record<string, unknown> | undefined> {
     const out = await storeCall(() =>
       this.ddb.send(
         new GetCommand({
           TableName: this.table,
           Key: { pk: eventPk(id), sk: EVENT_SK },
           ConsistentRead: true,
+          ...(attributes
+            ? {
+                ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+                ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+              }
+            : {}),
         }),
       ),
     );
@@ -247,19 +268,24 @@ export class EventStore {
     const values: Record<string, unknown> = { ':now': Math.floor(this.opts.now() / 1000) };
     const byProvider = filters.provider !== undefined;
     const [pkName, skName] = byProvider ? ['gsi2pk', 'gsi2sk'] : ['gsi1pk', 'gsi1sk'];
-    values[':p'] = byProvider ? `events#${filters.provider}` : 'events';
+    const partition = byProvider ? `events#${filters.provider}` : 'events';
+    values[':p'] = partition;
     let key = `${pkName} = :p`;
-    // sk = receivedAt#id; '~' sorts after every id character, so `to` is inclusive.
-    if (filters.from !== undefined && filters.to !== undefined) {
+    // sk = receivedAt#id, receivedAt in UTC with milliseconds: bounds are compared as text, so
+    // they get the same form (an offset or missing milliseconds would compare wrongly).
+    const from = utcBound(filters.from, 'from');
+    // '~' sorts after every id character, so `to` is inclusive.
+    const to = filters.to === undefined ? undefined : `${utcBound(filters.to, 'to')}~`;
+    if (from !== undefined && to !== undefined) {
       key += ` AND ${skName} BETWEEN :from AND :to`;
-      values[':from'] = filters.from;
-      values[':to'] = `${filters.to}~`;
-    } else if (filters.from !== undefined) {
+      values[':from'] = from;
+      values[':to'] = to;
+    } else if (from !== undefined) {
       key += ` AND ${skName} >= :from`;
-      values[':from'] = filters.from;
-    } else if (filters.to !== undefined) {
+      values[':from'] = from;
+    } else if (to !== undefined) {
       key += ` AND ${skName} <= :to`;
-      values[':to'] = `${filters.to}~`;
+      values[':to'] = to;
     }
     const conds = ['#ttl > :now'];
     if (filters.source !== undefined) {
@@ -272,7 +298,19 @@ export class EventStore {
       names['#type'] = 'type';
       values[':type'] = filters.type;
     }
-    let start = decodeCursor(cursor, pkName);
+    let start: Record<string, unknown> | undefined = decodeCursor(cursor, ['pk', 'sk', pkName, skName], {
+      [pkName]: partition,
+    });
+    // A key outside the key condition is a ValidationException in DynamoDB: refuse it here.
+    const resumeAt = start?.[skName] as string | undefined;
+    if (
+      resumeAt !== undefined &&
+      ((from !== undefined && resumeAt < from) || (to !== undefined && resumeAt > to))
+    )
+      throw new HookbridgeError(
+        'invalid_cursor',
+        'The cursor is not one this API returned for these filters',
+      );
     const items: EventRecord[] = [];
     // Filters apply after the key condition, so a page may need several reads; bounded.
     for (let i = 0; i < 20 && items.length < limit; i++) {
@@ -323,25 +361,11 @@ export class EventStore {
   }
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined, pkName: string): Record<string, unknown> | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      key &&
-      typeof key === 'object' &&
-      !Array.isArray(key) &&
-      Object.values(key).every((v) => typeof v === 'string') &&
-      typeof (key as Record<string, unknown>)[pkName] === 'string' &&
-      typeof (key as Record<string, unknown>).pk === 'string'
-    )
-      return key as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned for these filters');
+/** An ISO 8601 bound in the form receivedAt is stored in (UTC, milliseconds). */
+function utcBound(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime()))
+    throw new HookbridgeError('invalid_query', `${name} is not an ISO 8601 time`);
+  return t.toISOString();
 }

@@ -1,0 +1,45 @@
+/**
+ * Opaque page cursors: a query's LastEvaluatedKey as base64url JSON. A cursor sent back is checked
+ * before it reaches DynamoDB (which would answer a foreign key with a ValidationException, i.e. a
+ * 503): it must hold exactly the index's key attributes, all strings, and any fixed values the
+ * query's key condition implies. Anything else is `400 invalid_cursor`.
+ */
+import { HookbridgeError } from '../../errors.js';
+
+export type CursorKey = Record<string, string>;
+
+export function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/**
+ * `requiredKeys`: the attribute names the key must have, and no others (for a GSI: pk, sk and the
+ * index's own pk/sk). `fixed`: values some of them must equal (e.g. the index partition queried).
+ */
+export function decodeCursor(
+  cursor: string | undefined,
+  requiredKeys: readonly string[],
+  fixed: Readonly<Record<string, string>> = {},
+): CursorKey | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const key = parse(cursor);
+  const names = key ? Object.keys(key) : [];
+  if (
+    !key ||
+    names.length !== requiredKeys.length ||
+    !requiredKeys.every((k) => typeof key[k] === 'string' && key[k] !== '') ||
+    !Object.entries(fixed).every(([k, v]) => key[k] === v)
+  )
+    throw new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned for these filters');
+  return key as CursorKey;
+}
+
+function parse(cursor: string): Record<string, unknown> | undefined {
+  if (cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
