@@ -9,14 +9,24 @@ import { HookbridgeError } from '../errors.js';
 import { type EventRecord, eventIdFor } from '../events/record.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import type { Logger } from '../log.js';
+import { SECRET_PLACEHOLDER } from '../secrets.js';
 import { providerFor } from './catalog.js';
 import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
 import type { ProviderScheme, VerifyResult } from './types.js';
 
-export const WebhookSourceSecret = z.looseObject({
-  secrets: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(10)),
-  toleranceSec: z.optional(z.number().check(z.int(), z.gte(1), z.lte(86_400))),
-});
+// Messages spelled out: zod/mini carries no locale, so its defaults would all read "Invalid input".
+const TOLERANCE = 'must be a whole number of seconds from 1 to 86400';
+export const WebhookSourceSecret = z.looseObject(
+  {
+    secrets: z
+      .array(z.string('must be a string').check(z.minLength(1, 'must not be empty')), 'must be a list')
+      .check(z.minLength(1, 'must list at least one secret'), z.maxLength(10, 'may list at most 10 secrets')),
+    toleranceSec: z.optional(
+      z.number(TOLERANCE).check(z.int(TOLERANCE), z.gte(1, TOLERANCE), z.lte(86_400, TOLERANCE)),
+    ),
+  },
+  'must be a JSON object',
+);
 export type WebhookSourceSecret = z.infer<typeof WebhookSourceSecret>;
 
 const SOURCE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -38,12 +48,37 @@ export interface ReceiveDeps {
   log: Logger;
 }
 
+/** Single-key spellings the docs allow (Adyen `hmacKey`, PayPal `webhookId`) become `secrets: [key]`. */
+function normaliseSource(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const v = value as Record<string, unknown>;
+  if (v.secrets !== undefined) return v;
+  for (const alias of ['hmacKey', 'webhookId'] as const)
+    if (typeof v[alias] === 'string') return { ...v, secrets: [v[alias]] };
+  return v;
+}
+
 async function loadSource(deps: ReceiveDeps, name: string, missing: () => HookbridgeError) {
   const value = await deps.secrets.get(name);
   if (value === undefined) throw missing();
-  const parsed = WebhookSourceSecret.safeParse(value);
-  if (!parsed.success)
-    throw new HookbridgeError('misconfigured', `Secret ${name} must be {"secrets": ["…"], …}`);
+  const parsed = WebhookSourceSecret.safeParse(normaliseSource(value));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new HookbridgeError(
+      'misconfigured',
+      `Secret ${name} must be {"secrets": ["…"], …} (${where}${issue?.message ?? 'invalid'})`,
+    );
+  }
+  // Fail closed on the stack's placeholder: anyone could sign with it. 5xx, so the provider retries
+  // until the operator sets the real secret; nothing is stored meanwhile.
+  if (parsed.data.secrets.includes(SECRET_PLACEHOLDER)) {
+    deps.log.warn('webhook secret is still the placeholder', { secretName: name });
+    throw new HookbridgeError(
+      'misconfigured',
+      `Secret ${name} still holds the placeholder; set it with aws secretsmanager put-secret-value --secret-id ${name} --secret-string '{"secrets":["…"]}'`,
+    );
+  }
   return parsed.data;
 }
 
