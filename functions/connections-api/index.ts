@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { connectionRoutes } from '../../infra/routes/connections.js';
+import { decodeCursor, encodeCursor } from '../../shared/adapters/dynamodb/cursor.js';
 import { connectionDeps } from '../../shared/connections/deps.js';
 import { createConnectSession, deleteConnection } from '../../shared/connections/flow.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
@@ -40,16 +41,9 @@ const connectionView = (c: ConnectionRecord) => ({
   updatedAt: c.updatedAt,
 });
 
-const encodeCursor = (k: Record<string, unknown> | undefined) =>
-  k ? Buffer.from(JSON.stringify(k)).toString('base64url') : undefined;
-function decodeCursor(s: string | undefined): Record<string, unknown> | undefined {
-  if (s === undefined) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {}
-  throw new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned');
-}
+/** The connection store lists by end user on gsi1, otherwise on gsi2: a cursor holds that index's keys. */
+const cursorKeys = (q: { endUserId?: string | undefined }) =>
+  q.endUserId !== undefined ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk', 'gsi2pk', 'gsi2sk'];
 
 export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api'), {
   'PUT /integrations/{id}': async (req) => {
@@ -87,8 +81,9 @@ export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api')
   },
   'GET /connections': async (req) => {
     const q = parseQuery(req, ListConnectionsQuery);
-    const { items, next } = await connectionDeps().store.list({ ...q, cursor: decodeCursor(q.cursor) });
-    const nextCursor = encodeCursor(next);
+    const cursor = decodeCursor(q.cursor, cursorKeys(q));
+    const { items, next } = await connectionDeps().store.list({ ...q, cursor });
+    const nextCursor = next ? encodeCursor(next) : undefined;
     return json(200, { items: items.map(connectionView), ...(nextCursor ? { nextCursor } : {}) });
   },
   'GET /connections/{id}': async (req) => {

@@ -383,6 +383,44 @@ describe('scheduled refresher and vault re-encryption', () => {
   });
 });
 
+describe('GET /connections cursor', () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const list = async (q: string) => {
+    const res = await api(`/connections?${q}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('pages with the cursors it returns, by end user (gsi1) and across all (gsi2)', async () => {
+    await seedConnection('cursor-user-1');
+    await seedConnection('cursor-user-2');
+    for (const q of ['endUserId=cursor-user-1&', '']) {
+      const first = await list(`${q}limit=1`);
+      expect(first.status).toBe(200);
+      expect(first.body.items).toHaveLength(1);
+      const cursor = first.body.nextCursor as string;
+      expect(typeof cursor).toBe('string');
+      const next = await list(`${q}limit=1&cursor=${cursor}`);
+      expect(next.status).toBe(200);
+    }
+  });
+
+  it('refuses tampered cursors with 400 invalid_cursor (never a 503)', async () => {
+    for (const [q, key] of [
+      ['', { pk: 'x' }],
+      ['', { pk: 'x', gsi1pk: 'events' }],
+      ['', { pk: 'x', sk: 'y', gsi1pk: 'a', gsi1sk: 'b' }],
+      ['', { pk: 'x', sk: 'y', gsi2pk: 'a', gsi2sk: 'b', more: 'c' }],
+      ['', { pk: 'x', sk: 'y', gsi2pk: 'a', gsi2sk: 1 }],
+      ['endUserId=u&', { pk: 'x', sk: 'y', gsi2pk: 'a', gsi2sk: 'b' }],
+      ['', 'pk'],
+    ] as const) {
+      const res = await list(`${q}cursor=${b64(key)}`);
+      expect(res.body, JSON.stringify(key)).toMatchObject({ status: 400, code: 'invalid_cursor' });
+    }
+    expect((await list('cursor=!!!')).body).toMatchObject({ status: 400, code: 'invalid_cursor' });
+  });
+});
+
 describe('store failure', () => {
   it('the access-token route answers 503 when DynamoDB is down', async () => {
     await rt.stopStore();
