@@ -42,6 +42,7 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       if (req.url === '/certs/CERT-1') return res.end(chain.leafPem + chain.rootPem);
+      if (req.url === '/certs/DOWN') return res.writeHead(503).end();
       if (req.url === '/v1/oauth2/token')
         return res
           .writeHead(200, { 'content-type': 'application/json' })
@@ -64,6 +65,8 @@ beforeAll(async () => {
     secretsFile,
     JSON.stringify({
       'hookbridge/webhooks/paypal': { secrets: [WEBHOOK_ID] },
+      // The README's alias for a single webhook id.
+      'hookbridge/webhooks/paypal/alias': { webhookId: WEBHOOK_ID },
       'hookbridge/webhooks/paypal/api-src': {
         secrets: [WEBHOOK_ID],
         mode: 'api',
@@ -139,6 +142,23 @@ describe('POST /webhooks/paypal', () => {
     );
     expect(res.status).toBe(401);
     expect(res.json).toMatchObject({ code: 'bad_signature' });
+  });
+
+  it('a source written with the webhookId alias verifies', async () => {
+    const body = eventBody('WH-6');
+    const res = await post('/webhooks/paypal/alias', body, headersFor(body));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'stored' });
+  });
+
+  it('a cert URL PayPal answers 404 is 401 bad_signature; a 5xx is 502 so PayPal retries', async () => {
+    const body = eventBody('WH-7');
+    const gone = await post('/webhooks/paypal', body, headersFor(body, { certUrl: `${base}/certs/GONE` }));
+    expect(gone.status).toBe(401);
+    expect(gone.json).toMatchObject({ code: 'bad_signature' });
+    const down = await post('/webhooks/paypal', body, headersFor(body, { certUrl: `${base}/certs/DOWN` }));
+    expect(down.status).toBe(502);
+    expect(down.json).toMatchObject({ code: 'upstream_error' });
   });
 
   it('stale transmission time: 401 stale_timestamp', async () => {
