@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../../auth/api-keys.js';
-import { isConditionalCheckFailed, storeCall } from './client.js';
+import { conditionalWrite, storeCall } from './client.js';
 
 const pk = (id: string) => `apikey#${id}`;
 
@@ -59,23 +59,17 @@ export class ApiKeyRepository {
 
   /** Marks a key revoked. Returns false if there is no such key. */
   async revoke(id: string, at: string): Promise<boolean> {
-    try {
-      await storeCall(() =>
-        this.ddb.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: pk(id), sk: 'apikey' },
-            UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':at': at },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return conditionalWrite(() =>
+      this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: pk(id), sk: 'apikey' },
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
   }
 }
 

@@ -12,7 +12,7 @@ import type {
   ConnectSession,
   OAuthState,
 } from '../../connections/model.js';
-import { isConditionalCheckFailed, storeCall } from './client.js';
+import { conditionalWrite, isConditionalCheckFailed, storeCall } from './client.js';
 
 const sessionPk = (id: string) => `csess#${id}`;
 const statePk = (state: string) => `ostate#${state}`;
@@ -138,46 +138,32 @@ export class ConnectionStore {
 
   /** Writes a whole connection; `expectedVersion` undefined means "must not exist yet". */
   async save(c: ConnectionRecord, expectedVersion: number | undefined): Promise<boolean> {
-    try {
-      await storeCall(() =>
-        this.ddb.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: itemOf(c),
-            ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
-            ...(expectedVersion === undefined
-              ? {}
-              : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return conditionalWrite(() =>
+      this.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: itemOf(c),
+          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
+          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+        }),
+      ),
+    );
   }
 
   /** Takes the refresh lease unless another holder's lease is still running. */
   async acquireLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
-    try {
-      await storeCall(() =>
-        this.ddb.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: connPk(id), sk: CONN_SK },
-            UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u',
-            ConditionExpression:
-              'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-            ExpressionAttributeValues: { ':o': owner, ':u': now + leaseMs, ':now': now },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return conditionalWrite(() =>
+      this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: connPk(id), sk: CONN_SK },
+          UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeValues: { ':o': owner, ':u': now + leaseMs, ':now': now },
+        }),
+      ),
+    );
   }
 
   /**
@@ -226,24 +212,18 @@ export class ConnectionStore {
     const removes = [...(opts.leaseLost ? [] : ['leaseOwner', 'leaseUntil']), ...(opts.remove ?? [])];
     for (const r of opts.remove ?? []) names[`#${r}`] = r;
     const removeExpr = removes.map((r) => (opts.remove?.includes(r as keyof ConnectionRecord) ? `#${r}` : r));
-    try {
-      await storeCall(() =>
-        this.ddb.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: connPk(id), sk: CONN_SK },
-            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}${removeExpr.length ? `REMOVE ${removeExpr.join(', ')}` : ''}`,
-            ConditionExpression: opts.leaseLost ? 'version = :v' : 'version = :v AND leaseOwner = :owner',
-            ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return conditionalWrite(() =>
+      this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: connPk(id), sk: CONN_SK },
+          UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}${removeExpr.length ? `REMOVE ${removeExpr.join(', ')}` : ''}`,
+          ConditionExpression: opts.leaseLost ? 'version = :v' : 'version = :v AND leaseOwner = :owner',
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
@@ -266,23 +246,17 @@ export class ConnectionStore {
 
   /** Replaces the sealed tokens at a version (vault re-encryption); the plaintext is unchanged. */
   async reseal(id: string, expectedVersion: number, tokens: string, kid: string): Promise<boolean> {
-    try {
-      await storeCall(() =>
-        this.ddb.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: connPk(id), sk: CONN_SK },
-            UpdateExpression: 'SET tokens = :t, kid = :k, version = version + :one',
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':t': tokens, ':k': kid, ':one': 1, ':v': expectedVersion },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return conditionalWrite(() =>
+      this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: connPk(id), sk: CONN_SK },
+          UpdateExpression: 'SET tokens = :t, kid = :k, version = version + :one',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':t': tokens, ':k': kid, ':one': 1, ':v': expectedVersion },
+        }),
+      ),
+    );
   }
 
   async delete(id: string): Promise<boolean> {

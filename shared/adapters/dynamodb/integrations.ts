@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IntegrationConfig, IntegrationRecord } from '../../integrations/schema.js';
 import { storeCall } from './client.js';
 
@@ -18,47 +18,26 @@ export class IntegrationStore {
     config: IntegrationConfig,
     now: string,
   ): Promise<{ record: IntegrationRecord; created: boolean }> {
+    // One write that keeps the first creation time and tells us whether the item was new.
     const out = await storeCall(() =>
       this.ddb.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Item: {
-            pk: pk(id),
-            sk: SK,
-            kind: 'integration',
-            gsi1pk: 'integrations',
-            gsi1sk: id,
-            id,
-            config,
-            createdAt: now,
-            updatedAt: now,
+          Key: { pk: pk(id), sk: SK },
+          UpdateExpression:
+            'SET kind = :kind, gsi1pk = :g1, gsi1sk = :id, id = :id, config = :config, updatedAt = :now, createdAt = if_not_exists(createdAt, :now)',
+          ExpressionAttributeValues: {
+            ':kind': 'integration',
+            ':g1': 'integrations',
+            ':id': id,
+            ':config': config,
+            ':now': now,
           },
           ReturnValues: 'ALL_OLD',
         }),
       ),
     );
     const previous = out.Attributes as { createdAt?: string } | undefined;
-    if (previous?.createdAt) {
-      // Keep the first creation time; a second write is cheap and rare (integrations change seldom).
-      await storeCall(() =>
-        this.ddb.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: {
-              pk: pk(id),
-              sk: SK,
-              kind: 'integration',
-              gsi1pk: 'integrations',
-              gsi1sk: id,
-              id,
-              config,
-              createdAt: previous.createdAt,
-              updatedAt: now,
-            },
-          }),
-        ),
-      );
-    }
     return {
       record: { id, config, createdAt: previous?.createdAt ?? now, updatedAt: now },
       created: !previous,
