@@ -3,14 +3,28 @@
  * non-HTTP function) has an entry. Memory and timeout are chosen per function; the reason is
  * written beside each.
  */
-export type TableAccess = 'none' | 'read' | 'write' | 'readwrite';
+import { ROUTES } from './routes.js';
+
+/** DynamoDB actions a function may be granted (on the table and its indexes). */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'TransactWriteItems';
 
 export interface FunctionSettings {
   description: string;
   memoryMb: number;
   timeoutSec: number;
-  /** DynamoDB access this function needs. */
-  table: TableAccess;
+  /**
+   * The DynamoDB actions this function uses, exactly: the stack grants these and no others, and
+   * the local runtime refuses any other call (infra/local/iam.ts), so the tests prove the list.
+   */
+  table: TableAction[];
   /** Secrets Manager name prefixes it may read (e.g. `hookbridge/webhooks/`). */
   secrets: string[];
   /** Why these numbers. */
@@ -28,7 +42,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Health, OpenAPI document, and 404/405 for unmatched routes',
     memoryMb: 256,
     timeoutSec: 5,
-    table: 'none',
+    table: [],
     secrets: [],
     why: 'No I/O; 256 MB is enough CPU to serialise the cached OpenAPI document.',
   },
@@ -36,7 +50,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Admin: create, list and revoke API keys',
     memoryMb: 256,
     timeoutSec: 10,
-    table: 'readwrite',
+    table: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
     secrets: ['hookbridge/admin'],
     why: 'One or two DynamoDB calls per request; rarely called.',
   },
@@ -44,7 +58,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Receive provider webhooks: verify the signature, store each event exactly once',
     memoryMb: 1024,
     timeoutSec: 15,
-    table: 'readwrite',
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: ['hookbridge/webhooks/'],
     why: 'Hot path: CPU for HMAC and gzip of bodies up to 10 MB (1 GB = ~0.6 vCPU); a 10 MB body is up to 34 chunk puts.',
   },
@@ -52,7 +66,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'List and inspect received webhook events',
     memoryMb: 512,
     timeoutSec: 10,
-    table: 'read',
+    table: ['GetItem', 'Query'],
     secrets: [],
     why: 'Queries and gunzip of bodies up to 10 MB; rarely called.',
   },
@@ -60,7 +74,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Call third-party APIs as a connection or an integration (API key, client credentials)',
     memoryMb: 512,
     timeoutSec: 29,
-    table: 'readwrite',
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: ['hookbridge/apikeys/', 'hookbridge/oauth/', 'hookbridge/vault'],
     why: 'I/O-bound; 512 MB holds a 5 MB upstream body twice. 29 s = API Gateway’s 30 s limit minus 1 s, while HOOKBRIDGE_PROXY_TIMEOUT_MS (25 s) ends every call first. Read-write: refreshing a connection token takes a lease.',
   },
@@ -68,7 +82,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'The OAuth dance for end users: /oauth/authorize and /oauth/callback',
     memoryMb: 512,
     timeoutSec: 15,
-    table: 'readwrite',
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: ['hookbridge/oauth/', 'hookbridge/vault'],
     why: 'Browser-facing and I/O-bound (discovery, token exchange, JWKS); 512 MB for fast JWE/JWS crypto at cold start. 15 s covers an 8 s token call plus JWKS.',
   },
@@ -76,7 +90,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Integrations, connect sessions, connections and fresh access tokens',
     memoryMb: 512,
     timeoutSec: 29,
-    table: 'readwrite',
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: ['hookbridge/admin', 'hookbridge/oauth/', 'hookbridge/vault'],
     why: 'The access-token route is latency-sensitive (cache hit = one DynamoDB read + a cached JWE open); a refresh may wait up to 20 s for another holder’s lease, inside API Gateway’s 30 s.',
   },
@@ -84,7 +98,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Scheduled (every 5 minutes): refreshes tokens near expiry and keeps idle connections alive',
     memoryMb: 512,
     timeoutSec: 300,
-    table: 'readwrite',
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: ['hookbridge/oauth/', 'hookbridge/vault'],
     why: 'Walks all connections in pages with bounded concurrency; 5 min matches its schedule, so runs never overlap for long (the lease makes overlap safe anyway).',
     scheduleMinutes: 5,
@@ -94,7 +108,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
       'DynamoDB stream consumer: normalise new events, apply the read model, create deliveries, publish to the bus',
     memoryMb: 512,
     timeoutSec: 60,
-    table: 'readwrite',
+    table: ['GetItem', 'Query', 'PutItem', 'DeleteItem'],
     secrets: [],
     why: 'Batches of 10 events, each a few DynamoDB calls plus gunzip and JSON parse of bodies up to 10 MB; 60 s leaves room for a slow store with bisect retries. Needs sqs:SendMessage on the delivery queue and events:PutEvents on the bus.',
     uses: ['delivery-queue', 'event-bus'],
@@ -104,7 +118,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
       'Delivery queue consumer: one signed HTTP attempt per message (or one bulk-replay page), retries via SQS delays',
     memoryMb: 256,
     timeoutSec: 30,
-    table: 'readwrite',
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: [],
     why: 'Mostly waiting on the receiver (10 s per-attempt timeout, up to 10 messages in parallel); the queue visibility timeout must exceed 30 s. Needs sqs:SendMessage (reschedule) and events:PutEvents (replays republish).',
     uses: ['delivery-queue', 'event-bus'],
@@ -114,9 +128,24 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Destinations, deliveries, replays and the payment read model (HTTP)',
     memoryMb: 256,
     timeoutSec: 10,
-    table: 'readwrite',
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: [],
     why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents).',
     uses: ['delivery-queue', 'event-bus'],
   },
 };
+
+/** API-key routes also read the key records and the bootstrap admin secret. */
+const usesApiKeys = (fn: string): boolean => ROUTES.some((r) => r.fn === fn && r.auth === 'api-key');
+
+export function tableActionsFor(fn: string): TableAction[] {
+  const s = FUNCTION_SETTINGS[fn];
+  if (!s) return [];
+  return [...new Set<TableAction>([...s.table, ...(usesApiKeys(fn) ? (['GetItem'] as const) : [])])];
+}
+
+export function secretGrantsFor(fn: string): string[] {
+  const s = FUNCTION_SETTINGS[fn];
+  if (!s) return [];
+  return [...new Set([...s.secrets, ...(usesApiKeys(fn) ? ['hookbridge/admin'] : [])])];
+}

@@ -4,6 +4,16 @@ import type { Clock, SecretStore } from './ports/index.js';
 /** The value the CDK stack writes into secrets the operator must still set; never a usable key. */
 export const SECRET_PLACEHOLDER = 'REPLACE_ME';
 
+let readGuard: ((name: string) => void) | undefined;
+
+/**
+ * The local runtime checks every read against the running function's grants here (the cache is
+ * shared by all functions in one process there, so the store alone would miss cache hits).
+ */
+export function setSecretReadGuard(guard: ((name: string) => void) | undefined): void {
+  readGuard = guard;
+}
+
 /** Parses a stored secret value: JSON text, an already-parsed object, or a plain string. */
 export function parseSecretValue(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -49,6 +59,7 @@ export class SecretCache {
   }
 
   async get(name: string): Promise<unknown | undefined> {
+    readGuard?.(name);
     const hit = this.entries.get(name);
     if (hit && this.clock.now() - hit.fetchedAt < this.ttlMs) {
       // Map order is insertion order: re-inserting makes this the most recently used.

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE } from '../../shared/table.js';
 import { BUNDLE } from '../bundling.js';
-import type { TableAccess } from '../functions.js';
+import type { TableAction } from '../functions.js';
 
 export interface HookbridgeFunctionProps {
   /** Folder name under `functions/`. */
@@ -84,33 +84,13 @@ export class HookbridgeFunction extends Construct {
     });
   }
 
-  /** Grants exactly the table actions this function uses and sets HOOKBRIDGE_TABLE together. */
-  bindTable(table: ITableV2, access: TableAccess): void {
-    this.fn.addEnvironment('HOOKBRIDGE_TABLE', table.tableName);
-    const read = [
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:ConditionCheckItem',
-    ];
-    const write = [
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:BatchWriteItem',
-    ];
-    const actions =
-      access === 'read'
-        ? read
-        : access === 'write'
-          ? write
-          : access === 'readwrite'
-            ? [...read, ...write]
-            : [];
+  /** Grants exactly these table actions (on the table and its indexes) and sets HOOKBRIDGE_TABLE together. */
+  bindTable(table: ITableV2, actions: readonly TableAction[]): void {
     if (!actions.length) return;
+    this.fn.addEnvironment('HOOKBRIDGE_TABLE', table.tableName);
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions,
+        actions: actions.map((a) => `dynamodb:${a}`),
         resources: [
           table.tableArn,
           ...TABLE.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.indexName}`),

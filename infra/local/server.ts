@@ -24,6 +24,7 @@ import { TABLE } from '../../shared/table.js';
 import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES } from '../routes.js';
 import { DEV_SECRETS } from './dev-secrets.js';
 import { fromResult, PAYLOAD_LIMIT_BYTES, type RawRequest, toEvent } from './gateway.js';
+import { installLocalIam, runAs } from './iam.js';
 import { type LocalPipeline, startLocalPipeline } from './stream.js';
 import { createTableInput } from './table.js';
 
@@ -200,6 +201,8 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...opts.env,
     });
+    // Each function may touch only what its Lambda role grants (infra/functions.ts).
+    installLocalIam({ recordFile: process.env.HOOKBRIDGE_LOCAL_IAM_RECORD });
     if (envKey) process.env.HOOKBRIDGE_API_KEY = envKey;
     else delete process.env.HOOKBRIDGE_API_KEY;
     resetRuntime();
@@ -250,7 +253,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
         host: req.headers.host ?? `127.0.0.1:${port}`,
         port,
       };
-      const result = await handlers.get(route.fn)!(toEvent(raw, route), {});
+      const result = await runAs(route.fn, () => handlers.get(route.fn)!(toEvent(raw, route), {}));
       const out = fromResult(result);
       res.writeHead(out.status, out.headers);
       res.end(out.body);

@@ -26,6 +26,7 @@ import type { Clock } from '../../shared/ports/index.js';
 import { runtime, setClock } from '../../shared/runtime.js';
 import { TABLE } from '../../shared/table.js';
 import { passesStreamFilter, STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../stream.js';
+import { runAs } from './iam.js';
 
 type AttrMap = Record<string, Record<string, unknown>>;
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -183,7 +184,9 @@ export function startLocalPipeline(ddbServer: Server, endpoint: string): LocalPi
     if (!batch.length || closed) return;
     let failedFrom: number;
     try {
-      const res = await processHandler({ Records: batch } as DynamoDBStreamEvent);
+      const res = await runAs('events-process', () =>
+        processHandler({ Records: batch } as DynamoDBStreamEvent),
+      );
       const failed = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       if (!failed.size) return;
       const idx = batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
@@ -287,7 +290,7 @@ export function startLocalPipeline(ddbServer: Server, endpoint: string): LocalPi
     };
     let failedIds: Set<string>;
     try {
-      const res: SQSBatchResponse = await sendHandler(event);
+      const res: SQSBatchResponse = await runAs('deliveries-send', () => sendHandler(event));
       failedIds = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
     } catch {
       failedIds = new Set(batch.map((h) => h.id));

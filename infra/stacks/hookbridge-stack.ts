@@ -23,7 +23,7 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/table.js';
 import { HookbridgeFunction } from '../constructs/function.js';
 import { Observability } from '../constructs/observability.js';
-import { FUNCTION_SETTINGS } from '../functions.js';
+import { FUNCTION_SETTINGS, secretGrantsFor, tableActionsFor } from '../functions.js';
 import { acknowledgeNagFindings } from '../nag.js';
 import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES } from '../routes.js';
 import { STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../stream.js';
@@ -152,7 +152,6 @@ export class HookbridgeStack extends Stack {
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    const usesApiKeys = new Set(ROUTES.filter((r) => r.auth === 'api-key').map((r) => r.fn));
     const publicUrlContext = this.node.tryGetContext('publicUrl') as string | undefined;
     for (const name of HTTP_FUNCTIONS) {
       if (!FUNCTION_SETTINGS[name])
@@ -172,9 +171,8 @@ export class HookbridgeStack extends Stack {
         reservedConcurrency: numberContext(this, `reservedConcurrency:${name}`),
         removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
-      const access = usesApiKeys.has(name) && s.table === 'none' ? 'read' : s.table;
-      f.bindTable(this.table, access);
-      f.bindSecrets([...new Set([...s.secrets, ...(usesApiKeys.has(name) ? ['hookbridge/admin'] : [])])]);
+      f.bindTable(this.table, tableActionsFor(name));
+      f.bindSecrets(secretGrantsFor(name));
       this.functions.set(name, f);
     }
 

@@ -5,7 +5,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_SETTINGS } from '../../infra/functions.js';
+import { FUNCTION_SETTINGS, secretGrantsFor, tableActionsFor } from '../../infra/functions.js';
 import { REPO_ROOT } from '../../infra/local/server.js';
 import { ROUTES } from '../../infra/routes.js';
 import { HookbridgeStack } from '../../infra/stacks/hookbridge-stack.js';
@@ -118,6 +118,50 @@ describe('functions', () => {
         }
         if (st.Resource === '*') expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
       }
+    }
+  });
+
+  it('grants each function exactly its listed table actions and secrets (the ones local IAM enforces)', () => {
+    const fns = prod.findResources('AWS::Lambda::Function') as Resources;
+    const policies = Object.values(prod.findResources('AWS::IAM::Policy') as Resources);
+    for (const name of Object.keys(FUNCTION_SETTINGS)) {
+      const fn = Object.values(fns).find((f) => f.Properties.FunctionName === `Hookbridge-prod-${name}`)!;
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      const statements = policies
+        .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+        .flatMap(
+          (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+        );
+      const actions = (prefix: string) =>
+        statements
+          .flatMap((st) => [st.Action].flat())
+          .filter((a) => a.startsWith(prefix))
+          .sort();
+      // The stream event source adds its own stream-read actions (on the stream ARN only).
+      const streamRead = [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ];
+      expect(
+        actions('dynamodb:').filter((a) => !streamRead.includes(a)),
+        name,
+      ).toEqual(
+        tableActionsFor(name)
+          .map((a) => `dynamodb:${a}`)
+          .sort(),
+      );
+      const secretResources = JSON.stringify(
+        statements
+          .filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')))
+          .map((st) => st.Resource),
+      );
+      for (const grant of secretGrantsFor(name))
+        expect(secretResources, `${name} ${grant}`).toContain(`secret:${grant}`);
+      expect((secretResources.match(/secret:hookbridge\//g) ?? []).length, name).toBe(
+        secretGrantsFor(name).length,
+      );
     }
   });
 

@@ -7,6 +7,13 @@ export interface DynamoOptions {
   endpoint?: string | undefined;
 }
 
+let decorate: ((client: DynamoDBClient) => void) | undefined;
+
+/** The local runtime hooks in here to check each call against the function's IAM grants. */
+export function setDynamoClientDecorator(fn: ((client: DynamoDBClient) => void) | undefined): void {
+  decorate = fn;
+}
+
 export function createDocumentClient(opts: DynamoOptions): DynamoDBDocumentClient {
   const local = opts.endpoint !== undefined;
   const client = new DynamoDBClient({
@@ -19,6 +26,7 @@ export function createDocumentClient(opts: DynamoOptions): DynamoDBDocumentClien
         }
       : { maxAttempts: 3 }),
   });
+  decorate?.(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

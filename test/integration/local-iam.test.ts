@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableActionsFor } from '../../infra/functions.js';
+import { runAs } from '../../infra/local/iam.js';
+import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { runtime } from '../../shared/runtime.js';
+
+let dir: string;
+let rt: LocalRuntime;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hb-iam-'));
+  rt = await startLocal({
+    port: 0,
+    secretsFile: join(dir, 'secrets.json'),
+    apiKey: 'test-admin-key-0123456789',
+  });
+});
+
+afterAll(async () => {
+  await rt?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('local IAM: each function may do only what its Lambda role grants', () => {
+  it('refuses a table action the function is not granted, as AWS would', async () => {
+    expect(tableActionsFor('events-api')).not.toContain('PutItem');
+    const put = () =>
+      runtime().ddb.send(
+        new PutCommand({ TableName: rt.table, Item: { pk: 'iam#probe', sk: 'x', kind: 'probe' } }),
+      );
+    await expect(runAs('events-api', put)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    // Nothing was written.
+    const got = await runtime().ddb.send(
+      new GetCommand({ TableName: rt.table, Key: { pk: 'iam#probe', sk: 'x' } }),
+    );
+    expect(got.Item).toBeUndefined();
+    // The same call as a function that is granted PutItem goes through.
+    await runAs('webhooks-receive', put);
+  });
+
+  it('refuses a secret outside the function’s prefixes, cache hit or not', async () => {
+    await runAs('oauth', () => runtime().secrets.get('hookbridge/vault'));
+    await expect(runAs('events-api', () => runtime().secrets.get('hookbridge/vault'))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await expect(
+      runAs('webhooks-receive', () => runtime().secrets.get('hookbridge/oauth/google')),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await runAs('webhooks-receive', () => runtime().secrets.get('hookbridge/webhooks/stripe'));
+  });
+});
