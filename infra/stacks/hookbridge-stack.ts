@@ -372,6 +372,19 @@ export class HookbridgeStack extends Stack {
         new cw.GraphWidget({ title: 'Webhook signature failures (%)', left: [rejectionRate], width: 12 }),
       );
     }
+    const placeholder = logMetric(
+      'PlaceholderSecret',
+      ['webhooks-receive'],
+      'WebhookSecretPlaceholder',
+      'webhook secret is still the placeholder',
+    )[0];
+    if (placeholder) {
+      obs.alarm('PlaceholderSecret', placeholder, {
+        threshold: 1,
+        description:
+          'Webhooks arrive for a provider whose secret is still the REPLACE_ME placeholder: they are refused (5xx, the provider retries) until you put-secret-value.',
+      });
+    }
     const refreshFailures = logMetric(
       'RefreshFailures',
       ['connections-api', 'connections-refresher', 'proxy'],

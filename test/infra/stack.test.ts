@@ -246,6 +246,7 @@ describe('processing, schedules, secrets and outputs', () => {
     expect(alarms.some((d) => /failed verification/.test(d))).toBe(true);
     expect(alarms.some((d) => /token refreshes failed/.test(d))).toBe(true);
     expect(alarms.some((d) => /exhausted its retries/.test(d))).toBe(true);
+    expect(alarms.some((d) => /REPLACE_ME placeholder/.test(d))).toBe(true);
     // The counted log lines are the ones the code writes.
     const filters = Object.values(prod.findResources('AWS::Logs::MetricFilter') as Resources).map(
       (f) => f.Properties.FilterPattern as string,
