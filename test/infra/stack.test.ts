@@ -256,6 +256,7 @@ describe('processing, schedules, secrets and outputs', () => {
         '"webhook rejected"',
         '"connection refresh failed"',
         '"delivery dead-lettered"',
+        '"webhook secret is still the placeholder"',
       ]),
     );
     prod.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
