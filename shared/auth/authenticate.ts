@@ -49,7 +49,7 @@ export async function authenticate(
 async function resolve(rt: Runtime, presented: string): Promise<Principal | undefined> {
   const id = parseApiKeyId(presented);
   if (id) {
-    const rec = await rt.apiKeys.get(id);
+    const rec = await rt.apiKeys.getForAuth(id, rt.clock.now());
     if (rec && !rec.revokedAt && apiKeyMatches(presented, rec.hash))
       return { keyId: rec.id, scopes: rec.scopes };
     if (rec) return undefined;

@@ -42,6 +42,25 @@ export class ApiKeyRepository {
     return out.Item ? toRecord(out.Item) : undefined;
   }
 
+  private readonly recent = new Map<string, { rec: ApiKeyRecord; at: number }>();
+
+  /**
+   * `get` for authentication, with a short in-function cache of live keys: every authenticated
+   * request saves a store round trip. A key revoked by another function instance stops working
+   * within `maxAgeMs` (10 s); in the same instance at once.
+   */
+  async getForAuth(id: string, now: number, maxAgeMs = 10_000): Promise<ApiKeyRecord | undefined> {
+    const hit = this.recent.get(id);
+    if (hit && now - hit.at < maxAgeMs) return hit.rec;
+    const rec = await this.get(id);
+    this.recent.delete(id);
+    if (rec && !rec.revokedAt) {
+      if (this.recent.size >= 1000) this.recent.delete(this.recent.keys().next().value as string);
+      this.recent.set(id, { rec, at: now });
+    }
+    return rec;
+  }
+
   async list(limit = 100): Promise<ApiKeyRecord[]> {
     const out = await storeCall(() =>
       this.ddb.send(
@@ -59,6 +78,7 @@ export class ApiKeyRepository {
 
   /** Marks a key revoked. Returns false if there is no such key. */
   async revoke(id: string, at: string): Promise<boolean> {
+    this.recent.delete(id);
     return conditionalWrite(() =>
       this.ddb.send(
         new UpdateCommand({
