@@ -15,7 +15,8 @@ export const ProxyConfigSchema = z.object({
   HOOKBRIDGE_PROXY_MAX_ATTEMPTS: ms(1, 5, 3),
   HOOKBRIDGE_PROXY_MAX_RETRY_WAIT_MS: ms(0, 20_000, 5_000),
   HOOKBRIDGE_PROXY_BACKOFF_BASE_MS: ms(1, 5_000, 100),
-  HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: ms(1024, 6 * 1024 * 1024, 5 * 1024 * 1024),
+  // Bodies go back base64-encoded (4/3 larger) inside Lambda's 6 MB response: 4 MB leaves room.
+  HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: ms(1024, 4 * 1024 * 1024 + 256 * 1024, 4 * 1024 * 1024),
   /** Test-only: comma-separated `host:port` pairs the SSRF address check lets through (local mode only). */
   HOOKBRIDGE_TEST_ALLOW_HOSTS: z.optional(z.string()),
   HOOKBRIDGE_LOCAL: z.optional(z.enum(['true', 'false', '1', '0'])),

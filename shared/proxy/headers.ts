@@ -23,7 +23,9 @@ const FORWARDED = new Set([
 ]);
 
 /** Never forwarded even though they look like provider headers: ours, the gateway's, or credentials. */
-const NEVER_FORWARDED = /^(x-forwarded-|x-amz|x-amzn-|x-api-key$|x-real-ip$|x-hookbridge-)/;
+// Method overrides too: a GET that the upstream treats as a POST would be retried as if idempotent.
+const NEVER_FORWARDED =
+  /^(x-forwarded-|x-amz|x-amzn-|x-api-key$|x-real-ip$|x-hookbridge-|x-http-method-override$|x-http-method$|x-method-override$|x-original-url$|x-rewrite-url$)/;
 
 export function forwardRequestHeaders(incoming: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
