@@ -40,8 +40,12 @@ const WAIT_FOR_OTHER_REFRESH_MS = 20_000;
 const TRANSIENT_BACKOFF_MS = [200, 800];
 
 const inflight = new Map<string, Promise<FreshAccessToken>>();
-/** Decrypted tokens by connection and version: the hot path skips JWE decryption. */
-const opened = new Map<string, { version: number; tokens: TokenSet }>();
+/**
+ * Decrypted tokens by connection, valid only for the exact sealed JWE they came from: every seal
+ * has a fresh CEK and IV, so a new write (refresh, reconnect, even a delete + reconnect that
+ * restarts the version at 1 in another process) never matches an old entry.
+ */
+const opened = new Map<string, { sealed: string; tokens: TokenSet }>();
 const OPENED_MAX = 5000;
 
 export const marginMsFor = (c: Pick<ConnectionRecord, 'provider'>): number =>
@@ -57,10 +61,10 @@ export function forgetConnection(id: string): void {
 
 async function tokensOf(deps: ConnectionDeps, c: ConnectionRecord): Promise<TokenSet> {
   const hit = opened.get(c.id);
-  if (hit && hit.version === c.version) return hit.tokens;
+  if (hit && hit.sealed === c.tokens) return hit.tokens;
   const tokens = await openTokens<TokenSet>(deps, c.tokens);
   if (opened.size >= OPENED_MAX) opened.delete(opened.keys().next().value!);
-  opened.set(c.id, { version: c.version, tokens });
+  opened.set(c.id, { sealed: c.tokens, tokens });
   return tokens;
 }
 
@@ -193,7 +197,7 @@ export async function refreshWithLease(
       }
       const fresh = await deps.store.get(id);
       if (!fresh) throw new HookbridgeError('not_found', `No connection ${id}`);
-      opened.set(id, { version: fresh.version, tokens: next });
+      opened.set(id, { sealed, tokens: next });
       return await viewOf(deps, fresh);
     }
 

@@ -345,6 +345,25 @@ describe('refresh', () => {
   });
 });
 
+describe('decrypted-token cache', () => {
+  it('a delete + reconnect done by another process (version back at 1) serves the new token, not the cached one', async () => {
+    const c = await seedConnection('cached', { expiresAt: Date.now() + 3_600_000 });
+    expect((await token(c.id)).body.accessToken).toBe('seed-cached'); // now cached in this process
+    // Another process deletes and the end user reconnects: same id, version 1 again, new tokens.
+    const deps = connectionDeps();
+    expect(await deps.store.delete(c.id)).toBe(true);
+    const vault = await deps.vault();
+    const again = await seedConnection('cached', {
+      expiresAt: Date.now() + 3_600_000,
+      tokens: await vault.seal({ accessToken: 'reconnected-token', tokenType: 'Bearer' }),
+    });
+    expect(again.version).toBe(1);
+    const { status, body } = await token(c.id);
+    expect(status).toBe(200);
+    expect(body.accessToken).toBe('reconnected-token');
+  });
+});
+
 describe('scheduled refresher and vault re-encryption', () => {
   it('refreshes connections near expiry and leaves fresh ones alone', async () => {
     const due = await seedConnection('due');
