@@ -17,7 +17,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         return;
       }
       try {
-        await handleQueueMessage(deps, msg);
+        // Another invocation holds a live claim on this attempt: hand the message back so it
+        // returns after the visibility timeout (by then settled, or stale and re-taken).
+        if ((await handleQueueMessage(deps, msg)) === 'busy') failures.push({ itemIdentifier: r.messageId });
       } catch (err) {
         deps.rt.log.error('delivery message failed', {
           messageId: r.messageId,

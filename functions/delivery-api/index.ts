@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { deliveryRoutes } from '../../infra/routes/delivery.js';
 import { deliveryDeps } from '../../shared/delivery/deps.js';
 import { checkDestinationUrl } from '../../shared/delivery/destination-url.js';
@@ -51,14 +52,21 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
     checkDestinationUrl(body.url, deps.testAllow);
     const existing = await deps.store.getDestination(id);
     const at = new Date(deps.rt.clock.now()).toISOString();
+    // Without `enabled`, an update keeps the status (a 410-disabled destination stays disabled).
+    const enabled = body.enabled ?? (existing ? existing.status === 'enabled' : true);
     const dest: Destination = {
       id,
       url: body.url,
       types: [...new Set(body.types)],
       secret: body.secret ?? existing?.secret ?? generateDestinationSecret(),
-      status: body.enabled ? 'enabled' : 'disabled',
-      disabledReason: body.enabled ? undefined : 'disabled by API',
+      status: enabled ? 'enabled' : 'disabled',
+      disabledReason: enabled
+        ? undefined
+        : body.enabled === undefined
+          ? existing?.disabledReason
+          : 'disabled by API',
       description: body.description,
+      generation: existing ? existing.generation : randomBytes(8).toString('hex'),
       createdAt: existing?.createdAt ?? at,
       updatedAt: at,
     };
@@ -74,8 +82,21 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
   },
   'DELETE /destinations/{id}': async (req) => {
     const id = idOf(req);
-    if (!(await deliveryDeps().store.deleteDestination(id)))
+    const deps = deliveryDeps();
+    if (!(await deps.store.deleteDestination(id)))
       throw new HookbridgeError('not_found', `No destination ${id}`);
+    // Its pending deliveries die (destination_deleted) and its dead letters leave the redrive list.
+    // Anything this misses (a crash, a send in flight) is stopped at send / redrive time by the
+    // destination generation check.
+    const at = new Date(deps.rt.clock.now()).toISOString();
+    for (const which of ['pending', 'dead'] as const) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await deps.store.listIndexedForDestination(id, which, start);
+        for (const d of page.items) await deps.store.retireForDeletedDestination(d, at);
+        start = page.next;
+      } while (start);
+    }
     return noContent();
   },
   'POST /destinations/{id}/redrive': async (req) => {

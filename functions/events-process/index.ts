@@ -18,7 +18,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       const image = r.dynamodb?.NewImage;
       if (!image) return;
       const item = imageToItem(image);
-      const result = await processEventItem(deps, item, destinations);
+      const result = await processEventItem(deps, item, destinations, r.dynamodb?.SequenceNumber);
       deps.rt.log.debug('event processed', { eventId: item.id, ...result });
     }),
   );

@@ -54,14 +54,22 @@ export function batchDestinations(deps: DeliveryDeps): DestinationLister {
   };
 }
 
+/**
+ * An unconfirmed bus claim older than this belongs to a dead invocation: the events-process
+ * timeout (infra/functions.ts), which a unit test keeps equal.
+ */
+export const PUBLICATION_LEASE_MS = 60_000;
+
 export async function processEventItem(
   deps: DeliveryDeps,
   item: Record<string, unknown>,
   destinations: DestinationLister = batchDestinations(deps),
+  /** The stream record's sequence number: its own retries may re-take its unconfirmed bus claim. */
+  streamToken?: string,
 ): Promise<ProcessResult> {
   const record = EventStore.recordFromItem(item);
   const body = await deps.events.getBody(item);
-  return processEvent(deps, record, body, destinations);
+  return processEvent(deps, record, body, destinations, streamToken);
 }
 
 export async function processEvent(
@@ -69,6 +77,7 @@ export async function processEvent(
   record: EventRecord,
   body: Buffer,
   destinations: DestinationLister = batchDestinations(deps),
+  streamToken?: string,
 ): Promise<ProcessResult> {
   const parts = partsOf(record, body);
   const now = new Date(deps.rt.clock.now()).toISOString();
@@ -77,7 +86,7 @@ export async function processEvent(
   await Promise.all([
     applyReadModel(deps, record, parts, now, result),
     createDeliveries(deps, record, parts, now, result, destinations),
-    publishOnce(deps, record, parts, now, result),
+    publishOnce(deps, record, parts, now, result, streamToken),
   ]);
   return result;
 }
@@ -136,18 +145,26 @@ async function publishOnce(
   parts: EventPart[],
   now: string,
   result: ProcessResult,
+  streamToken: string | undefined,
 ): Promise<void> {
-  // 3. The bus, once per event unless replayed: the marker is claimed first and released if publishing fails.
-  const nowSec = Math.floor(deps.rt.clock.now() / 1000);
-  if (await deps.store.claimPublication(record.id, now, deps.ttlSec(), nowSec)) {
-    try {
-      await publishToBus(deps, record, parts);
-    } catch (err) {
-      await deps.store.releasePublication(record.id);
-      throw err;
-    }
-    result.published = parts.length;
+  // 3. The bus, once per event unless replayed: the marker is claimed first, released if publishing
+  // fails and confirmed after it succeeded; an unconfirmed claim of a dead invocation is re-taken.
+  const nowMs = deps.rt.clock.now();
+  const claimed = await deps.store.claimPublication(record.id, now, {
+    ttl: deps.ttlSec(),
+    nowSec: Math.floor(nowMs / 1000),
+    token: streamToken,
+    staleBefore: new Date(nowMs - PUBLICATION_LEASE_MS).toISOString(),
+  });
+  if (!claimed) return;
+  try {
+    await publishToBus(deps, record, parts);
+  } catch (err) {
+    await deps.store.releasePublication(record.id);
+    throw err;
   }
+  await deps.store.confirmPublication(record.id, now, deps.ttlSec());
+  result.published = parts.length;
 }
 
 export async function publishToBus(
@@ -183,6 +200,7 @@ async function ensureDelivery(
     status: 'pending',
     attempts: 0,
     round: 0,
+    destinationGeneration: dest.generation,
     createdAt: now,
     updatedAt: now,
   };

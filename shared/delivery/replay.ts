@@ -9,7 +9,7 @@ import { HookbridgeError } from '../errors.js';
 import type { DeliveryDeps } from './deps.js';
 import { type EventPart, enqueueAttempt, partsOf, publishToBus } from './process.js';
 import { matchesTypeFilter } from './schedule.js';
-import type { Delivery, ReplayJob } from './types.js';
+import type { Delivery, Destination, ReplayJob } from './types.js';
 
 export const REPLAY_PAGE_SIZE = 25;
 export const newReplayId = (): string => `rpl_${randomBytes(12).toString('hex')}`;
@@ -41,7 +41,7 @@ export async function replayEvent(
   for (const p of parts) {
     for (const dest of destinations) {
       if (dest.status !== 'enabled' || !matchesTypeFilter(dest.types, p.payload.type)) continue;
-      if (await restart(deps, eventId, p, dest.id, cause, at)) queued++;
+      if (await restart(deps, eventId, p, dest, cause, at)) queued++;
     }
   }
   await publishToBus(deps, record, parts, true);
@@ -52,13 +52,13 @@ async function restart(
   deps: DeliveryDeps,
   eventId: string,
   p: EventPart,
-  destinationId: string,
+  dest: Destination,
   cause: string,
   at: string,
 ): Promise<boolean> {
   const fresh: Delivery = {
     eventId,
-    destinationId,
+    destinationId: dest.id,
     part: p.part,
     webhookId: p.webhookId,
     type: p.payload.type,
@@ -66,6 +66,7 @@ async function restart(
     attempts: 0,
     round: 0,
     roundCause: cause,
+    destinationGeneration: dest.generation,
     createdAt: at,
     updatedAt: at,
   };
@@ -73,9 +74,16 @@ async function restart(
     await enqueueAttempt(deps, fresh, 0);
     return true;
   }
-  const round = await deps.store.startRound(fresh, cause, at, false);
-  if (round === undefined) return false;
-  await enqueueAttempt(deps, { ...fresh, round }, 0);
+  const round = await deps.store.startRound(fresh, cause, at, false, dest.generation);
+  if (round !== undefined) {
+    await enqueueAttempt(deps, { ...fresh, round }, 0);
+    return true;
+  }
+  // This cause already started the round. If nothing has claimed its first attempt, the earlier
+  // run may have died before queueing it (a redelivered page): queue it again; the claim dedupes.
+  const current = await deps.store.getDelivery(eventId, dest.id, p.part);
+  if (current?.roundCause !== cause || current.status !== 'pending' || current.attempts !== 0) return false;
+  await enqueueAttempt(deps, current, 0);
   return true;
 }
 
@@ -91,6 +99,11 @@ export async function redrive(deps: DeliveryDeps, destinationId: string, cause: 
   const at = new Date(deps.rt.clock.now()).toISOString();
   let queued = 0;
   for (const d of await deps.store.listDeadLetters(destinationId)) {
+    if (d.destinationGeneration !== dest.generation) {
+      // Made for an earlier destination under this id: never sent to this one (nor its secret).
+      await deps.store.retireForDeletedDestination(d, at);
+      continue;
+    }
     const round = await deps.store.startRound(d, cause, at, true);
     if (round === undefined) continue;
     await enqueueAttempt(deps, { ...d, round }, 0);

@@ -37,7 +37,9 @@ export function nextDelaySec(
   const scheduled = retryDelaySec(next, random);
   if (failure.status === 429 || failure.status === 503) {
     const ra = parseRetryAfter(failure.retryAfter, nowMs);
-    if (ra !== undefined) return Math.max(1, Math.min(ra, RETRY_AFTER_CAP_SEC));
+    // The receiver may ask for a longer wait (up to the cap), never a shorter one: a short
+    // Retry-After must not burn the whole schedule in seconds.
+    if (ra !== undefined) return Math.max(scheduled, Math.min(ra, RETRY_AFTER_CAP_SEC));
   }
   return scheduled;
 }

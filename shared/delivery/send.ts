@@ -19,8 +19,14 @@ const EXCERPT_CHARS = 512;
 /** Bytes of the receiver's answer kept (enough for the excerpt in any UTF-8); the rest is not read. */
 const RESPONSE_BYTES = EXCERPT_CHARS * 4;
 const CONNECT_TIMEOUT_MS = 3_000;
+/**
+ * A claim older than this was made by an invocation that is gone: the deliveries-send timeout
+ * (infra/functions.ts; a unit test keeps them equal). The queue's visibility timeout is longer, so
+ * a redelivered message normally finds the claim stale; if not, it is handed back ('busy').
+ */
+export const CLAIM_LEASE_MS = 30_000;
 
-export type SendOutcome = 'delivered' | 'retry' | 'dead' | 'gone' | 'skipped' | 'hop';
+export type SendOutcome = 'delivered' | 'retry' | 'dead' | 'gone' | 'skipped' | 'hop' | 'busy';
 
 export async function handleQueueMessage(
   deps: DeliveryDeps,
@@ -46,19 +52,29 @@ export async function sendAttempt(
     return 'hop';
   }
   const at = new Date(nowMs).toISOString();
-  // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims nothing.
+  // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
+  // nothing, while the redelivery of a message whose invocation died re-takes its stale claim.
   const delivery = { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part };
-  if (!(await store.claimAttempt(delivery, msg.round, msg.attempt, at))) return 'skipped';
+  const claim = await store.claimAttempt(
+    delivery,
+    msg.round,
+    msg.attempt,
+    at,
+    new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
+  );
+  if (claim.outcome !== 'claimed') return claim.outcome;
   const [dest, item] = await Promise.all([
     store.getDestination(msg.destinationId),
     deps.events.getItem(msg.eventId),
   ]);
-  if (dest?.status !== 'enabled') {
+  // A destination deleted and created again under the same id is another destination.
+  const sameDestination = dest !== undefined && dest.generation === claim.delivery.destinationGeneration;
+  if (dest?.status !== 'enabled' || !sameDestination) {
     await store.settle(delivery, msg.round, {
       status: 'dead',
       at,
       lastStatus: 0,
-      deadReason: dest ? 'destination_disabled' : 'destination_deleted',
+      deadReason: sameDestination ? 'destination_disabled' : 'destination_deleted',
     });
     return 'dead';
   }
@@ -205,6 +221,12 @@ export async function sendAttempt(
   const notBefore = nowMs + delay * 1000;
   attempt.nextAttemptAt = new Date(notBefore).toISOString();
   await store.recordAttempt(attempt, ttl);
+  // Queue the next attempt before settling: settling ends the claim, so if queueing fails the
+  // claim stays and the redelivered message re-sends this attempt rather than being dropped.
+  await deps.queue.send(
+    { ...msg, attempt: msg.attempt + 1, notBefore },
+    Math.min(delay, MAX_QUEUE_DELAY_SEC),
+  );
   await store.settle(delivery, msg.round, {
     status: 'pending',
     at,
@@ -212,9 +234,5 @@ export async function sendAttempt(
     lastError,
     nextAttemptAt: attempt.nextAttemptAt,
   });
-  await deps.queue.send(
-    { ...msg, attempt: msg.attempt + 1, notBefore },
-    Math.min(delay, MAX_QUEUE_DELAY_SEC),
-  );
   return 'retry';
 }

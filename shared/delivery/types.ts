@@ -11,6 +11,11 @@ export interface Destination {
   status: 'enabled' | 'disabled';
   disabledReason?: string | undefined;
   description?: string | undefined;
+  /**
+   * Random per creation: a destination deleted and created again under the same id is a new
+   * generation, and deliveries made for the old one are never sent to it.
+   */
+  generation?: string | undefined;
   createdAt: string;
   updatedAt: string;
 }
@@ -32,6 +37,10 @@ export interface Delivery {
   round: number;
   /** The replay job (or single replay) that started the current round; makes replays idempotent. */
   roundCause?: string | undefined;
+  /** The generation of the destination this delivery is for (absent for rows made before generations). */
+  destinationGeneration?: string | undefined;
+  /** When the current attempt was claimed; removed when it is settled. */
+  claimedAt?: string | undefined;
   nextAttemptAt?: string | undefined;
   lastStatus?: number | undefined;
   lastError?: string | undefined;

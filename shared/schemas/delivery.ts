@@ -21,7 +21,12 @@ export const PutDestinationBody = z
       .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
       .optional()
       .describe('Standard Webhooks secret; generated when absent'),
-    enabled: z.boolean().default(true).describe('Re-enables a destination disabled by a 410'),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        'true re-enables a destination disabled by a 410, false disables it; absent keeps the current status (enabled on create)',
+      ),
     description: z.string().max(500).optional(),
   })
   .strict()
@@ -36,6 +41,10 @@ export const DestinationView = z
     status: z.enum(['enabled', 'disabled']),
     disabledReason: z.string().optional(),
     description: z.string().optional(),
+    generation: z
+      .string()
+      .optional()
+      .describe('New on every creation: a deleted and recreated id is a different destination'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -23,6 +23,15 @@ const attemptSk = (a: Pick<DeliveryAttempt, 'destinationId' | 'part' | 'round' |
 const objectPk = (provider: string, type: string, id: string) => `payobj#${provider}#${type}#${id}`;
 const replayPk = (id: string) => `replay#${id}`;
 const deadLetterPk = (destinationId: string) => `deadletter#${destinationId}`;
+/** gsi1 partition of a destination's pending deliveries, so deleting the destination can settle them. */
+const pendingPk = (destinationId: string) => `pending#${destinationId}`;
+
+export type ClaimResult =
+  | { outcome: 'claimed'; delivery: Delivery }
+  /** Someone holds a claim on this attempt that is not stale yet: try the message again later. */
+  | { outcome: 'busy' }
+  /** Stale or duplicate message: nothing to do. */
+  | { outcome: 'skipped' };
 
 const strip = (item: Record<string, unknown>) => {
   const {
@@ -147,6 +156,9 @@ export class DeliveryStore {
             kind: 'delivery',
             ttl,
             ...d,
+            ...(d.status === 'pending'
+              ? { gsi1pk: pendingPk(d.destinationId), gsi1sk: `${d.createdAt}#${d.eventId}#${d.part}` }
+              : {}),
           },
           ...absentOrExpired(nowSec),
         }),
@@ -169,20 +181,28 @@ export class DeliveryStore {
     return out.Item ? (strip(out.Item) as unknown as Delivery) : undefined;
   }
 
-  /** Claims attempt `attempt` of `round`: only one consumer of a duplicated message sends. */
+  /**
+   * Claims attempt `attempt` of `round`: only one consumer of a duplicated message sends. A claim
+   * that was never settled (the function died after claiming: timeout, crash, a failed store or
+   * queue call) can be taken again by the same (round, attempt) once it is older than `staleBefore`,
+   * so the queue's redelivery re-sends it instead of dropping it. Settling removes `claimedAt`.
+   */
   async claimAttempt(
     d: Pick<Delivery, 'eventId' | 'destinationId' | 'part'>,
     round: number,
     attempt: number,
     at: string,
-  ): Promise<boolean> {
+    staleBefore: string,
+  ): Promise<ClaimResult> {
+    const key = { pk: eventPk(d.eventId), sk: deliverySk(d.destinationId, d.part) };
     try {
-      await this.send(
+      const out = await this.send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: eventPk(d.eventId), sk: deliverySk(d.destinationId, d.part) },
-          UpdateExpression: 'SET attempts = :next, updatedAt = :at',
-          ConditionExpression: '#s = :pending AND round = :r AND attempts = :n',
+          Key: key,
+          UpdateExpression: 'SET attempts = :next, claimedAt = :at, updatedAt = :at',
+          ConditionExpression:
+            '#s = :pending AND round = :r AND (attempts = :n OR (attempts = :next AND claimedAt < :stale))',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
             ':pending': 'pending',
@@ -190,14 +210,22 @@ export class DeliveryStore {
             ':n': attempt,
             ':next': attempt + 1,
             ':at': at,
+            ':stale': staleBefore,
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return { outcome: 'claimed', delivery: strip(out.Attributes ?? {}) as unknown as Delivery };
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
+      if (!isConditionalCheckFailed(err)) throw err;
     }
+    const current = await this.getDelivery(d.eventId, d.destinationId, d.part);
+    const heldByLiveClaim =
+      current?.status === 'pending' &&
+      current.round === round &&
+      current.attempts === attempt + 1 &&
+      current.claimedAt !== undefined;
+    return heldByLiveClaim ? { outcome: 'busy' } : { outcome: 'skipped' };
   }
 
   async recordAttempt(a: DeliveryAttempt, ttl?: number): Promise<void> {
@@ -241,10 +269,16 @@ export class DeliveryStore {
     opt('lastError', change.lastError);
     opt('nextAttemptAt', change.nextAttemptAt);
     opt('deadReason', change.deadReason);
-    if (change.status === 'dead') {
-      sets.push('gsi1pk = :dlpk', 'gsi1sk = :dlsk');
-      values[':dlpk'] = deadLetterPk(d.destinationId);
-      values[':dlsk'] = `${change.at}#${d.eventId}#${d.part}`;
+    removes.push('claimedAt');
+    // A delivery of a deleted destination is dead for good: not in the dead-letter list redrive reads.
+    if (change.status === 'dead' && change.deadReason !== 'destination_deleted') {
+      sets.push('gsi1pk = :ipk', 'gsi1sk = :isk');
+      values[':ipk'] = deadLetterPk(d.destinationId);
+      values[':isk'] = `${change.at}#${d.eventId}#${d.part}`;
+    } else if (change.status === 'pending') {
+      sets.push('gsi1pk = :ipk', 'gsi1sk = :isk');
+      values[':ipk'] = pendingPk(d.destinationId);
+      values[':isk'] = `${change.at}#${d.eventId}#${d.part}`;
     } else removes.push('gsi1pk', 'gsi1sk');
     try {
       await this.send(
@@ -271,14 +305,15 @@ export class DeliveryStore {
     cause: string,
     at: string,
     onlyIfDead: boolean,
+    /** The destination generation the new round sends to (replays follow a recreated destination). */
+    generation?: string | undefined,
   ): Promise<number | undefined> {
     try {
       const out = await this.send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: eventPk(d.eventId), sk: deliverySk(d.destinationId, d.part) },
-          UpdateExpression:
-            'SET round = round + :one, attempts = :zero, #s = :pending, roundCause = :c, updatedAt = :at REMOVE gsi1pk, gsi1sk, nextAttemptAt, deadReason',
+          UpdateExpression: `SET round = round + :one, attempts = :zero, #s = :pending, roundCause = :c, updatedAt = :at, gsi1pk = :ipk, gsi1sk = :isk${generation === undefined ? '' : ', destinationGeneration = :g'} REMOVE nextAttemptAt, deadReason, claimedAt`,
           ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(roundCause) OR roundCause <> :c)${onlyIfDead ? ' AND #s = :dead' : ''}`,
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
@@ -287,6 +322,9 @@ export class DeliveryStore {
             ':pending': 'pending',
             ':c': cause,
             ':at': at,
+            ':ipk': pendingPk(d.destinationId),
+            ':isk': `${at}#${d.eventId}#${d.part}`,
+            ...(generation === undefined ? {} : { ':g': generation }),
             ...(onlyIfDead ? { ':dead': 'dead' } : {}),
           },
           ReturnValues: 'ALL_NEW',
@@ -336,6 +374,61 @@ export class DeliveryStore {
       }),
     );
     return (out.Items ?? []).map((it) => strip(it) as unknown as Delivery);
+  }
+
+  /** A destination's pending deliveries and dead letters (one page each call). */
+  async listIndexedForDestination(
+    destinationId: string,
+    which: 'pending' | 'dead',
+    start?: Record<string, unknown>,
+  ): Promise<{ items: Delivery[]; next?: Record<string, unknown> | undefined }> {
+    const out = await this.send<{
+      Items?: Record<string, unknown>[];
+      LastEvaluatedKey?: Record<string, unknown>;
+    }>(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: {
+          ':p': which === 'pending' ? pendingPk(destinationId) : deadLetterPk(destinationId),
+        },
+        ExclusiveStartKey: start,
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((it) => strip(it) as unknown as Delivery),
+      next: out.LastEvaluatedKey,
+    };
+  }
+
+  /**
+   * The destination was deleted: a pending delivery becomes dead (destination_deleted), a dead
+   * letter leaves the dead-letter list, so neither can reach a destination later created with the
+   * same id. Conditional on the round read, so a concurrent replay's new round is left alone.
+   */
+  async retireForDeletedDestination(d: Delivery, at: string): Promise<void> {
+    const pending = d.status === 'pending';
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: eventPk(d.eventId), sk: deliverySk(d.destinationId, d.part) },
+          UpdateExpression: pending
+            ? 'SET #s = :dead, deadReason = :why, updatedAt = :at REMOVE gsi1pk, gsi1sk, nextAttemptAt, claimedAt'
+            : 'REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'round = :r AND #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':r': d.round,
+            ':s': d.status,
+            ...(pending ? { ':dead': 'dead', ':why': 'destination_deleted', ':at': at } : {}),
+          },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
 
   // --- read model ---------------------------------------------------------------------------
@@ -415,14 +508,44 @@ export class DeliveryStore {
 
   // --- bus publication marker -----------------------------------------------------------------
 
-  /** Claims the one first publication of an event to the bus; false if it was already claimed. */
-  async claimPublication(eventId: string, at: string, ttl?: number, nowSec?: number): Promise<boolean> {
+  /**
+   * Claims the one first publication of an event to the bus; false if it is taken. A claim not
+   * confirmed after PutEvents (the function died in between) is taken again by the same stream
+   * record (`token`, its sequence number: a shard runs one batch at a time, so that claimer is gone)
+   * or by anyone once older than `staleBefore`.
+   */
+  async claimPublication(
+    eventId: string,
+    at: string,
+    opts: { ttl?: number; nowSec?: number; token?: string | undefined; staleBefore: string },
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = { ':stale': opts.staleBefore };
+    let retake = 'claimedAt < :stale';
+    if (opts.token !== undefined) {
+      retake = `(${retake} OR claimToken = :token)`;
+      values[':token'] = opts.token;
+    }
+    let condition = `attribute_not_exists(pk) OR (attribute_not_exists(confirmedAt) AND ${retake})`;
+    if (opts.nowSec !== undefined) {
+      condition += ' OR #ttl < :now';
+      values[':now'] = opts.nowSec;
+    }
     try {
       await this.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: eventPk(eventId), sk: 'published#bus', kind: 'bus_marker', at, ttl },
-          ...absentOrExpired(nowSec),
+          Item: {
+            pk: eventPk(eventId),
+            sk: 'published#bus',
+            kind: 'bus_marker',
+            at,
+            claimedAt: at,
+            claimToken: opts.token,
+            ttl: opts.ttl,
+          },
+          ConditionExpression: condition,
+          ...(opts.nowSec !== undefined ? { ExpressionAttributeNames: { '#ttl': 'ttl' } } : {}),
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
@@ -430,6 +553,16 @@ export class DeliveryStore {
       if (isConditionalCheckFailed(err)) return false;
       throw err;
     }
+  }
+
+  /** After PutEvents succeeded: the marker can no longer be re-taken. */
+  async confirmPublication(eventId: string, at: string, ttl?: number): Promise<void> {
+    await this.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: eventPk(eventId), sk: 'published#bus', kind: 'bus_marker', at, confirmedAt: at, ttl },
+      }),
+    );
   }
 
   async releasePublication(eventId: string): Promise<void> {
