@@ -14,7 +14,7 @@ import {
   type IntegrationRecord,
   integrationSecretName,
 } from '../../shared/integrations/schema.js';
-import { getProvider } from '../../shared/oauth/providers.js';
+import { getProvider, normaliseShop } from '../../shared/oauth/providers.js';
 import { IdParam } from '../../shared/schemas/common.js';
 import { CreateConnectSessionBody, ListConnectionsQuery } from '../../shared/schemas/connections.js';
 
@@ -51,7 +51,13 @@ export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api')
     const config = parseJsonBody(req, IntegrationConfig);
     if (config.type === 'oauth' && config.provider !== 'oidc' && config.provider !== 'oauth2') {
       const entry = getProvider(config.provider);
-      if (!entry) throw new HookbridgeError('unknown_provider', `No catalog provider "${config.provider}"`);
+      // A bad body, not a missing resource: 400.
+      if (!entry) throw new HookbridgeError('invalid_request', `No catalog provider "${config.provider}"`);
+      if (entry.slug === 'shopify' && config.params.shop !== undefined) {
+        const shop = normaliseShop(config.params.shop);
+        if (!shop) throw new HookbridgeError('invalid_request', 'params.shop is not a Shopify shop name');
+        config.params.shop = shop; // `mystore`, so {shop}.myshopify.com is right
+      }
       const missing = entry.params.filter((p) => !config.params[p]);
       if (missing.length) {
         throw new HookbridgeError(

@@ -10,8 +10,12 @@ import { integrationSecretName } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
 import type { Fetch } from '../ports/index.js';
+import { loadProxyPolicy } from '../proxy/config.js';
+import { type Resolver, systemResolver } from '../proxy/ssrf.js';
+import { nodeTransport } from '../proxy/transport.js';
 import { type Runtime, runtime } from '../runtime.js';
 import { TokenVault, VAULT_SECRET_NAME } from '../vault/vault.js';
+import { guardedFetch } from './outbound.js';
 
 export interface ConnectionDeps {
   rt: Runtime;
@@ -28,10 +32,14 @@ export interface ConnectionDeps {
 }
 
 let built: { rt: Runtime; deps: ConnectionDeps } | undefined;
-let overrides: Partial<Pick<ConnectionDeps, 'fetch' | 'sleep'>> = {};
+type Overrides = Partial<Pick<ConnectionDeps, 'fetch' | 'sleep'>> & { resolver?: Resolver };
+let overrides: Overrides = {};
 
-/** Tests: replace outbound fetch or the backoff sleep. */
-export function setConnectionOverrides(o: Partial<Pick<ConnectionDeps, 'fetch' | 'sleep'>>): void {
+/**
+ * Tests: replace outbound fetch (which bypasses the SSRF guard), the guard's resolver or the
+ * backoff sleep. Also rebuilds the deps, so a changed HOOKBRIDGE_TEST_ALLOW_HOSTS is re-read.
+ */
+export function setConnectionOverrides(o: Overrides): void {
   overrides = o;
   built = undefined;
 }
@@ -46,7 +54,13 @@ export function connectionDeps(): ConnectionDeps {
     integrations: new IntegrationStore(rt.ddb, rt.table),
     log: rt.log,
     now: () => rt.clock.now(),
-    fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
+    fetch:
+      overrides.fetch ??
+      guardedFetch({
+        resolver: overrides.resolver ?? systemResolver,
+        transport: nodeTransport,
+        testAllow: loadProxyPolicy().testAllow,
+      }),
     sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     async vault() {
       const value = await rt.secrets.get(VAULT_SECRET_NAME);

@@ -5,7 +5,7 @@
  * (PKCE verifier from the server-side state), then full ID-token validation.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet } from 'jose';
+import { createRemoteJWKSet, customFetch, type FetchImplementation } from 'jose';
 import { HookbridgeError } from '../errors.js';
 import { isOAuth, type OAuthIntegrationConfig } from '../integrations/schema.js';
 import {
@@ -19,7 +19,7 @@ import {
   resolveProvider,
   validateIdToken,
 } from '../oauth/protocol.js';
-import { getProvider } from '../oauth/providers.js';
+import { getProvider, normaliseRedirectValue } from '../oauth/providers.js';
 import { type ConnectionDeps, openTokens, sendSpec } from './deps.js';
 import {
   CONNECT_SESSION_TTL_MS,
@@ -228,6 +228,9 @@ export async function callback(
       `The provider answered "${checked.error}"${checked.description ? `: ${checked.description}` : ''}`,
     );
   }
+  // Redirect values (Shopify `shop`, QuickBooks `realmId`) come from the browser: they never
+  // override the integration's params, and must agree with them.
+  const redirectMeta = redirectMetadataOf(provider, query, config.params);
   // 5. The code exchange, with the catalog's client-auth method and the server-side PKCE verifier.
   const spec = buildTokenRequest(
     provider,
@@ -242,7 +245,8 @@ export async function callback(
   let res: { status: number; text: string };
   try {
     res = await sendSpec(deps, spec);
-  } catch {
+  } catch (err) {
+    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
     throw new HookbridgeError('token_exchange_failed', 'The provider’s token endpoint did not answer');
   }
   const outcome = parseTokenResponse(provider, res.status, res.text, deps.now());
@@ -269,20 +273,16 @@ export async function callback(
       issuer: provider.issuer!,
       clientId: creds.clientId,
       nonce: state.nonce,
-      getKey: jwksFor(provider),
+      getKey: jwksFor(deps, provider),
       now: deps.now(),
     });
   }
-  // 7. Store (create or update the one connection for this end user and integration).
-  const redirectMeta: Record<string, unknown> = {};
-  for (const k of provider.redirectMetadata) {
-    const v = query.get(k);
-    if (v !== null) redirectMeta[k] = v;
-  }
+  // 7. Store (create or update the one connection for this end user and integration). The
+  // integration's params always win over token-response and redirect values.
   const connection = await upsertConnection(deps, state, provider, config, t, {
-    ...config.params,
     ...t.metadata,
     ...redirectMeta,
+    ...config.params,
   });
   if (state.returnUrl) {
     const back = new URL(state.returnUrl);
@@ -303,16 +303,54 @@ export async function callback(
   };
 }
 
-const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-function jwksFor(p: ResolvedProvider) {
+/**
+ * The catalog's redirect values from the callback query, normalised. A value the integration
+ * also sets in `params` must equal it (else 400, before the code exchange) and is not kept from
+ * the query: the integration's own value is.
+ */
+export function redirectMetadataOf(
+  provider: Pick<ResolvedProvider, 'slug' | 'redirectMetadata'>,
+  query: URLSearchParams,
+  params: Record<string, string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of provider.redirectMetadata) {
+    const raw = query.get(k);
+    if (raw === null) continue;
+    const v = normaliseRedirectValue(provider.slug, k, raw);
+    if (v === undefined) throw new HookbridgeError('invalid_request', `The callback's "${k}" is malformed`);
+    const expected = params[k];
+    if (expected === undefined) {
+      out[k] = v;
+      continue;
+    }
+    if (normaliseRedirectValue(provider.slug, k, expected) !== v) {
+      throw new HookbridgeError(
+        'invalid_request',
+        `The callback's "${k}" does not match the integration's ${k}; start again from the app`,
+      );
+    }
+  }
+  return out;
+}
+
+const jwksCache = new Map<string, { fetch: unknown; set: ReturnType<typeof createRemoteJWKSet> }>();
+/** The JWKS is fetched through the same SSRF-guarded fetch as every other OAuth call. */
+function jwksFor(deps: ConnectionDeps, p: ResolvedProvider) {
   if (!p.jwksUri)
     throw new HookbridgeError('invalid_id_token', 'The issuer publishes no JWKS to verify the ID token with');
-  let set = jwksCache.get(p.jwksUri);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(p.jwksUri), { timeoutDuration: 5000 });
-    jwksCache.set(p.jwksUri, set);
+  let hit = jwksCache.get(p.jwksUri);
+  if (!hit || hit.fetch !== deps.fetch) {
+    hit = {
+      fetch: deps.fetch,
+      set: createRemoteJWKSet(new URL(p.jwksUri), {
+        timeoutDuration: 5000,
+        [customFetch]: deps.fetch as FetchImplementation,
+      }),
+    };
+    jwksCache.set(p.jwksUri, hit);
   }
-  return set;
+  return hit.set;
 }
 
 async function upsertConnection(

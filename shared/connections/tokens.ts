@@ -264,7 +264,8 @@ async function callRefresh(
     try {
       const res = await sendSpec(deps, spec);
       outcome = parseTokenResponse(provider, res.status, res.text, deps.now());
-    } catch {
+    } catch (err) {
+      if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
       outcome = { ok: false, error: 'network_error', transient: true };
     }
     if (outcome.ok || !outcome.transient || i === TRANSIENT_BACKOFF_MS.length) break;

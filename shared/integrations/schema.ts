@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { blockedAddressReason, parseIPv4Literal } from '../proxy/ssrf.js';
 
 /**
  * An integration is one configured way to reach a third party. The `type` decides how
@@ -8,15 +9,49 @@ import * as z from 'zod';
  * and API keys live in Secrets Manager too.
  */
 
-/** https everywhere; plain http only for loopback hosts (local development and tests). */
+const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
+
+/** Browser targets (return URLs): https, or plain http on a loopback host for a local app. */
 const HttpsOrLocalUrl = z
   .url({ protocol: /^https?$/ })
-  .refine(
-    (u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u),
-    {
-      message: 'must be https (http only for 127.0.0.1 / localhost)',
-    },
-  );
+  .refine((u) => u.startsWith('https://') || LOOPBACK_HTTP.test(u), {
+    message: 'must be https (http only for 127.0.0.1 / localhost)',
+  });
+
+/** Local mode comes from the function's configuration (HOOKBRIDGE_LOCAL), never from a request. */
+export const isLocalMode = (): boolean => ['true', '1'].includes(process.env.HOOKBRIDGE_LOCAL ?? '');
+
+const isLoopbackHost = (host: string): boolean =>
+  host === 'localhost' || blockedAddressReason(host.replace(/^\[|\]$/g, '')) === 'loopback';
+
+/**
+ * Why a URL Hookbridge itself will call (token, revocation, issuer, API base) is refused, or
+ * undefined. https only, and never an IP literal that is not public (10.0.0.1, 169.254.169.254,
+ * every spelling); outside local mode loopback names are refused too. Names that resolve to
+ * private addresses are refused at call time by the SSRF guard (shared/proxy/ssrf.ts).
+ */
+export function serverUrlProblem(raw: string, local = isLocalMode()): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return 'must be a URL';
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (local && isLoopbackHost(host)) return undefined; // local development and tests
+  if (u.protocol !== 'https:') return 'must be https (plain http only for loopback in local mode)';
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'must not be a loopback host';
+  const literal = host.includes(':') || parseIPv4Literal(host) !== undefined;
+  const why = literal ? blockedAddressReason(host) : undefined;
+  if (why) return `must not point at a non-public address (${why})`;
+  return undefined;
+}
+
+/** A URL Hookbridge calls server-side: see serverUrlProblem. */
+const ServerUrl = z.url({ protocol: /^https?$/ }).superRefine((u, ctx) => {
+  const problem = serverUrlProblem(u);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Return URLs are compared by origin + path prefix; query strings are the app's own business. */
 const ReturnUrl = HttpsOrLocalUrl.max(2000);
@@ -58,7 +93,7 @@ export const OAuthCatalogIntegration = z
   .strict();
 
 export const OAuthOidcIntegration = z
-  .object({ ...OAuthBase, provider: z.literal('oidc'), issuer: HttpsOrLocalUrl })
+  .object({ ...OAuthBase, provider: z.literal('oidc'), issuer: ServerUrl })
   .strict();
 
 export const OAuthGenericIntegration = z
@@ -66,14 +101,14 @@ export const OAuthGenericIntegration = z
     ...OAuthBase,
     provider: z.literal('oauth2'),
     authorizationUrl: HttpsOrLocalUrl,
-    tokenUrl: HttpsOrLocalUrl,
-    revocationUrl: HttpsOrLocalUrl.optional(),
+    tokenUrl: ServerUrl,
+    revocationUrl: ServerUrl.optional(),
     clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
     scopeSeparator: z.enum([' ', ',']).default(' '),
     pkce: z.boolean().default(true),
     api: z
       .object({
-        baseUrl: HttpsOrLocalUrl,
+        baseUrl: ServerUrl,
         allowedHosts: z.array(Host).min(1).max(20),
       })
       .optional(),
@@ -93,7 +128,7 @@ export const ApiKeyIntegration = z
       .string()
       .regex(/^[a-z0-9-]+$/)
       .optional(),
-    baseUrl: HttpsOrLocalUrl.optional(),
+    baseUrl: ServerUrl.optional(),
     allowedHosts: z.array(Host).max(20).default([]),
     scheme: AuthScheme.default({ type: 'bearer' }),
   })
@@ -105,10 +140,10 @@ export const ApiKeyIntegration = z
 export const ClientCredentialsIntegration = z
   .object({
     type: z.literal('client-credentials'),
-    tokenUrl: HttpsOrLocalUrl,
+    tokenUrl: ServerUrl,
     scopes: Scopes.default([]),
     audience: z.string().min(1).max(500).optional(),
-    baseUrl: HttpsOrLocalUrl,
+    baseUrl: ServerUrl,
     allowedHosts: z.array(Host).min(1).max(20),
     clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
   })

@@ -66,6 +66,7 @@ export async function discover(
     discoveryCache.set(issuer, { as, at: now });
     return as;
   } catch (err) {
+    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
     throw new HookbridgeError(
       'upstream_error',
       `OIDC discovery for ${issuer} failed: ${(err as Error).message}`,

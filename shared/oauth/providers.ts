@@ -330,3 +330,23 @@ export function fillPlaceholders(template: string, values: Record<string, unknow
     return /^https:\/\//.test(v) ? v.replace(/\/+$/, '') : encodeURIComponent(v);
   });
 }
+
+/**
+ * A Shopify shop as the bare subdomain: Shopify's redirect says `mystore.myshopify.com`, an
+ * integration may say `mystore` or the full host. Undefined when it is not a shop name.
+ */
+export function normaliseShop(value: string): string | undefined {
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '')
+    .replace(/\.myshopify\.com$/, '');
+  return /^[a-z0-9][a-z0-9-]{0,62}$/.test(v) ? v : undefined;
+}
+
+/** A redirect (or integration) value in the form the catalog compares and stores it. */
+export function normaliseRedirectValue(slug: string, key: string, value: string): string | undefined {
+  if (slug === 'shopify' && key === 'shop') return normaliseShop(value);
+  return value;
+}

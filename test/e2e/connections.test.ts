@@ -13,7 +13,7 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { connectionDeps } from '../../shared/connections/deps.js';
+import { connectionDeps, setConnectionOverrides } from '../../shared/connections/deps.js';
 import { refreshWithLease } from '../../shared/connections/tokens.js';
 import { type AppEvent, setAppEventPublisher } from '../../shared/events/app-events.js';
 import { introspect, startOidcProvider, type TestOp, userinfo } from './support/oidc.js';
@@ -132,6 +132,9 @@ beforeAll(async () => {
   rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
   process.env.HOOKBRIDGE_PUBLIC_URL = rt.url;
   op = await startOidcProvider(`${rt.url}/oauth/callback`);
+  // The provider is on loopback: the SSRF guard lets it through only via the local-mode test list.
+  process.env.HOOKBRIDGE_TEST_ALLOW_HOSTS = new URL(op.issuer).host;
+  setConnectionOverrides({});
   const secrets = JSON.parse(
     await (await import('node:fs/promises')).readFile(secretsFile, 'utf8'),
   ) as Record<string, unknown>;
@@ -174,6 +177,7 @@ afterAll(async () => {
   await rt?.close();
   ddb?.destroy();
   delete process.env.HOOKBRIDGE_PUBLIC_URL;
+  delete process.env.HOOKBRIDGE_TEST_ALLOW_HOSTS;
   if (app) await new Promise<void>((r) => app.close(() => r()));
   if (dir) await rm(dir, { recursive: true, force: true });
 });

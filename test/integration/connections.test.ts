@@ -81,6 +81,51 @@ async function seedConnection(
   return rec;
 }
 
+/** A browser's cookie jar for the /oauth routes: the last Set-Cookie per name wins, Max-Age=0 deletes. */
+class CookieJar {
+  readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = line.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(i + 1).trim());
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+/** POST /connect-sessions, then GET /oauth/authorize in the "browser": the provider URL it redirects to. */
+async function startSignIn(jar: CookieJar, integrationId: string, endUserId: string) {
+  const s = await api('/connect-sessions', {
+    method: 'POST',
+    body: JSON.stringify({ integrationId, endUserId, returnUrl: 'https://app.example.com/done' }),
+  });
+  expect(s.status).toBe(201);
+  const { url } = (await s.json()) as { url: string };
+  const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
+  jar.take(res);
+  return { res, url, location: res.headers.get('location') ?? '' };
+}
+
+/** The provider's redirect back, in the "browser". */
+async function callbackWith(jar: CookieJar, query: Record<string, string>) {
+  const res = await fetch(`${rt.url}/oauth/callback?${new URLSearchParams(query)}`, {
+    redirect: 'manual',
+    headers: { cookie: jar.header() },
+  });
+  jar.take(res);
+  const text = await res.text();
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    code: /id="error-code">([^<]+)</.exec(text)?.[1],
+  };
+}
+
 const token = async (id: string) => {
   const res = await api(`/connections/${id}/access-token`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -106,10 +151,21 @@ beforeAll(async () => {
   stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
   await writeFile(
     secretsFile,
-    JSON.stringify({ 'hookbridge/oauth/stub': { clientId: 'cid', clientSecret: 'csecret' } }),
+    JSON.stringify({
+      'hookbridge/oauth/stub': { clientId: 'cid', clientSecret: 'csecret' },
+      'hookbridge/oauth/canary': { clientId: 'cid', clientSecret: 'csecret' },
+      'hookbridge/oauth/internal': { clientId: 'cid', clientSecret: 'csecret' },
+      'hookbridge/oauth/shop': { clientId: 'cid', clientSecret: 'csecret' },
+    }),
   );
   setClock({ now: () => Date.now() + offsetMs });
-  rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
+  // The stub is on loopback: only the local-mode test allow list lets the SSRF guard reach it.
+  rt = await startLocal({
+    port: 0,
+    secretsFile,
+    apiKey: API_KEY,
+    env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(stubUrl).host },
+  });
   setConnectionOverrides({ sleep: async () => {} });
   setAppEventPublisher({ publish: async (e) => void events.push(e) });
   const put = await api('/integrations/stub', {
@@ -186,8 +242,8 @@ describe('integrations API', () => {
       method: 'PUT',
       body: JSON.stringify({ type: 'oauth', provider: 'nosuch', allowedReturnUrls: ['https://a.example/x'] }),
     });
-    expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { code: string }).code).toBe('unknown_provider');
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { code: string }).code).toBe('invalid_request');
     const bad = await api('/integrations/x', {
       method: 'PUT',
       body: JSON.stringify({ type: 'oauth', provider: 'google', allowedReturnUrls: ['http://a.example/x'] }),
@@ -361,6 +417,145 @@ describe('decrypted-token cache', () => {
     const { status, body } = await token(c.id);
     expect(status).toBe(200);
     expect(body.accessToken).toBe('reconnected-token');
+  });
+});
+
+describe('SSRF guard on OAuth calls', () => {
+  it('PUT refuses token, revocation and issuer URLs at private or metadata addresses', async () => {
+    for (const body of [
+      { provider: 'oauth2', authorizationUrl: 'https://a.example/a', tokenUrl: 'https://10.0.0.1/token' },
+      { provider: 'oauth2', authorizationUrl: 'https://a.example/a', tokenUrl: 'https://169.254.169.254/t' },
+      {
+        provider: 'oauth2',
+        authorizationUrl: 'https://a.example/a',
+        tokenUrl: 'https://a.example/t',
+        revocationUrl: 'https://[::ffff:10.0.0.1]/revoke',
+      },
+      { provider: 'oidc', issuer: 'https://169.254.169.254' },
+      { provider: 'oidc', issuer: 'https://0x0a000001' }, // 10.0.0.1
+    ]) {
+      const res = await api('/integrations/private', {
+        method: 'PUT',
+        body: JSON.stringify({ type: 'oauth', allowedReturnUrls: ['https://app.example.com/done'], ...body }),
+      });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe('invalid_request');
+    }
+    expect((await api('/integrations/private')).status).toBe(404);
+  });
+
+  it('a refresh against a loopback token URL not on the test allow list is refused before any request leaves', async () => {
+    let hits = 0;
+    const canary = createServer((_req, res) => {
+      hits++;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => canary.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (canary.address() as AddressInfo).port;
+      const put = await api('/integrations/canary', {
+        method: 'PUT',
+        body: JSON.stringify({
+          type: 'oauth',
+          provider: 'oauth2',
+          authorizationUrl: `http://127.0.0.1:${port}/authorize`,
+          tokenUrl: `http://127.0.0.1:${port}/token`,
+          allowedReturnUrls: ['https://app.example.com/done'],
+        }),
+      });
+      expect(put.status).toBe(201); // loopback is accepted in local mode; the call guard still applies
+      const c = await seedConnection('canary-user', {
+        id: connectionIdFor('canary', 'canary-user'),
+        integrationId: 'canary',
+      });
+      const res = await token(c.id);
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'ssrf_blocked' });
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise<void>((r) => canary.close(() => r()));
+    }
+  });
+
+  it('a token URL whose name resolves to the metadata address is refused at call time', async () => {
+    setConnectionOverrides({
+      sleep: async () => {},
+      resolver: async () => [{ address: '169.254.169.254', family: 4 }],
+    });
+    try {
+      const put = await api('/integrations/internal', {
+        method: 'PUT',
+        body: JSON.stringify({
+          type: 'oauth',
+          provider: 'oauth2',
+          authorizationUrl: 'https://idp.internal.example/authorize',
+          tokenUrl: 'https://idp.internal.example/token',
+          allowedReturnUrls: ['https://app.example.com/done'],
+        }),
+      });
+      expect(put.status).toBe(201);
+      const c = await seedConnection('internal-user', {
+        id: connectionIdFor('internal', 'internal-user'),
+        integrationId: 'internal',
+      });
+      const res = await token(c.id);
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'ssrf_blocked', reason: 'metadata' });
+      expect((await connectionDeps().store.get(c.id))!.refreshFailures).toBe(0); // not a provider failure
+    } finally {
+      setConnectionOverrides({ sleep: async () => {} });
+    }
+  });
+});
+
+describe('Shopify shop from the redirect', () => {
+  it("Shopify's full host in the redirect neither overrides nor doubles the integration's shop; a different shop is refused", async () => {
+    const tokenCalls: string[] = [];
+    setConnectionOverrides({
+      sleep: async () => {},
+      fetch: (async (input: string | URL | Request) => {
+        tokenCalls.push(String(input));
+        return new Response(JSON.stringify({ access_token: 'shpat_1', scope: 'read_products' }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      }) as typeof fetch,
+    });
+    try {
+      const put = await api('/integrations/shop', {
+        method: 'PUT',
+        body: JSON.stringify({
+          type: 'oauth',
+          provider: 'shopify',
+          params: { shop: 'mystore' },
+          scopes: ['read_products'],
+          allowedReturnUrls: ['https://app.example.com/done'],
+        }),
+      });
+      expect(put.status).toBe(201);
+      const jar = new CookieJar();
+      const { location } = await startSignIn(jar, 'shop', 'merchant-1');
+      expect(new URL(location).host).toBe('mystore.myshopify.com');
+      const state = new URL(location).searchParams.get('state')!;
+      const back = await callbackWith(jar, { code: 'c1', state, shop: 'mystore.myshopify.com' });
+      expect(back.status).toBe(302);
+      expect(tokenCalls).toEqual(['https://mystore.myshopify.com/admin/oauth/access_token']);
+      const id = connectionIdFor('shop', 'merchant-1');
+      const stored = (await connectionDeps().store.get(id))!;
+      expect(stored.providerMetadata.shop).toBe('mystore');
+
+      // A callback naming another shop is refused before the code exchange; nothing stored.
+      const jar2 = new CookieJar();
+      const second = await startSignIn(jar2, 'shop', 'merchant-2');
+      const state2 = new URL(second.location).searchParams.get('state')!;
+      const evil = await callbackWith(jar2, { code: 'c2', state: state2, shop: 'evil.myshopify.com' });
+      expect(evil.status).toBe(400);
+      expect(evil.code).toBe('invalid_request');
+      expect(tokenCalls).toHaveLength(1);
+      expect(await connectionDeps().store.get(connectionIdFor('shop', 'merchant-2'))).toBeUndefined();
+    } finally {
+      setConnectionOverrides({ sleep: async () => {} });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAllowedReturnUrl } from '../../shared/connections/flow.js';
-import { IntegrationConfig } from '../../shared/integrations/schema.js';
+import { IntegrationConfig, serverUrlProblem } from '../../shared/integrations/schema.js';
 import {
   buildAuthorizationUrl,
   buildRevocationRequest,
@@ -311,5 +311,43 @@ describe('integration schema', () => {
         allowedHosts: ['a.example'],
       }).success,
     ).toBe(true);
+  });
+});
+
+describe('server-side URLs (token, revocation, issuer, API base)', () => {
+  it.each([
+    ['https://login.example.com/token', false, undefined],
+    ['https://10.0.0.1/token', false, 'private'],
+    ['https://169.254.169.254/latest', false, 'metadata'],
+    ['https://0xa9fea9fe/', false, 'metadata'],
+    ['https://[fd00:ec2::254]/', false, 'metadata'],
+    ['https://127.0.0.1:8443/token', false, 'loopback'],
+    ['http://127.0.0.1:8080/token', false, 'https'],
+    ['http://localhost:8080/token', false, 'https'],
+    ['https://localhost/token', false, 'loopback host'],
+    ['http://example.com/token', true, 'https'],
+    ['https://10.0.0.1/token', true, 'private'],
+    ['http://127.0.0.1:8080/token', true, undefined],
+    ['http://localhost:8080/token', true, undefined],
+  ] as const)('%s (local mode %s) -> %s', (url, local, problem) => {
+    const got = serverUrlProblem(url, local);
+    if (problem === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(problem);
+  });
+
+  it('outside local mode the schema refuses a loopback http issuer', () => {
+    const before = process.env.HOOKBRIDGE_LOCAL;
+    delete process.env.HOOKBRIDGE_LOCAL;
+    try {
+      const parsed = IntegrationConfig.safeParse({
+        type: 'oauth',
+        provider: 'oidc',
+        issuer: 'http://127.0.0.1:9000',
+        allowedReturnUrls: ['https://a.example/x'],
+      });
+      expect(parsed.success).toBe(false);
+    } finally {
+      if (before !== undefined) process.env.HOOKBRIDGE_LOCAL = before;
+    }
   });
 });
