@@ -9,11 +9,13 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { handler as sendHandler } from '../../functions/deliveries-send/index.js';
 import { handler as processHandler } from '../../functions/events-process/index.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { ManualClock } from '../../infra/local/stream.js';
 import { EventStore } from '../../shared/adapters/dynamodb/events.js';
-import { setDeliveryResolver } from '../../shared/delivery/deps.js';
+import { deliveryDeps, setDeliveryResolver } from '../../shared/delivery/deps.js';
+import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import { appEvents } from '../../shared/events/app-events.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor, eventPk } from '../../shared/events/record.js';
@@ -376,6 +378,13 @@ describe('retries, dead letters, 410', () => {
     expect(ds[0]!.attempts).toHaveLength(1);
     const dest = await api('GET', '/destinations/gone');
     expect(dest.json).toMatchObject({ status: 'disabled', disabledReason: 'receiver answered 410 Gone' });
+    // An update without `enabled` keeps it disabled (and why); only enabled: true re-enables.
+    const url = `${receiverUrl}/gone`;
+    expect(await api('PUT', '/destinations/gone', { url, types: ['invoice.*'] })).toMatchObject({
+      status: 200,
+      json: { status: 'disabled', disabledReason: 'receiver answered 410 Gone' },
+    });
+    expect((await api('GET', '/destinations/gone')).json).toMatchObject({ status: 'disabled' });
     const later = await postStripe(
       'invoice.paid',
       { id: 'in_gone2', amount_paid: 1, currency: 'usd' },
@@ -384,6 +393,14 @@ describe('retries, dead letters, 410', () => {
     expect(await deliveriesOf(later)).toEqual([]);
     expect(received.filter((r) => r.path === '/gone')).toHaveLength(1);
     expect((await api('POST', '/destinations/gone/redrive')).status).toBe(409);
+    const enabled = await api('PUT', '/destinations/gone', { url, types: ['invoice.*'], enabled: true });
+    expect(enabled.json).toMatchObject({ status: 'enabled' });
+    expect(enabled.json!.disabledReason).toBeUndefined();
+    await api('PUT', '/destinations/gone', { url, enabled: false });
+    expect((await api('PUT', '/destinations/gone', { url })).json).toMatchObject({
+      status: 'disabled',
+      disabledReason: 'disabled by API',
+    });
   });
 
   it('429 with Retry-After waits as the receiver asks (capped), not the 5 s step', async () => {
@@ -755,5 +772,213 @@ describe('local stream emulation', () => {
     expect(await store.put(base('evt_poison', good), body)).toBe('duplicate_mismatch');
     await rt.pipeline.idle();
     expect(rt.pipeline.streamDeadLetters.length).toBe(dead);
+  });
+});
+
+/** Wraps the cached delivery deps' queue or bus so its first matching call fails (a crash there). */
+function failOnce(which: 'queue' | 'bus', when: (arg: unknown) => boolean): { failed: () => boolean } {
+  const deps = deliveryDeps();
+  let failed = false;
+  const trip = (arg: unknown) => {
+    if (failed || !when(arg)) return false;
+    failed = true;
+    return true;
+  };
+  if (which === 'queue') {
+    const real: DeliveryQueue = deps.queue;
+    deps.queue = {
+      send: async (m, delay) => {
+        if (trip(m)) {
+          deps.queue = real;
+          throw new Error('queue unavailable');
+        }
+        return real.send(m, delay);
+      },
+    };
+  } else {
+    const real: EventBusPublisher = deps.bus;
+    deps.bus = {
+      publish: async (entries) => {
+        if (trip(entries)) {
+          deps.bus = real;
+          throw new Error('bus unavailable');
+        }
+        return real.publish(entries);
+      },
+    };
+  }
+  return { failed: () => failed };
+}
+
+/** Makes one store method throw once (the function dies there), then restores the class method. */
+function storeFailsOnce(method: 'settle' | 'releasePublication'): { failed: () => boolean } {
+  const store = deliveryDeps().store as unknown as Record<string, unknown>;
+  let failed = false;
+  store[method] = async () => {
+    failed = true;
+    Reflect.deleteProperty(store, method);
+    throw new Error('function timed out');
+  };
+  return { failed: () => failed };
+}
+
+describe('a crash after a claim', () => {
+  it('the redelivered message re-takes the stale claim: same webhook-id, ends delivered', async () => {
+    await destination('orders', ['payment.succeeded']);
+    // The receiver answers 204, then the function dies before recording the outcome.
+    const crash = storeFailsOnce('settle');
+    const dlq = rt.pipeline.queueDeadLetters.length;
+    const id = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_crash', amount: 100, amount_received: 100, currency: 'usd' },
+      T0 + 1200,
+    );
+    expect(crash.failed()).toBe(true);
+    expect((await deliveriesOf(id))[0]).toMatchObject({ status: 'pending', round: 0 });
+    // A duplicate arriving while the claim is fresh is handed back to the queue, not dropped or sent.
+    const msg: QueueMessage = {
+      kind: 'delivery',
+      eventId: id,
+      destinationId: 'orders',
+      part: 0,
+      round: 0,
+      attempt: 0,
+      notBefore: clock.now(),
+    };
+    const dup = await sendHandler({
+      Records: [{ messageId: 'dup-1', body: JSON.stringify(msg) }],
+    } as unknown as Parameters<typeof sendHandler>[0]);
+    expect(dup).toEqual({ batchItemFailures: [{ itemIdentifier: 'dup-1' }] });
+    expect(received.filter((r) => r.id === id)).toHaveLength(1);
+
+    // The queue redelivers after its visibility timeout (60 s), past the 30 s claim lease.
+    await rt.pipeline.advance(61_000);
+    const hits = received.filter((r) => r.path === '/orders' && r.id === id);
+    expect(hits).toHaveLength(2);
+    expect(hits.every((h) => h.verified)).toBe(true);
+    const ds = await deliveriesOf(id);
+    expect(ds[0]).toMatchObject({ status: 'delivered', round: 0 });
+    expect(ds[0]!.attempts.map((a) => [a.attempt, a.status, a.outcome])).toEqual([[0, 204, 'delivered']]);
+    expect(rt.pipeline.queueDeadLetters.length).toBe(dlq);
+  });
+
+  it('a failed enqueue of the next attempt re-sends the attempt instead of stranding the delivery', async () => {
+    await destination('flaky', ['payment.succeeded']);
+    modes.set('/flaky', ['500', 'ok']);
+    const crash = failOnce('queue', (m) => {
+      const q = m as QueueMessage;
+      return q.kind === 'delivery' && q.attempt === 1;
+    });
+    const id = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_crash_q', amount: 100, amount_received: 100, currency: 'usd' },
+      T0 + 1201,
+    );
+    expect(crash.failed()).toBe(true);
+    await rt.pipeline.advance(61_000);
+    const hits = received.filter((r) => r.path === '/flaky' && r.id === id);
+    expect(hits).toHaveLength(2);
+    const ds = await deliveriesOf(id);
+    expect(ds[0]).toMatchObject({ status: 'delivered', round: 0 });
+    expect(effects.get(id)).toBe(1);
+  });
+
+  it('a bulk-replay page redelivered after its round started re-queues the round', async () => {
+    await rt.pipeline.advance(3600_000);
+    await destination('orders', ['payment.refunded']);
+    const from = new Date(clock.now()).toISOString();
+    const id = await postStripe(
+      'charge.refunded',
+      { id: 'ch_crash', amount_refunded: 300, currency: 'usd', payment_intent: 'pi_crash_r' },
+      T0 + 1202,
+    );
+    const to = new Date(clock.now() + 60_000).toISOString();
+    expect(received.filter((r) => r.id === id)).toHaveLength(1);
+    // The page starts the round, then dies queueing the attempt.
+    const crash = failOnce('queue', (m) => (m as QueueMessage).kind === 'delivery');
+    expect((await api('POST', '/replays', { id: 'rpl_crash', from, to })).status).toBe(202);
+    await rt.pipeline.idle();
+    expect(crash.failed()).toBe(true);
+    expect((await deliveriesOf(id))[0]).toMatchObject({ status: 'pending', round: 1 });
+    await rt.pipeline.advance(61_000);
+    expect(received.filter((r) => r.id === id)).toHaveLength(2);
+    expect((await deliveriesOf(id))[0]).toMatchObject({ status: 'delivered', round: 1 });
+    expect((await api('GET', '/replays/rpl_crash')).json).toMatchObject({
+      status: 'done',
+      eventsScanned: 1,
+      deliveriesQueued: 1,
+    });
+  });
+
+  it('an unconfirmed bus claim is re-taken by the retried stream record; published once', async () => {
+    // PutEvents fails and the function dies before releasing the marker.
+    const crash = failOnce('bus', () => true);
+    const release = storeFailsOnce('releasePublication');
+    const dead = rt.pipeline.streamDeadLetters.length;
+    const id = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_crash_bus', amount: 100, amount_received: 100, currency: 'usd' },
+      T0 + 1203,
+    );
+    expect(crash.failed()).toBe(true);
+    expect(release.failed()).toBe(true);
+    expect(rt.pipeline.streamDeadLetters.length).toBe(dead);
+    expect(
+      rt.pipeline.bus.published.filter((b) => b.id === id && !(b.detail as { replay?: boolean }).replay),
+    ).toHaveLength(1);
+  });
+});
+
+describe('deleting a destination', () => {
+  it('kills its queued retries and dead letters for good; a new destination with the id never gets them', async () => {
+    await destination('flaky', ['payment.succeeded']);
+    modes.set('/flaky', ['500']);
+    const pendingId = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_del', amount: 100, amount_received: 100, currency: 'usd' },
+      T0 + 1300,
+    );
+    await destination('down', ['payment.failed']);
+    modes.set('/down', ['drop']);
+    const deadId = await postStripe(
+      'payment_intent.payment_failed',
+      { id: 'pi_del2', amount: 100, currency: 'usd' },
+      T0 + 1301,
+    );
+    await rt.pipeline.advance(40 * 3600_000);
+    expect((await deliveriesOf(deadId))[0]).toMatchObject({
+      status: 'dead',
+      deadReason: 'retries_exhausted',
+    });
+    modes.set('/flaky', ['500']);
+    const stillPending = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_del3', amount: 100, amount_received: 100, currency: 'usd' },
+      T0 + 1302,
+    );
+    expect((await deliveriesOf(stillPending))[0]).toMatchObject({ status: 'pending' });
+
+    expect((await api('DELETE', '/destinations/flaky')).status).toBe(204);
+    expect((await api('DELETE', '/destinations/down')).status).toBe(204);
+    expect((await deliveriesOf(stillPending))[0]).toMatchObject({
+      status: 'dead',
+      deadReason: 'destination_deleted',
+    });
+    // Same ids, new destinations (new secrets) that answer 204.
+    modes.set('/flaky', ['ok']);
+    modes.set('/down', ['ok']);
+    const before = received.length;
+    const flaky = await destination('flaky', ['payment.succeeded']);
+    await destination('down', ['payment.failed']);
+    expect(flaky.generation).toMatch(/^[0-9a-f]{16}$/);
+    // The queued retry comes due and is dropped; redrive finds nothing of the old destination.
+    await rt.pipeline.advance(3600_000);
+    expect(await api('POST', '/destinations/down/redrive')).toEqual({ status: 202, json: { queued: 0 } });
+    expect(await api('POST', '/destinations/flaky/redrive')).toEqual({ status: 202, json: { queued: 0 } });
+    await rt.pipeline.idle();
+    expect(received.slice(before)).toEqual([]);
+    expect((await deliveriesOf(stillPending))[0]).toMatchObject({ status: 'dead', round: 0 });
+    expect((await deliveriesOf(deadId))[0]).toMatchObject({ status: 'dead', round: 0 });
+    expect(pendingId).not.toBe(stillPending);
   });
 });

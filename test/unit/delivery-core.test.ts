@@ -2,8 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_SETTINGS } from '../../infra/functions.js';
+import { QUEUE_SETTINGS } from '../../infra/local/stream.js';
 import { passesStreamFilter } from '../../infra/stream.js';
 import { checkDestinationUrl } from '../../shared/delivery/destination-url.js';
+import { PUBLICATION_LEASE_MS } from '../../shared/delivery/process.js';
 import {
   MAX_ATTEMPTS,
   matchesTypeFilter,
@@ -13,6 +16,7 @@ import {
   RETRY_SCHEDULE_SEC,
   retryDelaySec,
 } from '../../shared/delivery/schedule.js';
+import { CLAIM_LEASE_MS } from '../../shared/delivery/send.js';
 import {
   generateDestinationSecret,
   isValidDestinationSecret,
@@ -57,6 +61,22 @@ describe('retry schedule', () => {
     expect(nextDelaySec(0, { status: 429, retryAfter: 'soon' }, 0, () => 0.5)).toBe(5);
     expect(nextDelaySec(0, { status: 500, retryAfter: '120' }, 0, () => 0.5)).toBe(5);
     expect(parseRetryAfter(undefined, 0)).toBeUndefined();
+  });
+  it('never waits less than the schedule: a short Retry-After does not burn the attempts', () => {
+    expect(nextDelaySec(0, { status: 429, retryAfter: '1' }, 0, () => 0.5)).toBe(5);
+    expect(nextDelaySec(1, { status: 503, retryAfter: '0' }, 0, () => 0.5)).toBe(300);
+    // Past the cap the schedule still rules (a 10 h step is not cut to the 1 h cap).
+    expect(nextDelaySec(5, { status: 429, retryAfter: '999999' }, 0, () => 0.5)).toBe(36000);
+    // Eight 429s with Retry-After: 1 take the whole schedule (~28 h), not ~8 s.
+    let total = 0;
+    for (let a = 0; a < MAX_ATTEMPTS - 1; a++)
+      total += nextDelaySec(a, { status: 429, retryAfter: '1' }, 0, () => 0.5)!;
+    expect(total).toBe(RETRY_SCHEDULE_SEC.reduce<number>((x, y) => x + y, 0));
+  });
+  it('claim leases equal the function timeouts, and redelivery comes after a claim went stale', () => {
+    expect(CLAIM_LEASE_MS).toBe(FUNCTION_SETTINGS['deliveries-send']!.timeoutSec * 1000);
+    expect(PUBLICATION_LEASE_MS).toBe(FUNCTION_SETTINGS['events-process']!.timeoutSec * 1000);
+    expect(QUEUE_SETTINGS.visibilityTimeoutSec * 1000).toBeGreaterThan(CLAIM_LEASE_MS);
   });
   it('matches type filters', () => {
     expect(matchesTypeFilter([], 'x.y')).toBe(true);
