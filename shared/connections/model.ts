@@ -63,6 +63,13 @@ export interface ConnectionRecord {
   /** Consecutive failed refreshes, and when the first of them happened (epoch ms). */
   refreshFailures: number;
   firstFailureAt?: number | undefined;
+  /**
+   * Consecutive refreshes answered `invalid_grant`, and when the first of them happened (epoch
+   * ms). Any other outcome (success, transient error, other refusal) resets both: only an
+   * unbroken invalid_grant streak can make a connection needs_reauth.
+   */
+  invalidGrantStreak?: number | undefined;
+  invalidGrantSince?: number | undefined;
   lastError?: string | undefined;
   lastRefreshedAt?: string | undefined;
   createdAt: string;

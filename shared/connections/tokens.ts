@@ -33,7 +33,7 @@ export interface FreshAccessToken {
 }
 
 export const LEASE_MS = 30_000;
-/** invalid_grant must persist this many refreshes and this long before a connection needs re-auth. */
+/** invalid_grant must persist this many refreshes in a row and this long before a connection needs re-auth. */
 export const REAUTH_AFTER_FAILURES = 3;
 export const REAUTH_WINDOW_MS = 10 * 60_000;
 const WAIT_FOR_OTHER_REFRESH_MS = 20_000;
@@ -165,11 +165,13 @@ export async function refreshWithLease(
         lastRefreshedAt: at,
         updatedAt: at,
       };
-      const remove = [
+      const remove: (keyof ConnectionRecord)[] = [
         'firstFailureAt',
         'lastError',
+        'invalidGrantStreak',
+        'invalidGrantSince',
         ...(t.expiresAt === undefined ? ['expiresAt' as const] : []),
-      ] as ('firstFailureAt' | 'lastError' | 'expiresAt')[];
+      ];
       let written = await deps.store.updateUnderLease(id, owner, c.version, update, {
         bumpVersion: true,
         remove,
@@ -204,10 +206,11 @@ export async function refreshWithLease(
     // Failed: count it, and decide whether the grant is gone for good.
     const failures = c.refreshFailures + 1;
     const firstFailureAt = c.firstFailureAt ?? now;
-    const gone =
-      outcome.error === 'invalid_grant' &&
-      failures >= REAUTH_AFTER_FAILURES &&
-      now - firstFailureAt >= REAUTH_WINDOW_MS;
+    // Only an unbroken invalid_grant streak counts towards needs_reauth; anything else resets it.
+    const invalidGrant = outcome.error === 'invalid_grant';
+    const streak = invalidGrant ? (c.invalidGrantStreak ?? 0) + 1 : 0;
+    const streakSince = invalidGrant ? (c.invalidGrantSince ?? now) : now;
+    const gone = invalidGrant && streak >= REAUTH_AFTER_FAILURES && now - streakSince >= REAUTH_WINDOW_MS;
     await deps.store.updateUnderLease(
       id,
       owner,
@@ -217,9 +220,10 @@ export async function refreshWithLease(
         firstFailureAt,
         lastError: outcome.error,
         updatedAt: new Date(now).toISOString(),
+        ...(invalidGrant ? { invalidGrantStreak: streak, invalidGrantSince: streakSince } : {}),
         ...(gone ? { status: 'needs_reauth' as const } : {}),
       },
-      { bumpVersion: false },
+      { bumpVersion: false, remove: invalidGrant ? [] : ['invalidGrantStreak', 'invalidGrantSince'] },
     );
     holding = false;
     deps.log.warn('connection refresh failed', {

@@ -386,6 +386,33 @@ describe('refresh', () => {
     expect(calls.length).toBe(callsBefore);
   });
 
+  it('only an unbroken invalid_grant streak counts: earlier transient failures and a break reset it', async () => {
+    // 5 transient failures over 20 minutes, then one invalid_grant: not needs_reauth.
+    const c = await seedConnection('streak', {
+      refreshFailures: 5,
+      firstFailureAt: Date.now() - 20 * 60_000,
+      lastError: 'http_503',
+    });
+    answers = [{ status: 400, body: { error: 'invalid_grant' } }];
+    const first = await token(c.id);
+    expect(first.status).toBe(502);
+    expect(first.body.code).toBe('token_exchange_failed');
+    expect((await token(c.id)).status).toBe(502); // streak 2
+    offsetMs = 11 * 60_000;
+    answers = [{ status: 503, body: {} }]; // a transient failure breaks the streak
+    expect((await token(c.id)).status).toBe(502);
+    const broken = (await connectionDeps().store.get(c.id))!;
+    expect(broken.invalidGrantStreak).toBeUndefined();
+    expect(broken.refreshFailures).toBe(8);
+    answers = [{ status: 400, body: { error: 'invalid_grant' } }];
+    expect((await token(c.id)).status).toBe(502);
+    expect((await token(c.id)).status).toBe(502);
+    offsetMs = 22 * 60_000;
+    const third = await token(c.id); // 3 in a row spanning 11 minutes: now it is gone
+    expect(third.status).toBe(409);
+    expect(third.body.code).toBe('needs_reauth');
+  });
+
   it('a success after failures emits connection.recovered', async () => {
     const c = await seedConnection('flaky', {
       refreshFailures: 2,
