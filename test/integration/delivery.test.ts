@@ -981,4 +981,47 @@ describe('deleting a destination', () => {
     expect((await deliveriesOf(deadId))[0]).toMatchObject({ status: 'dead', round: 0 });
     expect(pendingId).not.toBe(stillPending);
   });
+
+  it('if the DELETE sweep missed them, the generation check still stops retries and redrive', async () => {
+    await destination('flaky', ['payment.succeeded']);
+    await destination('down', ['payment.failed']);
+    modes.set('/flaky', ['500']);
+    modes.set('/down', ['drop']);
+    const deadId = await postStripe(
+      'payment_intent.payment_failed',
+      { id: 'pi_gen', amount: 100, currency: 'usd' },
+      T0 + 1400,
+    );
+    await rt.pipeline.advance(40 * 3600_000);
+    const retrying = await postStripe(
+      'payment_intent.succeeded',
+      { id: 'pi_gen2', amount: 100, amount_received: 100, currency: 'usd' },
+      T0 + 1401,
+    );
+    expect((await deliveriesOf(retrying))[0]).toMatchObject({ status: 'pending' });
+    // The function dies right after deleting: nothing is swept.
+    const store = deliveryDeps().store as unknown as Record<string, unknown>;
+    store.listIndexedForDestination = async () => ({ items: [] });
+    try {
+      expect((await api('DELETE', '/destinations/flaky')).status).toBe(204);
+      expect((await api('DELETE', '/destinations/down')).status).toBe(204);
+    } finally {
+      Reflect.deleteProperty(store, 'listIndexedForDestination');
+    }
+    expect((await deliveriesOf(retrying))[0]).toMatchObject({ status: 'pending' });
+    modes.set('/flaky', ['ok']);
+    modes.set('/down', ['ok']);
+    const before = received.length;
+    await destination('flaky', ['payment.succeeded']);
+    await destination('down', ['payment.failed']);
+    await rt.pipeline.advance(3600_000);
+    expect((await deliveriesOf(retrying))[0]).toMatchObject({
+      status: 'dead',
+      deadReason: 'destination_deleted',
+    });
+    expect(await api('POST', '/destinations/down/redrive')).toEqual({ status: 202, json: { queued: 0 } });
+    await rt.pipeline.idle();
+    expect(received.slice(before)).toEqual([]);
+    expect((await deliveriesOf(deadId))[0]).toMatchObject({ status: 'dead', round: 0 });
+  });
 });
