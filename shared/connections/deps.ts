@@ -25,6 +25,8 @@ export interface ConnectionDeps {
   now(): number;
   fetch: Fetch;
   sleep(ms: number): Promise<void>;
+  /** How long one token read may take in all (lease wait + refresh): below the 29 s Lambda timeout. */
+  tokenBudgetMs: number;
   vault(): Promise<TokenVault>;
   /** Re-reads the vault secret after an unknown kid (rotation in another process); at most once a minute. */
   reloadVault(): Promise<boolean>;
@@ -32,7 +34,11 @@ export interface ConnectionDeps {
 }
 
 let built: { rt: Runtime; deps: ConnectionDeps } | undefined;
-type Overrides = Partial<Pick<ConnectionDeps, 'fetch' | 'sleep'>> & { resolver?: Resolver };
+type Overrides = Partial<Pick<ConnectionDeps, 'fetch' | 'sleep' | 'tokenBudgetMs'>> & {
+  resolver?: Resolver;
+};
+
+export const TOKEN_BUDGET_MS = 25_000;
 let overrides: Overrides = {};
 
 /**
@@ -62,6 +68,7 @@ export function connectionDeps(): ConnectionDeps {
         testAllow: loadProxyPolicy().testAllow,
       }),
     sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    tokenBudgetMs: overrides.tokenBudgetMs ?? TOKEN_BUDGET_MS,
     async vault() {
       const value = await rt.secrets.get(VAULT_SECRET_NAME);
       if (!vaultFor || vaultFor.value !== value) vaultFor = { value, vault: new TokenVault(value) };
@@ -99,13 +106,14 @@ export async function openTokens<T>(deps: ConnectionDeps, jwe: string): Promise<
 export async function sendSpec(
   deps: ConnectionDeps,
   spec: { url: string; method: string; headers: Record<string, string>; body: string },
+  timeoutMs = 8_000,
 ): Promise<{ status: number; text: string }> {
   const res = await deps.fetch(spec.url, {
     method: spec.method,
     headers: spec.headers,
     body: spec.body,
     redirect: 'manual',
-    signal: AbortSignal.timeout(8_000),
+    signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
   });
   return { status: res.status, text: await res.text() };
 }

@@ -86,11 +86,32 @@ const reauthError = (id: string) =>
     extensions: { connectionId: id },
   });
 
+const outOfTime = () =>
+  new HookbridgeError('upstream_timeout', 'The token could not be refreshed within the time budget');
+
+/** Settles with `p`, or fails with 504 upstream_timeout when the deadline (deps clock) passes first. */
+async function withinDeadline<T>(deps: ConnectionDeps, p: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(outOfTime()), Math.max(0, deadline - deps.now()));
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `deadline` (epoch ms on the deps clock) bounds the whole read, lease wait and refresh included;
+ * by default the token budget (25 s) from now, inside the 29 s Lambda timeout. Past it: 504.
+ */
 export async function getFreshAccessToken(
   connectionId: string,
-  opts: { forceRefresh?: boolean } = {},
+  opts: { forceRefresh?: boolean; deadline?: number } = {},
 ): Promise<FreshAccessToken> {
   const deps = connectionDeps();
+  const deadline = opts.deadline ?? deps.now() + deps.tokenBudgetMs;
   const c = await deps.store.get(connectionId);
   if (!c) throw new HookbridgeError('not_found', `No connection ${connectionId}`);
   if (c.status === 'needs_reauth') throw reauthError(c.id);
@@ -100,13 +121,15 @@ export async function getFreshAccessToken(
     if (c.expiresAt !== undefined && c.expiresAt <= now) throw reauthError(c.id);
     return viewOf(deps, c);
   }
+  if (deps.now() >= deadline) throw outOfTime();
   const running = inflight.get(c.id);
-  if (running) return running;
-  const p = refreshWithLease(deps, c.id, c.version, opts.forceRefresh === true).finally(() =>
+  if (running) return withinDeadline(deps, running, deadline);
+  const p = refreshWithLease(deps, c.id, c.version, opts.forceRefresh === true, deadline).finally(() =>
     inflight.delete(c.id),
   );
   inflight.set(c.id, p);
-  return p;
+  p.catch(() => {}); // a caller that gave up at its deadline leaves no unhandled rejection
+  return withinDeadline(deps, p, deadline);
 }
 
 /**
@@ -118,9 +141,13 @@ export async function refreshWithLease(
   id: string,
   seenVersion: number,
   force: boolean,
+  budgetDeadline?: number,
 ): Promise<FreshAccessToken> {
   const owner = randomUUID();
-  const deadline = deps.now() + WAIT_FOR_OTHER_REFRESH_MS;
+  const waitUntil = Math.min(
+    deps.now() + WAIT_FOR_OTHER_REFRESH_MS,
+    budgetDeadline ?? Number.POSITIVE_INFINITY,
+  );
   for (let attempt = 0; ; attempt++) {
     if (await deps.store.acquireLease(id, owner, deps.now(), LEASE_MS)) break;
     await deps.sleep(Math.min(50 * 2 ** attempt, 500) + Math.floor(Math.random() * 50));
@@ -128,7 +155,7 @@ export async function refreshWithLease(
     if (!c) throw new HookbridgeError('not_found', `No connection ${id}`);
     if (c.status === 'needs_reauth') throw reauthError(id);
     if (c.version !== seenVersion && !needsRefresh(c, deps.now())) return viewOf(deps, c);
-    if (deps.now() > deadline) {
+    if (deps.now() >= waitUntil) {
       throw new HookbridgeError('upstream_timeout', 'Another refresh of this connection is still running');
     }
   }
@@ -142,7 +169,7 @@ export async function refreshWithLease(
 
     const old = await tokensOf(deps, c);
     if (!old.refreshToken) throw reauthError(id);
-    const outcome = await callRefresh(deps, c, old.refreshToken);
+    const outcome = await callRefresh(deps, c, old.refreshToken, budgetDeadline);
     if (outcome.ok) {
       const t = outcome.tokens;
       const next: TokenSet = {
@@ -255,6 +282,7 @@ async function callRefresh(
   deps: ConnectionDeps,
   c: ConnectionRecord,
   refreshToken: string,
+  deadline = Number.POSITIVE_INFINITY,
 ): Promise<TokenOutcome> {
   const integration = await deps.integrations.get(c.integrationId);
   if (!integration || !isOAuth(integration.config)) {
@@ -265,14 +293,18 @@ async function callRefresh(
   const spec = buildTokenRequest(provider, { grantType: 'refresh_token', refreshToken }, creds);
   let outcome: TokenOutcome = { ok: false, error: 'not_attempted', transient: true };
   for (let i = 0; i <= TRANSIENT_BACKOFF_MS.length; i++) {
+    const left = deadline - deps.now();
+    if (left <= 0) throw outOfTime(); // not counted: the provider did not refuse anything
     try {
-      const res = await sendSpec(deps, spec);
+      const res = await sendSpec(deps, spec, Math.min(8_000, left));
       outcome = parseTokenResponse(provider, res.status, res.text, deps.now());
     } catch (err) {
       if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
+      if (deps.now() >= deadline) throw outOfTime();
       outcome = { ok: false, error: 'network_error', transient: true };
     }
     if (outcome.ok || !outcome.transient || i === TRANSIENT_BACKOFF_MS.length) break;
+    if (deps.now() + TRANSIENT_BACKOFF_MS[i]! >= deadline) break;
     await deps.sleep(TRANSIENT_BACKOFF_MS[i]!);
   }
   return outcome;

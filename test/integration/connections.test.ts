@@ -428,6 +428,45 @@ describe('refresh', () => {
   });
 });
 
+describe('time budget', () => {
+  it('a slow token endpoint answers 504 upstream_timeout once the budget runs out, not counted as a failure', async () => {
+    setConnectionOverrides({ sleep: async () => {}, tokenBudgetMs: 400 });
+    const c = await seedConnection('slow-endpoint');
+    beforeTokenAnswer = () => new Promise((r) => setTimeout(r, 2_000));
+    try {
+      const started = Date.now();
+      const res = await api(`/connections/${c.id}/access-token`);
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(res.status).toBe(504);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await res.json()) as { code: string }).code).toBe('upstream_timeout');
+    } finally {
+      beforeTokenAnswer = undefined;
+      setConnectionOverrides({ sleep: async () => {} });
+    }
+    const after = (await connectionDeps().store.get(c.id))!;
+    expect(after.refreshFailures).toBe(0);
+    expect(after.leaseOwner).toBeUndefined(); // released
+  });
+
+  it("waiting on another process's lease stops at the budget with 504", async () => {
+    setConnectionOverrides({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), tokenBudgetMs: 300 });
+    const c = await seedConnection('leased');
+    const deps = connectionDeps();
+    expect(await deps.store.acquireLease(c.id, 'another-process', deps.now(), 30_000)).toBe(true);
+    try {
+      const started = Date.now();
+      const res = await token(c.id);
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(res.status).toBe(504);
+      expect(res.body.code).toBe('upstream_timeout');
+      expect(calls).toHaveLength(0);
+    } finally {
+      setConnectionOverrides({ sleep: async () => {} });
+    }
+  });
+});
+
 describe('decrypted-token cache', () => {
   it('a delete + reconnect done by another process (version back at 1) serves the new token, not the cached one', async () => {
     const c = await seedConnection('cached', { expiresAt: Date.now() + 3_600_000 });
