@@ -4,7 +4,7 @@
  * single-use state (conditional delete), RFC 9207 `iss`, provider errors, the code exchange
  * (PKCE verifier from the server-side state), then full ID-token validation.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, customFetch, type FetchImplementation } from 'jose';
 import { HookbridgeError } from '../errors.js';
 import { isOAuth, type OAuthIntegrationConfig } from '../integrations/schema.js';
@@ -30,9 +30,13 @@ import {
 } from './model.js';
 import { forgetConnection, publish } from './tokens.js';
 
-export const BINDING_COOKIE = 'hb_oauth_binding';
-
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The browser-binding cookie is named per state, so two sign-ins started in one browser do not
+ * overwrite each other's cookie.
+ */
+export const bindingCookieName = (state: string): string => `hb_oauth_${sha256(state).slice(0, 8)}`;
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** One connection per (integration, end user): the id is derived, so reconnecting updates it. */
@@ -171,7 +175,9 @@ export async function authorize(
   return {
     kind: 'redirect',
     location,
-    cookies: [`${BINDING_COOKIE}=${binding}; ${cookieAttrs(baseUrl)}; Max-Age=${OAUTH_STATE_TTL_MS / 1000}`],
+    cookies: [
+      `${bindingCookieName(state)}=${binding}; ${cookieAttrs(baseUrl)}; Max-Age=${OAUTH_STATE_TTL_MS / 1000}`,
+    ],
   };
 }
 
@@ -191,26 +197,28 @@ export async function callback(
   baseUrl: string,
 ): Promise<BrowserResult> {
   const query = new URLSearchParams(req.rawQueryString);
-  const clearCookie = `${BINDING_COOKIE}=; ${cookieAttrs(baseUrl)}; Max-Age=0`;
+  const stateParam = query.get('state');
+  if (!stateParam) throw new HookbridgeError('invalid_state', 'The callback has no state parameter');
+  const cookieName = bindingCookieName(stateParam);
+  const clearCookie = `${cookieName}=; ${cookieAttrs(baseUrl)}; Max-Age=0`;
   // 1. The browser-binding cookie: a callback from another browser never touches the state.
-  const binding = readCookie(req.cookies, BINDING_COOKIE);
+  const binding = readCookie(req.cookies, cookieName);
   if (!binding) {
     throw new HookbridgeError(
       'missing_state_cookie',
       'This sign-in did not start in this browser (no binding cookie); start again from the app',
     );
   }
-  const stateParam = query.get('state');
-  if (!stateParam) throw new HookbridgeError('invalid_state', 'The callback has no state parameter');
-  // 2. Consume the state, once.
+  // 2. Consume the state, once, and only with the matching binding (the hash is in the delete's
+  // condition, so a wrong cookie leaves the state for the right browser).
   const now = deps.now();
-  const state = await deps.store.takeState(stateParam, now);
-  if (!state) throw new HookbridgeError('invalid_state', 'The state is unknown, expired or already used');
-  const a = Buffer.from(sha256(binding), 'hex');
-  const b = Buffer.from(state.bindingHash, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new HookbridgeError('missing_state_cookie', 'This sign-in was started in a different browser');
+  const taken = await deps.store.takeState(stateParam, now, sha256(binding));
+  if (!taken.ok) {
+    if (taken.reason === 'binding')
+      throw new HookbridgeError('missing_state_cookie', 'This sign-in was started in a different browser');
+    throw new HookbridgeError('invalid_state', 'The state is unknown, expired or already used');
   }
+  const state = taken.state;
   const config = await oauthIntegration(deps, state.integrationId);
   const provider = await resolveProvider(config, { fetch: deps.fetch, now });
   const creds = await deps.clientCredentials(state.integrationId);

@@ -85,21 +85,23 @@ async function stopAtCallback(
   endUserId: string,
 ): Promise<{ callbackUrl: string; cookie: string }> {
   const { url } = await newSession(endUserId);
+  const before = new Set((await context.cookies(`${rt.url}/oauth/callback`)).map((c) => c.name));
   const page = await context.newPage();
   await page.goto(url);
+  // One cookie per sign-in, named after the state: hb_oauth_<8 hex of sha256(state)>.
   const binding = (await context.cookies(`${rt.url}/oauth/callback`)).find(
-    (c) => c.name === 'hb_oauth_binding',
+    (c) => /^hb_oauth_[0-9a-f]{8}$/.test(c.name) && !before.has(c.name),
   );
   expect(binding?.httpOnly).toBe(true);
   expect(binding?.sameSite).toBe('Lax');
-  await context.clearCookies({ name: 'hb_oauth_binding' });
+  await context.clearCookies({ name: binding!.name });
   await loginAndConsent(page, endUserId);
   await page.waitForURL((u) => u.href.startsWith(`${rt.url}/oauth/callback`));
   expect(await page.textContent('#error-code')).toBe('missing_state_cookie');
   const callbackUrl = page.url();
   await page.close();
   await context.addCookies([binding!]);
-  return { callbackUrl, cookie: `hb_oauth_binding=${binding!.value}` };
+  return { callbackUrl, cookie: `${binding!.name}=${binding!.value}` };
 }
 
 const listFor = async (endUserId: string) => {
@@ -363,7 +365,8 @@ describe('attacks are refused and nothing is stored', () => {
     await page400(await callback(noState.toString(), cookie), 'invalid_state');
     const forged = new URL(u);
     forged.searchParams.set('state', 'forged-state-value');
-    await page400(await callback(forged.toString(), cookie), 'invalid_state');
+    // No binding cookie is named for a forged state: refused before any state lookup.
+    await page400(await callback(forged.toString(), cookie), 'missing_state_cookie');
     const ok = await callback(callbackUrl, cookie);
     expect(ok.status).toBe(302);
     expect(ok.headers.get('location')).toMatch(new RegExp(`^${appUrl}/done\\?connection_id=conn_`));
@@ -444,7 +447,7 @@ describe('attacks are refused and nothing is stored', () => {
     expect(loc.searchParams.get('code_challenge_method')).toBe('S256');
     expect(loc.searchParams.get('nonce')).toBeTruthy();
     expect(first.headers.get('set-cookie')).toMatch(
-      /hb_oauth_binding=[^;]+; Path=\/oauth; HttpOnly; SameSite=Lax/,
+      /hb_oauth_[0-9a-f]{8}=[^;]+; Path=\/oauth; HttpOnly; SameSite=Lax/,
     );
     expect(await page400(await fetch(url, { redirect: 'manual' }), 'invalid_session')).toContain(
       'already been used',

@@ -574,6 +574,39 @@ describe('SSRF guard on OAuth calls', () => {
   });
 });
 
+describe('browser binding cookie', () => {
+  it('two sign-ins started in one browser both complete (one cookie per state)', async () => {
+    const jar = new CookieJar();
+    const a = await startSignIn(jar, 'stub', 'two-tabs-a');
+    const b = await startSignIn(jar, 'stub', 'two-tabs-b');
+    expect(jar.cookies.size).toBe(2);
+    const stateA = new URL(a.location).searchParams.get('state')!;
+    const stateB = new URL(b.location).searchParams.get('state')!;
+    const backB = await callbackWith(jar, { code: 'code-b', state: stateB });
+    expect(backB.status).toBe(302);
+    const backA = await callbackWith(jar, { code: 'code-a', state: stateA });
+    expect(backA.status).toBe(302);
+    expect(backA.location).toContain(`connection_id=${connectionIdFor('stub', 'two-tabs-a')}`);
+    expect(jar.cookies.size).toBe(0); // each cleared on success
+  });
+
+  it('a wrong cookie value is refused without consuming the state; the right browser still completes', async () => {
+    const victim = new CookieJar();
+    const { location } = await startSignIn(victim, 'stub', 'bound-user');
+    const state = new URL(location).searchParams.get('state')!;
+    const attacker = new CookieJar();
+    for (const name of victim.cookies.keys()) attacker.cookies.set(name, 'attacker-chosen-value');
+    attacker.cookies.set('hb_oauth_binding', 'attacker-chosen-value');
+    const evil = await callbackWith(attacker, { code: 'evil-code', state });
+    expect(evil.status).toBe(400);
+    expect(evil.code).toBe('missing_state_cookie');
+    expect(calls).toHaveLength(0); // no code exchange
+    const good = await callbackWith(victim, { code: 'good-code', state });
+    expect(good.status).toBe(302);
+    expect(calls.map((c) => c.code)).toEqual(['good-code']);
+  });
+});
+
 describe('Shopify shop from the redirect', () => {
   it("Shopify's full host in the redirect neither overrides nor doubles the integration's shop; a different shop is refused", async () => {
     const tokenCalls: string[] = [];

@@ -105,25 +105,44 @@ export class ConnectionStore {
     );
   }
 
-  /** Consumes a state with a conditional delete: of two concurrent callbacks only one gets it. */
-  async takeState(state: string, now: number): Promise<OAuthState | undefined> {
+  /**
+   * Consumes a state with a conditional delete that also requires the browser's binding hash:
+   * of two concurrent callbacks only one gets it, and a wrong cookie never destroys it.
+   * `binding`: the state exists (unexpired) but the hash differs; `unknown`: absent, used or expired.
+   */
+  async takeState(
+    state: string,
+    now: number,
+    bindingHash: string,
+  ): Promise<{ ok: true; state: OAuthState } | { ok: false; reason: 'unknown' | 'binding' }> {
     try {
       const out = await storeCall(() =>
         this.ddb.send(
           new DeleteCommand({
             TableName: this.table,
             Key: { pk: statePk(state), sk: 'ostate' },
-            ConditionExpression: 'attribute_exists(pk)',
+            ConditionExpression: 'attribute_exists(pk) AND bindingHash = :h',
+            ExpressionAttributeValues: { ':h': bindingHash },
             ReturnValues: 'ALL_OLD',
           }),
         ),
       );
       const s = out.Attributes as OAuthState | undefined;
-      if (!s || s.expiresAt <= now) return undefined;
-      return s;
+      if (!s || s.expiresAt <= now) return { ok: false, reason: 'unknown' };
+      return { ok: true, state: s };
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return undefined;
-      throw err;
+      if (!isConditionalCheckFailed(err)) throw err;
+      const got = await storeCall(() =>
+        this.ddb.send(
+          new GetCommand({
+            TableName: this.table,
+            Key: { pk: statePk(state), sk: 'ostate' },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const s = got.Item as OAuthState | undefined;
+      return { ok: false, reason: s && s.expiresAt > now ? 'binding' : 'unknown' };
     }
   }
 
