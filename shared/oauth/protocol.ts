@@ -147,7 +147,8 @@ export async function resolveProvider(
   if (entry.issuer) {
     const as = await discover(entry.issuer, deps.fetch, deps.now).catch(() => undefined);
     jwksUri = as?.jwks_uri;
-    issResponseSupported = as?.authorization_response_iss_parameter_supported === true;
+    // Fail closed: when discovery failed we cannot know the server omits `iss`, so require it.
+    issResponseSupported = as ? as.authorization_response_iss_parameter_supported === true : true;
   }
   return {
     slug: entry.slug,
@@ -455,13 +456,22 @@ export function checkAuthorizationResponse(
     }
     if (err instanceof HookbridgeError) throw err;
     const message = (err as Error).message ?? '';
-    if (/iss/i.test(message)) {
-      throw new HookbridgeError(
-        'issuer_mismatch',
-        'The authorization response’s "iss" does not match the expected issuer (possible mix-up attack)',
-      );
+    // oauth4webapi gives every iss/state failure the same code (INVALID_RESPONSE); which check
+    // failed is decided from the parameters, never from the message text.
+    if (err instanceof oauth.OperationProcessingError && err.code === oauth.INVALID_RESPONSE) {
+      const iss = params.get('iss');
+      if (
+        (iss === null && as.authorization_response_iss_parameter_supported) ||
+        (iss !== null && iss !== as.issuer)
+      ) {
+        throw new HookbridgeError(
+          'issuer_mismatch',
+          'The authorization response’s "iss" does not match the expected issuer (possible mix-up attack)',
+        );
+      }
+      if (params.get('state') !== expectedState)
+        throw new HookbridgeError('invalid_state', 'The state does not match');
     }
-    if (/state/i.test(message)) throw new HookbridgeError('invalid_state', 'The state does not match');
     throw new HookbridgeError('invalid_request', `The authorization response is malformed: ${message}`);
   }
 }

@@ -236,6 +236,28 @@ describe('authorization response (RFC 9207)', () => {
       expect.objectContaining({ code: 'issuer_mismatch' }),
     );
   });
+  it('a missing or wrong state is invalid_state, never issuer_mismatch ("missing" contains "iss")', () => {
+    const noIssuer = { issResponseSupported: false } as ResolvedProvider;
+    expect(() => checkAuthorizationResponse(noIssuer, 'c', q('code=x'), 's')).toThrow(
+      expect.objectContaining({ code: 'invalid_state' }),
+    );
+    expect(() => checkAuthorizationResponse(p, 'c', q('code=x&iss=https%3A%2F%2Fop.example'), 's')).toThrow(
+      expect.objectContaining({ code: 'invalid_state' }),
+    );
+    expect(() =>
+      checkAuthorizationResponse(p, 'c', q('code=x&state=other&iss=https%3A%2F%2Fop.example'), 's'),
+    ).toThrow(expect.objectContaining({ code: 'invalid_state' }));
+  });
+  it('a catalog issuer whose discovery failed requires iss (fails closed)', async () => {
+    const xero = await resolve('xero'); // discovery goes to blockedFetch and fails
+    expect(xero.issResponseSupported).toBe(true);
+    expect(() => checkAuthorizationResponse(xero, 'c', q('code=x&state=s'), 's')).toThrow(
+      expect.objectContaining({ code: 'issuer_mismatch' }),
+    );
+    expect(
+      checkAuthorizationResponse(xero, 'c', q('code=x&state=s&iss=https%3A%2F%2Fidentity.xero.com'), 's'),
+    ).toMatchObject({ kind: 'ok', code: 'x' });
+  });
   it('turns provider errors into a result, after the iss check', () => {
     expect(
       checkAuthorizationResponse(
