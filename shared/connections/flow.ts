@@ -59,6 +59,8 @@ export function isAllowedReturnUrl(candidate: string, allowed: readonly string[]
     return false;
   }
   if (u.username || u.password || u.hash || !/^https?:$/.test(u.protocol)) return false;
+  // Encoded separators: some servers decode them after routing, escaping the allowed path.
+  if (/%2f|%5c/i.test(u.pathname)) return false;
   return allowed.some((a) => {
     const base = new URL(a);
     if (base.origin !== u.origin) return false;
@@ -131,17 +133,23 @@ export async function authorize(
   if (!sessionId)
     throw new HookbridgeError('invalid_session', 'The link has no session; start again from the app');
   const now = deps.now();
-  const consumed = await deps.store.consumeSession(sessionId, now);
-  if (!consumed.ok) {
-    const why = { unknown: 'is unknown', expired: 'has expired', used: 'has already been used' }[
-      consumed.reason
-    ];
-    throw new HookbridgeError('invalid_session', `This connect link ${why}; start again from the app`);
-  }
-  const s = consumed.session;
-  const config = await oauthIntegration(deps, s.integrationId);
+  const invalid = (reason: 'unknown' | 'expired' | 'used') =>
+    new HookbridgeError(
+      'invalid_session',
+      `This connect link ${{ unknown: 'is unknown', expired: 'has expired', used: 'has already been used' }[reason]}; start again from the app`,
+    );
+  // Read first, consume last: a transient failure of discovery or the secret lookup must not
+  // burn the user's link.
+  const pending = await deps.store.getSession(sessionId);
+  if (!pending) throw invalid('unknown');
+  if (pending.usedAt) throw invalid('used');
+  if (pending.expiresAt <= now) throw invalid('expired');
+  const config = await oauthIntegration(deps, pending.integrationId);
   const provider = await resolveProvider(config, { fetch: deps.fetch, now });
-  const creds = await deps.clientCredentials(s.integrationId);
+  const creds = await deps.clientCredentials(pending.integrationId);
+  const consumed = await deps.store.consumeSession(sessionId, now);
+  if (!consumed.ok) throw invalid(consumed.reason);
+  const s = consumed.session;
   const scopes = [...new Set([...provider.defaultScopes, ...config.scopes])];
   const oidc = provider.issuer !== undefined && scopes.includes('openid');
   const state = pkce.state();
@@ -426,6 +434,20 @@ async function upsertConnection(
   throw new HookbridgeError('conflict', 'The connection was being changed concurrently; try again');
 }
 
+/** The `error` of a `{"ok":false}` body (Slack style), or undefined when the body is not one. */
+function okFalseError(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (body && typeof body === 'object' && (body as { ok?: unknown }).ok === false) {
+      const e = (body as { error?: unknown }).error;
+      return typeof e === 'string' ? e.slice(0, 100) : 'unknown';
+    }
+  } catch {
+    // not JSON: RFC 7009 answers 200 with an empty body
+  }
+  return undefined;
+}
+
 /** RFC 7009 revocation where the catalog has an endpoint, then delete. A provider error is reported, not fatal. */
 export async function deleteConnection(
   deps: ConnectionDeps,
@@ -456,6 +478,13 @@ export async function deleteConnection(
           if (res.status >= 400) {
             revoked = false;
             revocationError = `revocation endpoint answered HTTP ${res.status}`;
+            break;
+          }
+          // Slack's auth.revoke (and similar) answers 200 {"ok":false,"error":…} on failure.
+          const refused = okFalseError(res.text);
+          if (refused !== undefined) {
+            revoked = false;
+            revocationError = `revocation endpoint answered ok:false (${refused})`;
             break;
           }
         }

@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { IdParam } from './common.js';
 
+/** Nesting depth of a JSON value (a scalar is 0); stops counting past `limit`. */
+const depthOf = (v: unknown, limit: number): number => {
+  if (v === null || typeof v !== 'object' || limit < 0) return 0;
+  let deepest = 0;
+  for (const child of Object.values(v)) deepest = Math.max(deepest, depthOf(child, limit - 1));
+  return deepest + 1;
+};
+export const METADATA_MAX_DEPTH = 8;
+
 export const CreateConnectSessionBody = z
   .object({
     integrationId: IdParam,
@@ -15,6 +24,11 @@ export const CreateConnectSessionBody = z
   .strict()
   .refine((v) => JSON.stringify(v.metadata).length <= 4096, {
     message: 'metadata is at most 4 KB of JSON',
+    path: ['metadata'],
+  })
+  // DynamoDB refuses documents nested deeper than 32 levels; the app's metadata gets far fewer.
+  .refine((v) => depthOf(v.metadata, METADATA_MAX_DEPTH + 1) <= METADATA_MAX_DEPTH, {
+    message: `metadata is nested at most ${METADATA_MAX_DEPTH} levels deep`,
     path: ['metadata'],
   })
   .meta({ id: 'CreateConnectSession' });

@@ -156,6 +156,7 @@ beforeAll(async () => {
       'hookbridge/oauth/canary': { clientId: 'cid', clientSecret: 'csecret' },
       'hookbridge/oauth/internal': { clientId: 'cid', clientSecret: 'csecret' },
       'hookbridge/oauth/shop': { clientId: 'cid', clientSecret: 'csecret' },
+      'hookbridge/oauth/slackint': { clientId: 'cid', clientSecret: 'csecret' },
     }),
   );
   setClock({ now: () => Date.now() + offsetMs });
@@ -604,6 +605,89 @@ describe('browser binding cookie', () => {
     const good = await callbackWith(victim, { code: 'good-code', state });
     expect(good.status).toBe(302);
     expect(calls.map((c) => c.code)).toEqual(['good-code']);
+  });
+});
+
+describe('smaller checks', () => {
+  it('a failure before the redirect (client secret unreadable) does not burn the connect link', async () => {
+    const jar = new CookieJar();
+    const s = await api('/connect-sessions', {
+      method: 'POST',
+      body: JSON.stringify({ integrationId: 'stub', endUserId: 'retry-link' }),
+    });
+    const { url } = (await s.json()) as { url: string };
+    const saved = await readFile(secretsFile, 'utf8');
+    const without = JSON.parse(saved) as Record<string, unknown>;
+    delete without['hookbridge/oauth/stub'];
+    await writeFile(secretsFile, JSON.stringify(without));
+    connectionDeps().rt.secrets.invalidate();
+    try {
+      const failed = await fetch(url, { redirect: 'manual' });
+      expect(failed.status).toBe(500);
+      expect(await failed.text()).toContain('misconfigured');
+    } finally {
+      await writeFile(secretsFile, saved);
+      connectionDeps().rt.secrets.invalidate();
+    }
+    const again = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
+    expect(again.status).toBe(302);
+    const used = await fetch(url, { redirect: 'manual' });
+    expect(used.status).toBe(400);
+    expect(await used.text()).toContain('already been used');
+  });
+
+  it('Slack answering 200 {"ok":false} to auth.revoke is a failed revocation', async () => {
+    const put = await api('/integrations/slackint', {
+      method: 'PUT',
+      body: JSON.stringify({
+        type: 'oauth',
+        provider: 'slack',
+        scopes: ['chat:write'],
+        allowedReturnUrls: ['https://app.example.com/done'],
+      }),
+    });
+    expect(put.status).toBe(201);
+    const revokes: string[] = [];
+    setConnectionOverrides({
+      sleep: async () => {},
+      fetch: (async (input: string | URL | Request) => {
+        revokes.push(String(input));
+        return new Response(JSON.stringify({ ok: false, error: 'invalid_auth' }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      }) as typeof fetch,
+    });
+    try {
+      const c = await seedConnection('slack-user', {
+        id: connectionIdFor('slackint', 'slack-user'),
+        integrationId: 'slackint',
+        provider: 'slack',
+      });
+      const res = await api(`/connections/${c.id}`, { method: 'DELETE' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        deleted: true,
+        revokedAtProvider: false,
+        revocationError: expect.stringContaining('ok:false (invalid_auth)'),
+      });
+      expect(revokes).toEqual(['https://slack.com/api/auth.revoke']);
+    } finally {
+      setConnectionOverrides({ sleep: async () => {} });
+    }
+  });
+
+  it('connect-session metadata nested deeper than 8 levels is refused; nothing stored', async () => {
+    const nest = (n: number): Record<string, unknown> => (n === 1 ? { leaf: 1 } : { n: nest(n - 1) });
+    const post = (metadata: unknown) =>
+      api('/connect-sessions', {
+        method: 'POST',
+        body: JSON.stringify({ integrationId: 'stub', endUserId: 'deep', metadata }),
+      });
+    const deep = await post(nest(9));
+    expect(deep.status).toBe(400);
+    expect(JSON.stringify(await deep.json())).toContain('nested at most 8 levels');
+    expect((await post(nest(8))).status).toBe(201);
   });
 });
 

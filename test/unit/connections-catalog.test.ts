@@ -283,6 +283,10 @@ describe('return URL allow list', () => {
     ['https://user@app.example.com/settings/connected', false],
     ['https://app.example.com/settings/connected#x', false],
     ['javascript:alert(1)', false],
+    ['https://app.example.com/settings/connected/..%2f..%2fadmin', false],
+    ['https://app.example.com/settings/connected/%2F%2Fevil.example', false],
+    ['https://app.example.com/settings/connected/..%5cadmin', false],
+    ['https://app.example.com/settings/connected/%5C', false],
     ['not a url', false],
   ])('%s -> %s', (url, ok) => {
     expect(isAllowedReturnUrl(url, allowed)).toBe(ok);
