@@ -57,7 +57,13 @@ export default async function (): Promise<BenchResult[]> {
     secretsFile,
     JSON.stringify({ 'hookbridge/oauth/bench': { clientId: 'c', clientSecret: 's' } }),
   );
-  const rt = await startLocal({ port: 0, secretsFile, apiKey: 'bench-admin-key-0123456789' });
+  // The stub is on loopback: only the local-mode test allow list lets the SSRF guard reach it.
+  const rt = await startLocal({
+    port: 0,
+    secretsFile,
+    apiKey: 'bench-admin-key-0123456789',
+    env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(stubUrl).host },
+  });
   try {
     const admin = { authorization: `Bearer ${rt.apiKey}`, 'content-type': 'application/json' };
     await fetch(`${rt.url}/integrations/bench`, {
