@@ -38,9 +38,10 @@ export interface ConnectionToken {
   metadata: Record<string, unknown>;
 }
 
+/** `deadline` (epoch ms, deps clock) bounds the token read, lease wait and refresh. */
 export type ConnectionTokenSource = (
   connectionId: string,
-  opts?: { forceRefresh?: boolean },
+  opts?: { forceRefresh?: boolean; deadline?: number },
 ) => Promise<ConnectionToken>;
 
 export interface SecretReader {
@@ -72,6 +73,8 @@ interface Target {
   /** Headers carrying the credential, stripped from the response too. */
   credentialHeaders: string[];
   log: { connectionId?: string; integrationId?: string };
+  /** End of the request's whole budget (deps clock), when it started before the call. */
+  deadline?: number | undefined;
 }
 
 const credentialHeaderNames = (scheme: AuthScheme): string[] =>
@@ -139,6 +142,7 @@ async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise
       headers: forwardRequestHeaders(req.headers ?? {}),
       body: body?.length || !['GET', 'HEAD'].includes(method) ? body : undefined,
       auth: target.auth,
+      deadline: target.deadline,
       log: {
         provider: target.provider,
         ...target.log,
@@ -167,7 +171,9 @@ export async function callConnection(
   req: ProxyRequest,
   deps: ProxyDeps,
 ): Promise<ProxyResponse> {
-  const first = await deps.connectionTokens(connectionId);
+  // One budget for the whole request: token (lease wait, refresh), the call, and a refresh after a 401.
+  const deadline = deps.outbound.now() + deps.outbound.policy.totalTimeoutMs;
+  const first = await deps.connectionTokens(connectionId, { deadline });
   // The OAuth catalog loads on first use: integration-only calls never pay for it at cold start.
   const { fillPlaceholders, getProvider } = await import('../oauth/providers.js');
   const config = await loadIntegration(first.integrationId, deps);
@@ -217,9 +223,11 @@ export async function callConnection(
     allowedHosts,
     credentialHeaders: credentialHeaderNames(api.scheme),
     log: { connectionId },
+    deadline,
     auth: {
       headers: async ({ forceRefresh }) => {
-        if (forceRefresh) current = await deps.connectionTokens(connectionId, { forceRefresh: true });
+        if (forceRefresh)
+          current = await deps.connectionTokens(connectionId, { forceRefresh: true, deadline });
         return schemeHeaders(api.scheme, { token: current.accessToken });
       },
     },

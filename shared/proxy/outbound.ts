@@ -23,6 +23,8 @@ export interface OutboundCall {
   auth?: CredentialHeaders | undefined;
   /** Overrides the method/Idempotency-Key rule (token requests are safe to repeat). */
   retryable?: boolean;
+  /** An earlier end for the whole call (deps clock), e.g. when the request already spent time getting a token. */
+  deadline?: number | undefined;
   /** Log fields: provider, connectionId or integrationId, pathTemplate. Never a credential. */
   log: { provider: string; connectionId?: string; integrationId?: string; pathTemplate: string };
 }
@@ -92,7 +94,7 @@ export const pathTemplateOf = (path: string): string =>
 export async function sendWithPolicy(call: OutboundCall, deps: OutboundDeps): Promise<OutboundResult> {
   const { policy } = deps;
   const started = deps.now();
-  const deadline = started + policy.totalTimeoutMs;
+  const deadline = Math.min(started + policy.totalTimeoutMs, call.deadline ?? Number.POSITIVE_INFINITY);
   const method = call.method.toUpperCase();
   const retryable = call.retryable ?? isRetryableRequest(method, call.headers);
   let attempts = 0;

@@ -161,6 +161,17 @@ describe('sendWithPolicy against a real local server', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
+  it('a request budget that started earlier (token fetch) ends the call sooner than the policy', async () => {
+    script = (_req, res) => {
+      setTimeout(() => res.writeHead(200).end('late'), 1500);
+    };
+    const d = deps({ HOOKBRIDGE_PROXY_TIMEOUT_MS: '5000' });
+    const t0 = Date.now();
+    const err = await sendWithPolicy({ ...call('GET'), deadline: d.now() + 300 }, d).catch((e) => e);
+    expect((err as HookbridgeError).code).toBe('upstream_timeout');
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('a refused connection is retried for GET and then a 502', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
