@@ -13,11 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { startLocal } from '../../infra/local/server.js';
+import { startProcess } from './lib.js';
 import type { BenchResult } from './run.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.HOOKBRIDGE_LOG_LEVEL = 'warn';
 const SECRET = 'whsec_bench_0123456789abcdef';
 const API_KEY = 'bench-admin-key-0123456789';
 
@@ -49,11 +48,11 @@ export default async function (): Promise<BenchResult[]> {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   // The receiver is on loopback: exempt it from the SSRF address check (test-only, local mode).
-  const rt = await startLocal({
-    port: 0,
-    secretsFile,
-    apiKey: API_KEY,
-    env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: `127.0.0.1:${(receiver.address() as AddressInfo).port}` },
+  // The service runs as its own process, as `npm start` does; the load and the app's receiver
+  // stay here, so they do not share one event loop with the pipeline they measure.
+  const rt = await startProcess('infra/local/main.ts', ['--port', '0', '--secrets-file', secretsFile], {
+    HOOKBRIDGE_API_KEY: API_KEY,
+    HOOKBRIDGE_TEST_ALLOW_HOSTS: `127.0.0.1:${(receiver.address() as AddressInfo).port}`,
   });
   const put = await fetch(`${rt.url}/destinations/bench`, {
     method: 'PUT',
@@ -157,7 +156,7 @@ export default async function (): Promise<BenchResult[]> {
     ];
   } finally {
     receiver.close();
-    await rt.close();
+    await rt.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
