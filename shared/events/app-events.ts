@@ -4,6 +4,8 @@
  * stores each one as an event record of provider `hookbridge`, so it flows through the same
  * stream -> events-process -> delivery pipeline as a received webhook.
  */
+import { storedAppEventPublisher } from '../delivery/app-event-publisher.js';
+
 export interface AppEvent {
   /** Stable id: replays and retries keep it, so the app can dedupe. */
   id: string;
@@ -27,8 +29,9 @@ export function appEvents(): AppEventPublisher {
   return publisher ?? storedPublisher;
 }
 
-/** Default: store the event for the delivery pipeline (loaded on first use, so importers stay light). */
-const storedPublisher: AppEventPublisher = {
-  publish: async (event) =>
-    (await import('../delivery/app-event-publisher.js')).storedAppEventPublisher.publish(event),
-};
+/**
+ * Default: store the event for the delivery pipeline. A static import on purpose: a dynamic
+ * import() makes esbuild wrap the whole subgraph (the DynamoDB SDK included) in lazy
+ * initialisers it cannot tree-shake, which cost more at cold start than it saved.
+ */
+const storedPublisher: AppEventPublisher = storedAppEventPublisher;
