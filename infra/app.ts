@@ -12,5 +12,6 @@ new HookbridgeStack(app, `Hookbridge-${stage}`, {
   root: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: `Hookbridge (${stage}): webhooks in, OAuth connections, calls out`,
+  terminationProtection: stage === 'prod',
 });
 app.synth();

@@ -20,6 +20,8 @@ export interface HookbridgeFunctionProps {
   logRetention?: logs.RetentionDays;
   reservedConcurrency?: number | undefined;
   removalPolicy?: RemovalPolicy;
+  /** Active X-Ray tracing (`-c tracing=true`). */
+  tracing?: boolean;
 }
 
 /**
@@ -33,7 +35,6 @@ export class HookbridgeFunction extends Construct {
   constructor(scope: Construct, id: string, props: HookbridgeFunctionProps) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${Stack.of(this).stackName}-${props.name}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
@@ -62,7 +63,8 @@ export class HookbridgeFunction extends Construct {
       timeout: Duration.seconds(props.timeoutSec),
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
+      // X-Ray costs about as much as the rest of a webhook's ingest: on only when asked for.
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.PASS_THROUGH,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
@@ -86,8 +88,9 @@ export class HookbridgeFunction extends Construct {
 
   /** Grants exactly these table actions (on the table and its indexes) and sets HOOKBRIDGE_TABLE together. */
   bindTable(table: ITableV2, actions: readonly TableAction[]): void {
-    if (!actions.length) return;
+    // Every function's config names the table, even one that is granted nothing on it (meta).
     this.fn.addEnvironment('HOOKBRIDGE_TABLE', table.tableName);
+    if (!actions.length) return;
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: actions.map((a) => `dynamodb:${a}`),

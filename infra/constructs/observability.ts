@@ -1,12 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-
-export const METRIC_NAMESPACE = 'Hookbridge';
 
 export interface ObservabilityProps {
   /** Email for alarm notifications (`-c alarmEmail=ops@example.com`); creates an SNS topic. */
@@ -20,9 +18,12 @@ export class Observability extends Construct {
   readonly topic: sns.ITopic | undefined;
   readonly dashboard: cw.Dashboard;
   readonly alarms: cw.Alarm[] = [];
+  /** Per stack, so two stages in one account never share a metric or an alarm. */
+  readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.namespace = `Hookbridge/${Stack.of(this).stackName}`;
     if (props.alarmTopicArn) this.topic = sns.Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn);
     else if (props.alarmEmail) {
       const topic = new sns.Topic(this, 'Topic', { displayName: 'Hookbridge alarms', enforceSSL: true });
@@ -62,14 +63,14 @@ export class Observability extends Construct {
   ): cw.Metric {
     new logs.MetricFilter(this, id, {
       logGroup,
-      metricNamespace: METRIC_NAMESPACE,
+      metricNamespace: this.namespace,
       metricName,
       filterPattern: pattern,
       metricValue: '1',
       defaultValue: 0,
     });
     return new cw.Metric({
-      namespace: METRIC_NAMESPACE,
+      namespace: this.namespace,
       metricName,
       statistic: 'Sum',
       period: Duration.minutes(5),

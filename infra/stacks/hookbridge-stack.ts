@@ -47,6 +47,22 @@ export const WEBHOOK_PROVIDER_SLUGS = [
   'paypal',
 ];
 
+/** `-c publicUrl`: an https URL without a trailing slash, checked at synth time. */
+function publicUrlOf(scope: Construct): string | undefined {
+  const v = scope.node.tryGetContext('publicUrl') as string | undefined;
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new Error(`-c publicUrl must be a URL, not "${v}"`);
+  }
+  if (url.protocol !== 'https:' || url.search || url.hash) {
+    throw new Error(`-c publicUrl must be an https URL without query or fragment, not "${v}"`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
 /** A numeric context value (CLI context arrives as a string). */
 function numberContext(scope: Construct, name: string): number | undefined {
   const v = scope.node.tryGetContext(name) as string | number | undefined;
@@ -134,7 +150,7 @@ export class HookbridgeStack extends Stack {
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     // The token-vault key, generated at deploy time as {"current": "k1", "k1": "<64 random chars>"}
-    // (the vault stretches it with SHA-256). Always retained: losing it loses every stored token.
+    // (the vault stretches it with SHA-256). Retained in prod: losing it loses every stored token.
     new secretsmanager.Secret(this, 'VaultKey', {
       secretName: 'hookbridge/vault',
       description: 'Hookbridge token-vault encryption keys (rotate by kid; see README)',
@@ -144,7 +160,7 @@ export class HookbridgeStack extends Stack {
         passwordLength: 64,
         excludePunctuation: true,
       },
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
@@ -152,7 +168,13 @@ export class HookbridgeStack extends Stack {
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    const publicUrlContext = this.node.tryGetContext('publicUrl') as string | undefined;
+    const publicUrlContext = publicUrlOf(this);
+    const retentionDays = numberContext(this, 'eventRetentionDays') ?? 30;
+    if (retentionDays < 7 || retentionDays > 3650) {
+      throw new Error(
+        `-c eventRetentionDays must be 7-3650 (providers retry for days), not ${retentionDays}`,
+      );
+    }
     for (const name of HTTP_FUNCTIONS) {
       if (!FUNCTION_SETTINGS[name])
         throw new Error(`infra/functions.ts has no settings for function "${name}"`);
@@ -165,10 +187,11 @@ export class HookbridgeStack extends Stack {
         memoryMb: s.memoryMb,
         timeoutSec: s.timeoutSec,
         environment: {
-          HOOKBRIDGE_EVENT_RETENTION_DAYS: String(this.node.tryGetContext('eventRetentionDays') ?? 30),
+          HOOKBRIDGE_EVENT_RETENTION_DAYS: String(retentionDays),
           ...(publicUrlContext ? { HOOKBRIDGE_PUBLIC_URL: publicUrlContext } : {}),
         },
         reservedConcurrency: numberContext(this, `reservedConcurrency:${name}`),
+        tracing: ['true', true].includes(this.node.tryGetContext('tracing')),
         removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       f.bindTable(this.table, tableActionsFor(name));
@@ -269,7 +292,12 @@ export class HookbridgeStack extends Stack {
     }
 
     const stage = this.api.defaultStage!.node.defaultChild as apigw.CfnStage;
-    stage.defaultRouteSettings = { throttlingBurstLimit: 500, throttlingRateLimit: 1000 };
+    // Webhook providers send in bursts: the burst allowance is at least the steady rate.
+    const rate = numberContext(this, 'throttleRate') ?? 1000;
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: rate,
+      throttlingBurstLimit: numberContext(this, 'throttleBurst') ?? 2 * rate,
+    };
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
@@ -447,7 +475,7 @@ export class HookbridgeStack extends Stack {
         secretStringValue: SecretValue.unsafePlainText(JSON.stringify(value)),
         removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
-    const publicUrl = (this.node.tryGetContext('publicUrl') as string | undefined) ?? this.api.apiEndpoint;
+    const publicUrl = publicUrlOf(this) ?? this.api.apiEndpoint;
     for (const provider of listContext(this, 'webhookProviders', ['stripe'])) {
       placeholder(
         `WebhookSecret-${provider}`,

@@ -81,6 +81,9 @@ describe('functions', () => {
       expect(p.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
       expect(p.Environment.Variables.HOOKBRIDGE_SECRETS_BACKEND, id).toBe('secrets-manager');
       expect(p.LoggingConfig.LogFormat, id).toBe('JSON');
+      // Every function's config needs the table name, even one granted nothing on it (GET /health).
+      expect(p.Environment.Variables.HOOKBRIDGE_TABLE, id).toBeDefined();
+      expect(p.TracingConfig?.Mode ?? 'PassThrough', id).toBe('PassThrough');
       // Test-only switches never reach AWS.
       expect(
         Object.keys(p.Environment.Variables).filter((k) => k.startsWith('HOOKBRIDGE_TEST_')),
@@ -182,12 +185,12 @@ describe('HTTP API', () => {
 
   it('has throttling and JSON access logs with the request id', () => {
     prod.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingBurstLimit: Match.anyValue(), ThrottlingRateLimit: Match.anyValue() },
+      DefaultRouteSettings: { ThrottlingBurstLimit: 2000, ThrottlingRateLimit: 1000 },
       AccessLogSettings: { Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
     });
   });
 
-  it('creates the vault key with a generated value, always retained', () => {
+  it('creates the vault key with a generated value, retained in prod', () => {
     prod.hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
@@ -195,8 +198,9 @@ describe('HTTP API', () => {
         GenerateSecretString: Match.objectLike({ GenerateStringKey: 'k1', PasswordLength: 64 }),
       }),
     });
+    // In dev a destroy takes the table (and so every token) too; retaining the key would only block a redeploy.
     dev.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'Delete',
       Properties: Match.objectLike({ Name: 'hookbridge/vault' }),
     });
   });
@@ -281,6 +285,7 @@ describe('processing, schedules, secrets and outputs', () => {
         publicUrl: 'https://hooks.example.com',
         'reservedConcurrency:webhooks-receive': '50',
         eventRetentionDays: '90',
+        tracing: 'true',
       },
     });
     const stack = new HookbridgeStack(app, 'Ctx', { stage: 'dev', root: REPO_ROOT });
@@ -297,6 +302,7 @@ describe('processing, schedules, secrets and outputs', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'Ctx-webhooks-receive',
       ReservedConcurrentExecutions: 50,
+      TracingConfig: { Mode: 'Active' },
       Environment: {
         Variables: Match.objectLike({
           HOOKBRIDGE_PUBLIC_URL: 'https://hooks.example.com',
@@ -311,5 +317,23 @@ describe('processing, schedules, secrets and outputs', () => {
           root: REPO_ROOT,
         }),
     ).toThrow(/unknown provider "nope"/);
+    // Bad context fails at synth, not as a misconfigured function at run time.
+    for (const [context, message] of [
+      [{ eventRetentionDays: '3' }, /eventRetentionDays must be 7-3650/],
+      [{ publicUrl: 'http://hooks.example.com' }, /publicUrl must be an https URL/],
+      [{ publicUrl: 'not a url' }, /publicUrl must be a URL/],
+    ] as const) {
+      expect(
+        () => new HookbridgeStack(new App({ context }), 'Bad2', { stage: 'dev', root: REPO_ROOT }),
+      ).toThrow(message);
+    }
+  });
+
+  it('keeps log metrics per stack, so stages in one account never share an alarm', () => {
+    const filters = Object.values(prod.findResources('AWS::Logs::MetricFilter') as Resources);
+    expect(filters.length).toBeGreaterThan(0);
+    for (const f of filters) {
+      expect(f.Properties.MetricTransformations[0].MetricNamespace).toBe('Hookbridge/Hookbridge-prod');
+    }
   });
 });
