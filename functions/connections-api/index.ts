@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { connectionRoutes } from '../../infra/routes/connections.js';
 import { decodeCursor, encodeCursor } from '../../shared/adapters/dynamodb/cursor.js';
 import { connectionDeps } from '../../shared/connections/deps.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { eventRoutes } from '../../infra/routes/webhooks.js';
 import { EventStore } from '../../shared/adapters/dynamodb/events.js';
 import { HookbridgeError } from '../../shared/errors.js';

@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RouteDef } from '../../shared/http/route.js';
 import { EventDetail, EventList, ListEventsQuery } from '../../shared/schemas/events.js';
 
 const Received = z
   .object({ status: z.enum(['stored', 'duplicate']), id: z.string() })
-  .meta({ id: 'WebhookReceived' });
+  .register(z.globalRegistry, { id: 'WebhookReceived' });
 
 export const webhookRoutes: RouteDef[] = [
   {

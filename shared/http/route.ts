@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Scope } from '../auth/scopes.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'ANY';
@@ -22,10 +22,10 @@ export interface RouteDef {
   scope?: Scope;
   summary: string;
   tag: string;
-  body?: z.ZodType;
-  query?: z.ZodType;
+  body?: z.core.$ZodType;
+  query?: z.core.$ZodType;
   /** Response schemas by status code, for the OpenAPI document. */
-  responses?: Record<number, z.ZodType | string>;
+  responses?: Record<number, z.core.$ZodType | string>;
   /** Content type of the success response when it is not JSON. */
   produces?: string;
 }

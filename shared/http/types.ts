@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
 
 export interface HttpRequest {
@@ -54,7 +54,7 @@ export const html = (status: number, body: string, cookies?: string[]): HttpResp
   ...(cookies ? { cookies } : {}),
 });
 
-const issuesOf = (err: z.ZodError) =>
+const issuesOf = (err: z.core.$ZodError) =>
   err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
 
 const describe = (errors: { path: string; message: string }[]) =>
@@ -64,7 +64,7 @@ const describe = (errors: { path: string; message: string }[]) =>
     .join('; ');
 
 /** Parses the JSON body against a schema. Malformed JSON and schema failures are 400s that say what is wrong. */
-export function parseJsonBody<T>(req: HttpRequest, schema: z.ZodType<T>): T {
+export function parseJsonBody<T>(req: HttpRequest, schema: z.core.$ZodType<T>): T {
   const text = req.rawBody.toString('utf8');
   let value: unknown;
   try {
@@ -73,7 +73,7 @@ export function parseJsonBody<T>(req: HttpRequest, schema: z.ZodType<T>): T {
     throw new HookbridgeError('invalid_json', `Malformed JSON body: ${(err as Error).message}`);
   }
   if (value === undefined) throw new HookbridgeError('invalid_json', 'A JSON body is required');
-  const parsed = schema.safeParse(value);
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) {
     const errors = issuesOf(parsed.error);
     throw new HookbridgeError('invalid_request', describe(errors), { extensions: { errors } });
@@ -81,8 +81,8 @@ export function parseJsonBody<T>(req: HttpRequest, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-export function parseQuery<T>(req: HttpRequest, schema: z.ZodType<T>): T {
-  const parsed = schema.safeParse(req.query);
+export function parseQuery<T>(req: HttpRequest, schema: z.core.$ZodType<T>): T {
+  const parsed = z.safeParse(schema, req.query);
   if (!parsed.success) {
     const errors = issuesOf(parsed.error);
     throw new HookbridgeError('invalid_query', describe(errors), { extensions: { errors } });
@@ -90,8 +90,8 @@ export function parseQuery<T>(req: HttpRequest, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-export function parseParams<T>(req: HttpRequest, schema: z.ZodType<T>): T {
-  const parsed = schema.safeParse(req.pathParameters);
+export function parseParams<T>(req: HttpRequest, schema: z.core.$ZodType<T>): T {
+  const parsed = z.safeParse(schema, req.pathParameters);
   if (!parsed.success) {
     const errors = issuesOf(parsed.error);
     throw new HookbridgeError('invalid_request', describe(errors), { extensions: { errors } });

@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { blockedAddressReason, parseIPv4Literal } from '../proxy/ssrf.js';
+import '../zod-locale.js';
 
 /**
  * An integration is one configured way to reach a third party. The `type` decides how
@@ -12,11 +13,11 @@ import { blockedAddressReason, parseIPv4Literal } from '../proxy/ssrf.js';
 const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 /** Browser targets (return URLs): https, or plain http on a loopback host for a local app. */
-const HttpsOrLocalUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((u) => u.startsWith('https://') || LOOPBACK_HTTP.test(u), {
+const HttpsOrLocalUrl = z.url({ protocol: /^https?$/ }).check(
+  z.refine((u: string) => u.startsWith('https://') || LOOPBACK_HTTP.test(u), {
     message: 'must be https (http only for 127.0.0.1 / localhost)',
-  });
+  }),
+);
 
 /** Local mode comes from the function's configuration (HOOKBRIDGE_LOCAL), never from a request. */
 export const isLocalMode = (): boolean => ['true', '1'].includes(process.env.HOOKBRIDGE_LOCAL ?? '');
@@ -48,113 +49,116 @@ export function serverUrlProblem(raw: string, local = isLocalMode()): string | u
 }
 
 /** A URL Hookbridge calls server-side: see serverUrlProblem. */
-const ServerUrl = z.url({ protocol: /^https?$/ }).superRefine((u, ctx) => {
-  const problem = serverUrlProblem(u);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const ServerUrl = z.url({ protocol: /^https?$/ }).check(
+  z.superRefine((u: string, ctx) => {
+    const problem = serverUrlProblem(u);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** Return URLs are compared by origin + path prefix; query strings are the app's own business. */
-const ReturnUrl = HttpsOrLocalUrl.max(2000);
+const ReturnUrl = HttpsOrLocalUrl.check(z.maxLength(2000));
 
 const Scopes = z
-  .array(
-    z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[^\s]+$/, 'a scope has no spaces'),
-  )
-  .max(100);
+  .array(z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\s]+$/, 'a scope has no spaces')))
+  .check(z.maxLength(100));
 
 const Host = z
   .string()
-  .min(1)
-  .max(253)
-  .regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name, optionally *.-prefixed');
+  .check(
+    z.minLength(1),
+    z.maxLength(253),
+    z.regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name, optionally *.-prefixed'),
+  );
+
+const Provider = z.string().check(z.regex(/^[a-z0-9-]+$/));
+const ClientAuth = z._default(z.enum(['client_secret_basic', 'client_secret_post']), 'client_secret_basic');
 
 const OAuthBase = {
   type: z.literal('oauth'),
-  scopes: Scopes.default([]),
-  allowedReturnUrls: z.array(ReturnUrl).min(1).max(50),
+  scopes: z._default(Scopes, []),
+  allowedReturnUrls: z.array(ReturnUrl).check(z.minLength(1), z.maxLength(50)),
   /** Values for the catalog's placeholders, e.g. `{tenant}` (Microsoft) or `{shop}` (Shopify). */
-  params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().min(1).max(200)).default({}),
+  params: z._default(
+    z.record(
+      z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)),
+      z.string().check(z.minLength(1), z.maxLength(200)),
+    ),
+    {},
+  ),
   /** Extra authorization parameters for this integration (never `state`, `nonce`, PKCE or `redirect_uri`). */
-  authorizationParams: z.record(z.string(), z.string().max(500)).default({}),
+  authorizationParams: z._default(z.record(z.string(), z.string().check(z.maxLength(500))), {}),
 };
 
-export const OAuthCatalogIntegration = z
-  .object({
-    ...OAuthBase,
-    provider: z
-      .string()
-      .regex(/^[a-z0-9-]+$/)
-      .refine((p) => p !== 'oidc' && p !== 'oauth2', 'generic providers need their own fields'),
-  })
-  .strict();
+export const OAuthCatalogIntegration = z.strictObject({
+  ...OAuthBase,
+  provider: Provider.check(
+    z.refine((p: string) => p !== 'oidc' && p !== 'oauth2', 'generic providers need their own fields'),
+  ),
+});
 
-export const OAuthOidcIntegration = z
-  .object({ ...OAuthBase, provider: z.literal('oidc'), issuer: ServerUrl })
-  .strict();
+export const OAuthOidcIntegration = z.strictObject({
+  ...OAuthBase,
+  provider: z.literal('oidc'),
+  issuer: ServerUrl,
+});
 
-export const OAuthGenericIntegration = z
-  .object({
-    ...OAuthBase,
-    provider: z.literal('oauth2'),
-    authorizationUrl: HttpsOrLocalUrl,
-    tokenUrl: ServerUrl,
-    revocationUrl: ServerUrl.optional(),
-    clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
-    scopeSeparator: z.enum([' ', ',']).default(' '),
-    pkce: z.boolean().default(true),
-    api: z
-      .object({
-        baseUrl: ServerUrl,
-        allowedHosts: z.array(Host).min(1).max(20),
-      })
-      .optional(),
-  })
-  .strict();
+export const OAuthGenericIntegration = z.strictObject({
+  ...OAuthBase,
+  provider: z.literal('oauth2'),
+  authorizationUrl: HttpsOrLocalUrl,
+  tokenUrl: ServerUrl,
+  revocationUrl: z.optional(ServerUrl),
+  clientAuth: ClientAuth,
+  scopeSeparator: z._default(z.enum([' ', ',']), ' '),
+  pkce: z._default(z.boolean(), true),
+  api: z.optional(
+    z.object({
+      baseUrl: ServerUrl,
+      allowedHosts: z.array(Host).check(z.minLength(1), z.maxLength(20)),
+    }),
+  ),
+});
 
 const AuthScheme = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('bearer') }).strict(),
-  z.object({ type: z.literal('basic') }).strict(),
-  z.object({ type: z.literal('header'), name: z.string().min(1).max(100) }).strict(),
+  z.strictObject({ type: z.literal('bearer') }),
+  z.strictObject({ type: z.literal('basic') }),
+  z.strictObject({ type: z.literal('header'), name: z.string().check(z.minLength(1), z.maxLength(100)) }),
 ]);
 
 export const ApiKeyIntegration = z
-  .object({
+  .strictObject({
     type: z.literal('api-key'),
-    provider: z
-      .string()
-      .regex(/^[a-z0-9-]+$/)
-      .optional(),
-    baseUrl: ServerUrl.optional(),
-    allowedHosts: z.array(Host).max(20).default([]),
-    scheme: AuthScheme.default({ type: 'bearer' }),
+    provider: z.optional(Provider),
+    baseUrl: z.optional(ServerUrl),
+    allowedHosts: z._default(z.array(Host).check(z.maxLength(20)), []),
+    scheme: z._default(AuthScheme, { type: 'bearer' }),
   })
-  .strict()
-  .refine((v) => v.provider !== undefined || v.baseUrl !== undefined, {
-    message: 'give a catalog provider or a baseUrl',
-  });
+  .check(
+    z.refine(
+      (v: { provider?: string; baseUrl?: string }) => v.provider !== undefined || v.baseUrl !== undefined,
+      {
+        message: 'give a catalog provider or a baseUrl',
+      },
+    ),
+  );
 
-export const ClientCredentialsIntegration = z
-  .object({
-    type: z.literal('client-credentials'),
-    tokenUrl: ServerUrl,
-    scopes: Scopes.default([]),
-    audience: z.string().min(1).max(500).optional(),
-    baseUrl: ServerUrl,
-    allowedHosts: z.array(Host).min(1).max(20),
-    clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
-  })
-  .strict();
+export const ClientCredentialsIntegration = z.strictObject({
+  type: z.literal('client-credentials'),
+  tokenUrl: ServerUrl,
+  scopes: z._default(Scopes, []),
+  audience: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+  baseUrl: ServerUrl,
+  allowedHosts: z.array(Host).check(z.minLength(1), z.maxLength(20)),
+  clientAuth: ClientAuth,
+});
 
 const OAuthIntegration = z.union([OAuthOidcIntegration, OAuthGenericIntegration, OAuthCatalogIntegration]);
 
 /** The body of `PUT /integrations/{id}`: a union discriminated by `type` (then by `provider` within oauth). */
 export const IntegrationConfig = z
   .union([OAuthIntegration, ApiKeyIntegration, ClientCredentialsIntegration])
-  .meta({ id: 'IntegrationConfig' });
+  .register(z.globalRegistry, { id: 'IntegrationConfig' });
 
 export type IntegrationConfig = z.infer<typeof IntegrationConfig>;
 export type OAuthIntegrationConfig = z.infer<typeof OAuthIntegration>;
@@ -174,11 +178,13 @@ export const IntegrationView = z
     config: z.record(z.string(), z.unknown()),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    secretName: z.string().describe('Secrets Manager name holding this integration’s credentials'),
+    secretName: z.string().check(z.describe('Secrets Manager name holding this integration’s credentials')),
   })
-  .meta({ id: 'Integration' });
+  .register(z.globalRegistry, { id: 'Integration' });
 
-export const IntegrationList = z.object({ items: z.array(IntegrationView) }).meta({ id: 'IntegrationList' });
+export const IntegrationList = z
+  .object({ items: z.array(IntegrationView) })
+  .register(z.globalRegistry, { id: 'IntegrationList' });
 
 export const isOAuth = (c: IntegrationConfig): c is OAuthIntegrationConfig => c.type === 'oauth';
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 
 /**
  * The OAuth provider catalog, as data. Each entry says how to send a user to the provider, how
@@ -10,71 +11,70 @@ import * as z from 'zod';
  * the connection's metadata (declared in `tokenResponse.metadata` or `redirectMetadata`).
  */
 
-const Url = z.string().regex(/^https:\/\/[^\s]+$/, 'must be an https URL (placeholders allowed)');
+const Url = z.string().check(z.regex(/^https:\/\/[^\s]+$/, 'must be an https URL (placeholders allowed)'));
 /** The API base may be a placeholder filled from connection metadata (Salesforce `{instance_url}`). */
 const ApiBaseUrl = z
   .string()
-  .regex(/^(https:\/\/[^\s]+|\{[a-z_]+\}[^\s]*)$/, 'must be an https URL or start with a placeholder');
-const Placeholder = z.string().regex(/^[a-z_][a-z0-9_]*$/i);
+  .check(
+    z.regex(/^(https:\/\/[^\s]+|\{[a-z_]+\}[^\s]*)$/, 'must be an https URL or start with a placeholder'),
+  );
+const Placeholder = z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/i));
+const BodyFormat = z._default(z.enum(['form', 'json']), 'form');
+const Strings = z._default(z.array(z.string()), []);
 
 export const ClientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post']);
 export type ClientAuthMethod = z.infer<typeof ClientAuthMethod>;
 
-export const ProviderEntry = z
-  .object({
-    slug: z.string().regex(/^[a-z0-9-]+$/),
-    name: z.string().min(1),
-    /** OIDC providers get an ID token validated against this issuer (when `openid` is requested). */
-    issuer: Url.optional(),
-    authorizationUrl: Url,
-    tokenUrl: Url,
-    /** RFC 7009 revocation endpoint; absent when the provider has none (or only a non-standard one). */
-    revocation: z
-      .object({
-        url: Url,
-        /** Body format: RFC 7009 form, or JSON (QuickBooks, Notion). */
-        format: z.enum(['form', 'json']).default('form'),
-        /** Which token to send: the refresh token revokes the whole grant where it exists. */
-        prefer: z.enum(['refresh_token', 'access_token']).default('refresh_token'),
-      })
-      .strict()
-      .optional(),
-    scopeSeparator: z.enum([' ', ',']).default(' '),
-    /** The authorization parameter carrying scopes (Slack's user tokens use `user_scope`). */
-    scopeParam: z.string().default('scope'),
-    defaultScopes: z.array(z.string()).default([]),
-    authorizationParams: z.record(z.string(), z.string()).default({}),
-    clientAuth: ClientAuthMethod,
-    /** Token request body encoding: RFC 6749 form, or JSON (Notion, Atlassian). */
-    tokenRequestFormat: z.enum(['form', 'json']).default('form'),
-    pkce: z.boolean(),
-    refresh: z.boolean(),
-    /** Integration parameters the URLs need, e.g. `tenant`, `shop`. */
-    params: z.array(Placeholder).default([]),
-    tokenResponse: z
-      .object({
-        /** Dotted path of the object holding the tokens (Slack v2 user tokens: `authed_user`). */
-        path: z.string().optional(),
-        /** Top-level token-response fields kept as metadata (dotted paths allowed). */
-        metadata: z.array(z.string()).default([]),
-      })
-      .strict()
-      .default({ metadata: [] }),
-    /** Callback query parameters kept as metadata (QuickBooks `realmId`, Shopify `shop`). */
-    redirectMetadata: z.array(z.string()).default([]),
-    api: z
-      .object({
-        baseUrl: ApiBaseUrl,
-        authScheme: z.enum(['bearer', 'header']),
-        /** Header name when authScheme is `header` (Shopify `X-Shopify-Access-Token`). */
-        headerName: z.string().optional(),
-        allowedHosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9.{}_-]+$/)).min(1),
-      })
-      .strict(),
-    /** Refresh when the token expires within this many seconds. */
-    expiryMarginSeconds: z.number().int().min(0).max(3600).default(300),
-  })
-  .strict();
+export const ProviderEntry = z.strictObject({
+  slug: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+  name: z.string().check(z.minLength(1)),
+  /** OIDC providers get an ID token validated against this issuer (when `openid` is requested). */
+  issuer: z.optional(Url),
+  authorizationUrl: Url,
+  tokenUrl: Url,
+  /** RFC 7009 revocation endpoint; absent when the provider has none (or only a non-standard one). */
+  revocation: z.optional(
+    z.strictObject({
+      url: Url,
+      /** Body format: RFC 7009 form, or JSON (QuickBooks, Notion). */
+      format: BodyFormat,
+      /** Which token to send: the refresh token revokes the whole grant where it exists. */
+      prefer: z._default(z.enum(['refresh_token', 'access_token']), 'refresh_token'),
+    }),
+  ),
+  scopeSeparator: z._default(z.enum([' ', ',']), ' '),
+  /** The authorization parameter carrying scopes (Slack's user tokens use `user_scope`). */
+  scopeParam: z._default(z.string(), 'scope'),
+  defaultScopes: Strings,
+  authorizationParams: z._default(z.record(z.string(), z.string()), {}),
+  clientAuth: ClientAuthMethod,
+  /** Token request body encoding: RFC 6749 form, or JSON (Notion, Atlassian). */
+  tokenRequestFormat: BodyFormat,
+  pkce: z.boolean(),
+  refresh: z.boolean(),
+  /** Integration parameters the URLs need, e.g. `tenant`, `shop`. */
+  params: z._default(z.array(Placeholder), []),
+  tokenResponse: z._default(
+    z.strictObject({
+      /** Dotted path of the object holding the tokens (Slack v2 user tokens: `authed_user`). */
+      path: z.optional(z.string()),
+      /** Top-level token-response fields kept as metadata (dotted paths allowed). */
+      metadata: Strings,
+    }),
+    { metadata: [] },
+  ),
+  /** Callback query parameters kept as metadata (QuickBooks `realmId`, Shopify `shop`). */
+  redirectMetadata: Strings,
+  api: z.strictObject({
+    baseUrl: ApiBaseUrl,
+    authScheme: z.enum(['bearer', 'header']),
+    /** Header name when authScheme is `header` (Shopify `X-Shopify-Access-Token`). */
+    headerName: z.optional(z.string()),
+    allowedHosts: z.array(z.string().check(z.regex(/^(\*\.)?[a-z0-9.{}_-]+$/))).check(z.minLength(1)),
+  }),
+  /** Refresh when the token expires within this many seconds. */
+  expiryMarginSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 300),
+});
 
 export type ProviderEntry = z.infer<typeof ProviderEntry>;
 type ProviderInput = z.input<typeof ProviderEntry>;

@@ -4,7 +4,8 @@
  * states one), the customer reference, the provider's object ids, occurredAt and a link to the raw
  * stored event. Bump MODEL_VERSION on any breaking change; consumers read `version`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 
 export const MODEL_VERSION = 1 as const;
 
@@ -29,8 +30,8 @@ export type ObjectType = (typeof OBJECT_TYPES)[number];
 
 export const Money = z.object({
   /** Minor units (cents); exact integer, never a float of major units. */
-  amount: z.number().int(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 upper case'),
+  amount: z.number().check(z.int()),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'ISO 4217 upper case')),
 });
 export type Money = z.infer<typeof Money>;
 
@@ -48,36 +49,36 @@ const base = {
   provider: z.string(),
   occurredAt: z.iso.datetime({ offset: true }),
   /** The object this event changes in the read model. */
-  object: z.object({ type: z.enum(OBJECT_TYPES), id: z.string().min(1) }),
+  object: z.object({ type: z.enum(OBJECT_TYPES), id: z.string().check(z.minLength(1)) }),
   /** The provider's status word for the object, as sent (e.g. `active`, `COMPLETED`). */
-  status: z.string().optional(),
-  customerId: z.string().optional(),
+  status: z.optional(z.string()),
+  customerId: z.optional(z.string()),
   /** Every provider object id the event names: payment, charge, invoice, subscription, order… */
   ids: z.record(z.string(), z.string()),
   raw: RawLink,
 };
 
 const withAmount = { ...base, amount: Money };
-const withOptionalAmount = { ...base, amount: Money.optional() };
+const withOptionalAmount = { ...base, amount: z.optional(Money) };
 
-const eventSchema = <T extends PaymentType, S extends z.ZodRawShape>(type: T, shape: S) =>
+const eventSchema = <T extends PaymentType, S extends z.core.$ZodShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), ...shape });
 
 export const PaymentSucceeded = eventSchema('payment.succeeded', withAmount);
 export const PaymentFailed = eventSchema('payment.failed', {
   ...withOptionalAmount,
-  failureReason: z.string().optional(),
+  failureReason: z.optional(z.string()),
 });
 export const PaymentRefunded = eventSchema('payment.refunded', {
   ...withAmount,
-  refundId: z.string().optional(),
+  refundId: z.optional(z.string()),
 });
 export const CheckoutCompleted = eventSchema('checkout.completed', withOptionalAmount);
 const subscriptionShape = {
   ...withOptionalAmount,
-  planId: z.string().optional(),
-  currentPeriodEnd: z.iso.datetime({ offset: true }).optional(),
-  cancelAtPeriodEnd: z.boolean().optional(),
+  planId: z.optional(z.string()),
+  currentPeriodEnd: z.optional(z.iso.datetime({ offset: true })),
+  cancelAtPeriodEnd: z.optional(z.boolean()),
 };
 export const SubscriptionCreated = eventSchema('subscription.created', subscriptionShape);
 export const SubscriptionUpdated = eventSchema('subscription.updated', subscriptionShape);
@@ -85,11 +86,11 @@ export const SubscriptionCanceled = eventSchema('subscription.canceled', subscri
 // Braintree's subscription charge may omit the currency, so an invoice amount is optional.
 export const InvoicePaid = eventSchema('invoice.paid', withOptionalAmount);
 export const InvoicePaymentFailed = eventSchema('invoice.payment_failed', withOptionalAmount);
-export const DisputeOpened = eventSchema('dispute.opened', { ...withAmount, reason: z.string().optional() });
+export const DisputeOpened = eventSchema('dispute.opened', { ...withAmount, reason: z.optional(z.string()) });
 export const DisputeClosed = eventSchema('dispute.closed', {
   ...withOptionalAmount,
-  reason: z.string().optional(),
-  outcome: z.enum(['won', 'lost', 'accepted', 'unknown']).optional(),
+  reason: z.optional(z.string()),
+  outcome: z.optional(z.enum(['won', 'lost', 'accepted', 'unknown'])),
 });
 
 export const NormalisedPaymentEvent = z.discriminatedUnion('type', [
@@ -109,7 +110,7 @@ export type NormalisedPaymentEvent = z.infer<typeof NormalisedPaymentEvent>;
 
 /** An event type no mapper understands: delivered as `{provider}.raw`, never dropped. */
 export const RawProviderEvent = z.object({
-  type: z.string().regex(/^[a-z0-9_-]+\.raw$/),
+  type: z.string().check(z.regex(/^[a-z0-9_-]+\.raw$/)),
   version: z.literal(MODEL_VERSION),
   provider: z.string(),
   occurredAt: z.iso.datetime({ offset: true }),

@@ -1,15 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SCOPES } from '../auth/scopes.js';
+import '../zod-locale.js';
 
 export const ScopeSchema = z.enum(SCOPES);
 
 export const CreateApiKeyBody = z
-  .object({
-    name: z.string().min(1).max(100),
-    scopes: z.array(ScopeSchema).min(1).max(20),
+  .strictObject({
+    name: z.string().check(z.minLength(1), z.maxLength(100)),
+    scopes: z.array(ScopeSchema).check(z.minLength(1), z.maxLength(20)),
   })
-  .strict()
-  .meta({ id: 'CreateApiKey' });
+  .register(z.globalRegistry, { id: 'CreateApiKey' });
 
 export const ApiKeyView = z
   .object({
@@ -17,12 +17,16 @@ export const ApiKeyView = z
     name: z.string(),
     scopes: z.array(ScopeSchema),
     createdAt: z.iso.datetime(),
-    revokedAt: z.iso.datetime().optional(),
+    revokedAt: z.optional(z.iso.datetime()),
   })
-  .meta({ id: 'ApiKey' });
+  .register(z.globalRegistry, { id: 'ApiKey' });
 
-export const CreatedApiKey = ApiKeyView.extend({
-  key: z.string().describe('The key itself. Shown once; only its hash is stored.'),
-}).meta({ id: 'CreatedApiKey' });
+export const CreatedApiKey = z
+  .extend(ApiKeyView, {
+    key: z.string().check(z.describe('The key itself. Shown once; only its hash is stored.')),
+  })
+  .register(z.globalRegistry, { id: 'CreatedApiKey' });
 
-export const ApiKeyList = z.object({ items: z.array(ApiKeyView) }).meta({ id: 'ApiKeyList' });
+export const ApiKeyList = z
+  .object({ items: z.array(ApiKeyView) })
+  .register(z.globalRegistry, { id: 'ApiKeyList' });

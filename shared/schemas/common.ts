@@ -1,18 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 
 export const Problem = z
   .object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().check(z.int()),
     code: z.string(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
+    detail: z.optional(z.string()),
+    instance: z.optional(z.string()),
   })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+  .register(z.globalRegistry, { id: 'Problem', description: 'RFC 9457 problem details' });
 
 export const IdParam = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be 1-128 of A-Z a-z 0-9 _ . : -');
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9_.:-]+$/, 'must be 1-128 of A-Z a-z 0-9 _ . : -'),
+  );

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 import { IdParam } from './common.js';
 
 /** Nesting depth of a JSON value (a scalar is 0); stops counting past `limit`. */
@@ -10,32 +11,39 @@ const depthOf = (v: unknown, limit: number): number => {
 };
 export const METADATA_MAX_DEPTH = 8;
 
+const EndUserId = z.string().check(z.minLength(1), z.maxLength(200));
+const Metadata = z.record(z.string(), z.unknown());
+
 export const CreateConnectSessionBody = z
-  .object({
+  .strictObject({
     integrationId: IdParam,
-    endUserId: z.string().min(1).max(200),
+    endUserId: EndUserId,
     /** Must be under one of the integration's allowedReturnUrls; without it a success page is shown. */
-    returnUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .optional(),
-    metadata: z.record(z.string(), z.unknown()).default({}),
+    returnUrl: z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2000))),
+    metadata: z._default(Metadata, {}),
   })
-  .strict()
-  .refine((v) => JSON.stringify(v.metadata).length <= 4096, {
-    message: 'metadata is at most 4 KB of JSON',
-    path: ['metadata'],
-  })
-  // DynamoDB refuses documents nested deeper than 32 levels; the app's metadata gets far fewer.
-  .refine((v) => depthOf(v.metadata, METADATA_MAX_DEPTH + 1) <= METADATA_MAX_DEPTH, {
-    message: `metadata is nested at most ${METADATA_MAX_DEPTH} levels deep`,
-    path: ['metadata'],
-  })
-  .meta({ id: 'CreateConnectSession' });
+  .check(
+    z.refine((v: { metadata: Record<string, unknown> }) => JSON.stringify(v.metadata).length <= 4096, {
+      message: 'metadata is at most 4 KB of JSON',
+      path: ['metadata'],
+    }),
+    // DynamoDB refuses documents nested deeper than 32 levels; the app's metadata gets far fewer.
+    z.refine(
+      (v: { metadata: Record<string, unknown> }) =>
+        depthOf(v.metadata, METADATA_MAX_DEPTH + 1) <= METADATA_MAX_DEPTH,
+      {
+        message: `metadata is nested at most ${METADATA_MAX_DEPTH} levels deep`,
+        path: ['metadata'],
+      },
+    ),
+  )
+  .register(z.globalRegistry, { id: 'CreateConnectSession' });
 
 export const ConnectSessionCreated = z
   .object({ id: z.string(), url: z.url(), expiresAt: z.iso.datetime() })
-  .meta({ id: 'ConnectSession' });
+  .register(z.globalRegistry, { id: 'ConnectSession' });
+
+const ConnectionStatus = z.enum(['active', 'needs_reauth']);
 
 export const ConnectionView = z
   .object({
@@ -43,53 +51,51 @@ export const ConnectionView = z
     integrationId: z.string(),
     provider: z.string(),
     endUserId: z.string(),
-    status: z.enum(['active', 'needs_reauth']),
+    status: ConnectionStatus,
     scopes: z.array(z.string()),
-    metadata: z.record(z.string(), z.unknown()),
-    providerMetadata: z.record(z.string(), z.unknown()),
-    expiresAt: z.iso.datetime().optional(),
+    metadata: Metadata,
+    providerMetadata: Metadata,
+    expiresAt: z.optional(z.iso.datetime()),
     hasRefreshToken: z.boolean(),
-    refreshFailures: z.number().int(),
-    lastError: z.string().optional(),
-    lastRefreshedAt: z.iso.datetime().optional(),
+    refreshFailures: z.number().check(z.int()),
+    lastError: z.optional(z.string()),
+    lastRefreshedAt: z.optional(z.iso.datetime()),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
-  .meta({ id: 'Connection' });
+  .register(z.globalRegistry, { id: 'Connection' });
 
 export const ConnectionList = z
-  .object({ items: z.array(ConnectionView), nextCursor: z.string().optional() })
-  .meta({ id: 'ConnectionList' });
+  .object({ items: z.array(ConnectionView), nextCursor: z.optional(z.string()) })
+  .register(z.globalRegistry, { id: 'ConnectionList' });
 
-export const ListConnectionsQuery = z
-  .object({
-    endUserId: z.string().min(1).max(200).optional(),
-    integrationId: IdParam.optional(),
-    status: z.enum(['active', 'needs_reauth']).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(2000).optional(),
-  })
-  .strict();
+export const ListConnectionsQuery = z.strictObject({
+  endUserId: z.optional(EndUserId),
+  integrationId: z.optional(IdParam),
+  status: z.optional(ConnectionStatus),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
 
 export const AccessTokenView = z
   .object({
     accessToken: z.string(),
     tokenType: z.string(),
-    expiresAt: z.iso.datetime().optional(),
+    expiresAt: z.optional(z.iso.datetime()),
     connectionId: z.string(),
     integrationId: z.string(),
     provider: z.string(),
-    metadata: z.record(z.string(), z.unknown()),
+    metadata: Metadata,
   })
-  .meta({ id: 'AccessToken' });
+  .register(z.globalRegistry, { id: 'AccessToken' });
 
 export const ConnectionDeleted = z
   .object({
     id: z.string(),
     deleted: z.literal(true),
     revokedAtProvider: z.union([z.boolean(), z.literal('unsupported')]),
-    revocationError: z.string().optional(),
+    revocationError: z.optional(z.string()),
   })
-  .meta({ id: 'ConnectionDeleted' });
+  .register(z.globalRegistry, { id: 'ConnectionDeleted' });
 
-export const AuthorizeQuery = z.object({ session: z.string().min(1).max(200) });
+export const AuthorizeQuery = z.object({ session: z.string().check(z.minLength(1), z.maxLength(200)) });

@@ -1,36 +1,45 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { OBJECT_TYPES } from '../payments/model.js';
+import '../zod-locale.js';
 
 const TypeFilter = z
   .string()
-  .min(1)
-  .max(100)
-  .regex(/^(\*|[a-z0-9_-]+(\.[a-z0-9_*-]+)*)$/i, 'an event type, a prefix like `payment.*`, or `*`');
+  .check(
+    z.minLength(1),
+    z.maxLength(100),
+    z.regex(/^(\*|[a-z0-9_-]+(\.[a-z0-9_*-]+)*)$/i, 'an event type, a prefix like `payment.*`, or `*`'),
+  );
+const Int = () => z.number().check(z.int());
+const Str = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
 export const PutDestinationBody = z
-  .object({
+  .strictObject({
     url: z
       .url({ protocol: /^https?$/ })
-      .max(2048)
-      .describe(
-        'Where deliveries are POSTed; https, public hosts only (plain http only for HOOKBRIDGE_TEST_ALLOW_HOSTS entries in local mode)',
+      .check(
+        z.maxLength(2048),
+        z.describe(
+          'Where deliveries are POSTed; https, public hosts only (plain http only for HOOKBRIDGE_TEST_ALLOW_HOSTS entries in local mode)',
+        ),
       ),
-    types: z.array(TypeFilter).max(50).default([]).describe('Event-type filters; empty = every type'),
+    types: z
+      ._default(z.array(TypeFilter).check(z.maxLength(50)), [])
+      .check(z.describe('Event-type filters; empty = every type')),
     secret: z
-      .string()
-      .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
-      .optional()
-      .describe('Standard Webhooks secret; generated when absent'),
+      .optional(
+        z.string().check(z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')),
+      )
+      .check(z.describe('Standard Webhooks secret; generated when absent')),
     enabled: z
-      .boolean()
-      .optional()
-      .describe(
-        'true re-enables a destination disabled by a 410, false disables it; absent keeps the current status (enabled on create)',
+      .optional(z.boolean())
+      .check(
+        z.describe(
+          'true re-enables a destination disabled by a 410, false disables it; absent keeps the current status (enabled on create)',
+        ),
       ),
-    description: z.string().max(500).optional(),
+    description: z.optional(z.string().check(z.maxLength(500))),
   })
-  .strict()
-  .meta({ id: 'PutDestinationBody' });
+  .register(z.globalRegistry, { id: 'PutDestinationBody' });
 
 export const DestinationView = z
   .object({
@@ -39,27 +48,26 @@ export const DestinationView = z
     types: z.array(z.string()),
     secret: z.string(),
     status: z.enum(['enabled', 'disabled']),
-    disabledReason: z.string().optional(),
-    description: z.string().optional(),
+    disabledReason: z.optional(z.string()),
+    description: z.optional(z.string()),
     generation: z
-      .string()
-      .optional()
-      .describe('New on every creation: a deleted and recreated id is a different destination'),
+      .optional(z.string())
+      .check(z.describe('New on every creation: a deleted and recreated id is a different destination')),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: 'Destination' });
+  .register(z.globalRegistry, { id: 'Destination' });
 
 export const DeliveryAttemptView = z.object({
-  attempt: z.number().int(),
-  round: z.number().int(),
+  attempt: Int(),
+  round: Int(),
   at: z.string(),
-  status: z.number().int(),
-  latencyMs: z.number().int(),
+  status: Int(),
+  latencyMs: Int(),
   outcome: z.enum(['delivered', 'retry', 'dead', 'gone']),
-  responseExcerpt: z.string().optional(),
-  error: z.string().optional(),
-  nextAttemptAt: z.string().optional(),
+  responseExcerpt: z.optional(z.string()),
+  error: z.optional(z.string()),
+  nextAttemptAt: z.optional(z.string()),
 });
 
 export const DeliveryList = z
@@ -67,55 +75,54 @@ export const DeliveryList = z
     items: z.array(
       z.object({
         destinationId: z.string(),
-        part: z.number().int(),
+        part: Int(),
         webhookId: z.string(),
         type: z.string(),
         status: z.enum(['pending', 'delivered', 'dead']),
-        round: z.number().int(),
+        round: Int(),
         attempts: z.array(DeliveryAttemptView),
-        nextAttemptAt: z.string().optional(),
-        deadReason: z.string().optional(),
+        nextAttemptAt: z.optional(z.string()),
+        deadReason: z.optional(z.string()),
       }),
     ),
   })
-  .meta({ id: 'DeliveryList' });
+  .register(z.globalRegistry, { id: 'DeliveryList' });
 
 export const ReplayEventBody = z
-  .object({ destinationId: z.string().min(1).max(128).optional() })
-  .strict()
-  .meta({ id: 'ReplayEventBody' });
+  .strictObject({ destinationId: z.optional(Str(1, 128)) })
+  .register(z.globalRegistry, { id: 'ReplayEventBody' });
 
-export const Queued = z.object({ queued: z.number().int() });
+export const Queued = z.object({ queued: Int() });
 
 const Iso = z.iso.datetime({ offset: true });
 
 export const StartReplayBody = z
-  .object({
+  .strictObject({
     id: z
-      .string()
-      .regex(/^rpl_[A-Za-z0-9_-]{1,60}$/, 'must be rpl_ + up to 60 of A-Z a-z 0-9 _ -')
-      .optional()
-      .describe('Resume (or idempotently create) the job with this id'),
+      .optional(
+        z.string().check(z.regex(/^rpl_[A-Za-z0-9_-]{1,60}$/, 'must be rpl_ + up to 60 of A-Z a-z 0-9 _ -')),
+      )
+      .check(z.describe('Resume (or idempotently create) the job with this id')),
     from: Iso,
     to: Iso,
-    provider: z.string().min(1).max(64).optional(),
-    type: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe("The provider's raw event type, e.g. `charge.refunded`"),
-    normalisedType: TypeFilter.optional().describe(
-      'The normalised type, e.g. `payment.succeeded`, a prefix like `payment.*`, or `stripe.raw`; only matching parts are replayed',
-    ),
-    destinationId: z.string().min(1).max(128).optional(),
+    provider: z.optional(Str(1, 64)),
+    type: z.optional(Str(1, 200)).check(z.describe("The provider's raw event type, e.g. `charge.refunded`")),
+    normalisedType: z
+      .optional(TypeFilter)
+      .check(
+        z.describe(
+          'The normalised type, e.g. `payment.succeeded`, a prefix like `payment.*`, or `stripe.raw`; only matching parts are replayed',
+        ),
+      ),
+    destinationId: z.optional(Str(1, 128)),
   })
-  .strict()
-  .refine((b) => Date.parse(b.from) <= Date.parse(b.to), {
-    message: 'from must not be after to',
-    path: ['from'],
-  })
-  .meta({ id: 'StartReplayBody' });
+  .check(
+    z.refine((b: { from: string; to: string }) => Date.parse(b.from) <= Date.parse(b.to), {
+      message: 'from must not be after to',
+      path: ['from'],
+    }),
+  )
+  .register(z.globalRegistry, { id: 'StartReplayBody' });
 
 export const ReplayView = z
   .object({
@@ -123,38 +130,38 @@ export const ReplayView = z
     status: z.enum(['running', 'done']),
     from: z.string(),
     to: z.string(),
-    provider: z.string().optional(),
-    type: z.string().optional(),
-    normalisedType: z.string().optional(),
-    destinationId: z.string().optional(),
-    pages: z.number().int(),
-    eventsScanned: z.number().int(),
-    deliveriesQueued: z.number().int(),
+    provider: z.optional(z.string()),
+    type: z.optional(z.string()),
+    normalisedType: z.optional(z.string()),
+    destinationId: z.optional(z.string()),
+    pages: Int(),
+    eventsScanned: Int(),
+    deliveriesQueued: Int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: 'Replay' });
+  .register(z.globalRegistry, { id: 'Replay' });
 
 export const PaymentObjectView = z
   .object({
     provider: z.string(),
     objectType: z.enum(OBJECT_TYPES),
     objectId: z.string(),
-    status: z.string().optional(),
-    customerId: z.string().optional(),
-    amount: z.object({ amount: z.number().int(), currency: z.string() }).optional(),
+    status: z.optional(z.string()),
+    customerId: z.optional(z.string()),
+    amount: z.optional(z.object({ amount: Int(), currency: z.string() })),
     lastType: z.string(),
     lastEventId: z.string(),
     occurredAt: z.string(),
     updatedAt: z.string(),
     event: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: 'PaymentObject' });
+  .register(z.globalRegistry, { id: 'PaymentObject' });
 
 export const PaymentObjectList = z
   .object({ items: z.array(PaymentObjectView) })
-  .meta({ id: 'PaymentObjectList' });
+  .register(z.globalRegistry, { id: 'PaymentObjectList' });
 
 export const ProviderQuery = z
-  .object({ provider: z.string().min(1).max(64).optional() })
-  .meta({ id: 'ProviderQuery' });
+  .object({ provider: z.optional(Str(1, 64)) })
+  .register(z.globalRegistry, { id: 'ProviderQuery' });

@@ -1,19 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 
 const Iso = z.iso.datetime({ offset: true });
+const name = (max: number) => z.optional(z.string().check(z.minLength(1), z.maxLength(max)));
 
 export const ListEventsQuery = z.strictObject({
-  provider: z.string().min(1).max(64).optional(),
-  source: z.string().min(1).max(64).optional(),
-  type: z.string().min(1).max(200).optional(),
-  from: Iso.optional().describe(
-    'inclusive lower bound on receivedAt (ISO 8601, any offset; compared as an instant)',
-  ),
-  to: Iso.optional().describe(
-    'inclusive upper bound on receivedAt (ISO 8601, any offset; compared as an instant)',
-  ),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2048).optional().describe('opaque; from the previous page'),
+  provider: name(64),
+  source: name(64),
+  type: name(200),
+  from: z
+    .optional(Iso)
+    .check(z.describe('inclusive lower bound on receivedAt (ISO 8601, any offset; compared as an instant)')),
+  to: z
+    .optional(Iso)
+    .check(z.describe('inclusive upper bound on receivedAt (ISO 8601, any offset; compared as an instant)')),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
+  cursor: z.optional(z.string().check(z.maxLength(2048))).check(z.describe('opaque; from the previous page')),
 });
 
 export const EventSummary = z
@@ -23,23 +25,25 @@ export const EventSummary = z
     source: z.string(),
     eventId: z.string(),
     type: z.string(),
-    occurredAt: z.string().optional(),
+    occurredAt: z.optional(z.string()),
     receivedAt: z.string(),
     bodySha256: z.string(),
-    bodySize: z.number().int(),
-    contentType: z.string().optional(),
-    flagged: z.literal('body_mismatch').optional(),
+    bodySize: z.number().check(z.int()),
+    contentType: z.optional(z.string()),
+    flagged: z.optional(z.literal('body_mismatch')),
   })
-  .meta({ id: 'EventSummary' });
+  .register(z.globalRegistry, { id: 'EventSummary' });
 
-export const EventList = z.object({ items: z.array(EventSummary), cursor: z.string().optional() });
+export const EventList = z.object({ items: z.array(EventSummary), cursor: z.optional(z.string()) });
 
-export const EventDetail = EventSummary.extend({
-  headers: z.record(z.string(), z.string()),
-  body: z.string().describe('the raw body: UTF-8 text when bodyEncoding is utf8, else base64'),
-  bodyEncoding: z.enum(['utf8', 'base64']),
-  verification: z.object({
-    secretName: z.string(),
-    matchedSecret: z.number().int().describe('index into the secret’s "secrets" list'),
-  }),
-}).meta({ id: 'EventDetail' });
+export const EventDetail = z
+  .extend(EventSummary, {
+    headers: z.record(z.string(), z.string()),
+    body: z.string().check(z.describe('the raw body: UTF-8 text when bodyEncoding is utf8, else base64')),
+    bodyEncoding: z.enum(['utf8', 'base64']),
+    verification: z.object({
+      secretName: z.string(),
+      matchedSecret: z.number().check(z.int(), z.describe('index into the secret’s "secrets" list')),
+    }),
+  })
+  .register(z.globalRegistry, { id: 'EventDetail' });

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 
 export const Health = z
   .object({
@@ -8,4 +9,4 @@ export const Health = z
     secrets: z.enum(['secrets-manager', 'file']),
     time: z.iso.datetime(),
   })
-  .meta({ id: 'Health' });
+  .register(z.globalRegistry, { id: 'Health' });

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
+import '../zod-locale.js';
 
 /**
  * The token vault: tokens are sealed as compact JWE (`dir` + A256GCM) under the current key of
@@ -11,7 +12,7 @@ import { HookbridgeError } from '../errors.js';
  */
 export const VAULT_SECRET_NAME = 'hookbridge/vault';
 
-const Kid = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a kid is 1-64 of A-Z a-z 0-9 _ . -');
+const Kid = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a kid is 1-64 of A-Z a-z 0-9 _ . -'));
 
 const B64_32 = /^[A-Za-z0-9+/]{43}=$/;
 
@@ -33,13 +34,19 @@ export const VaultKeys = z
       Kid,
       z
         .string()
-        .refine(
-          (s) => keyBytes(s) !== undefined,
-          'each key must be base64 of exactly 32 bytes, or a random string of at least 40 characters',
+        .check(
+          z.refine(
+            (s: string) => keyBytes(s) !== undefined,
+            'each key must be base64 of exactly 32 bytes, or a random string of at least 40 characters',
+          ),
         ),
     ),
   })
-  .refine((v) => Object.hasOwn(v.keys, v.current), { message: 'the current kid has no key' });
+  .check(
+    z.refine((v: { current: string; keys: Record<string, string> }) => Object.hasOwn(v.keys, v.current), {
+      message: 'the current kid has no key',
+    }),
+  );
 
 /** The stack's generated form `{"current": "k1", "k1": "<random>"}` is read as `{"current", "keys": {k1}}`. */
 function normaliseVaultSecret(secret: unknown): unknown {
