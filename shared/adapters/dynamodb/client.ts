@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { HookbridgeError } from '../../errors.js';
 
 export interface DynamoOptions {
@@ -35,6 +35,21 @@ export function createDocumentClient(opts: DynamoOptions): DynamoDBDocumentClien
 export const isConditionalCheckFailed = (err: unknown): boolean =>
   (err as { name?: string })?.name === 'ConditionalCheckFailedException' ||
   (err as { name?: string })?.name === 'TransactionCanceledException';
+
+/** Every item of a query, following LastEvaluatedKey through all pages. */
+export async function queryAll(
+  ddb: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await storeCall(() => ddb.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
 
 /** A conditional write: true when it was applied, false when its condition did not hold. */
 export async function conditionalWrite(fn: () => Promise<unknown>): Promise<boolean> {

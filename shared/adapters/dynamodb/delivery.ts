@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryAttempt, Destination, ObjectState, ReplayJob } from '../../delivery/types.js';
 import { eventPk } from '../../events/record.js';
-import { isConditionalCheckFailed, storeCall } from './client.js';
+import { isConditionalCheckFailed, queryAll, storeCall } from './client.js';
 
 const destPk = (id: string) => `dest#${id}`;
 const deliverySk = (destinationId: string, part: number) =>
@@ -101,25 +101,13 @@ export class DeliveryStore {
   }
 
   async listDestinations(): Promise<Destination[]> {
-    const items: Destination[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.send<{
-        Items?: Record<string, unknown>[];
-        LastEvaluatedKey?: Record<string, unknown>;
-      }>(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': 'destinations' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const it of out.Items ?? []) items.push(strip(it) as unknown as Destination);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.ddb, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'destinations' },
+    });
+    return items.map((it) => strip(it) as unknown as Destination);
   }
 
   async disableDestination(id: string, reason: string, at: string): Promise<void> {
@@ -340,26 +328,16 @@ export class DeliveryStore {
   async listForEvent(eventId: string): Promise<{ deliveries: Delivery[]; attempts: DeliveryAttempt[] }> {
     const deliveries: Delivery[] = [];
     const attempts: DeliveryAttempt[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.send<{
-        Items?: Record<string, unknown>[];
-        LastEvaluatedKey?: Record<string, unknown>;
-      }>(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-          ExpressionAttributeValues: { ':pk': eventPk(eventId), ':d': 'delivery#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const it of out.Items ?? []) {
-        if (it.kind === 'delivery') deliveries.push(strip(it) as unknown as Delivery);
-        else if (it.kind === 'delivery_attempt') attempts.push(strip(it) as unknown as DeliveryAttempt);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.ddb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ExpressionAttributeValues: { ':pk': eventPk(eventId), ':d': 'delivery#' },
+      ConsistentRead: true,
+    });
+    for (const it of items) {
+      if (it.kind === 'delivery') deliveries.push(strip(it) as unknown as Delivery);
+      else if (it.kind === 'delivery_attempt') attempts.push(strip(it) as unknown as DeliveryAttempt);
+    }
     return { deliveries, attempts };
   }
 

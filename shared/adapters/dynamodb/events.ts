@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { HookbridgeError } from '../../errors.js';
 import { EVENT_KIND, EVENT_SK, type EventRecord, eventPk } from '../../events/record.js';
-import { isConditionalCheckFailed, storeCall } from './client.js';
+import { isConditionalCheckFailed, queryAll, storeCall } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 /** Compressed bytes kept inline; the rest of the 400 KB item limit is left for headers and fields. */
@@ -235,23 +235,13 @@ export class EventStore {
     } else {
       const count = Number(item.bodyChunks ?? 0);
       const prefix = chunkPrefix(String(item.bodySha256));
-      const parts: Buffer[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await storeCall(() =>
-          this.ddb.send(
-            new QueryCommand({
-              TableName: this.table,
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-              ExpressionAttributeValues: { ':pk': item.pk, ':p': prefix },
-              ConsistentRead: true,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const c of out.Items ?? []) parts.push(Buffer.from(c.data as Uint8Array));
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const chunks = await queryAll(this.ddb, {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': item.pk, ':p': prefix },
+        ConsistentRead: true,
+      });
+      const parts = chunks.map((c) => Buffer.from(c.data as Uint8Array));
       if (parts.length !== count) throw new HookbridgeError('internal', 'Event body chunks are incomplete');
       gz = Buffer.concat(parts);
     }
