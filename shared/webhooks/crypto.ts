@@ -128,3 +128,30 @@ export function matchSecret(
   }
   return -1;
 }
+
+/**
+ * Parses a `key=value` list header carrying a timestamp and hex signatures (Stripe
+ * `t=…,v1=…,v1=…`, Paddle `ts=…;h1=…`): the timestamp under `tsKey`, every decodable signature
+ * under `sigKey` (several during rotation); other keys are ignored.
+ */
+export function parseTimestampedHeader(
+  header: string,
+  sep: string,
+  tsKey: string,
+  sigKey: string,
+): { ts: string | undefined; sigs: Buffer[] } {
+  let ts: string | undefined;
+  const sigs: Buffer[] = [];
+  for (const part of header.split(sep)) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const k = part.slice(0, eq).trim();
+    const v = part.slice(eq + 1).trim();
+    if (k === tsKey) ts = v;
+    else if (k === sigKey) {
+      const b = fromHex(v);
+      if (b) sigs.push(b);
+    }
+  }
+  return { ts, sigs };
+}

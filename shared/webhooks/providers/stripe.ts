@@ -1,11 +1,11 @@
 import {
   checkTimestamp,
-  fromHex,
   headerGetter,
   hmac,
   isoFromEpochSec,
   matchSecret,
   parseJsonObject,
+  parseTimestampedHeader,
   str,
 } from '../crypto.js';
 import { fail, type ProviderScheme, type VerifyInput, type VerifyResult } from '../types.js';
@@ -14,19 +14,7 @@ import { fail, type ProviderScheme, type VerifyInput, type VerifyResult } from '
 export function verifyStripeSignature(input: VerifyInput): VerifyResult {
   const header = headerGetter(input.headers)('stripe-signature');
   if (header === undefined || header.trim() === '') return fail('missing_signature');
-  let t: string | undefined;
-  const v1: Buffer[] = [];
-  for (const part of header.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const k = part.slice(0, eq).trim();
-    const v = part.slice(eq + 1).trim();
-    if (k === 't') t = v;
-    else if (k === 'v1') {
-      const b = fromHex(v);
-      if (b) v1.push(b);
-    }
-  }
+  const { ts: t, sigs: v1 } = parseTimestampedHeader(header, ',', 't', 'v1');
   if (t === undefined || v1.length === 0) return fail('malformed_header', 'expected t=… and v1=…');
   const tsProblem = checkTimestamp(t, input.now, input.toleranceSec);
   if (tsProblem) return fail(tsProblem);

@@ -9,6 +9,7 @@ import {
   isoFromText,
   matchSecret,
   parseJsonObject,
+  parseTimestampedHeader,
   sha256Hex,
   str,
 } from '../crypto.js';
@@ -39,19 +40,7 @@ export function verifySquareSignature(input: VerifyInput): VerifyResult {
 export function verifyPaddleSignature(input: VerifyInput): VerifyResult {
   const header = headerGetter(input.headers)('paddle-signature');
   if (header === undefined || header.trim() === '') return fail('missing_signature');
-  let ts: string | undefined;
-  const h1: Buffer[] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const k = part.slice(0, eq).trim();
-    const v = part.slice(eq + 1).trim();
-    if (k === 'ts') ts = v;
-    else if (k === 'h1') {
-      const b = fromHex(v);
-      if (b) h1.push(b);
-    }
-  }
+  const { ts, sigs: h1 } = parseTimestampedHeader(header, ';', 'ts', 'h1');
   if (ts === undefined || h1.length === 0) return fail('malformed_header', 'expected ts=… and h1=…');
   const tsProblem = checkTimestamp(ts, input.now, input.toleranceSec);
   if (tsProblem) return fail(tsProblem);
