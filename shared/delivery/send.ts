@@ -43,8 +43,8 @@ export async function sendAttempt(
   deps: DeliveryDeps,
   msg: Extract<QueueMessage, { kind: 'delivery' }>,
 ): Promise<SendOutcome> {
-  const { store, rt } = deps;
-  const nowMs = rt.clock.now();
+  const { store, log } = deps;
+  const nowMs = deps.clock.now();
   // SQS delays stop at 15 minutes: longer waits come back early and hop again.
   if (msg.notBefore > nowMs + 1000) {
     const remaining = Math.ceil((msg.notBefore - nowMs) / 1000);
@@ -178,7 +178,7 @@ export async function sendAttempt(
       lastError: error,
       deadReason: 'destination_blocked',
     });
-    rt.log.warn('delivery dead-lettered', {
+    log.warn('delivery dead-lettered', {
       destinationId: dest.id,
       eventId: msg.eventId,
       reason: 'destination_blocked',
@@ -195,7 +195,7 @@ export async function sendAttempt(
       lastStatus: 410,
       deadReason: 'destination_gone',
     });
-    rt.log.warn('destination disabled after 410', { destinationId: dest.id });
+    log.warn('destination disabled after 410', { destinationId: dest.id });
     return 'gone';
   }
   const lastError = error ?? `HTTP ${status}`;
@@ -211,7 +211,7 @@ export async function sendAttempt(
       deadReason: 'retries_exhausted',
     });
     // Counted by the stack's delivery-failure alarm.
-    rt.log.warn('delivery dead-lettered', {
+    log.warn('delivery dead-lettered', {
       destinationId: dest.id,
       eventId: msg.eventId,
       attempts: msg.attempt + 1,

@@ -14,3 +14,13 @@ export interface SecretStore {
 }
 
 export type Fetch = typeof fetch;
+
+/**
+ * Sees every DynamoDB call and secret read before it is made, and throws to refuse it. The local
+ * runtime checks each against the running function's IAM grants (or records it); on AWS, IAM does.
+ */
+export interface CallGuard {
+  /** `action` is the IAM action name: PutItem, Query, TransactWriteItems, ... */
+  dynamodb(action: string): void;
+  secret(name: string): void;
+}
