@@ -34,7 +34,10 @@ export function proxyPart(core: CoreContainer, connections?: ConnectionDeps): Pr
   return {
     integrations: new IntegrationStore(table.ddb, table.name),
     secrets: core.secrets,
-    connectionTokens: (id, opts) => getFreshAccessToken((conn ??= connectionsPart(core)), id, opts),
+    connectionTokens: (id, opts) => {
+      conn ??= connectionsPart(core);
+      return getFreshAccessToken(conn, id, opts);
+    },
     clientCredentials: new ClientCredentialsTokens((call) => sendWithPolicy(call, outbound), now),
     outbound,
   };
