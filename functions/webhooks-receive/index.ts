@@ -1,8 +1,27 @@
 import { eventStore } from '../../shared/events/store.js';
 import { httpHandler } from '../../shared/http/lambda.js';
 import type { HttpRequest } from '../../shared/http/types.js';
+import { log } from '../../shared/log.js';
 import { runtime } from '../../shared/runtime.js';
+import { defaultPayPalContext, type PayPalContext } from '../../shared/webhooks/providers/paypal/context.js';
 import { receiveWebhook } from '../../shared/webhooks/receive.js';
+
+// One PayPal context per runtime (the local runtime rebuilds the runtime when it restarts).
+// The two settings are read here until the container owns them.
+const paypalContexts = new WeakMap<object, PayPalContext>();
+const paypalFor = (rt: object): PayPalContext => {
+  let ctx = paypalContexts.get(rt);
+  if (!ctx) {
+    ctx = defaultPayPalContext({
+      log,
+      // Test-only trust root for the tests' own PayPal stand-in chain; local mode only.
+      trustRootPem:
+        process.env.HOOKBRIDGE_LOCAL === 'true' ? process.env.HOOKBRIDGE_TEST_TRUST_ROOT_PEM : undefined,
+    });
+    paypalContexts.set(rt, ctx);
+  }
+  return ctx;
+};
 
 const receive = (req: HttpRequest) => {
   const rt = runtime();
@@ -11,6 +30,12 @@ const receive = (req: HttpRequest) => {
     store: eventStore(),
     now: () => rt.clock.now(),
     log: rt.log,
+    // A getter: the context is built on the first PayPal request, as before, not for every provider.
+    verifyContext: {
+      get paypal() {
+        return paypalFor(rt);
+      },
+    },
   });
 };
 

@@ -21,6 +21,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/table.js';
+import { WEBHOOK_PROVIDERS } from '../../shared/webhooks/manifest.js';
 import { HookbridgeFunction } from '../constructs/function.js';
 import { Observability } from '../constructs/observability.js';
 import { FUNCTION_SETTINGS, secretGrantsFor, tableActionsFor } from '../functions.js';
@@ -31,21 +32,7 @@ import { STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../stream.js';
 export type Stage = 'dev' | 'prod';
 
 /** Webhook provider slugs, as used in URLs and secret names. */
-export const WEBHOOK_PROVIDER_SLUGS = [
-  'stripe',
-  'standard-webhooks',
-  'github',
-  'shopify',
-  'square',
-  'paddle',
-  'adyen',
-  'razorpay',
-  'lemonsqueezy',
-  'slack',
-  'twilio',
-  'braintree',
-  'paypal',
-];
+export const WEBHOOK_PROVIDER_SLUGS: readonly string[] = WEBHOOK_PROVIDERS;
 
 /** `-c publicUrl`: an https URL without a trailing slash, checked at synth time. */
 function publicUrlOf(scope: Construct): string | undefined {

@@ -1,5 +1,6 @@
 /** Small, allocation-light helpers shared by the verifiers. None of them throws on bad input. */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { fail, type VerifyResult } from './types.js';
 
 /** Constant-time equality that is safe (and still constant-time in the data) across differing lengths. */
 export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -154,4 +155,25 @@ export function parseTimestampedHeader(
     }
   }
   return { ts, sigs };
+}
+
+/**
+ * The accepted result for a JSON event that names its own id, type and time under the given
+ * keys; `invalid_payload` when the body is not an object or lacks the id.
+ */
+export function acceptJsonEvent(
+  rawBody: Buffer,
+  matchedSecret: number,
+  keys: { id: string; type: string; time: string; iso: (v: unknown) => string | undefined },
+): VerifyResult {
+  const body = parseJsonObject(rawBody);
+  const id = str(body?.[keys.id]);
+  if (!body || !id) return fail('invalid_payload', `the event has no ${keys.id}`);
+  return {
+    ok: true,
+    eventId: id,
+    type: str(body[keys.type]) ?? 'unknown',
+    occurredAt: keys.iso(body[keys.time]),
+    matchedSecret,
+  };
 }
