@@ -29,7 +29,9 @@ function registry(opts: {
   const imports = [...opts.slugs]
     .sort()
     .map((s) => `import { ${opts.part} as ${ident(s)} } from './${s}/${opts.file}.js';`);
-  return `${HEAD}import type { ${opts.type} } from '${opts.typeFrom}';\n${imports.join('\n')}\n\n${opts.declare(opts.slugs.map(ident))}\n`;
+  // One line, left unformatted: a provider a line would only repeat the manifest in every registry.
+  const declaration = `// biome-ignore format: generated\n${opts.declare(opts.slugs.map(ident))}`;
+  return `${HEAD}import type { ${opts.type} } from '${opts.typeFrom}';\n${imports.join('\n')}\n\n${declaration}\n`;
 }
 
 /** File name (under shared/webhooks/providers) -> content. */

@@ -14,18 +14,5 @@ import { provider as standardWebhooks } from './standard-webhooks/index.js';
 import { provider as stripe } from './stripe/index.js';
 import { provider as twilio } from './twilio/index.js';
 
-export const DEFINITIONS: readonly ProviderDefinition[] = [
-  stripe,
-  standardWebhooks,
-  github,
-  shopify,
-  square,
-  paddle,
-  adyen,
-  razorpay,
-  lemonsqueezy,
-  slack,
-  twilio,
-  braintree,
-  paypal,
-];
+// biome-ignore format: generated
+export const DEFINITIONS: readonly ProviderDefinition[] = [stripe, standardWebhooks, github, shopify, square, paddle, adyen, razorpay, lemonsqueezy, slack, twilio, braintree, paypal];

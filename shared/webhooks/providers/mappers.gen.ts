@@ -9,13 +9,5 @@ import { map as razorpay } from './razorpay/map.js';
 import { map as square } from './square/map.js';
 import { map as stripe } from './stripe/map.js';
 
-export const MAPPERS: Readonly<Record<string, Mapper>> = {
-  stripe,
-  square,
-  paddle,
-  adyen,
-  razorpay,
-  lemonsqueezy,
-  braintree,
-  paypal,
-};
+// biome-ignore format: generated
+export const MAPPERS: Readonly<Record<string, Mapper>> = { stripe, square, paddle, adyen, razorpay, lemonsqueezy, braintree, paypal };

@@ -14,18 +14,5 @@ import { scheme as standardWebhooks } from './standard-webhooks/verify.js';
 import { scheme as stripe } from './stripe/verify.js';
 import { scheme as twilio } from './twilio/verify.js';
 
-export const SCHEMES: readonly ProviderScheme[] = [
-  stripe,
-  standardWebhooks,
-  github,
-  shopify,
-  square,
-  paddle,
-  adyen,
-  razorpay,
-  lemonsqueezy,
-  slack,
-  twilio,
-  braintree,
-  paypal,
-];
+// biome-ignore format: generated
+export const SCHEMES: readonly ProviderScheme[] = [stripe, standardWebhooks, github, shopify, square, paddle, adyen, razorpay, lemonsqueezy, slack, twilio, braintree, paypal];

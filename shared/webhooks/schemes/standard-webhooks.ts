@@ -12,6 +12,7 @@ import {
   isoFromEpochSec,
   isoFromText,
   matchSecret,
+  memo,
   parseJsonObject,
   str,
 } from '../crypto.js';
@@ -20,20 +21,6 @@ import { fail, type VerifyInput, type VerifyResult } from '../types.js';
 export const SECRET_PREFIX = 'whsec_';
 const PUBLIC_KEY_PREFIX = 'whpk_';
 const ED25519_SPKI_PREFIX = /* @__PURE__ */ Buffer.from('302a300506032b6570032100', 'hex');
-
-/** Bounded memo: keys are decoded once per secret, not once per request. */
-function memo<T>(decode: (secret: string) => T | undefined): (secret: string) => T | undefined {
-  const cache = new Map<string, T | null>();
-  return (secret) => {
-    let v = cache.get(secret);
-    if (v === undefined) {
-      v = decode(secret) ?? null;
-      if (cache.size > 1000) cache.clear();
-      cache.set(secret, v);
-    }
-    return v ?? undefined;
-  };
-}
 
 const keyText = (secret: string) =>
   secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;

@@ -1,16 +1,7 @@
-import { fromBase64, fromHex, hmac, parseJsonObject, safeEqual, str } from '../../crypto.js';
+import { fromBase64, fromHex, hmac, memo, parseJsonObject, safeEqual, str } from '../../crypto.js';
 import { defineScheme, fail, type VerifyInput, type VerifyResult } from '../../types.js';
 
-const keys = new Map<string, Buffer | null>();
-const hexKey = (s: string): Buffer | undefined => {
-  let k = keys.get(s);
-  if (k === undefined) {
-    k = fromHex(s) ?? null;
-    if (keys.size > 1000) keys.clear();
-    keys.set(s, k);
-  }
-  return k ?? undefined;
-};
+const hexKey = /* @__PURE__ */ memo(fromHex);
 
 /** Adyen's signed string: pspReference:originalReference:merchantAccountCode:merchantReference:value:currency:eventCode:success. */
 export function adyenSigningString(item: Record<string, unknown>): string {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fromBase64, fromHex, hmac, isoFromText, matchSecret, sha256Hex } from '../../crypto.js';
+import { fromBase64, fromHex, hmac, isoFromText, matchSecret, memo, sha256Hex } from '../../crypto.js';
 import { defineScheme, fail, type VerifyInput, type VerifyResult } from '../../types.js';
 
 const BT_FIELDS = ['bt_signature', 'bt_payload'] as const;
@@ -21,16 +21,9 @@ function formFields<K extends string>(text: string, names: readonly K[]): Partia
   return out;
 }
 
-const sha1Keys = new Map<string, Buffer>();
-export const braintreeKey = (privateKey: string): Buffer => {
-  let k = sha1Keys.get(privateKey);
-  if (!k) {
-    k = createHash('sha1').update(privateKey).digest();
-    if (sha1Keys.size > 1000) sha1Keys.clear();
-    sha1Keys.set(privateKey, k);
-  }
-  return k;
-};
+const sha1Key = /* @__PURE__ */ memo((privateKey) => createHash('sha1').update(privateKey).digest());
+/** Braintree's HMAC key: SHA1 of the private key. */
+export const braintreeKey = (privateKey: string): Buffer => sha1Key(privateKey)!;
 
 /**
  * Braintree: form fields `bt_signature` (`publicKey|hex` pairs joined by `&`) and `bt_payload`
