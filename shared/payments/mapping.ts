@@ -27,6 +27,20 @@ export interface Draft {
   fields: Record<string, unknown>;
 }
 
+/** What a mapper's draft helper takes: the normalised type, the object's type and id, and the fields. */
+export type DraftArgs = [
+  type: PaymentType,
+  objectType: ObjectType,
+  id: unknown,
+  fields: Record<string, unknown>,
+];
+
+/** A draft's time and ordering basis when the provider orders by its event time. */
+export const byEventTime = (occurredAt: string | undefined): Pick<Draft, 'occurredAt' | 'order'> => ({
+  occurredAt,
+  order: occurredAt ? { timeIso: occurredAt } : undefined,
+});
+
 export const rawLink = (record: EventRecord) => ({
   eventId: record.id,
   provider: record.provider,

@@ -3,7 +3,7 @@
  * (`x-razorpay-event-id`). Entities carry no version.
  */
 
-import { type Draft, finish, type Mapper } from '../../../payments/mapping.js';
+import { byEventTime, type DraftArgs, finish, type Mapper } from '../../../payments/mapping.js';
 import type { PaymentType } from '../../../payments/model.js';
 import { isoFrom, money, obj, str } from '../../../payments/util.js';
 
@@ -25,14 +25,9 @@ export const map: Mapper = (input) => {
   const type = str(e.event) ?? '';
   const payload = obj(e.payload);
   const entity = (name: string) => obj(obj(payload[name]).entity);
-  const occurredAt = isoFrom(e.created_at);
-  const order = occurredAt ? { timeIso: occurredAt } : undefined;
-  const mk = (
-    t: PaymentType,
-    objectType: Draft['object']['type'],
-    id: unknown,
-    fields: Record<string, unknown>,
-  ) => finish(input, { type: t, object: { type: objectType, id: str(id) }, occurredAt, order, fields });
+  const time = byEventTime(isoFrom(e.created_at));
+  const mk = (...[t, objectType, id, fields]: DraftArgs) =>
+    finish(input, { type: t, object: { type: objectType, id: str(id) }, ...time, fields });
 
   if (type === 'payment.captured' || type === 'payment.failed') {
     const p = entity('payment');

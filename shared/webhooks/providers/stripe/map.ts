@@ -4,7 +4,7 @@
  * the best ordering basis Stripe documents.
  */
 
-import { type Draft, finish, type Mapper } from '../../../payments/mapping.js';
+import { byEventTime, type Draft, type DraftArgs, finish, type Mapper } from '../../../payments/mapping.js';
 import type { PaymentType } from '../../../payments/model.js';
 import { isoFrom, money, obj, str } from '../../../payments/util.js';
 
@@ -14,18 +14,11 @@ export const map: Mapper = (input) => {
   const e = obj(input.body);
   const o = obj(obj(e.data).object);
   const type = str(e.type) ?? '';
-  const occurredAt = isoFrom(e.created);
-  const order = occurredAt ? { timeIso: occurredAt } : undefined;
-  const draft = (
-    t: PaymentType,
-    objectType: Draft['object']['type'],
-    id: unknown,
-    fields: Record<string, unknown>,
-  ): Draft => ({
+  const time = byEventTime(isoFrom(e.created));
+  const draft = (...[t, objectType, id, fields]: DraftArgs): Draft => ({
     type: t,
     object: { type: objectType, id: idOf(id) },
-    occurredAt,
-    order,
+    ...time,
     fields: { status: str(o.status), customerId: idOf(o.customer), ...fields },
   });
   switch (type) {
