@@ -4,8 +4,8 @@
  * Order: the notification `timestamp`, then rank, then the subject id + kind.
  */
 
-import { type Draft, finish, type Mapper } from '../../../payments/mapping.js';
-import type { PaymentType } from '../../../payments/model.js';
+import { byEventTime, type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
+import type { MappedEvent, PaymentType } from '../../../payments/model.js';
 import { decimalMoney, isoFrom } from '../../../payments/util.js';
 
 interface XmlNode {
@@ -60,6 +60,52 @@ const KINDS: Record<string, [PaymentType, Draft['object']['type']]> = {
   dispute_accepted: ['dispute.closed', 'dispute'],
 };
 
+/** Subscriptions and their charges (Braintree's invoice-equivalent). */
+function subscriptionEvents(
+  input: MapperInput,
+  objectType: Draft['object']['type'],
+  subject: XmlNode | undefined,
+  kind: string,
+  common: Pick<Draft, 'type' | 'occurredAt' | 'order'>,
+): MappedEvent[] {
+  const s = child(subject, 'subscription');
+  const txn = child(child(s, 'transactions'), 'transaction');
+  const subId = text(s, 'id');
+  if (objectType === 'invoice') {
+    // Braintree has no invoice object: the charge's transaction is the invoice-equivalent.
+    return finish(input, {
+      ...common,
+      providerEventId: `${subId}#${text(txn, 'id')}#${kind}`,
+      object: {
+        type: 'invoice',
+        id: text(txn, 'id') ?? (subId ? `${subId}:${common.occurredAt}` : undefined),
+      },
+      fields: {
+        status: text(txn, 'status'),
+        customerId: text(child(txn, 'customer'), 'id'),
+        amount: decimalMoney(text(txn, 'amount'), text(txn, 'currency-iso-code')),
+        ids: { subscriptionId: subId, transactionId: text(txn, 'id') },
+      },
+    });
+  }
+  return finish(input, {
+    ...common,
+    providerEventId: `${subId}#${kind}`,
+    object: { type: 'subscription', id: subId },
+    fields: {
+      status: text(s, 'status'),
+      planId: text(s, 'plan-id'),
+      currentPeriodEnd: isoFrom(text(s, 'billing-period-end-date')),
+      amount: decimalMoney(text(s, 'price'), text(s, 'currency-iso-code')),
+      ids: {
+        subscriptionId: subId,
+        planId: text(s, 'plan-id'),
+        merchantAccountId: text(s, 'merchant-account-id'),
+      },
+    },
+  });
+}
+
 export const map: Mapper = (input) => {
   const bodyText = typeof input.body === 'string' ? input.body : '';
   const payload = new URLSearchParams(bodyText).get('bt_payload');
@@ -70,9 +116,7 @@ export const map: Mapper = (input) => {
   if (!hit || !root) return [];
   const [type, objectType] = hit;
   const subject = child(root, 'subject');
-  const occurredAt = isoFrom(text(root, 'timestamp'));
-  const order = occurredAt ? { timeIso: occurredAt } : undefined;
-  const common = { type, occurredAt, order };
+  const common = { type, ...byEventTime(isoFrom(text(root, 'timestamp'))) };
   if (objectType === 'payment') {
     const t = child(subject, 'transaction');
     return finish(input, {
@@ -111,37 +155,5 @@ export const map: Mapper = (input) => {
       },
     });
   }
-  const s = child(subject, 'subscription');
-  const txn = child(child(s, 'transactions'), 'transaction');
-  const subId = text(s, 'id');
-  if (objectType === 'invoice') {
-    // Braintree has no invoice object: the charge's transaction is the invoice-equivalent.
-    return finish(input, {
-      ...common,
-      providerEventId: `${subId}#${text(txn, 'id')}#${kind}`,
-      object: { type: 'invoice', id: text(txn, 'id') ?? (subId ? `${subId}:${occurredAt}` : undefined) },
-      fields: {
-        status: text(txn, 'status'),
-        customerId: text(child(txn, 'customer'), 'id'),
-        amount: decimalMoney(text(txn, 'amount'), text(txn, 'currency-iso-code')),
-        ids: { subscriptionId: subId, transactionId: text(txn, 'id') },
-      },
-    });
-  }
-  return finish(input, {
-    ...common,
-    providerEventId: `${subId}#${kind}`,
-    object: { type: 'subscription', id: subId },
-    fields: {
-      status: text(s, 'status'),
-      planId: text(s, 'plan-id'),
-      currentPeriodEnd: isoFrom(text(s, 'billing-period-end-date')),
-      amount: decimalMoney(text(s, 'price'), text(s, 'currency-iso-code')),
-      ids: {
-        subscriptionId: subId,
-        planId: text(s, 'plan-id'),
-        merchantAccountId: text(s, 'merchant-account-id'),
-      },
-    },
-  });
+  return subscriptionEvents(input, objectType, subject, kind, common);
 };

@@ -3,8 +3,8 @@
  * event's `create_time`), then rank, then the event id. PayPal documents no event sequence.
  */
 
-import { type Draft, finish, type Mapper } from '../../../payments/mapping.js';
-import type { PaymentType } from '../../../payments/model.js';
+import { type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
+import type { MappedEvent, ObjectType, PaymentType } from '../../../payments/model.js';
 import { arr, decimalMoney, isoFrom, obj, str } from '../../../payments/util.js';
 
 const TYPES: Record<string, [PaymentType, Draft['object']['type']]> = {
@@ -30,50 +30,18 @@ const linkId = (r: Record<string, unknown>, rel: string) => {
   return href ? href.split('/').pop() : undefined;
 };
 
-export const map: Mapper = (input) => {
-  const e = obj(input.body);
-  const hit = TYPES[str(e.event_type) ?? ''];
-  if (!hit) return [];
-  const [type, objectType] = hit;
-  const r = obj(e.resource);
-  const occurredAt = isoFrom(e.create_time);
-  const resourceTime = isoFrom(r.update_time) ?? isoFrom(r.create_time) ?? occurredAt;
-  const order = resourceTime ? { timeIso: resourceTime } : undefined;
-  const amt = (m: unknown) => decimalMoney(obj(m).value, obj(m).currency_code);
-  const base = { occurredAt, order, type };
+interface Ctx {
+  input: MapperInput;
+  type: PaymentType;
+  objectType: ObjectType;
+  r: Record<string, unknown>;
+  base: Pick<Draft, 'occurredAt' | 'order' | 'type'>;
+  amt: (m: unknown) => ReturnType<typeof decimalMoney>;
+}
+
+/** Subscriptions (and their failed payments) and disputes. */
+function billingEvents({ input, type, objectType, r, base, amt }: Ctx): MappedEvent[] {
   switch (objectType) {
-    case 'payment': {
-      const refund = type === 'payment.refunded';
-      const captureId = refund ? linkId(r, 'up') : str(r.id);
-      const related = obj(obj(r.supplementary_data).related_ids);
-      return finish(input, {
-        ...base,
-        object: { type: 'payment', id: captureId },
-        fields: {
-          status: str(r.status),
-          amount: amt(r.amount),
-          refundId: refund ? str(r.id) : undefined,
-          ids: {
-            captureId,
-            refundId: refund ? str(r.id) : undefined,
-            orderId: str(related.order_id),
-          } as Record<string, string>,
-        },
-      });
-    }
-    case 'checkout': {
-      const unit = obj(arr(r.purchase_units)[0]);
-      return finish(input, {
-        ...base,
-        object: { type: 'checkout', id: str(r.id) },
-        fields: {
-          status: str(r.status),
-          customerId: str(obj(r.payer).payer_id),
-          amount: amt(unit.amount),
-          ids: { orderId: str(r.id) },
-        },
-      });
-    }
     case 'subscription': {
       const last = obj(obj(r.billing_info).last_payment);
       if (type === 'invoice.payment_failed') {
@@ -126,5 +94,54 @@ export const map: Mapper = (input) => {
         },
       });
     }
+  }
+}
+
+export const map: Mapper = (input) => {
+  const e = obj(input.body);
+  const hit = TYPES[str(e.event_type) ?? ''];
+  if (!hit) return [];
+  const [type, objectType] = hit;
+  const r = obj(e.resource);
+  const occurredAt = isoFrom(e.create_time);
+  const resourceTime = isoFrom(r.update_time) ?? isoFrom(r.create_time) ?? occurredAt;
+  const order = resourceTime ? { timeIso: resourceTime } : undefined;
+  const amt = (m: unknown) => decimalMoney(obj(m).value, obj(m).currency_code);
+  const base = { occurredAt, order, type };
+  switch (objectType) {
+    case 'payment': {
+      const refund = type === 'payment.refunded';
+      const captureId = refund ? linkId(r, 'up') : str(r.id);
+      const related = obj(obj(r.supplementary_data).related_ids);
+      return finish(input, {
+        ...base,
+        object: { type: 'payment', id: captureId },
+        fields: {
+          status: str(r.status),
+          amount: amt(r.amount),
+          refundId: refund ? str(r.id) : undefined,
+          ids: {
+            captureId,
+            refundId: refund ? str(r.id) : undefined,
+            orderId: str(related.order_id),
+          } as Record<string, string>,
+        },
+      });
+    }
+    case 'checkout': {
+      const unit = obj(arr(r.purchase_units)[0]);
+      return finish(input, {
+        ...base,
+        object: { type: 'checkout', id: str(r.id) },
+        fields: {
+          status: str(r.status),
+          customerId: str(obj(r.payer).payer_id),
+          amount: amt(unit.amount),
+          ids: { orderId: str(r.id) },
+        },
+      });
+    }
+    default:
+      return billingEvents({ input, type, objectType, r, base, amt });
   }
 };

@@ -4,38 +4,23 @@
  */
 
 import { type Draft, finish, type Mapper } from '../../../payments/mapping.js';
-import type { PaymentType } from '../../../payments/model.js';
+import type { MappedEvent, PaymentType } from '../../../payments/model.js';
 import { arr, isoFrom, money, obj, str } from '../../../payments/util.js';
 
-export const map: Mapper = (input) => {
-  const e = obj(input.body);
-  const type = str(e.type) ?? '';
-  const data = obj(e.data);
-  const dataObj = obj(data.object);
-  const occurredAt = isoFrom(e.created_at);
-  const orderFor = (o: Record<string, unknown>): Draft['order'] =>
-    typeof o.version === 'number'
-      ? { version: o.version }
-      : isoFrom(o.updated_at)
-        ? { timeIso: isoFrom(o.updated_at)! }
-        : occurredAt
-          ? { timeIso: occurredAt }
-          : undefined;
-  const mk = (
+interface Ctx {
+  type: string;
+  dataObj: Record<string, unknown>;
+  mk: (
     t: PaymentType,
     objectType: Draft['object']['type'],
     o: Record<string, unknown>,
     id: unknown,
     fields: Record<string, unknown>,
-  ) =>
-    finish(input, {
-      type: t,
-      object: { type: objectType, id: str(id) },
-      occurredAt,
-      order: orderFor(o),
-      fields,
-    });
+  ) => MappedEvent[];
+}
 
+/** Payments and refunds; undefined for other types. */
+function paymentEvents({ type, dataObj, mk }: Ctx): MappedEvent[] | undefined {
   if (type === 'payment.created' || type === 'payment.updated') {
     const p = obj(dataObj.payment);
     const status = str(p.status);
@@ -65,6 +50,11 @@ export const map: Mapper = (input) => {
       ids: { paymentId: str(r.payment_id), refundId: str(r.id), orderId: str(r.order_id) },
     });
   }
+  return undefined;
+}
+
+/** Subscriptions, invoices, disputes; nothing (raw) for other types. */
+function billingEvents({ type, dataObj, mk }: Ctx): MappedEvent[] {
   if (type === 'subscription.created' || type === 'subscription.updated') {
     const s = obj(dataObj.subscription);
     const status = str(s.status);
@@ -109,4 +99,30 @@ export const map: Mapper = (input) => {
     });
   }
   return [];
+}
+
+export const map: Mapper = (input) => {
+  const e = obj(input.body);
+  const type = str(e.type) ?? '';
+  const data = obj(e.data);
+  const dataObj = obj(data.object);
+  const occurredAt = isoFrom(e.created_at);
+  const orderFor = (o: Record<string, unknown>): Draft['order'] =>
+    typeof o.version === 'number'
+      ? { version: o.version }
+      : isoFrom(o.updated_at)
+        ? { timeIso: isoFrom(o.updated_at)! }
+        : occurredAt
+          ? { timeIso: occurredAt }
+          : undefined;
+  const mk: Ctx['mk'] = (t, objectType, o, id, fields) =>
+    finish(input, {
+      type: t,
+      object: { type: objectType, id: str(id) },
+      occurredAt,
+      order: orderFor(o),
+      fields,
+    });
+  const c: Ctx = { type, dataObj, mk };
+  return paymentEvents(c) ?? billingEvents(c);
 };

@@ -4,23 +4,28 @@
  * the best ordering basis Stripe documents.
  */
 
-import { byEventTime, type Draft, type DraftArgs, finish, type Mapper } from '../../../payments/mapping.js';
-import type { PaymentType } from '../../../payments/model.js';
+import {
+  byEventTime,
+  type Draft,
+  type DraftArgs,
+  finish,
+  type Mapper,
+  type MapperInput,
+} from '../../../payments/mapping.js';
+import type { MappedEvent, PaymentType } from '../../../payments/model.js';
 import { isoFrom, money, obj, str } from '../../../payments/util.js';
 
 const idOf = (v: unknown) => str(v) ?? str(obj(v).id);
 
-export const map: Mapper = (input) => {
-  const e = obj(input.body);
-  const o = obj(obj(e.data).object);
-  const type = str(e.type) ?? '';
-  const time = byEventTime(isoFrom(e.created));
-  const draft = (...[t, objectType, id, fields]: DraftArgs): Draft => ({
-    type: t,
-    object: { type: objectType, id: idOf(id) },
-    ...time,
-    fields: { status: str(o.status), customerId: idOf(o.customer), ...fields },
-  });
+interface Ctx {
+  input: MapperInput;
+  type: string;
+  o: Record<string, unknown>;
+  draft: (...args: DraftArgs) => Draft;
+}
+
+/** Payments, refunds, checkout; undefined for other types. */
+function paymentEvents({ input, type, o, draft }: Ctx): MappedEvent[] | undefined {
   switch (type) {
     case 'payment_intent.succeeded':
     case 'payment_intent.payment_failed': {
@@ -61,6 +66,14 @@ export const map: Mapper = (input) => {
           },
         }),
       );
+    default:
+      return undefined;
+  }
+}
+
+/** Subscriptions, invoices, disputes; nothing (raw) for other types. */
+function billingEvents({ input, type, o, draft }: Ctx): MappedEvent[] {
+  switch (type) {
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted': {
@@ -117,4 +130,19 @@ export const map: Mapper = (input) => {
     default:
       return [];
   }
+}
+
+export const map: Mapper = (input) => {
+  const e = obj(input.body);
+  const o = obj(obj(e.data).object);
+  const type = str(e.type) ?? '';
+  const time = byEventTime(isoFrom(e.created));
+  const draft = (...[t, objectType, id, fields]: DraftArgs): Draft => ({
+    type: t,
+    object: { type: objectType, id: idOf(id) },
+    ...time,
+    fields: { status: str(o.status), customerId: idOf(o.customer), ...fields },
+  });
+  const c: Ctx = { input, type, o, draft };
+  return paymentEvents(c) ?? billingEvents(c);
 };
