@@ -4,13 +4,13 @@
  * environment, and tests may swap the clock.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ApiKeyRepository } from './adapters/dynamodb/api-keys.js';
+import { DynamoApiKeyRepo } from './adapters/dynamodb/api-keys.js';
 import { createDocumentClient } from './adapters/dynamodb/client.js';
 import { LocalFileSecretStore } from './adapters/local-secrets.js';
 import { SecretsManagerStore } from './adapters/secrets-manager.js';
 import { type Config, loadConfig } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
-import { type Clock, type SecretStore, systemClock } from './ports/index.js';
+import { type ApiKeyRepo, type Clock, type SecretStore, systemClock } from './ports/index.js';
 import { SecretCache } from './secrets.js';
 
 export interface Runtime {
@@ -20,7 +20,7 @@ export interface Runtime {
   ddb: DynamoDBDocumentClient;
   table: string;
   secrets: SecretCache;
-  apiKeys: ApiKeyRepository;
+  apiKeys: ApiKeyRepo;
 }
 
 let current: Runtime | undefined;
@@ -61,6 +61,6 @@ function build(): Runtime {
     ddb,
     table,
     secrets: new SecretCache(store, clock, config.HOOKBRIDGE_SECRETS_CACHE_SECONDS * 1000),
-    apiKeys: new ApiKeyRepository(ddb, table),
+    apiKeys: new DynamoApiKeyRepo(ddb, table),
   };
 }

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { connectionRoutes } from '../../infra/routes/connections.js';
-import { decodeCursor, encodeCursor } from '../../shared/adapters/dynamodb/cursor.js';
 import { connectionDeps } from '../../shared/connections/deps.js';
 import { createConnectSession, deleteConnection } from '../../shared/connections/flow.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
@@ -40,10 +39,6 @@ const connectionView = (c: ConnectionRecord) => ({
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
 });
-
-/** The connection store lists by end user on gsi1, otherwise on gsi2: a cursor holds that index's keys. */
-const cursorKeys = (q: { endUserId?: string | undefined }) =>
-  q.endUserId !== undefined ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk', 'gsi2pk', 'gsi2sk'];
 
 export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api'), {
   'PUT /integrations/{id}': async (req) => {
@@ -87,9 +82,7 @@ export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api')
   },
   'GET /connections': async (req) => {
     const q = parseQuery(req, ListConnectionsQuery);
-    const cursor = decodeCursor(q.cursor, cursorKeys(q));
-    const { items, next } = await connectionDeps().store.list({ ...q, cursor });
-    const nextCursor = next ? encodeCursor(next) : undefined;
+    const { items, cursor: nextCursor } = await connectionDeps().store.list(q);
     return json(200, { items: items.map(connectionView), ...(nextCursor ? { nextCursor } : {}) });
   },
   'GET /connections/{id}': async (req) => {

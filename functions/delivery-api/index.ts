@@ -29,7 +29,7 @@ const optionalBody = <T>(req: HttpRequest, schema: Parameters<typeof parseJsonBo
 async function objectOr404(req: HttpRequest, objectType: 'payment' | 'subscription') {
   const id = idOf(req);
   const { provider } = parseQuery(req, ProviderQuery);
-  const found = await deliveryDeps().store.findObjects(objectType, id, provider);
+  const found = await deliveryDeps().readModel.findObjects(objectType, id, provider);
   if (found.length === 0) throw new HookbridgeError('not_found', `No ${objectType} ${id}`);
   if (found.length > 1)
     throw new HookbridgeError('conflict', `Several providers have a ${objectType} ${id}; pass ?provider=`, {
@@ -50,7 +50,7 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
     const deps = deliveryDeps();
     // https only, no internal literal hosts (the send-time guard also checks resolved addresses).
     checkDestinationUrl(body.url, deps.testAllow);
-    const existing = await deps.store.getDestination(id);
+    const existing = await deps.destinations.getDestination(id);
     const at = new Date(deps.rt.clock.now()).toISOString();
     // Without `enabled`, an update keeps the status (a 410-disabled destination stays disabled).
     const enabled = body.enabled ?? (existing ? existing.status === 'enabled' : true);
@@ -70,32 +70,32 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
       createdAt: existing?.createdAt ?? at,
       updatedAt: at,
     };
-    await deps.store.putDestination(dest);
+    await deps.destinations.putDestination(dest);
     deps.rt.log.info('destination saved', { destinationId: id, types: dest.types.length });
     return json(existing ? 200 : 201, dest);
   },
   'GET /destinations/{id}': async (req) => {
     const id = idOf(req);
-    const dest = await deliveryDeps().store.getDestination(id);
+    const dest = await deliveryDeps().destinations.getDestination(id);
     if (!dest) throw new HookbridgeError('not_found', `No destination ${id}`);
     return json(200, dest);
   },
   'DELETE /destinations/{id}': async (req) => {
     const id = idOf(req);
     const deps = deliveryDeps();
-    if (!(await deps.store.deleteDestination(id)))
+    if (!(await deps.destinations.deleteDestination(id)))
       throw new HookbridgeError('not_found', `No destination ${id}`);
     // Its pending deliveries die (destination_deleted) and its dead letters leave the redrive list.
     // Anything this misses (a crash, a send in flight) is stopped at send / redrive time by the
     // destination generation check.
     const at = new Date(deps.rt.clock.now()).toISOString();
     for (const which of ['pending', 'dead'] as const) {
-      let start: Record<string, unknown> | undefined;
+      let cursor: string | undefined;
       do {
-        const page = await deps.store.listIndexedForDestination(id, which, start);
-        for (const d of page.items) await deps.store.retireForDeletedDestination(d, at);
-        start = page.next;
-      } while (start);
+        const page = await deps.deliveries.listIndexedForDestination(id, which, cursor);
+        for (const d of page.items) await deps.deliveries.retireForDeletedDestination(d, at);
+        cursor = page.cursor;
+      } while (cursor);
     }
     return noContent();
   },
@@ -107,7 +107,7 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
     const id = idOf(req);
     const deps = deliveryDeps();
     if (!(await deps.events.get(id))) throw new HookbridgeError('not_found', `No event ${id}`);
-    const { deliveries, attempts } = await deps.store.listForEvent(id);
+    const { deliveries, attempts } = await deps.deliveries.listForEvent(id);
     return json(200, {
       items: deliveries.map((d) => ({
         destinationId: d.destinationId,
@@ -132,14 +132,14 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
   'POST /replays': async (req) => {
     const body = parseJsonBody(req, StartReplayBody);
     const deps = deliveryDeps();
-    if (body.destinationId && !(await deps.store.getDestination(body.destinationId)))
+    if (body.destinationId && !(await deps.destinations.getDestination(body.destinationId)))
       throw new HookbridgeError('not_found', `No destination ${body.destinationId}`);
     const { job, created } = await startReplay(deps, body);
     return json(created ? 202 : 200, job);
   },
   'GET /replays/{id}': async (req) => {
     const id = idOf(req);
-    const job = await deliveryDeps().store.getReplay(id);
+    const job = await deliveryDeps().replays.getReplay(id);
     if (!job) throw new HookbridgeError('not_found', `No replay ${id}`);
     return json(200, job);
   },
@@ -148,6 +148,6 @@ export const handler = httpHandler(routesOf(deliveryRoutes, 'delivery-api'), {
   'GET /customers/{id}/subscriptions': async (req) => {
     const id = idOf(req);
     const { provider } = parseQuery(req, ProviderQuery);
-    return json(200, { items: await deliveryDeps().store.customerSubscriptions(id, provider) });
+    return json(200, { items: await deliveryDeps().readModel.customerSubscriptions(id, provider) });
   },
 });

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { eventRoutes } from '../../infra/routes/webhooks.js';
-import { EventStore } from '../../shared/adapters/dynamodb/events.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventStore } from '../../shared/events/store.js';
@@ -21,11 +20,9 @@ export const handler = httpHandler(routesOf(eventRoutes, 'events-api'), {
   },
   'GET /events/{id}': async (req) => {
     const { id } = parseParams(req, z.object({ id: IdParam }));
-    const store = eventStore();
-    const item = await store.getItem(id);
-    if (!item) throw new HookbridgeError('not_found', `No event ${id}`);
-    const record = EventStore.recordFromItem(item);
-    const raw = await store.getBody(item);
+    const found = await eventStore().getWithBody(id);
+    if (!found) throw new HookbridgeError('not_found', `No event ${id}`);
+    const { record, body: raw } = found;
     const text = raw.toString('utf8');
     const utf8 = Buffer.byteLength(text) === raw.length && Buffer.from(text, 'utf8').equals(raw);
     return json(200, {

@@ -9,7 +9,7 @@ import { connectionDeps } from '../../shared/connections/deps.js';
 import { TokenVault } from '../../shared/vault/vault.js';
 
 export async function reencryptAll(
-  opts: { from?: Record<string, unknown> | undefined; onProgress?: (p: Progress) => void } = {},
+  opts: { from?: string | undefined; onProgress?: (p: Progress) => void } = {},
 ): Promise<Progress> {
   const deps = connectionDeps();
   const vault = await deps.vault();
@@ -27,8 +27,8 @@ export async function reencryptAll(
       if (await deps.store.reseal(c.id, c.version, await vault.seal(plain), vault.currentKid)) p.resealed++;
       else p.changedMeanwhile++;
     }
-    cursor = page.next;
-    p.cursor = cursor ? Buffer.from(JSON.stringify(cursor)).toString('base64url') : undefined;
+    cursor = page.cursor;
+    p.cursor = cursor;
     opts.onProgress?.({ ...p });
   } while (cursor);
   return p;
@@ -46,13 +46,7 @@ export interface Progress {
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/infra\//, 'infra/'));
 if (isMain) {
   const i = process.argv.indexOf('--from');
-  const from =
-    i > 0
-      ? (JSON.parse(Buffer.from(process.argv[i + 1] ?? '', 'base64url').toString()) as Record<
-          string,
-          unknown
-        >)
-      : undefined;
+  const from = i > 0 ? process.argv[i + 1] : undefined;
   const out = await reencryptAll({
     from,
     onProgress: (p) =>

@@ -3,13 +3,13 @@
  * the vault (from `hookbridge/vault`), client credentials (`hookbridge/oauth/{id}`), fetch and
  * the clock. Tests may swap `fetch` and `sleep`.
  */
-import { ConnectionStore } from '../adapters/dynamodb/connections.js';
-import { IntegrationStore } from '../adapters/dynamodb/integrations.js';
+import { DynamoConnectionRepo } from '../adapters/dynamodb/connections.js';
+import { DynamoIntegrationRepo } from '../adapters/dynamodb/integrations.js';
 import { HookbridgeError } from '../errors.js';
 import { integrationSecretName } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
-import type { Fetch } from '../ports/index.js';
+import type { ConnectionRepo, Fetch, IntegrationRepo } from '../ports/index.js';
 import { loadProxyPolicy } from '../proxy/config.js';
 import { type Resolver, systemResolver } from '../proxy/ssrf.js';
 import { nodeTransport } from '../proxy/transport.js';
@@ -19,8 +19,8 @@ import { guardedFetch } from './outbound.js';
 
 export interface ConnectionDeps {
   rt: Runtime;
-  store: ConnectionStore;
-  integrations: IntegrationStore;
+  store: ConnectionRepo;
+  integrations: IntegrationRepo;
   log: Logger;
   now(): number;
   fetch: Fetch;
@@ -56,8 +56,8 @@ export function connectionDeps(): ConnectionDeps {
   let vaultFor: { value: unknown; vault: TokenVault } | undefined;
   const deps: ConnectionDeps = {
     rt,
-    store: new ConnectionStore(rt.ddb, rt.table),
-    integrations: new IntegrationStore(rt.ddb, rt.table),
+    store: new DynamoConnectionRepo(rt.ddb, rt.table),
+    integrations: new DynamoIntegrationRepo(rt.ddb, rt.table),
     log: rt.log,
     now: () => rt.clock.now(),
     fetch:

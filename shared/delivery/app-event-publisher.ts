@@ -4,7 +4,7 @@
  * delivery path as received webhooks. Publishing the same AppEvent.id twice stores it once.
  */
 import { createHash } from 'node:crypto';
-import { EventStore } from '../adapters/dynamodb/events.js';
+import { DynamoEventRepo } from '../adapters/dynamodb/events.js';
 import type { AppEvent, AppEventPublisher } from '../events/app-events.js';
 import { type EventRecord, eventIdFor } from '../events/record.js';
 import { HOOKBRIDGE_PROVIDER } from '../payments/normalise.js';
@@ -30,7 +30,7 @@ export const storedAppEventPublisher: AppEventPublisher = {
       headers: {},
       matchedSecret: 0,
     };
-    const store = new EventStore(rt.ddb, rt.table, {
+    const store = new DynamoEventRepo(rt.ddb, rt.table, {
       retentionDays: rt.config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
       now: () => rt.clock.now(),
     });

@@ -3,11 +3,23 @@
  * environment. The local runtime injects its emulated queue and a recording bus with
  * setDeliveryTransport(); on AWS the SQS / EventBridge adapters are used.
  */
-import { DeliveryStore } from '../adapters/dynamodb/delivery.js';
-import { EventStore } from '../adapters/dynamodb/events.js';
+import { DynamoBusMarkerRepo } from '../adapters/dynamodb/bus-markers.js';
+import { DynamoDeliveryRepo } from '../adapters/dynamodb/deliveries.js';
+import { DynamoDestinationRepo } from '../adapters/dynamodb/destinations.js';
+import { DynamoEventRepo } from '../adapters/dynamodb/events.js';
+import { DynamoReadModelRepo } from '../adapters/dynamodb/read-model.js';
+import { DynamoReplayRepo } from '../adapters/dynamodb/replays.js';
 import { EventBridgePublisher, RecordingPublisher } from '../adapters/eventbridge.js';
 import { SqsDeliveryQueue } from '../adapters/sqs-queue.js';
 import { HookbridgeError } from '../errors.js';
+import type {
+  BusMarkerRepo,
+  DeliveryRepo,
+  DestinationRepo,
+  EventRepo,
+  ReadModelRepo,
+  ReplayRepo,
+} from '../ports/index.js';
 import { loadProxyPolicy } from '../proxy/config.js';
 import { type Resolver, systemResolver } from '../proxy/ssrf.js';
 import { nodeTransport, type Transport } from '../proxy/transport.js';
@@ -16,8 +28,12 @@ import type { DeliveryQueue, EventBusPublisher } from './types.js';
 
 export interface DeliveryDeps {
   rt: Runtime;
-  store: DeliveryStore;
-  events: EventStore;
+  destinations: DestinationRepo;
+  deliveries: DeliveryRepo;
+  readModel: ReadModelRepo;
+  busMarkers: BusMarkerRepo;
+  replays: ReplayRepo;
+  events: EventRepo;
   queue: DeliveryQueue;
   bus: EventBusPublisher;
   /** The proxy's pinned, no-redirect transport; the SSRF guard picks the address it connects to. */
@@ -66,8 +82,12 @@ export function deliveryDeps(): DeliveryDeps {
   const timeoutMs = Number(env.HOOKBRIDGE_DELIVERY_TIMEOUT_MS ?? 10_000) || 10_000;
   const deps: DeliveryDeps = {
     rt,
-    store: new DeliveryStore(rt.ddb, rt.table),
-    events: new EventStore(rt.ddb, rt.table, {
+    destinations: new DynamoDestinationRepo(rt.ddb, rt.table),
+    deliveries: new DynamoDeliveryRepo(rt.ddb, rt.table),
+    readModel: new DynamoReadModelRepo(rt.ddb, rt.table),
+    busMarkers: new DynamoBusMarkerRepo(rt.ddb, rt.table),
+    replays: new DynamoReplayRepo(rt.ddb, rt.table),
+    events: new DynamoEventRepo(rt.ddb, rt.table, {
       retentionDays: rt.config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
       now: () => rt.clock.now(),
     }),

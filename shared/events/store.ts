@@ -1,15 +1,16 @@
-import { EventStore } from '../adapters/dynamodb/events.js';
+import { DynamoEventRepo } from '../adapters/dynamodb/events.js';
+import type { EventRepo } from '../ports/index.js';
 import { runtime } from '../runtime.js';
 
-let cached: { store: EventStore; owner: object } | undefined;
+let cached: { store: EventRepo; owner: object } | undefined;
 
-/** The EventStore for the current runtime, built lazily (and rebuilt after resetRuntime()). */
-export function eventStore(): EventStore {
+/** The event store for the current runtime, built lazily (and rebuilt after resetRuntime()). */
+export function eventStore(): EventRepo {
   const rt = runtime();
   if (cached?.owner !== rt) {
     cached = {
       owner: rt,
-      store: new EventStore(rt.ddb, rt.table, {
+      store: new DynamoEventRepo(rt.ddb, rt.table, {
         retentionDays: rt.config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
         now: () => rt.clock.now(),
       }),

@@ -3,7 +3,7 @@
  * store, the secret cache, connection tokens, the client-credentials token cache and the
  * outbound policy read from config at cold start. Tests may inject a resolver.
  */
-import { IntegrationStore } from '../adapters/dynamodb/integrations.js';
+import { DynamoIntegrationRepo } from '../adapters/dynamodb/integrations.js';
 import { type Runtime, runtime } from '../runtime.js';
 import type { ProxyDeps } from './client.js';
 import { ClientCredentialsTokens } from './client-credentials.js';
@@ -35,7 +35,7 @@ export function proxyDeps(): ProxyDeps {
     log: rt.log,
   };
   const deps: ProxyDeps = {
-    integrations: new IntegrationStore(rt.ddb, rt.table),
+    integrations: new DynamoIntegrationRepo(rt.ddb, rt.table),
     secrets: rt.secrets,
     // Loaded on first use, so integration-only calls never load the OAuth stack.
     connectionTokens: async (id, opts) =>

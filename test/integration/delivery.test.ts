@@ -13,12 +13,13 @@ import { handler as sendHandler } from '../../functions/deliveries-send/index.js
 import { handler as processHandler } from '../../functions/events-process/index.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { ManualClock } from '../../infra/local/stream.js';
-import { EventStore } from '../../shared/adapters/dynamodb/events.js';
+import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
+import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import { deliveryDeps, setDeliveryResolver } from '../../shared/delivery/deps.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import { appEvents } from '../../shared/events/app-events.js';
 import type { EventRecord } from '../../shared/events/record.js';
-import { eventIdFor, eventPk } from '../../shared/events/record.js';
+import { eventIdFor } from '../../shared/events/record.js';
 import { runtime } from '../../shared/runtime.js';
 
 const API_KEY = 'test-admin-key-0123456789';
@@ -281,7 +282,7 @@ describe('ordering and read model', () => {
       credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
     });
     const item = await ddb.send(
-      new GetItemCommand({ TableName: rt.table, Key: { pk: { S: eventPk(id) }, sk: { S: 'event' } } }),
+      new GetItemCommand({ TableName: rt.table, Key: { pk: { S: EVENT.pk(id) }, sk: { S: 'event' } } }),
     );
     ddb.destroy();
     const record = {
@@ -711,10 +712,10 @@ describe('local stream emulation', () => {
     await rt.pipeline.advance(31 * 86_400_000);
     const r = runtime();
     const raw = await r.ddb.send(
-      new GetCommand({ TableName: r.table, Key: { pk: eventPk(id), sk: 'event' }, ConsistentRead: true }),
+      new GetCommand({ TableName: r.table, Key: { pk: EVENT.pk(id), sk: 'event' }, ConsistentRead: true }),
     );
     expect(raw.Item!.ttl).toBeLessThan(Math.floor(clock.now() / 1000));
-    const events = new EventStore(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
+    const events = new DynamoEventRepo(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
     expect(await events.get(id)).toBeUndefined();
 
     expect(await postStripe('invoice.paid', obj, T0 + 1100, 'evt_ttl_resent')).toBe(id);
@@ -732,7 +733,7 @@ describe('local stream emulation', () => {
 
   it('retries a poison record, sends it to the on-failure list, and keeps processing the rest', async () => {
     const r = runtime();
-    const store = new EventStore(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
+    const store = new DynamoEventRepo(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
     const body = Buffer.from(
       JSON.stringify({
         id: 'evt_poison',
@@ -812,7 +813,11 @@ function failOnce(which: 'queue' | 'bus', when: (arg: unknown) => boolean): { fa
 
 /** Makes one store method throw once (the function dies there), then restores the class method. */
 function storeFailsOnce(method: 'settle' | 'releasePublication'): { failed: () => boolean } {
-  const store = deliveryDeps().store as unknown as Record<string, unknown>;
+  const deps = deliveryDeps();
+  const store = (method === 'settle' ? deps.deliveries : deps.busMarkers) as unknown as Record<
+    string,
+    unknown
+  >;
   let failed = false;
   store[method] = async () => {
     failed = true;
@@ -1000,7 +1005,7 @@ describe('deleting a destination', () => {
     );
     expect((await deliveriesOf(retrying))[0]).toMatchObject({ status: 'pending' });
     // The function dies right after deleting: nothing is swept.
-    const store = deliveryDeps().store as unknown as Record<string, unknown>;
+    const store = deliveryDeps().deliveries as unknown as Record<string, unknown>;
     store.listIndexedForDestination = async () => ({ items: [] });
     try {
       expect((await api('DELETE', '/destinations/flaky')).status).toBe(204);

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
-import { ConnectionStore } from '../../shared/adapters/dynamodb/connections.js';
-import { IntegrationStore } from '../../shared/adapters/dynamodb/integrations.js';
+import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections.js';
+import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import { IntegrationConfig } from '../../shared/integrations/schema.js';
 import { setProxyResolver } from '../../shared/proxy/deps.js';
 import { runtime } from '../../shared/runtime.js';
@@ -123,7 +123,7 @@ async function putConnection(
   const r = runtime();
   const vault = new TokenVault(await r.secrets.get('hookbridge/vault'));
   const now = new Date().toISOString();
-  const ok = await new ConnectionStore(r.ddb, r.table).save(
+  const ok = await new DynamoConnectionRepo(r.ddb, r.table).save(
     {
       id,
       integrationId,
@@ -192,7 +192,7 @@ beforeAll(async () => {
     },
   });
   const r = runtime();
-  const integrations = new IntegrationStore(r.ddb, r.table);
+  const integrations = new DynamoIntegrationRepo(r.ddb, r.table);
   const put = (id: string, config: unknown) =>
     integrations.put(id, IntegrationConfig.parse(config), new Date().toISOString());
   await put('int-key', { type: 'api-key', baseUrl: `${up}/api`, allowedHosts: [upHost] });
