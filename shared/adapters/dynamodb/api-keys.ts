@@ -3,7 +3,7 @@ import type { ApiKeyRecord } from '../../auth/api-keys.js';
 import type { Scope } from '../../auth/scopes.js';
 import type { ApiKeyRepo } from '../../ports/index.js';
 import { type Item, optStr, str, strs } from './codec.js';
-import { itemAbsent, itemExists } from './conditional.js';
+import { itemAbsent } from './conditional.js';
 import { API_KEY } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
@@ -69,14 +69,6 @@ export class DynamoApiKeyRepo extends DynamoRepo implements ApiKeyRepo {
   /** Marks a key revoked. Returns false if there is no such key. */
   async revoke(id: string, at: string): Promise<boolean> {
     this.recent.delete(id);
-    const out = await this.write({
-      Update: {
-        Key: key(id),
-        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-        ConditionExpression: itemExists,
-        ExpressionAttributeValues: { ':at': at },
-      },
-    });
-    return out.applied;
+    return this.updateExisting(key(id), 'SET revokedAt = if_not_exists(revokedAt, :at)', { ':at': at });
   }
 }

@@ -49,46 +49,32 @@ export const connectionFromItem = (it: Item): ConnectionRecord => ({
   updatedAt: str(it.updatedAt),
 });
 
-/** The key condition, filter and cursor shape of a connection listing. */
+/**
+ * The index, key condition and filter of a connection listing. By end user: gsi1, its sort key
+ * starts with the integration. Otherwise gsi2, whose sort key starts with integration and status.
+ */
 function listQuery(q: ConnectionQuery) {
-  const status =
-    q.status === undefined
-      ? {}
-      : { FilterExpression: '#status = :s', ExpressionAttributeNames: { '#status': 'status' } };
-  if (q.endUserId !== undefined) {
-    const values: Record<string, unknown> = { ':p': CONNECTION.userPk(q.endUserId) };
-    let keyCondition = 'gsi1pk = :p';
-    if (q.integrationId !== undefined) {
-      keyCondition += ' AND begins_with(gsi1sk, :i)';
-      values[':i'] = `${q.integrationId}#`;
-    }
-    if (q.status !== undefined) values[':s'] = q.status;
-    return {
-      cursorKeys: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-      input: {
-        IndexName: 'gsi1',
-        KeyConditionExpression: keyCondition,
-        ...status,
-        ExpressionAttributeValues: values,
-      },
-    };
-  }
-  const values: Record<string, unknown> = { ':p': CONNECTION.allPk };
-  let keyCondition = 'gsi2pk = :p';
-  let filter = {};
+  const byUser = q.endUserId !== undefined;
+  const [index, pkName, skName] = byUser ? ['gsi1', 'gsi1pk', 'gsi1sk'] : ['gsi2', 'gsi2pk', 'gsi2sk'];
+  const values: Record<string, unknown> = {
+    ':p': byUser ? CONNECTION.userPk(String(q.endUserId)) : CONNECTION.allPk,
+  };
+  let keyCondition = `${pkName} = :p`;
+  const statusInKey = !byUser && q.integrationId !== undefined && q.status !== undefined;
   if (q.integrationId !== undefined) {
-    keyCondition += ' AND begins_with(gsi2sk, :prefix)';
-    values[':prefix'] = q.status ? `${q.integrationId}#${q.status}#` : `${q.integrationId}#`;
-  } else if (q.status !== undefined) {
-    filter = status;
-    values[':s'] = q.status;
+    keyCondition += ` AND begins_with(${skName}, :prefix)`;
+    values[':prefix'] = statusInKey ? `${q.integrationId}#${q.status}#` : `${q.integrationId}#`;
   }
+  const filter = q.status !== undefined && !statusInKey;
+  if (filter) values[':s'] = q.status;
   return {
-    cursorKeys: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
+    cursorKeys: ['pk', 'sk', pkName, skName],
     input: {
-      IndexName: 'gsi2',
+      IndexName: index,
       KeyConditionExpression: keyCondition,
-      ...filter,
+      ...(filter
+        ? { FilterExpression: '#status = :s', ExpressionAttributeNames: { '#status': 'status' } }
+        : {}),
       ExpressionAttributeValues: values,
     },
   };

@@ -2,7 +2,6 @@
 import type { Destination } from '../../delivery/types.js';
 import type { DestinationRepo } from '../../ports/index.js';
 import { type Item, oneOf, optStr, str, strs } from './codec.js';
-import { itemExists } from './conditional.js';
 import { DESTINATION } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
@@ -53,16 +52,12 @@ export class DynamoDestinationRepo extends DynamoRepo implements DestinationRepo
     return items.map(destinationFromItem);
   }
 
-  /** A destination deleted meanwhile stays deleted. */
   async disableDestination(id: string, reason: string, at: string): Promise<void> {
-    await this.write({
-      Update: {
-        Key: key(id),
-        UpdateExpression: 'SET #s = :d, disabledReason = :r, updatedAt = :at',
-        ConditionExpression: itemExists,
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':d': 'disabled', ':r': reason, ':at': at },
-      },
-    });
+    await this.updateExisting(
+      key(id),
+      'SET #s = :d, disabledReason = :r, updatedAt = :at',
+      { ':d': 'disabled', ':r': reason, ':at': at },
+      { '#s': 'status' },
+    );
   }
 }

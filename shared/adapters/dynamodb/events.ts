@@ -23,7 +23,7 @@ import type {
   StoredEvent,
   StoredItem,
 } from '../../ports/index.js';
-import { itemAbsent, itemExists, TTL_NAME, ttlPassed } from './conditional.js';
+import { itemAbsent, TTL_NAME, ttlPassed } from './conditional.js';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.js';
 import { BODY_CHUNK, EVENT } from './keys.js';
 import { DynamoRepo } from './repo.js';
@@ -138,14 +138,7 @@ export class DynamoEventRepo extends DynamoRepo implements EventRepo {
   }
 
   private async flagMismatch(id: string): Promise<void> {
-    await this.write({
-      Update: {
-        Key: eventKey(id),
-        UpdateExpression: 'SET flagged = :f',
-        ConditionExpression: itemExists,
-        ExpressionAttributeValues: { ':f': 'body_mismatch' },
-      },
-    });
+    await this.updateExisting(eventKey(id), 'SET flagged = :f', { ':f': 'body_mismatch' });
   }
 
   /** The live (unexpired) item. */

@@ -13,7 +13,13 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll, storeCall } from './client.js';
-import { type ConditionalWrite, conditionalWrite, type Item, type WriteResult } from './conditional.js';
+import {
+  type ConditionalWrite,
+  conditionalWrite,
+  type Item,
+  itemExists,
+  type WriteResult,
+} from './conditional.js';
 
 type Key = { pk: string; sk: string };
 type Input<T> = Omit<T, 'TableName'>;
@@ -62,6 +68,25 @@ export abstract class DynamoRepo {
           ? { Update: { ...w.Update, TableName } }
           : { Delete: { ...w.Delete, TableName } };
     return conditionalWrite(this.ddb, full, opts);
+  }
+
+  /** Updates an item only if it still exists (one deleted meanwhile stays deleted); true if it did. */
+  protected async updateExisting(
+    key: Key,
+    UpdateExpression: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<boolean> {
+    const out = await this.write({
+      Update: {
+        Key: key,
+        UpdateExpression,
+        ConditionExpression: itemExists,
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      },
+    });
+    return out.applied;
   }
 
   /** Deletes an item; true if there was one. */

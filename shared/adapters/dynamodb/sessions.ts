@@ -11,15 +11,15 @@ import { DynamoRepo } from './repo.js';
 
 const sessionKey = (id: string) => ({ pk: SESSION.pk(id), sk: SESSION.sk });
 const stateKey = (state: string) => ({ pk: STATE.pk(state), sk: STATE.sk });
-/** Kept an hour past expiry; reads check `expiresAt`. */
-const ttlOf = (epochMs: number) => Math.ceil(epochMs / 1000) + 3600;
-
-export const sessionItem = (s: ConnectSession): Item => ({
-  ...sessionKey(s.id),
-  kind: SESSION.kind,
-  ttl: ttlOf(s.expiresAt),
-  ...s,
+/** The item of a short-lived record: kept an hour past its expiry (reads check `expiresAt`). */
+const expiringItem = (key: Item, kind: string, rec: { expiresAt: number }): Item => ({
+  ...key,
+  kind,
+  ttl: Math.ceil(rec.expiresAt / 1000) + 3600,
+  ...rec,
 });
+
+export const sessionItem = (s: ConnectSession): Item => expiringItem(sessionKey(s.id), SESSION.kind, s);
 
 export const sessionFromItem = (it: Item): ConnectSession => ({
   id: str(it.id),
@@ -32,12 +32,7 @@ export const sessionFromItem = (it: Item): ConnectSession => ({
   usedAt: optStr(it.usedAt),
 });
 
-export const stateItem = (s: OAuthState): Item => ({
-  ...stateKey(s.state),
-  kind: STATE.kind,
-  ttl: ttlOf(s.expiresAt),
-  ...s,
-});
+export const stateItem = (s: OAuthState): Item => expiringItem(stateKey(s.state), STATE.kind, s);
 
 export const stateFromItem = (it: Item): OAuthState => ({
   state: str(it.state),
