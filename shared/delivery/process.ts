@@ -114,7 +114,7 @@ async function applyReadModel(
       lastEventId: record.id,
       occurredAt: e.occurredAt,
       updatedAt: now,
-      event: e as unknown as Record<string, unknown>,
+      event: { ...e },
     });
     if (outcome === 'applied') result.applied++;
     else result.stale++;
