@@ -4,261 +4,242 @@
  */
 import { describe, expect, it } from 'vitest';
 import { apiKeyFromItem, apiKeyItem } from '../../shared/adapters/dynamodb/api-keys.js';
+import type { Item } from '../../shared/adapters/dynamodb/codec.js';
 import { connectionFromItem, connectionItem } from '../../shared/adapters/dynamodb/connections.js';
-import {
-  attemptFromItem,
-  attemptItem,
-  deliveryFromItem,
-  deliveryItem,
-} from '../../shared/adapters/dynamodb/deliveries.js';
+import * as deliveries from '../../shared/adapters/dynamodb/deliveries.js';
 import { destinationFromItem, destinationItem } from '../../shared/adapters/dynamodb/destinations.js';
 import { integrationFromItem } from '../../shared/adapters/dynamodb/integrations.js';
 import { BODY_CHUNK, BUS_MARKER, EVENT, INTEGRATION } from '../../shared/adapters/dynamodb/keys.js';
 import { objectFromItem, objectItem } from '../../shared/adapters/dynamodb/read-model.js';
 import { replayFromItem, replayItem } from '../../shared/adapters/dynamodb/replays.js';
-import {
-  sessionFromItem,
-  sessionItem,
-  stateFromItem,
-  stateItem,
-} from '../../shared/adapters/dynamodb/sessions.js';
-import type { ApiKeyRecord } from '../../shared/auth/api-keys.js';
-import type { ConnectionRecord, ConnectSession, OAuthState } from '../../shared/connections/model.js';
-import type {
-  Delivery,
-  DeliveryAttempt,
-  Destination,
-  ObjectState,
-  ReplayJob,
-} from '../../shared/delivery/types.js';
+import * as sessions from '../../shared/adapters/dynamodb/sessions.js';
+import type { Delivery } from '../../shared/delivery/types.js';
 import { recordFromItem } from '../../shared/events/codec.js';
 import type { EventRecord } from '../../shared/events/record.js';
 
 const AT = '2026-03-01T12:00:00.000Z';
-const keysOf = (item: Record<string, unknown>) =>
-  Object.fromEntries(
-    ['pk', 'sk', 'kind', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl']
-      .filter((k) => item[k] !== undefined)
-      .map((k) => [k, item[k]]),
-  );
+const times = { createdAt: AT, updatedAt: AT };
+const part = { eventId: 'evt_1', destinationId: 'orders', part: 1 };
+const KEY_ATTRIBUTES = ['pk', 'sk', 'kind', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl'];
+const keysOf = (item: Item) =>
+  Object.fromEntries(KEY_ATTRIBUTES.flatMap((k) => (item[k] === undefined ? [] : [[k, item[k]]])));
+
+/** A record, its codec, and the keys its item must carry (in KEY_ATTRIBUTES order: pk sk kind gsi1 gsi2 ttl). */
+function codec<T>(value: T, write: (v: T) => Item, read: (i: Item) => T, ...keys: (string | number)[]) {
+  return () => {
+    const item = write(value);
+    expect(Object.values(keysOf(item))).toEqual(keys);
+    expect(read(item)).toEqual(value);
+  };
+}
+
+const delivery: Delivery = {
+  ...part,
+  ...times,
+  webhookId: 'evt_1_1',
+  type: 'payment.succeeded',
+  status: 'pending',
+  attempts: 2,
+  round: 1,
+  roundCause: 'rpl_1',
+  destinationGeneration: 'abc',
+  nextAttemptAt: AT,
+  lastStatus: 500,
+};
 
 describe('item codecs', () => {
-  it('destination', () => {
-    const d: Destination = {
-      id: 'orders',
-      url: 'https://app.example/hooks',
-      types: ['payment.*'],
-      secret: 'whsec_x',
-      status: 'disabled',
-      disabledReason: 'receiver answered 410 Gone',
-      generation: 'abc',
-      createdAt: AT,
-      updatedAt: AT,
-    };
-    const item = destinationItem(d);
-    expect(keysOf(item)).toEqual({
-      pk: 'dest#orders',
-      sk: 'destination',
-      kind: 'destination',
-      gsi1pk: 'destinations',
-      gsi1sk: 'orders',
-    });
-    expect(destinationFromItem(item)).toEqual(d);
+  it(
+    'destination',
+    codec(
+      {
+        id: 'orders',
+        url: 'https://app.example/h',
+        types: ['payment.*'],
+        secret: 'whsec_x',
+        status: 'disabled',
+        disabledReason: 'gone',
+        generation: 'abc',
+        ...times,
+      },
+      destinationItem,
+      destinationFromItem,
+      ...['dest#orders', 'destination', 'destination', 'destinations', 'orders'],
+    ),
+  );
+  it(
+    'a pending delivery, indexed for its destination',
+    codec(
+      delivery,
+      (d) => deliveries.deliveryItem(d, 99),
+      deliveries.deliveryFromItem,
+      'event#evt_1',
+      'delivery#orders#01',
+      'delivery',
+      'pending#orders',
+      `${AT}#evt_1#1`,
+      99,
+    ),
+  );
+  it('a settled delivery is in no index', () => {
+    expect(keysOf(deliveries.deliveryItem({ ...delivery, status: 'delivered' }))).not.toHaveProperty(
+      'gsi1pk',
+    );
   });
-
-  it('delivery (pending, indexed for its destination) and attempt', () => {
-    const d: Delivery = {
-      eventId: 'evt_1',
-      destinationId: 'orders',
-      part: 1,
-      webhookId: 'evt_1_1',
-      type: 'payment.succeeded',
-      status: 'pending',
-      attempts: 2,
-      round: 1,
-      roundCause: 'rpl_1',
-      destinationGeneration: 'abc',
-      nextAttemptAt: AT,
-      lastStatus: 500,
-      createdAt: AT,
-      updatedAt: AT,
-    };
-    const item = deliveryItem(d, 99);
-    expect(keysOf(item)).toEqual({
-      pk: 'event#evt_1',
-      sk: 'delivery#orders#01',
-      kind: 'delivery',
-      gsi1pk: 'pending#orders',
-      gsi1sk: `${AT}#evt_1#1`,
-      ttl: 99,
-    });
-    expect(deliveryFromItem(item)).toEqual(d);
-    expect(keysOf(deliveryItem({ ...d, status: 'delivered' }))).not.toHaveProperty('gsi1pk');
-
-    const a: DeliveryAttempt = {
-      eventId: 'evt_1',
-      destinationId: 'orders',
-      part: 1,
-      round: 1,
-      attempt: 2,
-      at: AT,
-      status: 503,
-      latencyMs: 12,
-      outcome: 'retry',
-      responseExcerpt: 'busy',
-      nextAttemptAt: AT,
-    };
-    const ai = attemptItem(a);
-    expect(keysOf(ai)).toEqual({
-      pk: 'event#evt_1',
-      sk: 'delivery#orders#01#attempt#0001#02',
-      kind: 'delivery_attempt',
-    });
-    expect(attemptFromItem(ai)).toEqual(a);
-  });
-
-  it('payment object (a subscription is listed under its customer)', () => {
-    const s: ObjectState = {
-      provider: 'stripe',
-      objectType: 'subscription',
-      objectId: 'sub_1',
-      order: '0001',
-      status: 'active',
-      customerId: 'cus_1',
-      amount: { amount: 4200, currency: 'usd' },
-      lastType: 'subscription.updated',
-      lastEventId: 'evt_1',
-      occurredAt: AT,
-      updatedAt: AT,
-      event: { type: 'subscription.updated' },
-    };
-    const item = objectItem(s);
-    expect(keysOf(item)).toEqual({
-      pk: 'payobj#stripe#subscription#sub_1',
-      sk: 'state',
-      kind: 'payment_object',
-      gsi1pk: 'customer#cus_1',
-      gsi1sk: 'subscription#stripe#sub_1',
-      gsi2pk: 'payobj#subscription#sub_1',
-      gsi2sk: 'stripe',
-    });
-    expect(objectFromItem(item)).toEqual(s);
-  });
-
-  it('replay job', () => {
-    const job: ReplayJob = {
-      id: 'rpl_1',
-      status: 'running',
-      from: AT,
-      to: AT,
-      provider: 'stripe',
-      cursor: 'abc',
-      pages: 3,
-      eventsScanned: 70,
-      deliveriesQueued: 5,
-      createdAt: AT,
-      updatedAt: AT,
-    };
-    const item = replayItem(job);
-    expect(keysOf(item)).toEqual({ pk: 'replay#rpl_1', sk: 'replay', kind: 'replay' });
-    expect(replayFromItem(item)).toEqual(job);
-  });
-
-  it('connection, connect session and OAuth state', () => {
-    const c: ConnectionRecord = {
-      id: 'conn_1',
-      integrationId: 'github',
-      provider: 'github',
-      endUserId: 'u1',
-      status: 'needs_reauth',
-      scopes: ['repo'],
-      metadata: { plan: 'pro' },
-      providerMetadata: {},
-      tokens: 'jwe',
-      kid: 'k1',
-      hasRefreshToken: true,
-      expiresAt: 1_800_000_000_000,
-      version: 4,
-      refreshFailures: 1,
-      firstFailureAt: 1_700_000_000_000,
-      lastError: 'invalid_grant',
-      createdAt: AT,
-      updatedAt: AT,
-    };
-    const item = connectionItem(c);
-    expect(keysOf(item)).toEqual({
-      pk: 'conn#conn_1',
-      sk: 'conn',
-      kind: 'connection',
-      gsi1pk: 'conn#user#u1',
-      gsi1sk: 'github#conn_1',
-      gsi2pk: 'connections',
-      gsi2sk: 'github#needs_reauth#conn_1',
-    });
-    expect(connectionFromItem(item)).toEqual(c);
-
-    const s: ConnectSession = {
-      id: 'cs_1',
-      integrationId: 'github',
-      endUserId: 'u1',
-      metadata: {},
-      createdAt: AT,
-      expiresAt: 1_700_000_000_500,
-      usedAt: AT,
-    };
-    expect(keysOf(sessionItem(s))).toEqual({
-      pk: 'csess#cs_1',
-      sk: 'csess',
-      kind: 'connect_session',
-      ttl: 1_700_003_601,
-    });
-    expect(sessionFromItem(sessionItem(s))).toEqual(s);
-
-    const st: OAuthState = {
-      state: 'st',
-      sessionId: 'cs_1',
-      integrationId: 'github',
-      endUserId: 'u1',
-      returnUrl: 'https://app.example/back',
-      metadata: {},
-      bindingHash: 'h',
-      codeVerifier: 'v',
-      redirectUri: 'https://hb.example/oauth/callback',
-      scopes: ['openid'],
-      expiresAt: 1_700_000_000_000,
-    };
-    expect(keysOf(stateItem(st))).toEqual({
-      pk: 'ostate#st',
-      sk: 'ostate',
-      kind: 'oauth_state',
-      ttl: 1_700_003_600,
-    });
-    expect(stateFromItem(stateItem(st))).toEqual(st);
-  });
-
-  it('api key and integration', () => {
-    const k: ApiKeyRecord = { id: 'k1', name: 'ci', scopes: ['events:read'], hash: 'h', createdAt: AT };
-    const item = apiKeyItem(k);
-    expect(keysOf(item)).toEqual({
-      pk: 'apikey#k1',
-      sk: 'apikey',
-      kind: 'apikey',
-      gsi1pk: 'apikeys',
-      gsi1sk: `${AT}#k1`,
-    });
-    expect(apiKeyFromItem(item)).toEqual(k);
+  it(
+    'attempt',
+    codec(
+      {
+        ...part,
+        round: 1,
+        attempt: 2,
+        at: AT,
+        status: 503,
+        latencyMs: 12,
+        outcome: 'retry',
+        responseExcerpt: 'busy',
+      },
+      (a) => deliveries.attemptItem(a),
+      deliveries.attemptFromItem,
+      ...['event#evt_1', 'delivery#orders#01#attempt#0001#02', 'delivery_attempt'],
+    ),
+  );
+  it(
+    'payment object: a subscription is listed under its customer',
+    codec(
+      {
+        provider: 'stripe',
+        objectType: 'subscription',
+        objectId: 'sub_1',
+        order: '0001',
+        status: 'active',
+        customerId: 'cus_1',
+        amount: { amount: 4200, currency: 'usd' },
+        lastType: 'subscription.updated',
+        lastEventId: 'evt_1',
+        occurredAt: AT,
+        updatedAt: AT,
+        event: { type: 'x' },
+      },
+      objectItem,
+      objectFromItem,
+      ...[
+        'payobj#stripe#subscription#sub_1',
+        'state',
+        'payment_object',
+        'customer#cus_1',
+        'subscription#stripe#sub_1',
+        'payobj#subscription#sub_1',
+        'stripe',
+      ],
+    ),
+  );
+  it(
+    'replay job',
+    codec(
+      {
+        id: 'rpl_1',
+        status: 'running',
+        from: AT,
+        to: AT,
+        provider: 'stripe',
+        cursor: 'abc',
+        pages: 3,
+        eventsScanned: 70,
+        deliveriesQueued: 5,
+        ...times,
+      },
+      replayItem,
+      replayFromItem,
+      ...['replay#rpl_1', 'replay', 'replay'],
+    ),
+  );
+  it(
+    'connection',
+    codec(
+      {
+        id: 'conn_1',
+        integrationId: 'github',
+        provider: 'github',
+        endUserId: 'u1',
+        status: 'needs_reauth',
+        scopes: ['repo'],
+        metadata: { plan: 'pro' },
+        providerMetadata: {},
+        tokens: 'jwe',
+        kid: 'k1',
+        hasRefreshToken: true,
+        expiresAt: 1_800_000_000_000,
+        version: 4,
+        refreshFailures: 1,
+        firstFailureAt: 1_700_000_000_000,
+        lastError: 'invalid_grant',
+        ...times,
+      },
+      connectionItem,
+      connectionFromItem,
+      ...[
+        'conn#conn_1',
+        'conn',
+        'connection',
+        'conn#user#u1',
+        'github#conn_1',
+        'connections',
+        'github#needs_reauth#conn_1',
+      ],
+    ),
+  );
+  it(
+    'connect session: kept an hour past its expiry',
+    codec(
+      {
+        id: 'cs_1',
+        integrationId: 'github',
+        endUserId: 'u1',
+        metadata: {},
+        createdAt: AT,
+        expiresAt: 1_700_000_000_500,
+        usedAt: AT,
+      },
+      sessions.sessionItem,
+      sessions.sessionFromItem,
+      ...['csess#cs_1', 'csess', 'connect_session', 1_700_003_601],
+    ),
+  );
+  it(
+    'OAuth state',
+    codec(
+      {
+        state: 'st',
+        sessionId: 'cs_1',
+        integrationId: 'github',
+        endUserId: 'u1',
+        returnUrl: 'https://app.example/back',
+        metadata: {},
+        bindingHash: 'h',
+        codeVerifier: 'v',
+        redirectUri: 'https://hb.example/cb',
+        scopes: ['openid'],
+        expiresAt: 1_700_000_000_000,
+      },
+      sessions.stateItem,
+      sessions.stateFromItem,
+      ...['ostate#st', 'ostate', 'oauth_state', 1_700_003_600],
+    ),
+  );
+  it(
+    'api key',
+    codec(
+      { id: 'k1', name: 'ci', scopes: ['events:read'], hash: 'h', createdAt: AT },
+      apiKeyItem,
+      apiKeyFromItem,
+      ...['apikey#k1', 'apikey', 'apikey', 'apikeys', `${AT}#k1`],
+    ),
+  );
+  it('integration', () => {
     expect(INTEGRATION.pk('gh')).toBe('integration#gh');
-    const config = { type: 'oauth', provider: 'github', scopes: [], params: {} };
-    expect(
-      integrationFromItem({ id: 'gh', config, createdAt: AT, updatedAt: AT, kind: 'integration' }),
-    ).toEqual({
-      id: 'gh',
-      config,
-      createdAt: AT,
-      updatedAt: AT,
-    });
+    const rec = { id: 'gh', config: { type: 'oauth', provider: 'github', scopes: [], params: {} }, ...times };
+    expect(integrationFromItem({ ...rec, kind: 'integration' })).toEqual(rec);
   });
-
   it('event: keys, body chunks, bus marker, and the core codec', () => {
     expect([EVENT.pk('evt_1'), EVENT.sk, EVENT.kind, EVENT.allPk, EVENT.providerPk('stripe')]).toEqual([
       'event#evt_1',
