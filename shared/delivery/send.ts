@@ -4,7 +4,6 @@
  * conditional claim, so each attempt is sent once per round.
  */
 
-import { EventStore } from '../adapters/dynamodb/events.js';
 import { HookbridgeError } from '../errors.js';
 import { checkTarget } from '../proxy/ssrf.js';
 import { TransportError } from '../proxy/transport.js';
@@ -43,7 +42,7 @@ export async function sendAttempt(
   deps: DeliveryDeps,
   msg: Extract<QueueMessage, { kind: 'delivery' }>,
 ): Promise<SendOutcome> {
-  const { store, log } = deps;
+  const { deliveries, destinations, log } = deps;
   const nowMs = deps.clock.now();
   // SQS delays stop at 15 minutes: longer waits come back early and hop again.
   if (msg.notBefore > nowMs + 1000) {
@@ -55,7 +54,7 @@ export async function sendAttempt(
   // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
   // nothing, while the redelivery of a message whose invocation died re-takes its stale claim.
   const delivery = { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part };
-  const claim = await store.claimAttempt(
+  const claim = await deliveries.claimAttempt(
     delivery,
     msg.round,
     msg.attempt,
@@ -63,14 +62,14 @@ export async function sendAttempt(
     new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
   );
   if (claim.outcome !== 'claimed') return claim.outcome;
-  const [dest, item] = await Promise.all([
-    store.getDestination(msg.destinationId),
-    deps.events.getItem(msg.eventId),
+  const [dest, stored] = await Promise.all([
+    destinations.getDestination(msg.destinationId),
+    deps.events.getStored(msg.eventId),
   ]);
   // A destination deleted and created again under the same id is another destination.
   const sameDestination = dest !== undefined && dest.generation === claim.delivery.destinationGeneration;
   if (dest?.status !== 'enabled' || !sameDestination) {
-    await store.settle(delivery, msg.round, {
+    await deliveries.settle(delivery, msg.round, {
       status: 'dead',
       at,
       lastStatus: 0,
@@ -78,8 +77,8 @@ export async function sendAttempt(
     });
     return 'dead';
   }
-  if (!item) {
-    await store.settle(delivery, msg.round, {
+  if (!stored) {
+    await deliveries.settle(delivery, msg.round, {
       status: 'dead',
       at,
       lastStatus: 0,
@@ -87,9 +86,9 @@ export async function sendAttempt(
     });
     return 'dead';
   }
-  const part = partsOf(EventStore.recordFromItem(item), await deps.events.getBody(item))[msg.part];
+  const part = partsOf(stored.record, await deps.events.getBody(stored.record, stored.item))[msg.part];
   if (!part) {
-    await store.settle(delivery, msg.round, {
+    await deliveries.settle(delivery, msg.round, {
       status: 'dead',
       at,
       lastStatus: 0,
@@ -161,8 +160,8 @@ export async function sendAttempt(
   if (status >= 200 && status < 300) {
     attempt.outcome = 'delivered';
     await Promise.all([
-      store.recordAttempt(attempt, ttl),
-      store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status }),
+      deliveries.recordAttempt(attempt, ttl),
+      deliveries.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status }),
     ]);
     return 'delivered';
   }
@@ -170,8 +169,8 @@ export async function sendAttempt(
     // Nothing was sent. Retrying would not help (and would keep probing): dead-letter at once;
     // a redrive after the DNS is fixed sends it again.
     attempt.outcome = 'dead';
-    await store.recordAttempt(attempt, ttl);
-    await store.settle(delivery, msg.round, {
+    await deliveries.recordAttempt(attempt, ttl);
+    await deliveries.settle(delivery, msg.round, {
       status: 'dead',
       at,
       lastStatus: 0,
@@ -187,9 +186,9 @@ export async function sendAttempt(
   }
   if (status === 410) {
     attempt.outcome = 'gone';
-    await store.recordAttempt(attempt, ttl);
-    await store.disableDestination(dest.id, 'receiver answered 410 Gone', at);
-    await store.settle(delivery, msg.round, {
+    await deliveries.recordAttempt(attempt, ttl);
+    await destinations.disableDestination(dest.id, 'receiver answered 410 Gone', at);
+    await deliveries.settle(delivery, msg.round, {
       status: 'dead',
       at,
       lastStatus: 410,
@@ -202,8 +201,8 @@ export async function sendAttempt(
   const delay = nextDelaySec(msg.attempt, { status, retryAfter }, nowMs, deps.random);
   if (delay === undefined) {
     attempt.outcome = 'dead';
-    await store.recordAttempt(attempt, ttl);
-    await store.settle(delivery, msg.round, {
+    await deliveries.recordAttempt(attempt, ttl);
+    await deliveries.settle(delivery, msg.round, {
       status: 'dead',
       at,
       lastStatus: status,
@@ -220,14 +219,14 @@ export async function sendAttempt(
   }
   const notBefore = nowMs + delay * 1000;
   attempt.nextAttemptAt = new Date(notBefore).toISOString();
-  await store.recordAttempt(attempt, ttl);
+  await deliveries.recordAttempt(attempt, ttl);
   // Queue the next attempt before settling: settling ends the claim, so if queueing fails the
   // claim stays and the redelivered message re-sends this attempt rather than being dropped.
   await deps.queue.send(
     { ...msg, attempt: msg.attempt + 1, notBefore },
     Math.min(delay, MAX_QUEUE_DELAY_SEC),
   );
-  await store.settle(delivery, msg.round, {
+  await deliveries.settle(delivery, msg.round, {
     status: 'pending',
     at,
     lastStatus: status,

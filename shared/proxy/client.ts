@@ -4,7 +4,8 @@
  * uses it, and so can any other function: `callIntegration('stripe-prod', { method: 'GET', path: '/v1/balance' }, deps)`.
  */
 import { HookbridgeError } from '../errors.js';
-import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
+import type { IntegrationConfig } from '../integrations/schema.js';
+import type { IntegrationRepo } from '../ports/index.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
 import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
 import { type CredentialHeaders, type OutboundDeps, pathTemplateOf, sendWithPolicy } from './outbound.js';
@@ -50,7 +51,7 @@ export interface SecretReader {
 }
 
 export interface ProxyDeps {
-  integrations: { get(id: string): Promise<IntegrationRecord | undefined> };
+  integrations: Pick<IntegrationRepo, 'get'>;
   secrets: SecretReader;
   connectionTokens: ConnectionTokenSource;
   clientCredentials: ClientCredentialsTokens;
