@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
+import { ADMIN_SECRET_NAME } from '../secret-names.js';
 import { apiKeyMatches, bearerToken, type Principal, parseApiKeyId } from './api-keys.js';
 import { hasScope, type Scope } from './scopes.js';
 
-export const ADMIN_SECRET_NAME = 'hookbridge/admin';
+export { ADMIN_SECRET_NAME };
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 

@@ -189,4 +189,4 @@ export const IntegrationList = z
 export const isOAuth = (c: IntegrationConfig): c is OAuthIntegrationConfig => c.type === 'oauth';
 
 /** The secret holding an integration's credentials. */
-export const integrationSecretName = (id: string): string => `hookbridge/oauth/${id}`;
+export { oauthSecretName as integrationSecretName } from '../secret-names.js';

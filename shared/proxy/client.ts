@@ -5,6 +5,7 @@
  */
 import { HookbridgeError } from '../errors.js';
 import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
+import { apiKeySecretName, oauthSecretName } from '../secret-names.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
 import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
 import { type CredentialHeaders, type OutboundDeps, pathTemplateOf, sendWithPolicy } from './outbound.js';
@@ -58,12 +59,6 @@ export interface ProxyDeps {
 }
 
 export type AuthScheme = { type: 'bearer' } | { type: 'basic' } | { type: 'header'; name: string };
-
-/** Secrets Manager name of an API-key integration's key: `{"apiKey"}` or `{"username","password"}`. */
-export const apiKeySecretName = (integrationId: string): string => `hookbridge/apikeys/${integrationId}`;
-/** Secrets Manager name of a client-credentials integration's `{"clientId","clientSecret"}`. */
-export const clientCredentialsSecretName = (integrationId: string): string =>
-  `hookbridge/oauth/${integrationId}`;
 
 interface Target {
   provider: string;
@@ -312,7 +307,7 @@ export async function callIntegration(
       },
     };
   } else {
-    const name = clientCredentialsSecretName(integrationId);
+    const name = oauthSecretName(integrationId);
     target = {
       provider: 'client-credentials',
       baseUrl: config.baseUrl,
