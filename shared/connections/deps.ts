@@ -9,13 +9,13 @@ import { HookbridgeError } from '../errors.js';
 import { integrationSecretName } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
+import { guardedFetch } from '../outbound/fetch.js';
+import { type Resolver, systemResolver } from '../outbound/ssrf.js';
+import { nodeTransport } from '../outbound/transport.js';
 import type { Fetch } from '../ports/index.js';
 import { loadProxyPolicy } from '../proxy/config.js';
-import { type Resolver, systemResolver } from '../proxy/ssrf.js';
-import { nodeTransport } from '../proxy/transport.js';
 import { type Runtime, runtime } from '../runtime.js';
 import { TokenVault, VAULT_SECRET_NAME } from '../vault/vault.js';
-import { guardedFetch } from './outbound.js';
 
 export interface ConnectionDeps {
   rt: Runtime;

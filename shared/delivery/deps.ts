@@ -8,9 +8,9 @@ import { EventStore } from '../adapters/dynamodb/events.js';
 import { EventBridgePublisher, RecordingPublisher } from '../adapters/eventbridge.js';
 import { SqsDeliveryQueue } from '../adapters/sqs-queue.js';
 import { HookbridgeError } from '../errors.js';
+import { type Resolver, systemResolver } from '../outbound/ssrf.js';
+import { nodeTransport, type Transport } from '../outbound/transport.js';
 import { loadProxyPolicy } from '../proxy/config.js';
-import { type Resolver, systemResolver } from '../proxy/ssrf.js';
-import { nodeTransport, type Transport } from '../proxy/transport.js';
 import { type Runtime, runtime } from '../runtime.js';
 import type { DeliveryQueue, EventBusPublisher } from './types.js';
 

@@ -6,8 +6,8 @@
 
 import { EventStore } from '../adapters/dynamodb/events.js';
 import { HookbridgeError } from '../errors.js';
-import { checkTarget } from '../proxy/ssrf.js';
-import { TransportError } from '../proxy/transport.js';
+import { sendOnce } from '../outbound/send.js';
+import { TransportError } from '../outbound/transport.js';
 import type { DeliveryDeps } from './deps.js';
 import { partsOf, webhookIdFor } from './process.js';
 import { replayPage } from './replay.js';
@@ -38,6 +38,59 @@ export async function handleQueueMessage(
   }
   return sendAttempt(deps, msg);
 }
+
+interface PostOutcome {
+  /** 0 when nothing was answered. */
+  status: number;
+  excerpt?: string | undefined;
+  error?: string | undefined;
+  retryAfter: string | null;
+  /** Set when the SSRF guard refused the destination, so nothing was sent. */
+  blocked?: string | undefined;
+}
+
+/** The signed POST. Never throws: a refusal or a network failure becomes the attempt's error. */
+async function post(
+  deps: DeliveryDeps,
+  destinationUrl: string,
+  signature: Record<string, string>,
+  body: string,
+): Promise<PostOutcome> {
+  try {
+    // Only the destination's own host may be called; the guard checks every address it resolves
+    // to and the transport connects to exactly the checked one, never following redirects.
+    const res = await sendOnce(
+      {
+        url: new URL(destinationUrl),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Hookbridge-Webhooks/1', ...signature },
+        body: Buffer.from(body),
+        connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, deps.timeoutMs),
+        timeoutMs: deps.timeoutMs,
+        maxResponseBytes: RESPONSE_BYTES,
+        truncateResponse: true,
+      },
+      deps,
+    );
+    const ra = res.headers['retry-after'];
+    return {
+      status: res.status,
+      retryAfter: (Array.isArray(ra) ? ra[0] : ra) ?? null,
+      excerpt: res.body.toString('utf8').slice(0, EXCERPT_CHARS) || undefined,
+    };
+  } catch (err) {
+    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked')
+      return { status: 0, retryAfter: null, blocked: err.message, error: `blocked: ${err.message}` };
+    return { status: 0, retryAfter: null, error: failureText(err, deps.timeoutMs) };
+  }
+}
+
+const failureText = (err: unknown, timeoutMs: number): string => {
+  if (err instanceof HookbridgeError) return err.message;
+  if (err instanceof TransportError && err.kind === 'timeout') return `timeout after ${timeoutMs} ms`;
+  if (err instanceof TransportError && err.kind === 'connect_timeout') return 'connect timed out';
+  return 'connection failed';
+};
 
 export async function sendAttempt(
   deps: DeliveryDeps,
@@ -106,42 +159,7 @@ export async function sendAttempt(
   const headers = signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body);
 
   const started = performance.now();
-  let status = 0;
-  let excerpt: string | undefined;
-  let error: string | undefined;
-  let retryAfter: string | null = null;
-  let blocked: string | undefined;
-  try {
-    const url = new URL(dest.url);
-    const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
-    // The destination's own host is the only declared host; the guard checks every address it
-    // resolves to and the transport connects to exactly the checked one, never following redirects.
-    const pinned = await checkTarget(url, [host], { resolver: deps.resolver, testAllow: deps.testAllow });
-    const res = await deps.transport({
-      url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Hookbridge-Webhooks/1', ...headers },
-      body: Buffer.from(body),
-      pinned,
-      connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, deps.timeoutMs),
-      deadline: Date.now() + deps.timeoutMs,
-      maxResponseBytes: RESPONSE_BYTES,
-      truncateResponse: true,
-    });
-    status = res.status;
-    const ra = res.headers['retry-after'];
-    retryAfter = (Array.isArray(ra) ? ra[0] : ra) ?? null;
-    excerpt = res.body.toString('utf8').slice(0, EXCERPT_CHARS) || undefined;
-  } catch (err) {
-    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') {
-      blocked = err.message;
-      error = `blocked: ${err.message}`;
-    } else if (err instanceof HookbridgeError) error = err.message;
-    else if (err instanceof TransportError && err.kind === 'timeout')
-      error = `timeout after ${deps.timeoutMs} ms`;
-    else if (err instanceof TransportError && err.kind === 'connect_timeout') error = 'connect timed out';
-    else error = 'connection failed';
-  }
+  const { status, excerpt, error, retryAfter, blocked } = await post(deps, dest.url, headers, body);
   const latencyMs = Math.round(performance.now() - started);
   const attempt: DeliveryAttempt = {
     eventId: msg.eventId,

@@ -8,6 +8,7 @@ import { type JWTVerifyGetKey, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { HookbridgeError } from '../errors.js';
 import type { OAuthIntegrationConfig } from '../integrations/schema.js';
+import { isLoopbackHttp } from '../outbound/url.js';
 import type { Fetch } from '../ports/index.js';
 import { type ClientAuthMethod, fillPlaceholders, getProvider, type ProviderEntry } from './providers.js';
 
@@ -39,10 +40,6 @@ export interface ResolvedProvider {
   api?: ProviderEntry['api'] | undefined;
   expiryMarginSeconds: number;
 }
-
-/** Plain http is allowed only for loopback issuers (local development and tests). */
-export const isLoopbackHttp = (url: string): boolean =>
-  /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 
 const discoveryCache = new Map<string, { as: oauth.AuthorizationServer; at: number }>();
 const DISCOVERY_TTL_MS = 3_600_000;

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
-import type { OutboundCall, OutboundResult } from './outbound.js';
+import type { OutboundCall, OutboundResult } from '../outbound/policy.js';
+import { declaredHostOf } from '../outbound/url.js';
 
 export interface ClientCredentialsSettings {
   tokenUrl: string;
@@ -100,7 +101,7 @@ export class ClientCredentialsTokens {
     const res = await this.send({
       method: 'POST',
       url,
-      allowedHosts: [url.port ? `${url.hostname}:${url.port}` : url.hostname],
+      allowedHosts: [declaredHostOf(url)],
       headers,
       body: Buffer.from(form.toString()),
       retryable: true,

@@ -5,10 +5,11 @@
  */
 import { HookbridgeError } from '../errors.js';
 import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
+import { type CredentialHeaders, type OutboundDeps, sendWithPolicy } from '../outbound/policy.js';
+import { declaredHostOf, pathTemplateOf } from '../outbound/url.js';
 import { apiKeySecretName, oauthSecretName } from '../secret-names.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
 import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
-import { type CredentialHeaders, type OutboundDeps, pathTemplateOf, sendWithPolicy } from './outbound.js';
 
 export interface ProxyRequest {
   method: string;
@@ -86,11 +87,6 @@ export function schemeHeaders(
   if (scheme.type === 'header') return { [scheme.name.toLowerCase()]: secret.token ?? '' };
   return { authorization: `Bearer ${secret.token ?? ''}` };
 }
-
-const hostOfUrl = (u: string): string => {
-  const url = new URL(u);
-  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
-};
 
 /** Builds the target URL: base path + request path, refusing dot segments that would climb out of the base. */
 export function targetUrl(baseUrl: string, path: string, query?: string): URL {
@@ -280,7 +276,7 @@ export async function callIntegration(
     const allowedHosts = config.allowedHosts.length
       ? config.allowedHosts
       : config.baseUrl
-        ? [hostOfUrl(config.baseUrl)]
+        ? [declaredHostOf(new URL(config.baseUrl))]
         : entry!.api.allowedHosts;
     const name = apiKeySecretName(integrationId);
     const readKey = async () => {

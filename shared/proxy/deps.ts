@@ -4,13 +4,13 @@
  * outbound policy read from config at cold start. Tests may inject a resolver.
  */
 import { IntegrationStore } from '../adapters/dynamodb/integrations.js';
+import { sendWithPolicy } from '../outbound/policy.js';
+import { type Resolver, systemResolver } from '../outbound/ssrf.js';
+import { nodeTransport } from '../outbound/transport.js';
 import { type Runtime, runtime } from '../runtime.js';
 import type { ProxyDeps } from './client.js';
 import { ClientCredentialsTokens } from './client-credentials.js';
 import { loadProxyPolicy } from './config.js';
-import { sendWithPolicy } from './outbound.js';
-import { type Resolver, systemResolver } from './ssrf.js';
-import { nodeTransport } from './transport.js';
 
 let built: { rt: Runtime; deps: ProxyDeps } | undefined;
 let resolverOverride: Resolver | undefined;
