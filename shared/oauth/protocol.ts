@@ -10,12 +10,10 @@ import { HookbridgeError } from '../errors.js';
 import type { OAuthIntegrationConfig } from '../integrations/schema.js';
 import { isLoopbackHttp } from '../outbound/url.js';
 import type { Fetch } from '../ports/index.js';
+import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 import { type ClientAuthMethod, fillPlaceholders, getProvider, type ProviderEntry } from './providers.js';
 
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+export type { ClientCredentials };
 
 /** A catalog entry (or a generic provider) with its placeholders filled for one integration. */
 export interface ResolvedProvider {
@@ -221,29 +219,12 @@ export type TokenGrant =
   | { grantType: 'authorization_code'; code: string; redirectUri: string; codeVerifier?: string | undefined }
   | { grantType: 'refresh_token'; refreshToken: string; scopes?: string[] | undefined };
 
-// RFC 6749 §2.3.1: the client id and secret are form-urlencoded before Basic encoding.
-const basicAuth = (c: ClientCredentials) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret)}`).toString('base64')}`;
-
 function encodeBody(
   format: 'form' | 'json',
   fields: Record<string, string>,
 ): { body: string; contentType: string } {
   if (format === 'json') return { body: JSON.stringify(fields), contentType: 'application/json' };
   return { body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' };
-}
-
-function withClientAuth(
-  method: ClientAuthMethod,
-  creds: ClientCredentials,
-  fields: Record<string, string>,
-  headers: Record<string, string>,
-): void {
-  if (method === 'client_secret_basic') headers.authorization = basicAuth(creds);
-  else {
-    fields.client_id = creds.clientId;
-    fields.client_secret = creds.clientSecret;
-  }
 }
 
 /** The token request for a grant, shaped by the catalog (client-auth method, body format). */
@@ -261,7 +242,7 @@ export function buildTokenRequest(
     fields.refresh_token = grant.refreshToken;
   }
   const headers: Record<string, string> = { accept: 'application/json' };
-  withClientAuth(p.clientAuth, creds, fields, headers);
+  applyClientAuth(p.clientAuth, creds, fields, headers);
   const { body, contentType } = encodeBody(p.tokenRequestFormat, fields);
   headers['content-type'] = contentType;
   return { url: p.tokenUrl, method: 'POST', headers, body };
@@ -276,7 +257,7 @@ export function buildRevocationRequest(
   if (!p.revocation) return undefined;
   const fields: Record<string, string> = { token: token.value, token_type_hint: token.hint };
   const headers: Record<string, string> = { accept: 'application/json' };
-  withClientAuth(p.clientAuth, creds, fields, headers);
+  applyClientAuth(p.clientAuth, creds, fields, headers);
   const { body, contentType } = encodeBody(p.revocation.format, fields);
   headers['content-type'] = contentType;
   return { url: p.revocation.url, method: 'POST', headers, body };
