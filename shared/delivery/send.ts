@@ -13,7 +13,7 @@ import { partsOf, webhookIdFor } from './process.js';
 import { replayPage } from './replay.js';
 import { MAX_QUEUE_DELAY_SEC, nextDelaySec } from './schedule.js';
 import { signStandardWebhook } from './signing.js';
-import type { DeliveryAttempt, QueueMessage } from './types.js';
+import type { Delivery, DeliveryAttempt, Destination, QueueMessage } from './types.js';
 
 const EXCERPT_CHARS = 512;
 /** Bytes of the receiver's answer kept (enough for the excerpt in any UTF-8); the rest is not read. */
@@ -39,7 +39,7 @@ export async function handleQueueMessage(
   return sendAttempt(deps, msg);
 }
 
-interface PostOutcome {
+export interface PostOutcome {
   /** 0 when nothing was answered. */
   status: number;
   excerpt?: string | undefined;
@@ -92,22 +92,71 @@ const failureText = (err: unknown, timeoutMs: number): string => {
   return 'connection failed';
 };
 
-export async function sendAttempt(
-  deps: DeliveryDeps,
-  msg: Extract<QueueMessage, { kind: 'delivery' }>,
-): Promise<SendOutcome> {
-  const { store, rt } = deps;
-  const nowMs = rt.clock.now();
+type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
+
+/** One claimed attempt: the message, the delivery it belongs to, and the clock reading it runs under. */
+interface AttemptContext {
+  deps: DeliveryDeps;
+  msg: DeliveryMessage;
+  delivery: Pick<Delivery, 'eventId' | 'destinationId' | 'part'>;
+  nowMs: number;
+  at: string;
+}
+
+export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Promise<SendOutcome> {
+  const nowMs = deps.rt.clock.now();
   // SQS delays stop at 15 minutes: longer waits come back early and hop again.
   if (msg.notBefore > nowMs + 1000) {
     const remaining = Math.ceil((msg.notBefore - nowMs) / 1000);
     await deps.queue.send(msg, Math.min(remaining, MAX_QUEUE_DELAY_SEC));
     return 'hop';
   }
-  const at = new Date(nowMs).toISOString();
+  const ctx: AttemptContext = {
+    deps,
+    msg,
+    delivery: { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part },
+    nowMs,
+    at: new Date(nowMs).toISOString(),
+  };
+  const ready = await prepare(ctx);
+  if ('stop' in ready) return ready.stop;
+  const started = performance.now();
+  const result = await post(deps, ready.dest.url, ready.headers, ready.body);
+  const attempt: DeliveryAttempt = {
+    eventId: msg.eventId,
+    destinationId: msg.destinationId,
+    part: msg.part,
+    round: msg.round,
+    attempt: msg.attempt,
+    at: ctx.at,
+    status: result.status,
+    latencyMs: Math.round(performance.now() - started),
+    outcome: 'retry',
+    responseExcerpt: result.excerpt,
+    error: result.error,
+  };
+  return apply(ctx, ready.dest, attempt, decide(result, msg.attempt, nowMs, deps.random));
+}
+
+/** Settles an attempt that was never sent. */
+async function deadBeforeSending(ctx: AttemptContext, deadReason: string): Promise<{ stop: SendOutcome }> {
+  await ctx.deps.store.settle(ctx.delivery, ctx.msg.round, {
+    status: 'dead',
+    at: ctx.at,
+    lastStatus: 0,
+    deadReason,
+  });
+  return { stop: 'dead' };
+}
+
+/** Claims the attempt and builds the signed request, or says why there is nothing to send. */
+async function prepare(
+  ctx: AttemptContext,
+): Promise<{ stop: SendOutcome } | { dest: Destination; body: string; headers: Record<string, string> }> {
+  const { deps, msg, delivery, nowMs, at } = ctx;
+  const { store } = deps;
   // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
   // nothing, while the redelivery of a message whose invocation died re-takes its stale claim.
-  const delivery = { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part };
   const claim = await store.claimAttempt(
     delivery,
     msg.round,
@@ -115,141 +164,147 @@ export async function sendAttempt(
     at,
     new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
   );
-  if (claim.outcome !== 'claimed') return claim.outcome;
+  if (claim.outcome !== 'claimed') return { stop: claim.outcome };
   const [dest, item] = await Promise.all([
     store.getDestination(msg.destinationId),
     deps.events.getItem(msg.eventId),
   ]);
   // A destination deleted and created again under the same id is another destination.
   const sameDestination = dest !== undefined && dest.generation === claim.delivery.destinationGeneration;
-  if (dest?.status !== 'enabled' || !sameDestination) {
-    await store.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      deadReason: sameDestination ? 'destination_disabled' : 'destination_deleted',
-    });
-    return 'dead';
-  }
-  if (!item) {
-    await store.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      deadReason: 'event_expired',
-    });
-    return 'dead';
-  }
+  if (dest?.status !== 'enabled' || !sameDestination)
+    return deadBeforeSending(ctx, sameDestination ? 'destination_disabled' : 'destination_deleted');
+  if (!item) return deadBeforeSending(ctx, 'event_expired');
   const part = partsOf(EventStore.recordFromItem(item), await deps.events.getBody(item))[msg.part];
-  if (!part) {
-    await store.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      deadReason: 'event_part_missing',
-    });
-    return 'dead';
-  }
+  if (!part) return deadBeforeSending(ctx, 'event_part_missing');
   const webhookId = webhookIdFor(msg.eventId, msg.part);
   const body = JSON.stringify({
     type: part.payload.type,
     timestamp: part.payload.occurredAt,
     data: part.payload,
   });
-  const headers = signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body);
+  return { dest, body, headers: signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body) };
+}
 
-  const started = performance.now();
-  const { status, excerpt, error, retryAfter, blocked } = await post(deps, dest.url, headers, body);
-  const latencyMs = Math.round(performance.now() - started);
-  const attempt: DeliveryAttempt = {
-    eventId: msg.eventId,
-    destinationId: msg.destinationId,
-    part: msg.part,
-    round: msg.round,
-    attempt: msg.attempt,
-    at,
-    status,
-    latencyMs,
-    outcome: 'retry',
-    responseExcerpt: excerpt,
-    error,
-  };
+export type AttemptDecision =
+  | { kind: 'delivered' }
+  | { kind: 'blocked' }
+  | { kind: 'gone' }
+  | { kind: 'exhausted'; lastError: string }
+  | { kind: 'retry'; lastError: string; delaySec: number };
+
+/** What a sent attempt leads to. Pure. */
+export function decide(
+  result: PostOutcome,
+  attempt: number,
+  nowMs: number,
+  random: () => number,
+): AttemptDecision {
+  if (result.status >= 200 && result.status < 300) return { kind: 'delivered' };
+  // Nothing was sent. Retrying would not help (and would keep probing): dead-letter at once;
+  // a redrive after the DNS is fixed sends it again.
+  if (result.blocked !== undefined) return { kind: 'blocked' };
+  if (result.status === 410) return { kind: 'gone' };
+  const lastError = result.error ?? `HTTP ${result.status}`;
+  const delay = nextDelaySec(
+    attempt,
+    { status: result.status, retryAfter: result.retryAfter },
+    nowMs,
+    random,
+  );
+  return delay === undefined
+    ? { kind: 'exhausted', lastError }
+    : { kind: 'retry', lastError, delaySec: delay };
+}
+
+/** Records the attempt and settles the delivery as decided. */
+async function apply(
+  ctx: AttemptContext,
+  dest: Destination,
+  attempt: DeliveryAttempt,
+  decision: AttemptDecision,
+): Promise<SendOutcome> {
+  const { deps, msg, delivery, at } = ctx;
+  const { store, rt } = deps;
   const ttl = deps.ttlSec();
+  switch (decision.kind) {
+    case 'delivered':
+      attempt.outcome = 'delivered';
+      await Promise.all([
+        store.recordAttempt(attempt, ttl),
+        store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: attempt.status }),
+      ]);
+      return 'delivered';
+    case 'blocked':
+      attempt.outcome = 'dead';
+      await store.recordAttempt(attempt, ttl);
+      await store.settle(delivery, msg.round, {
+        status: 'dead',
+        at,
+        lastStatus: 0,
+        lastError: attempt.error,
+        deadReason: 'destination_blocked',
+      });
+      rt.log.warn('delivery dead-lettered', {
+        destinationId: dest.id,
+        eventId: msg.eventId,
+        reason: 'destination_blocked',
+      });
+      return 'dead';
+    case 'gone':
+      attempt.outcome = 'gone';
+      await store.recordAttempt(attempt, ttl);
+      await store.disableDestination(dest.id, 'receiver answered 410 Gone', at);
+      await store.settle(delivery, msg.round, {
+        status: 'dead',
+        at,
+        lastStatus: 410,
+        deadReason: 'destination_gone',
+      });
+      rt.log.warn('destination disabled after 410', { destinationId: dest.id });
+      return 'gone';
+    case 'exhausted':
+      attempt.outcome = 'dead';
+      await store.recordAttempt(attempt, ttl);
+      await store.settle(delivery, msg.round, {
+        status: 'dead',
+        at,
+        lastStatus: attempt.status,
+        lastError: decision.lastError,
+        deadReason: 'retries_exhausted',
+      });
+      // Counted by the stack's delivery-failure alarm.
+      rt.log.warn('delivery dead-lettered', {
+        destinationId: dest.id,
+        eventId: msg.eventId,
+        attempts: msg.attempt + 1,
+      });
+      return 'dead';
+    case 'retry':
+      return scheduleRetry(ctx, attempt, decision, ttl);
+  }
+}
 
-  if (status >= 200 && status < 300) {
-    attempt.outcome = 'delivered';
-    await Promise.all([
-      store.recordAttempt(attempt, ttl),
-      store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status }),
-    ]);
-    return 'delivered';
-  }
-  if (blocked !== undefined) {
-    // Nothing was sent. Retrying would not help (and would keep probing): dead-letter at once;
-    // a redrive after the DNS is fixed sends it again.
-    attempt.outcome = 'dead';
-    await store.recordAttempt(attempt, ttl);
-    await store.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      lastError: error,
-      deadReason: 'destination_blocked',
-    });
-    rt.log.warn('delivery dead-lettered', {
-      destinationId: dest.id,
-      eventId: msg.eventId,
-      reason: 'destination_blocked',
-    });
-    return 'dead';
-  }
-  if (status === 410) {
-    attempt.outcome = 'gone';
-    await store.recordAttempt(attempt, ttl);
-    await store.disableDestination(dest.id, 'receiver answered 410 Gone', at);
-    await store.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 410,
-      deadReason: 'destination_gone',
-    });
-    rt.log.warn('destination disabled after 410', { destinationId: dest.id });
-    return 'gone';
-  }
-  const lastError = error ?? `HTTP ${status}`;
-  const delay = nextDelaySec(msg.attempt, { status, retryAfter }, nowMs, deps.random);
-  if (delay === undefined) {
-    attempt.outcome = 'dead';
-    await store.recordAttempt(attempt, ttl);
-    await store.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: status,
-      lastError,
-      deadReason: 'retries_exhausted',
-    });
-    // Counted by the stack's delivery-failure alarm.
-    rt.log.warn('delivery dead-lettered', {
-      destinationId: dest.id,
-      eventId: msg.eventId,
-      attempts: msg.attempt + 1,
-    });
-    return 'dead';
-  }
-  const notBefore = nowMs + delay * 1000;
+async function scheduleRetry(
+  ctx: AttemptContext,
+  attempt: DeliveryAttempt,
+  decision: Extract<AttemptDecision, { kind: 'retry' }>,
+  ttl: number,
+): Promise<SendOutcome> {
+  const { deps, msg, delivery, nowMs, at } = ctx;
+  const notBefore = nowMs + decision.delaySec * 1000;
   attempt.nextAttemptAt = new Date(notBefore).toISOString();
-  await store.recordAttempt(attempt, ttl);
+  await deps.store.recordAttempt(attempt, ttl);
   // Queue the next attempt before settling: settling ends the claim, so if queueing fails the
   // claim stays and the redelivered message re-sends this attempt rather than being dropped.
   await deps.queue.send(
     { ...msg, attempt: msg.attempt + 1, notBefore },
-    Math.min(delay, MAX_QUEUE_DELAY_SEC),
+    Math.min(decision.delaySec, MAX_QUEUE_DELAY_SEC),
   );
-  await store.settle(delivery, msg.round, {
+  await deps.store.settle(delivery, msg.round, {
     status: 'pending',
     at,
-    lastStatus: status,
-    lastError,
+    lastStatus: attempt.status,
+    lastError: decision.lastError,
     nextAttemptAt: attempt.nextAttemptAt,
   });
   return 'retry';
