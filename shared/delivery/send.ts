@@ -235,21 +235,13 @@ async function apply(
       ]);
       return 'delivered';
     case 'blocked':
-      attempt.outcome = 'dead';
-      await store.recordAttempt(attempt, ttl);
-      await store.settle(delivery, msg.round, {
-        status: 'dead',
-        at,
-        lastStatus: 0,
-        lastError: attempt.error,
-        deadReason: 'destination_blocked',
-      });
-      rt.log.warn('delivery dead-lettered', {
-        destinationId: dest.id,
-        eventId: msg.eventId,
-        reason: 'destination_blocked',
-      });
-      return 'dead';
+      return deadLetter(
+        { ...ctx, ttl },
+        dest,
+        attempt,
+        { lastStatus: 0, lastError: attempt.error, deadReason: 'destination_blocked' },
+        { reason: 'destination_blocked' },
+      );
     case 'gone':
       attempt.outcome = 'gone';
       await store.recordAttempt(attempt, ttl);
@@ -263,25 +255,32 @@ async function apply(
       rt.log.warn('destination disabled after 410', { destinationId: dest.id });
       return 'gone';
     case 'exhausted':
-      attempt.outcome = 'dead';
-      await store.recordAttempt(attempt, ttl);
-      await store.settle(delivery, msg.round, {
-        status: 'dead',
-        at,
-        lastStatus: attempt.status,
-        lastError: decision.lastError,
-        deadReason: 'retries_exhausted',
-      });
-      // Counted by the stack's delivery-failure alarm.
-      rt.log.warn('delivery dead-lettered', {
-        destinationId: dest.id,
-        eventId: msg.eventId,
-        attempts: msg.attempt + 1,
-      });
-      return 'dead';
+      return deadLetter(
+        { ...ctx, ttl },
+        dest,
+        attempt,
+        { lastStatus: attempt.status, lastError: decision.lastError, deadReason: 'retries_exhausted' },
+        { attempts: msg.attempt + 1 },
+      );
     case 'retry':
       return scheduleRetry(ctx, attempt, decision, ttl);
   }
+}
+
+/** Records a failed attempt and dead-letters the delivery; the warning is counted by the stack's delivery-failure alarm. */
+async function deadLetter(
+  ctx: AttemptContext & { ttl: number },
+  dest: Destination,
+  attempt: DeliveryAttempt,
+  change: { lastStatus: number; lastError?: string | undefined; deadReason: string },
+  logFields: Record<string, unknown>,
+): Promise<SendOutcome> {
+  const { deps, msg, delivery, at } = ctx;
+  attempt.outcome = 'dead';
+  await deps.store.recordAttempt(attempt, ctx.ttl);
+  await deps.store.settle(delivery, msg.round, { status: 'dead', at, ...change });
+  deps.rt.log.warn('delivery dead-lettered', { destinationId: dest.id, eventId: msg.eventId, ...logFields });
+  return 'dead';
 }
 
 async function scheduleRetry(
