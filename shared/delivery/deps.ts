@@ -20,7 +20,7 @@ export interface DeliveryDeps {
   events: EventStore;
   queue: DeliveryQueue;
   bus: EventBusPublisher;
-  /** The proxy's pinned, no-redirect transport; the SSRF guard picks the address it connects to. */
+  /** The outbound module's pinned, no-redirect transport; the SSRF guard picks the address it connects to. */
   transport: Transport;
   resolver: Resolver;
   /** host:port pairs exempt from the SSRF address check (HOOKBRIDGE_TEST_ALLOW_HOSTS, local mode only). */

@@ -1,5 +1,5 @@
 /**
- * Destination URLs are supplied by API callers, so they get the proxy's SSRF rules:
+ * Destination URLs are supplied by API callers, so they get the outbound SSRF rules:
  * - at PUT, an up-front check refuses non-https URLs, credentials in the URL and hosts that are
  *   literally loopback / private / link-local / CGNAT / metadata (any spelling) or well-known
  *   internal names, with a 400 naming the problem;

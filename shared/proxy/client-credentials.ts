@@ -15,8 +15,6 @@ export interface ClientCredentialsSettings {
   clientAuth: ClientAuthMethod;
 }
 
-export type { ClientCredentials };
-
 interface CachedToken {
   accessToken: string;
   tokenType: string;
