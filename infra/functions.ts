@@ -44,6 +44,13 @@ export interface FunctionSettings {
   consumesDeliveryQueue?: boolean;
 }
 
+/** The delivery side: reads and writes the table, reads no secret, enqueues attempts and publishes to the bus. */
+const DELIVERY_WORKER = {
+  table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  secrets: [],
+  uses: ['delivery-queue', 'event-bus'],
+} satisfies Pick<FunctionSettings, 'table' | 'secrets' | 'uses'>;
+
 export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   meta: {
     description: 'Health, OpenAPI document, and 404/405 for unmatched routes',
@@ -125,20 +132,16 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
       'Delivery queue consumer: one signed HTTP attempt per message (or one bulk-replay page), retries via SQS delays',
     memoryMb: 256,
     timeoutSec: 30,
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    secrets: [],
+    ...DELIVERY_WORKER,
     why: 'Mostly waiting on the receiver (10 s per-attempt timeout, up to 10 messages in parallel); the queue visibility timeout must exceed 30 s. Needs sqs:SendMessage (reschedule) and events:PutEvents (replays republish).',
-    uses: ['delivery-queue', 'event-bus'],
     consumesDeliveryQueue: true,
   },
   'delivery-api': {
     description: 'Destinations, deliveries, replays and the payment read model (HTTP)',
     memoryMb: 256,
     timeoutSec: 10,
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    secrets: [],
+    ...DELIVERY_WORKER,
     why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents).',
-    uses: ['delivery-queue', 'event-bus'],
   },
 };
 

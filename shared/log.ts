@@ -43,8 +43,7 @@ export function createLogger(
   base: Record<string, unknown> = {},
   opts: { level?: Level; write?: (line: string) => void } = {},
 ): Logger {
-  const min =
-    ORDER[opts.level ?? ((process.env.HOOKBRIDGE_LOG_LEVEL as Level | undefined) || 'info')] ?? ORDER.info;
+  const min = ORDER[opts.level ?? 'info'] ?? ORDER.info;
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const emit = (level: Level, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;

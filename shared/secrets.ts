@@ -1,18 +1,8 @@
 import { HookbridgeError } from './errors.js';
-import type { Clock, SecretStore } from './ports/index.js';
+import type { CallGuard, Clock, SecretStore } from './ports/index.js';
 
 /** The value the CDK stack writes into secrets the operator must still set; never a usable key. */
 export const SECRET_PLACEHOLDER = 'REPLACE_ME';
-
-let readGuard: ((name: string) => void) | undefined;
-
-/**
- * The local runtime checks every read against the running function's grants here (the cache is
- * shared by all functions in one process there, so the store alone would miss cache hits).
- */
-export function setSecretReadGuard(guard: ((name: string) => void) | undefined): void {
-  readGuard = guard;
-}
 
 /** Parses a stored secret value: JSON text, an already-parsed object, or a plain string. */
 export function parseSecretValue(value: unknown): unknown {
@@ -51,6 +41,11 @@ export class SecretCache {
     private readonly ttlMs = 300_000,
     private readonly forcedRefreshMs = 60_000,
     private readonly maxNames = 500,
+    /**
+     * The local runtime checks every read against the running function's grants here (one cache
+     * serves all functions in one process there, so the store alone would miss cache hits).
+     */
+    private readonly guard?: CallGuard,
   ) {}
 
   /** How many names are cached (tests, metrics). */
@@ -59,7 +54,7 @@ export class SecretCache {
   }
 
   async get(name: string): Promise<unknown | undefined> {
-    readGuard?.(name);
+    this.guard?.secret(name);
     const hit = this.entries.get(name);
     if (hit && this.clock.now() - hit.fetchedAt < this.ttlMs) {
       // Map order is insertion order: re-inserting makes this the most recently used.

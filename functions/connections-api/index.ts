@@ -1,106 +1,56 @@
 import * as z from 'zod/mini';
+import { buildConnectionsContainer, type ConnectionsContainer } from '../../infra/container/connections.js';
+import { httpLambda } from '../../infra/container/lambda.js';
 import { connectionRoutes } from '../../infra/routes/connections.js';
 import { decodeCursor, encodeCursor } from '../../shared/adapters/dynamodb/cursor.js';
-import { connectionDeps } from '../../shared/connections/deps.js';
 import { createConnectSession, deleteConnection } from '../../shared/connections/flow.js';
-import type { ConnectionRecord } from '../../shared/connections/model.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
+import { checkIntegration, connectionView, integrationView } from '../../shared/connections/views.js';
 import { HookbridgeError } from '../../shared/errors.js';
-import { httpHandler } from '../../shared/http/lambda.js';
+import type { RouteImpl } from '../../shared/http/lambda.js';
 import { routesOf } from '../../shared/http/route.js';
 import { json, parseJsonBody, parseParams, parseQuery } from '../../shared/http/types.js';
-import {
-  IntegrationConfig,
-  type IntegrationRecord,
-  integrationSecretName,
-} from '../../shared/integrations/schema.js';
-import { getProvider, normaliseShop } from '../../shared/oauth/providers.js';
 import { IdParam } from '../../shared/schemas/common.js';
 import { CreateConnectSessionBody, ListConnectionsQuery } from '../../shared/schemas/connections.js';
 
 const Params = z.object({ id: IdParam });
 
-const integrationView = (r: IntegrationRecord) => ({ ...r, secretName: integrationSecretName(r.id) });
-
-/** Never tokens: the sealed JWE, kid, version and lease stay inside. */
-const connectionView = (c: ConnectionRecord) => ({
-  id: c.id,
-  integrationId: c.integrationId,
-  provider: c.provider,
-  endUserId: c.endUserId,
-  status: c.status,
-  scopes: c.scopes,
-  metadata: c.metadata,
-  providerMetadata: c.providerMetadata,
-  ...(c.expiresAt !== undefined ? { expiresAt: new Date(c.expiresAt).toISOString() } : {}),
-  hasRefreshToken: c.hasRefreshToken,
-  refreshFailures: c.refreshFailures,
-  ...(c.lastError ? { lastError: c.lastError } : {}),
-  ...(c.lastRefreshedAt ? { lastRefreshedAt: c.lastRefreshedAt } : {}),
-  createdAt: c.createdAt,
-  updatedAt: c.updatedAt,
-});
-
-/** The connection store lists by end user on gsi1, otherwise on gsi2: a cursor holds that index's keys. */
-const cursorKeys = (q: { endUserId?: string | undefined }) =>
-  q.endUserId !== undefined ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk', 'gsi2pk', 'gsi2sk'];
-
-export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api'), {
+const impls = ({ connections: d }: ConnectionsContainer): Record<string, RouteImpl> => ({
   'PUT /integrations/{id}': async (req) => {
     const { id } = parseParams(req, Params);
-    const config = parseJsonBody(req, IntegrationConfig);
-    if (config.type === 'oauth' && config.provider !== 'oidc' && config.provider !== 'oauth2') {
-      const entry = getProvider(config.provider);
-      // A bad body, not a missing resource: 400.
-      if (!entry) throw new HookbridgeError('invalid_request', `No catalog provider "${config.provider}"`);
-      if (entry.slug === 'shopify' && config.params.shop !== undefined) {
-        const shop = normaliseShop(config.params.shop);
-        if (!shop) throw new HookbridgeError('invalid_request', 'params.shop is not a Shopify shop name');
-        config.params.shop = shop; // `mystore`, so {shop}.myshopify.com is right
-      }
-      const missing = entry.params.filter((p) => !config.params[p]);
-      if (missing.length) {
-        throw new HookbridgeError(
-          'invalid_request',
-          `Provider "${entry.slug}" needs params: ${missing.join(', ')}`,
-        );
-      }
-    }
-    const d = connectionDeps();
+    const config = checkIntegration(parseJsonBody(req, d.integrationSchema));
     const { record, created } = await d.integrations.put(id, config, new Date(d.now()).toISOString());
     return json(created ? 201 : 200, integrationView(record));
   },
   'GET /integrations/{id}': async (req) => {
     const { id } = parseParams(req, Params);
-    const rec = await connectionDeps().integrations.get(id);
+    const rec = await d.integrations.get(id);
     if (!rec) throw new HookbridgeError('not_found', `No integration ${id}`);
     return json(200, integrationView(rec));
   },
   'GET /integrations': async () => {
-    const { items } = await connectionDeps().integrations.list(100);
+    const { items } = await d.integrations.list(100);
     return json(200, { items: items.map(integrationView) });
   },
-  'POST /connect-sessions': async (req) => {
-    const body = parseJsonBody(req, CreateConnectSessionBody);
-    const out = await createConnectSession(connectionDeps(), body, req.baseUrl);
-    return json(201, out);
-  },
+  'POST /connect-sessions': async (req) =>
+    json(201, await createConnectSession(d, parseJsonBody(req, CreateConnectSessionBody), req.baseUrl)),
   'GET /connections': async (req) => {
     const q = parseQuery(req, ListConnectionsQuery);
-    const cursor = decodeCursor(q.cursor, cursorKeys(q));
-    const { items, next } = await connectionDeps().store.list({ ...q, cursor });
-    const nextCursor = next ? encodeCursor(next) : undefined;
-    return json(200, { items: items.map(connectionView), ...(nextCursor ? { nextCursor } : {}) });
+    const keys =
+      q.endUserId !== undefined ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk', 'gsi2pk', 'gsi2sk'];
+    const page = await d.store.list({ ...q, cursor: decodeCursor(q.cursor, keys) });
+    const cursor = page.next ? encodeCursor(page.next) : undefined;
+    return json(200, { items: page.items.map(connectionView), ...(cursor ? { nextCursor: cursor } : {}) });
   },
   'GET /connections/{id}': async (req) => {
     const { id } = parseParams(req, Params);
-    const c = await connectionDeps().store.get(id);
+    const c = await d.store.get(id);
     if (!c) throw new HookbridgeError('not_found', `No connection ${id}`);
     return json(200, connectionView(c));
   },
   'DELETE /connections/{id}': async (req) => {
     const { id } = parseParams(req, Params);
-    const out = await deleteConnection(connectionDeps(), id);
+    const out = await deleteConnection(d, id);
     return json(200, {
       id,
       deleted: true,
@@ -110,6 +60,12 @@ export const handler = httpHandler(routesOf(connectionRoutes, 'connections-api')
   },
   'GET /connections/{id}/access-token': async (req) => {
     const { id } = parseParams(req, Params);
-    return json(200, await getFreshAccessToken(id), { 'cache-control': 'no-store' });
+    return json(200, await getFreshAccessToken(d, id), { 'cache-control': 'no-store' });
   },
 });
+
+export const handler = httpLambda(
+  buildConnectionsContainer,
+  routesOf(connectionRoutes, 'connections-api'),
+  impls,
+);

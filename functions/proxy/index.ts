@@ -1,6 +1,7 @@
+import { httpLambda } from '../../infra/container/lambda.js';
+import { buildProxyContainer, type ProxyContainer } from '../../infra/container/proxy.js';
 import { proxyRoutes } from '../../infra/routes/proxy.js';
 import { HookbridgeError } from '../../shared/errors.js';
-import { httpHandler } from '../../shared/http/lambda.js';
 import { routesOf } from '../../shared/http/route.js';
 import type { HttpRequest, HttpResponse } from '../../shared/http/types.js';
 import {
@@ -9,7 +10,6 @@ import {
   type ProxyRequest,
   type ProxyResponse,
 } from '../../shared/proxy/client.js';
-import { proxyDeps } from '../../shared/proxy/deps.js';
 
 /** The upstream path exactly as the caller encoded it: rawPath after `/proxy/{id}/` or `/proxy/integrations/{id}/`. */
 function upstreamRequest(req: HttpRequest, prefixSegments: number): ProxyRequest {
@@ -31,13 +31,11 @@ const toResponse = (res: ProxyResponse): HttpResponse => ({
   body: res.body,
 });
 
-export const handler = httpHandler(routesOf(proxyRoutes, 'proxy'), {
-  'ANY /proxy/{connectionId}/{path+}': async (req) =>
-    toResponse(
-      await callConnection(req.pathParameters.connectionId ?? '', upstreamRequest(req, 2), proxyDeps()),
-    ),
-  'ANY /proxy/integrations/{integrationId}/{path+}': async (req) =>
-    toResponse(
-      await callIntegration(req.pathParameters.integrationId ?? '', upstreamRequest(req, 3), proxyDeps()),
-    ),
+const impls = ({ proxy: deps }: ProxyContainer) => ({
+  'ANY /proxy/{connectionId}/{path+}': async (req: HttpRequest) =>
+    toResponse(await callConnection(req.pathParameters.connectionId ?? '', upstreamRequest(req, 2), deps)),
+  'ANY /proxy/integrations/{integrationId}/{path+}': async (req: HttpRequest) =>
+    toResponse(await callIntegration(req.pathParameters.integrationId ?? '', upstreamRequest(req, 3), deps)),
 });
+
+export const handler = httpLambda(buildProxyContainer, routesOf(proxyRoutes, 'proxy'), impls);

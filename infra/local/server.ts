@@ -16,22 +16,26 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import dynalite from 'dynalite';
+import { loadConfig } from '../../shared/config/index.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { problemResponse, toResult } from '../../shared/http/lambda.js';
 import { createRouter, routeKey } from '../../shared/http/route.js';
-import { resetRuntime } from '../../shared/runtime.js';
 import { TABLE } from '../../shared/table.js';
+import { buildContainer, type Container, type Overrides } from '../container/index.js';
 import { DEFAULT_ROUTE_FN, HTTP_FUNCTIONS, ROUTES } from '../routes.js';
 import { DEV_SECRETS } from './dev-secrets.js';
 import { fromResult, PAYLOAD_LIMIT_BYTES, type RawRequest, toEvent } from './gateway.js';
-import { installLocalIam, runAs } from './iam.js';
-import { type LocalPipeline, startLocalPipeline } from './stream.js';
+import { localIam, runAs } from './iam.js';
+import { type LocalPipeline, type PipelineFunctions, startLocalPipeline } from './pipeline.js';
 import { createTableInput } from './table.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const LOCAL_TABLE = 'hookbridge-local';
 
 type Handler = (event: APIGatewayProxyEventV2, context?: unknown) => Promise<unknown>;
+type FunctionModule = {
+  handler: { withContainer(c: Container): (event: never, context?: never) => Promise<unknown> };
+};
 
 export interface LocalOptions {
   port?: number;
@@ -40,6 +44,8 @@ export interface LocalOptions {
   apiKey?: string | undefined;
   /** Extra environment for the handlers (e.g. a test-only SSRF allow list). */
   env?: Record<string, string>;
+  /** Replaces parts of the container (clock, resolver, fetch, ...); see infra/container/core.ts. */
+  overrides?: Overrides;
 }
 
 export interface LocalRuntime {
@@ -52,6 +58,13 @@ export interface LocalRuntime {
   apiKeySource: 'env' | 'secrets-file' | 'generated';
   table: string;
   handlers: Map<string, Handler>;
+  /** The container every function runs on (one process, one container, as in `npm start`). */
+  readonly container: Container;
+  /**
+   * Rebuilds the container with these overrides merged in (tests: a fetch stub, an instant sleep,
+   * ...) and, with `env`, these settings changed, as a redeploy with new variables would.
+   */
+  configure(overrides: Overrides, env?: Record<string, string>): void;
   /** The emulated stream -> events-process and delivery queue -> deliveries-send (infra/local/stream.ts). */
   pipeline: LocalPipeline;
   /** Stops dynalite only (to exercise store failures); the HTTP server keeps answering. */
@@ -59,11 +72,8 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-async function loadHandler(fn: string): Promise<Handler> {
-  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'functions', fn, 'index.ts')).href)) as {
-    handler: Handler;
-  };
-  return mod.handler;
+async function loadFunction(fn: string): Promise<FunctionModule> {
+  return (await import(pathToFileURL(join(REPO_ROOT, 'functions', fn, 'index.ts')).href)) as FunctionModule;
 }
 
 async function readSecretsFile(path: string): Promise<Record<string, unknown>> {
@@ -201,17 +211,49 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...opts.env,
     });
-    // Each function may touch only what its Lambda role grants (infra/functions.ts).
-    installLocalIam({ recordFile: process.env.HOOKBRIDGE_LOCAL_IAM_RECORD });
     if (envKey) process.env.HOOKBRIDGE_API_KEY = envKey;
     else delete process.env.HOOKBRIDGE_API_KEY;
-    resetRuntime();
+    let config = loadConfig(process.env);
 
-    // 4. Load every function the route table names, once, as Lambda would at cold start.
+    // 4. Load every function the route table names, once, as Lambda would at cold start, and bind
+    // them all to one container over the emulated stream, queue and bus. Each function may touch
+    // only what its Lambda role grants (infra/functions.ts): the container's call guard checks.
+    const modules = new Map<string, FunctionModule>();
+    for (const fn of [...HTTP_FUNCTIONS, 'events-process', 'deliveries-send'])
+      modules.set(fn, await loadFunction(fn));
     const handlers = new Map<string, Handler>();
-    for (const fn of HTTP_FUNCTIONS) handlers.set(fn, await loadHandler(fn));
+    let container: Container | undefined;
+    const built: Container[] = [];
+    const fnOf = (name: string) => modules.get(name)!.handler.withContainer(container!) as never;
+    let bound: PipelineFunctions | undefined;
+    const pipeline = startLocalPipeline(ddbServer, dynamoEndpoint, () => bound!, opts.overrides?.clock);
+    let overrides: Overrides = {
+      guard: localIam({ recordFile: process.env.HOOKBRIDGE_LOCAL_IAM_RECORD }),
+      queue: pipeline.queue,
+      bus: pipeline.bus,
+      ...opts.overrides,
+      clock: pipeline.clock,
+    };
+    const configure = (more: Overrides, env?: Record<string, string>) => {
+      if (env) {
+        Object.assign(process.env, env);
+        config = loadConfig(process.env);
+      }
+      overrides = { ...overrides, ...more, clock: pipeline.clock };
+      container = buildContainer(config, overrides);
+      built.push(container);
+      for (const fn of HTTP_FUNCTIONS) handlers.set(fn, fnOf(fn));
+      const processFn = fnOf('events-process') as PipelineFunctions['process'];
+      const send = fnOf('deliveries-send') as PipelineFunctions['send'];
+      bound = {
+        process: (e) => runAs('events-process', () => processFn(e)),
+        send: (e) => runAs('deliveries-send', () => send(e)),
+        log: container.log,
+      };
+    };
+    configure({});
+
     const match = createRouter(ROUTES);
-    const pipeline = startLocalPipeline(ddbServer, dynamoEndpoint);
 
     const server = createServer({ keepAlive: true }, (req, res) => {
       void serve(req, res).catch((err) => {
@@ -275,13 +317,17 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       apiKeySource,
       table: LOCAL_TABLE,
       handlers,
+      get container() {
+        return container!;
+      },
+      configure,
       stopStore,
       pipeline,
       async close() {
         await pipeline.close();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
-        resetRuntime();
+        for (const c of built) c.close();
         await stopStore();
       },
     };

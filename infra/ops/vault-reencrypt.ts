@@ -5,13 +5,15 @@
  * Each write is version-conditional; a connection refreshed meanwhile is already under the current
  * key. Uses the function environment (HOOKBRIDGE_TABLE, secrets backend) like the Lambdas do.
  */
-import { connectionDeps } from '../../shared/connections/deps.js';
+import { loadConfig } from '../../shared/config/index.js';
+import type { ConnectionDeps } from '../../shared/connections/deps.js';
 import { TokenVault } from '../../shared/vault/vault.js';
+import { buildConnectionsContainer } from '../container/connections.js';
 
 export async function reencryptAll(
+  deps: Pick<ConnectionDeps, 'vault' | 'store'>,
   opts: { from?: Record<string, unknown> | undefined; onProgress?: (p: Progress) => void } = {},
 ): Promise<Progress> {
-  const deps = connectionDeps();
   const vault = await deps.vault();
   const p: Progress = { scanned: 0, resealed: 0, alreadyCurrent: 0, changedMeanwhile: 0, cursor: undefined };
   let cursor = opts.from;
@@ -53,7 +55,7 @@ if (isMain) {
           unknown
         >)
       : undefined;
-  const out = await reencryptAll({
+  const out = await reencryptAll(buildConnectionsContainer(loadConfig()).connections, {
     from,
     onProgress: (p) =>
       process.stdout.write(

@@ -1,17 +1,27 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
-import type { Runtime } from '../runtime.js';
+import type { Clock } from '../ports/index.js';
+import type { ApiKeyRepo } from '../ports/stores.js';
 import { ADMIN_SECRET_NAME } from '../secret-names.js';
+import type { SecretCache } from '../secrets.js';
 import { apiKeyMatches, bearerToken, type Principal, parseApiKeyId } from './api-keys.js';
 import { hasScope, type Scope } from './scopes.js';
 
 export { ADMIN_SECRET_NAME };
 
+export interface AuthDeps {
+  apiKeys: Pick<ApiKeyRepo, 'getForAuth'>;
+  secrets: Pick<SecretCache, 'get'>;
+  clock: Clock;
+  /** HOOKBRIDGE_API_KEY, locally; on AWS the admin key lives in `hookbridge/admin`. */
+  adminKey?: string | undefined;
+}
+
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** The bootstrap admin key: HOOKBRIDGE_API_KEY locally, else secret `hookbridge/admin` (`{"apiKey": "…"}`). */
-async function adminKey(rt: Runtime): Promise<string | undefined> {
-  if (rt.config.HOOKBRIDGE_API_KEY) return rt.config.HOOKBRIDGE_API_KEY;
+async function adminKey(rt: AuthDeps): Promise<string | undefined> {
+  if (rt.adminKey) return rt.adminKey;
   const value = await rt.secrets.get(ADMIN_SECRET_NAME);
   if (typeof value === 'string') return value;
   const key = (value as { apiKey?: unknown } | undefined)?.apiKey;
@@ -20,7 +30,7 @@ async function adminKey(rt: Runtime): Promise<string | undefined> {
 
 /** Resolves the caller from `Authorization: Bearer …` and checks the scope. Throws 401 / 403. */
 export async function authenticate(
-  rt: Runtime,
+  rt: AuthDeps,
   authorization: string | undefined,
   needed?: Scope,
 ): Promise<Principal> {
@@ -47,7 +57,7 @@ export async function authenticate(
   return principal;
 }
 
-async function resolve(rt: Runtime, presented: string): Promise<Principal | undefined> {
+async function resolve(rt: AuthDeps, presented: string): Promise<Principal | undefined> {
   const id = parseApiKeyId(presented);
   if (id) {
     const rec = await rt.apiKeys.getForAuth(id, rt.clock.now());

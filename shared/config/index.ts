@@ -22,15 +22,40 @@ export const ConfigSchema = z.object({
   HOOKBRIDGE_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   HOOKBRIDGE_LOCAL: z._default(bool, false),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
+  // Delivery pipeline: the queue and bus the stack creates; without them sends fail as misconfigured
+  // and bus entries are only recorded.
+  HOOKBRIDGE_DELIVERY_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
+  HOOKBRIDGE_EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+  HOOKBRIDGE_DELIVERY_TIMEOUT_MS: int(1, 900_000, 10_000),
+  // Outbound calls (proxy, OAuth, delivery): defaults keep every call inside API Gateway's 30 s.
+  HOOKBRIDGE_PROXY_CONNECT_TIMEOUT_MS: int(50, 10_000, 3_000),
+  HOOKBRIDGE_PROXY_TIMEOUT_MS: int(100, 28_000, 25_000),
+  HOOKBRIDGE_PROXY_MAX_ATTEMPTS: int(1, 5, 3),
+  HOOKBRIDGE_PROXY_MAX_RETRY_WAIT_MS: int(0, 20_000, 5_000),
+  HOOKBRIDGE_PROXY_BACKOFF_BASE_MS: int(1, 5_000, 100),
+  // Bodies go back base64-encoded (4/3 larger) inside Lambda's 6 MB response: 4 MB leaves room.
+  HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: int(1024, 4 * 1024 * 1024 + 256 * 1024, 4 * 1024 * 1024),
+  /** Test-only: comma-separated `host:port` pairs the SSRF address check lets through (local mode only). */
+  HOOKBRIDGE_TEST_ALLOW_HOSTS: z.optional(z.string()),
+  /** Test-only: the PEM root PayPal certificate chains are checked against (local mode only). */
+  HOOKBRIDGE_TEST_TRUST_ROOT_PEM: z.optional(z.string()),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Parse the environment; a bad value fails fast with an error that names the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return parseSettings(ConfigSchema, env);
+}
+
+/** Validates `env` against `schema` (all of Config, or a slice of it); errors name each variable. */
+export function parseSettings<S extends z.ZodMiniType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.safeParse(cleaned);
-  if (parsed.success) return parsed.data;
+  const parsed = schema.safeParse(cleaned);
+  if (parsed.success) return parsed.data as z.infer<S>;
   const problems = parsed.error.issues.map((i) => {
     const name = String(i.path[0] ?? '?');
     return `${name}: ${i.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : i.message}`;

@@ -1,26 +1,24 @@
 /**
- * What the connections core needs, built lazily from the runtime (once per runtime): the stores,
- * the vault (from `hookbridge/vault`), client credentials (`hookbridge/oauth/{id}`), fetch and
- * the clock. Tests may swap `fetch` and `sleep`.
+ * What the connections core needs, as ports and values: the stores, the vault (from
+ * `hookbridge/vault`), client credentials (`hookbridge/oauth/{id}`), the guarded fetch, the clock
+ * and the app-event publisher. The container (infra/container) builds it once per cold start.
  */
-import { ConnectionStore } from '../adapters/dynamodb/connections.js';
-import { IntegrationStore } from '../adapters/dynamodb/integrations.js';
+import type { ConnectionStore } from '../adapters/dynamodb/connections.js';
+import type { IntegrationStore } from '../adapters/dynamodb/integrations.js';
 import { HookbridgeError } from '../errors.js';
-import { integrationSecretName } from '../integrations/schema.js';
+import type { AppEventPublisher } from '../events/app-events.js';
+import { type integrationConfigSchema, integrationSecretName } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
-import { guardedFetch } from '../outbound/fetch.js';
-import { type Resolver, systemResolver } from '../outbound/ssrf.js';
-import { nodeTransport } from '../outbound/transport.js';
 import type { Fetch } from '../ports/index.js';
-import { loadProxyPolicy } from '../proxy/config.js';
-import { type Runtime, runtime } from '../runtime.js';
+import type { SecretCache } from '../secrets.js';
 import { TokenVault, VAULT_SECRET_NAME } from '../vault/vault.js';
+import type { FreshAccessToken } from './tokens.js';
 
 export interface ConnectionDeps {
-  rt: Runtime;
   store: ConnectionStore;
   integrations: IntegrationStore;
+  secrets: SecretCache;
   log: Logger;
   now(): number;
   fetch: Fetch;
@@ -31,53 +29,30 @@ export interface ConnectionDeps {
   /** Re-reads the vault secret after an unknown kid (rotation in another process); at most once a minute. */
   reloadVault(): Promise<boolean>;
   clientCredentials(integrationId: string): Promise<ClientCredentials>;
+  appEvents: AppEventPublisher;
+  /** Concurrent reads of one connection in this instance share one refresh. */
+  inflight: Map<string, Promise<FreshAccessToken>>;
+  /** The `PUT /integrations/{id}` body, built for this mode (local mode allows loopback server URLs). */
+  integrationSchema: ReturnType<typeof integrationConfigSchema>['config'];
 }
-
-let built: { rt: Runtime; deps: ConnectionDeps } | undefined;
-type Overrides = Partial<Pick<ConnectionDeps, 'fetch' | 'sleep' | 'tokenBudgetMs'>> & {
-  resolver?: Resolver;
-};
 
 export const TOKEN_BUDGET_MS = 25_000;
-let overrides: Overrides = {};
 
-/**
- * Tests: replace outbound fetch (which bypasses the SSRF guard), the guard's resolver or the
- * backoff sleep. Also rebuilds the deps, so a changed HOOKBRIDGE_TEST_ALLOW_HOSTS is re-read.
- */
-export function setConnectionOverrides(o: Overrides): void {
-  overrides = o;
-  built = undefined;
-}
-
-export function connectionDeps(): ConnectionDeps {
-  const rt = runtime();
-  if (built?.rt === rt) return built.deps;
+/** The vault and client credentials, read through the secret cache. */
+export function credentialsFrom(
+  secrets: SecretCache,
+): Pick<ConnectionDeps, 'vault' | 'reloadVault' | 'clientCredentials'> {
   let vaultFor: { value: unknown; vault: TokenVault } | undefined;
-  const deps: ConnectionDeps = {
-    rt,
-    store: new ConnectionStore(rt.ddb, rt.table),
-    integrations: new IntegrationStore(rt.ddb, rt.table),
-    log: rt.log,
-    now: () => rt.clock.now(),
-    fetch:
-      overrides.fetch ??
-      guardedFetch({
-        resolver: overrides.resolver ?? systemResolver,
-        transport: nodeTransport,
-        testAllow: loadProxyPolicy().testAllow,
-      }),
-    sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    tokenBudgetMs: overrides.tokenBudgetMs ?? TOKEN_BUDGET_MS,
+  return {
     async vault() {
-      const value = await rt.secrets.get(VAULT_SECRET_NAME);
+      const value = await secrets.get(VAULT_SECRET_NAME);
       if (!vaultFor || vaultFor.value !== value) vaultFor = { value, vault: new TokenVault(value) };
       return vaultFor.vault;
     },
-    reloadVault: () => rt.secrets.refreshAfterFailure(VAULT_SECRET_NAME),
+    reloadVault: () => secrets.refreshAfterFailure(VAULT_SECRET_NAME),
     async clientCredentials(integrationId) {
       const name = integrationSecretName(integrationId);
-      const v = (await rt.secrets.get(name)) as { clientId?: unknown; clientSecret?: unknown } | undefined;
+      const v = (await secrets.get(name)) as { clientId?: unknown; clientSecret?: unknown } | undefined;
       if (!v || typeof v.clientId !== 'string' || typeof v.clientSecret !== 'string') {
         throw new HookbridgeError(
           'misconfigured',
@@ -87,8 +62,6 @@ export function connectionDeps(): ConnectionDeps {
       return { clientId: v.clientId, clientSecret: v.clientSecret };
     },
   };
-  built = { rt, deps };
-  return deps;
 }
 
 /** Opens sealed tokens; an unknown kid triggers one re-read of the vault secret (a rotation elsewhere). */

@@ -419,15 +419,15 @@ async function upsertConnection(
     };
     if (await deps.store.save(rec, existing?.version)) {
       forgetConnection(id);
-      deps.rt.log.info('connection stored', {
+      deps.log.info('connection stored', {
         connectionId: id,
         integrationId: rec.integrationId,
         reconnected: !!existing,
       });
-      if (!existing) await publish('connection.created', rec, deps.now());
+      if (!existing) await publish(deps, 'connection.created', rec, deps.now());
       else if (existing.status === 'needs_reauth')
-        await publish('connection.recovered', rec, deps.now(), { reconnected: true });
-      else await publish('connection.created', rec, deps.now(), { reconnected: true });
+        await publish(deps, 'connection.recovered', rec, deps.now(), { reconnected: true });
+      else await publish(deps, 'connection.created', rec, deps.now(), { reconnected: true });
       return rec;
     }
   }
@@ -496,8 +496,8 @@ export async function deleteConnection(
   }
   await deps.store.delete(id);
   forgetConnection(id);
-  deps.rt.log.info('connection deleted', { connectionId: id, revoked, revocationError });
-  await publish('connection.revoked', c, deps.now(), {
+  deps.log.info('connection deleted', { connectionId: id, revoked, revocationError });
+  await publish(deps, 'connection.revoked', c, deps.now(), {
     revokedAtProvider: revoked,
     ...(revocationError ? { revocationError } : {}),
   });

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
-import { appEvents } from '../events/app-events.js';
 import { isOAuth } from '../integrations/schema.js';
 import {
   buildTokenRequest,
@@ -17,7 +16,7 @@ import {
   type TokenOutcome,
 } from '../oauth/protocol.js';
 import { getProvider } from '../oauth/providers.js';
-import { type ConnectionDeps, connectionDeps, openTokens, sendSpec } from './deps.js';
+import { type ConnectionDeps, openTokens, sendSpec } from './deps.js';
 import type { ConnectionRecord, TokenSet } from './model.js';
 
 export interface FreshAccessToken {
@@ -39,7 +38,6 @@ export const REAUTH_WINDOW_MS = 10 * 60_000;
 const WAIT_FOR_OTHER_REFRESH_MS = 20_000;
 const TRANSIENT_BACKOFF_MS = [200, 800];
 
-const inflight = new Map<string, Promise<FreshAccessToken>>();
 /**
  * Decrypted tokens by connection, valid only for the exact sealed JWE they came from: every seal
  * has a fresh CEK and IV, so a new write (refresh, reconnect, even a delete + reconnect that
@@ -107,10 +105,11 @@ async function withinDeadline<T>(deps: ConnectionDeps, p: Promise<T>, deadline: 
  * by default the token budget (25 s) from now, inside the 29 s Lambda timeout. Past it: 504.
  */
 export async function getFreshAccessToken(
+  deps: ConnectionDeps,
   connectionId: string,
   opts: { forceRefresh?: boolean; deadline?: number } = {},
 ): Promise<FreshAccessToken> {
-  const deps = connectionDeps();
+  const { inflight } = deps;
   const deadline = opts.deadline ?? deps.now() + deps.tokenBudgetMs;
   const c = await deps.store.get(connectionId);
   if (!c) throw new HookbridgeError('not_found', `No connection ${connectionId}`);
@@ -222,7 +221,7 @@ export async function refreshWithLease(
       }
       deps.log.info('connection refreshed', { connectionId: id, rotated: t.refreshToken !== undefined });
       if (c.refreshFailures > 0) {
-        await publish('connection.recovered', c, deps.now(), { previousFailures: c.refreshFailures });
+        await publish(deps, 'connection.recovered', c, deps.now(), { previousFailures: c.refreshFailures });
       }
       const fresh = await deps.store.get(id);
       if (!fresh) throw new HookbridgeError('not_found', `No connection ${id}`);
@@ -260,7 +259,7 @@ export async function refreshWithLease(
       needsReauth: gone,
     });
     if (failures === 1 || gone) {
-      await publish('connection.refresh_failed', c, now, {
+      await publish(deps, 'connection.refresh_failed', c, now, {
         error: outcome.error,
         failures,
         status: gone ? 'needs_reauth' : c.status,
@@ -311,13 +310,14 @@ async function callRefresh(
 }
 
 export async function publish(
+  deps: Pick<ConnectionDeps, 'appEvents' | 'log'>,
   type: string,
   c: Pick<ConnectionRecord, 'id' | 'integrationId' | 'provider' | 'endUserId'>,
   now: number,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   try {
-    await appEvents().publish({
+    await deps.appEvents.publish({
       id: `${type}:${c.id}:${now}`,
       type,
       occurredAt: new Date(now).toISOString(),
@@ -330,7 +330,7 @@ export async function publish(
       },
     });
   } catch (err) {
-    connectionDeps().log.error('app event not published', {
+    deps.log.error('app event not published', {
       type,
       connectionId: c.id,
       error: (err as Error).message,

@@ -4,36 +4,32 @@
  * delivery path as received webhooks. Publishing the same AppEvent.id twice stores it once.
  */
 import { createHash } from 'node:crypto';
-import { EventStore } from '../adapters/dynamodb/events.js';
 import type { AppEvent, AppEventPublisher } from '../events/app-events.js';
 import { type EventRecord, eventIdFor } from '../events/record.js';
 import { HOOKBRIDGE_PROVIDER } from '../payments/normalise.js';
-import { runtime } from '../runtime.js';
+import type { Clock, EventRepo } from '../ports/index.js';
 
-export const storedAppEventPublisher: AppEventPublisher = {
-  async publish(event: AppEvent): Promise<void> {
-    const rt = runtime();
-    const body = Buffer.from(
-      JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data }),
-    );
-    const record: EventRecord = {
-      id: eventIdFor(HOOKBRIDGE_PROVIDER, 'default', event.id),
-      provider: HOOKBRIDGE_PROVIDER,
-      source: 'default',
-      eventId: event.id,
-      type: event.type,
-      occurredAt: event.occurredAt,
-      receivedAt: new Date(rt.clock.now()).toISOString(),
-      bodySha256: createHash('sha256').update(body).digest('hex'),
-      bodySize: body.length,
-      contentType: 'application/json',
-      headers: {},
-      matchedSecret: 0,
-    };
-    const store = new EventStore(rt.ddb, rt.table, {
-      retentionDays: rt.config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
-      now: () => rt.clock.now(),
-    });
-    await store.put(record, body);
-  },
-};
+export function storedAppEvents(events: Pick<EventRepo, 'put'>, clock: Clock): AppEventPublisher {
+  return {
+    async publish(event: AppEvent): Promise<void> {
+      const body = Buffer.from(
+        JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data }),
+      );
+      const record: EventRecord = {
+        id: eventIdFor(HOOKBRIDGE_PROVIDER, 'default', event.id),
+        provider: HOOKBRIDGE_PROVIDER,
+        source: 'default',
+        eventId: event.id,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        receivedAt: new Date(clock.now()).toISOString(),
+        bodySha256: createHash('sha256').update(body).digest('hex'),
+        bodySize: body.length,
+        contentType: 'application/json',
+        headers: {},
+        matchedSecret: 0,
+      };
+      await events.put(record, body);
+    },
+  };
+}

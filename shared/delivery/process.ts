@@ -80,7 +80,7 @@ export async function processEvent(
   streamToken?: string,
 ): Promise<ProcessResult> {
   const parts = partsOf(record, body);
-  const now = new Date(deps.rt.clock.now()).toISOString();
+  const now = new Date(deps.clock.now()).toISOString();
   const result: ProcessResult = { applied: 0, stale: 0, deliveriesCreated: 0, published: 0 };
 
   await Promise.all([
@@ -149,7 +149,7 @@ async function publishOnce(
 ): Promise<void> {
   // 3. The bus, once per event unless replayed: the marker is claimed first, released if publishing
   // fails and confirmed after it succeeded; an unconfirmed claim of a dead invocation is re-taken.
-  const nowMs = deps.rt.clock.now();
+  const nowMs = deps.clock.now();
   const claimed = await deps.store.claimPublication(record.id, now, {
     ttl: deps.ttlSec(),
     nowSec: Math.floor(nowMs / 1000),
@@ -205,7 +205,7 @@ async function ensureDelivery(
     updatedAt: now,
   };
   // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
-  const created = await deps.store.createDelivery(d, deps.ttlSec(), Math.floor(deps.rt.clock.now() / 1000));
+  const created = await deps.store.createDelivery(d, deps.ttlSec(), Math.floor(deps.clock.now() / 1000));
   if (created === 'exists') {
     // A crash between create and enqueue would strand it: re-queue an untried one (the claim dedupes).
     const existing = await deps.store.getDelivery(eventId, dest.id, p.part);
@@ -230,7 +230,7 @@ export async function enqueueAttempt(
       part: d.part,
       round: d.round,
       attempt: 0,
-      notBefore: deps.rt.clock.now() + delaySec * 1000,
+      notBefore: deps.clock.now() + delaySec * 1000,
     },
     Math.min(delaySec, 900),
   );

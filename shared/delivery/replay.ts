@@ -36,7 +36,7 @@ export async function replayEvent(
     : await deps.store.listDestinations();
   if (destinationId && destinations.length === 0)
     throw new HookbridgeError('not_found', `No destination ${destinationId}`);
-  const at = new Date(deps.rt.clock.now()).toISOString();
+  const at = new Date(deps.clock.now()).toISOString();
   let queued = 0;
   for (const p of parts) {
     for (const dest of destinations) {
@@ -96,7 +96,7 @@ export async function redrive(deps: DeliveryDeps, destinationId: string, cause: 
       'conflict',
       'The destination is disabled; enable it with PUT /destinations/{id} first',
     );
-  const at = new Date(deps.rt.clock.now()).toISOString();
+  const at = new Date(deps.clock.now()).toISOString();
   let queued = 0;
   for (const d of await deps.store.listDeadLetters(destinationId)) {
     if (d.destinationGeneration !== dest.generation) {
@@ -124,7 +124,9 @@ export async function startReplay(
     destinationId?: string | undefined;
   },
 ): Promise<{ job: ReplayJob; created: boolean }> {
-  const at = new Date(deps.rt.clock.now()).toISOString();
+  if (input.destinationId && !(await deps.store.getDestination(input.destinationId)))
+    throw new HookbridgeError('not_found', `No destination ${input.destinationId}`);
+  const at = new Date(deps.clock.now()).toISOString();
   const job: ReplayJob = {
     id: input.id ?? newReplayId(),
     status: 'running',
@@ -149,6 +151,12 @@ export async function startReplay(
 }
 
 /** One page of a bulk replay; queues the next page until the range is exhausted. */
+export async function getReplay(deps: DeliveryDeps, id: string): Promise<ReplayJob> {
+  const job = await deps.store.getReplay(id);
+  if (!job) throw new HookbridgeError('not_found', `No replay ${id}`);
+  return job;
+}
+
 export async function replayPage(deps: DeliveryDeps, replayId: string): Promise<void> {
   const job = await deps.store.getReplay(replayId);
   if (job?.status !== 'running') return;
@@ -165,7 +173,7 @@ export async function replayPage(deps: DeliveryDeps, replayId: string): Promise<
     cursor: page.cursor,
     scanned: page.items.length,
     queued,
-    at: new Date(deps.rt.clock.now()).toISOString(),
+    at: new Date(deps.clock.now()).toISOString(),
   });
   if (advanced && page.cursor !== undefined) await deps.queue.send({ kind: 'replay', replayId }, 0);
 }

@@ -104,7 +104,7 @@ interface AttemptContext {
 }
 
 export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Promise<SendOutcome> {
-  const nowMs = deps.rt.clock.now();
+  const nowMs = deps.clock.now();
   // SQS delays stop at 15 minutes: longer waits come back early and hop again.
   if (msg.notBefore > nowMs + 1000) {
     const remaining = Math.ceil((msg.notBefore - nowMs) / 1000);
@@ -224,7 +224,7 @@ async function apply(
   decision: AttemptDecision,
 ): Promise<SendOutcome> {
   const { deps, msg, delivery, at } = ctx;
-  const { store, rt } = deps;
+  const { store, log } = deps;
   const ttl = deps.ttlSec();
   switch (decision.kind) {
     case 'delivered':
@@ -252,7 +252,7 @@ async function apply(
         lastStatus: 410,
         deadReason: 'destination_gone',
       });
-      rt.log.warn('destination disabled after 410', { destinationId: dest.id });
+      log.warn('destination disabled after 410', { destinationId: dest.id });
       return 'gone';
     case 'exhausted':
       return deadLetter(
@@ -279,7 +279,7 @@ async function deadLetter(
   attempt.outcome = 'dead';
   await deps.store.recordAttempt(attempt, ctx.ttl);
   await deps.store.settle(delivery, msg.round, { status: 'dead', at, ...change });
-  deps.rt.log.warn('delivery dead-lettered', { destinationId: dest.id, eventId: msg.eventId, ...logFields });
+  deps.log.warn('delivery dead-lettered', { destinationId: dest.id, eventId: msg.eventId, ...logFields });
   return 'dead';
 }
 

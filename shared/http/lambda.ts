@@ -1,15 +1,14 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { authenticate } from '../auth/authenticate.js';
+import { type AuthDeps, authenticate } from '../auth/authenticate.js';
 import { HookbridgeError, toProblem } from '../errors.js';
-import { log } from '../log.js';
-import { runtime } from '../runtime.js';
+import type { Logger } from '../log.js';
 import { createRouter, type RouteDef, routeKey } from './route.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 
 export type RouteImpl = (req: HttpRequest) => Promise<HttpResponse> | HttpResponse;
 
 /** API Gateway HTTP API (payload v2.0) event -> HttpRequest, keeping the body's exact bytes. */
-export function fromEvent(event: APIGatewayProxyEventV2): HttpRequest {
+export function fromEvent(event: APIGatewayProxyEventV2, publicUrl?: string): HttpRequest {
   const headers = event.headers ?? {};
   const ctx = event.requestContext;
   const stage = ctx.stage && ctx.stage !== '$default' ? `/${ctx.stage}` : '';
@@ -27,10 +26,7 @@ export function fromEvent(event: APIGatewayProxyEventV2): HttpRequest {
     rawBody: Buffer.from(body, event.isBase64Encoded ? 'base64' : 'utf8'),
     requestId: ctx.requestId,
     sourceIp: ctx.http.sourceIp,
-    baseUrl: (process.env.HOOKBRIDGE_PUBLIC_URL || `${proto}://${ctx.domainName}${stage}`).replace(
-      /\/+$/,
-      '',
-    ),
+    baseUrl: (publicUrl || `${proto}://${ctx.domainName}${stage}`).replace(/\/+$/, ''),
   };
 }
 
@@ -68,10 +64,20 @@ export function problemResponse(err: unknown, instance?: string): HttpResponse {
 /** What a handler needs of a route: its key and auth. Hot-path functions declare these inline rather than importing the whole table (and its schemas); a unit test checks they equal the table. */
 export type HandlerRoute = Pick<RouteDef, 'method' | 'path' | 'auth' | 'scope'>;
 
+export interface HttpOptions {
+  log: Logger;
+  /** Needed when any route has `auth: 'api-key'`. */
+  auth?: AuthDeps | undefined;
+  /** HOOKBRIDGE_PUBLIC_URL: the base URL links and redirects are built on. */
+  publicUrl?: string | undefined;
+  /** The whole route table, for 404 / 405 with `Allow` on `$default` requests. */
+  allRoutes?: readonly RouteDef[];
+}
+
 export function httpHandler(
   routes: readonly HandlerRoute[],
   impls: Record<string, RouteImpl>,
-  allRoutes: readonly RouteDef[] = [],
+  { log, auth, publicUrl, allRoutes = [] }: HttpOptions,
 ) {
   const byKey = new Map(routes.map((r) => [routeKey(r), r]));
   for (const key of byKey.keys()) if (!impls[key]) throw new Error(`route ${key} has no implementation`);
@@ -80,7 +86,7 @@ export function httpHandler(
   const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     let req: HttpRequest | undefined;
     try {
-      req = fromEvent(event);
+      req = fromEvent(event, publicUrl);
       let route = byKey.get(event.routeKey);
       if (!route) {
         router ??= createRouter(allRoutes);
@@ -97,7 +103,10 @@ export function httpHandler(
         req.pathParameters = m.pathParameters;
         req.routeKey = routeKey(route);
       }
-      if (route.auth === 'api-key') await authenticate(runtime(), req.headers.authorization, route.scope);
+      if (route.auth === 'api-key') {
+        if (!auth) throw new HookbridgeError('misconfigured', `Route ${req.routeKey} needs API-key auth`);
+        await authenticate(auth, req.headers.authorization, route.scope);
+      }
       return toResult(await impls[routeKey(route)]!(req));
     } catch (err) {
       const status = err instanceof HookbridgeError ? err.status : 500;

@@ -47,14 +47,6 @@ export function serverUrlProblem(raw: string, local = isLocalMode()): string | u
   return undefined;
 }
 
-/** A URL Hookbridge calls server-side: see serverUrlProblem. */
-const ServerUrl = z.url({ protocol: /^https?$/ }).check(
-  z.superRefine((u: string, ctx) => {
-    const problem = serverUrlProblem(u);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-);
-
 /** Return URLs are compared by origin + path prefix; query strings are the app's own business. */
 const ReturnUrl = HttpsOrLocalUrl.check(z.maxLength(2000));
 
@@ -89,80 +81,100 @@ const OAuthBase = {
   authorizationParams: z._default(z.record(z.string(), z.string().check(z.maxLength(500))), {}),
 };
 
-export const OAuthCatalogIntegration = z.strictObject({
-  ...OAuthBase,
-  provider: Provider.check(
-    z.refine((p: string) => p !== 'oidc' && p !== 'oauth2', 'generic providers need their own fields'),
-  ),
-});
-
-export const OAuthOidcIntegration = z.strictObject({
-  ...OAuthBase,
-  provider: z.literal('oidc'),
-  issuer: ServerUrl,
-});
-
-export const OAuthGenericIntegration = z.strictObject({
-  ...OAuthBase,
-  provider: z.literal('oauth2'),
-  authorizationUrl: HttpsOrLocalUrl,
-  tokenUrl: ServerUrl,
-  revocationUrl: z.optional(ServerUrl),
-  clientAuth: ClientAuth,
-  scopeSeparator: z._default(z.enum([' ', ',']), ' '),
-  pkce: z._default(z.boolean(), true),
-  api: z.optional(
-    z.object({
-      baseUrl: ServerUrl,
-      allowedHosts: z.array(Host).check(z.minLength(1), z.maxLength(20)),
-    }),
-  ),
-});
-
 const AuthScheme = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('bearer') }),
   z.strictObject({ type: z.literal('basic') }),
   z.strictObject({ type: z.literal('header'), name: z.string().check(z.minLength(1), z.maxLength(100)) }),
 ]);
 
-export const ApiKeyIntegration = z
-  .strictObject({
-    type: z.literal('api-key'),
-    provider: z.optional(Provider),
-    baseUrl: z.optional(ServerUrl),
-    allowedHosts: z._default(z.array(Host).check(z.maxLength(20)), []),
-    scheme: z._default(AuthScheme, { type: 'bearer' }),
-  })
-  .check(
-    z.refine(
-      (v: { provider?: string; baseUrl?: string }) => v.provider !== undefined || v.baseUrl !== undefined,
-      {
-        message: 'give a catalog provider or a baseUrl',
-      },
-    ),
+/**
+ * The body of `PUT /integrations/{id}`: a union discriminated by `type` (then by `provider` within
+ * oauth). Local mode (from the function's configuration, never from a request) lets loopback and
+ * http server URLs through; the container builds the schema once per cold start.
+ */
+export function integrationConfigSchema(local: boolean) {
+  /** A URL Hookbridge calls server-side: see serverUrlProblem. */
+  const ServerUrl = z.url({ protocol: /^https?$/ }).check(
+    z.superRefine((u: string, ctx) => {
+      const problem = serverUrlProblem(u, local);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   );
 
-export const ClientCredentialsIntegration = z.strictObject({
-  type: z.literal('client-credentials'),
-  tokenUrl: ServerUrl,
-  scopes: z._default(Scopes, []),
-  audience: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
-  baseUrl: ServerUrl,
-  allowedHosts: z.array(Host).check(z.minLength(1), z.maxLength(20)),
-  clientAuth: ClientAuth,
-});
+  const OAuthCatalogIntegration = z.strictObject({
+    ...OAuthBase,
+    provider: Provider.check(
+      z.refine((p: string) => p !== 'oidc' && p !== 'oauth2', 'generic providers need their own fields'),
+    ),
+  });
 
-const OAuthIntegration = z.union([OAuthOidcIntegration, OAuthGenericIntegration, OAuthCatalogIntegration]);
+  const OAuthOidcIntegration = z.strictObject({
+    ...OAuthBase,
+    provider: z.literal('oidc'),
+    issuer: ServerUrl,
+  });
 
-/** The body of `PUT /integrations/{id}`: a union discriminated by `type` (then by `provider` within oauth). */
-export const IntegrationConfig = z
-  .union([OAuthIntegration, ApiKeyIntegration, ClientCredentialsIntegration])
-  .register(z.globalRegistry, { id: 'IntegrationConfig' });
+  const OAuthGenericIntegration = z.strictObject({
+    ...OAuthBase,
+    provider: z.literal('oauth2'),
+    authorizationUrl: HttpsOrLocalUrl,
+    tokenUrl: ServerUrl,
+    revocationUrl: z.optional(ServerUrl),
+    clientAuth: ClientAuth,
+    scopeSeparator: z._default(z.enum([' ', ',']), ' '),
+    pkce: z._default(z.boolean(), true),
+    api: z.optional(
+      z.object({
+        baseUrl: ServerUrl,
+        allowedHosts: z.array(Host).check(z.minLength(1), z.maxLength(20)),
+      }),
+    ),
+  });
+
+  const ApiKeyIntegration = z
+    .strictObject({
+      type: z.literal('api-key'),
+      provider: z.optional(Provider),
+      baseUrl: z.optional(ServerUrl),
+      allowedHosts: z._default(z.array(Host).check(z.maxLength(20)), []),
+      scheme: z._default(AuthScheme, { type: 'bearer' }),
+    })
+    .check(
+      z.refine(
+        (v: { provider?: string; baseUrl?: string }) => v.provider !== undefined || v.baseUrl !== undefined,
+        {
+          message: 'give a catalog provider or a baseUrl',
+        },
+      ),
+    );
+
+  const ClientCredentialsIntegration = z.strictObject({
+    type: z.literal('client-credentials'),
+    tokenUrl: ServerUrl,
+    scopes: z._default(Scopes, []),
+    audience: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+    baseUrl: ServerUrl,
+    allowedHosts: z.array(Host).check(z.minLength(1), z.maxLength(20)),
+    clientAuth: ClientAuth,
+  });
+
+  const OAuthIntegration = z.union([OAuthOidcIntegration, OAuthGenericIntegration, OAuthCatalogIntegration]);
+  return {
+    config: z.union([OAuthIntegration, ApiKeyIntegration, ClientCredentialsIntegration]),
+    oauth: OAuthIntegration,
+    apiKey: ApiKeyIntegration,
+    clientCredentials: ClientCredentialsIntegration,
+  };
+}
+
+const schemas = integrationConfigSchema(false);
+/** The documented body (the OpenAPI document describes the deployed, non-local service). */
+export const IntegrationConfig = schemas.config.register(z.globalRegistry, { id: 'IntegrationConfig' });
 
 export type IntegrationConfig = z.infer<typeof IntegrationConfig>;
-export type OAuthIntegrationConfig = z.infer<typeof OAuthIntegration>;
-export type ApiKeyIntegrationConfig = z.infer<typeof ApiKeyIntegration>;
-export type ClientCredentialsIntegrationConfig = z.infer<typeof ClientCredentialsIntegration>;
+export type OAuthIntegrationConfig = z.infer<typeof schemas.oauth>;
+export type ApiKeyIntegrationConfig = z.infer<typeof schemas.apiKey>;
+export type ClientCredentialsIntegrationConfig = z.infer<typeof schemas.clientCredentials>;
 
 export interface IntegrationRecord {
   id: string;

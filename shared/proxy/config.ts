@@ -1,26 +1,18 @@
-// zod/mini: PayPal verification imports this on the webhook hot path.
 import * as z from 'zod/mini';
-import { HookbridgeError } from '../errors.js';
+import { type Config, ConfigSchema, parseSettings } from '../config/index.js';
 
-/**
- * Outbound-call settings, read once at cold start. Defaults keep every call well inside API
- * Gateway's 30 s integration timeout (the proxy function's Lambda timeout is 29 s).
- */
-const ms = (min: number, max: number, def: number) =>
-  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), def);
-
-export const ProxyConfigSchema = z.object({
-  HOOKBRIDGE_PROXY_CONNECT_TIMEOUT_MS: ms(50, 10_000, 3_000),
-  HOOKBRIDGE_PROXY_TIMEOUT_MS: ms(100, 28_000, 25_000),
-  HOOKBRIDGE_PROXY_MAX_ATTEMPTS: ms(1, 5, 3),
-  HOOKBRIDGE_PROXY_MAX_RETRY_WAIT_MS: ms(0, 20_000, 5_000),
-  HOOKBRIDGE_PROXY_BACKOFF_BASE_MS: ms(1, 5_000, 100),
-  // Bodies go back base64-encoded (4/3 larger) inside Lambda's 6 MB response: 4 MB leaves room.
-  HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: ms(1024, 4 * 1024 * 1024 + 256 * 1024, 4 * 1024 * 1024),
-  /** Test-only: comma-separated `host:port` pairs the SSRF address check lets through (local mode only). */
-  HOOKBRIDGE_TEST_ALLOW_HOSTS: z.optional(z.string()),
-  HOOKBRIDGE_LOCAL: z.optional(z.enum(['true', 'false', '1', '0'])),
-});
+/** The outbound-call settings of Config; defaults keep every call inside API Gateway's 30 s. */
+export type ProxySettings = Pick<
+  Config,
+  | 'HOOKBRIDGE_PROXY_CONNECT_TIMEOUT_MS'
+  | 'HOOKBRIDGE_PROXY_TIMEOUT_MS'
+  | 'HOOKBRIDGE_PROXY_MAX_ATTEMPTS'
+  | 'HOOKBRIDGE_PROXY_MAX_RETRY_WAIT_MS'
+  | 'HOOKBRIDGE_PROXY_BACKOFF_BASE_MS'
+  | 'HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES'
+  | 'HOOKBRIDGE_TEST_ALLOW_HOSTS'
+  | 'HOOKBRIDGE_LOCAL'
+>;
 
 export interface ProxyPolicy {
   connectTimeoutMs: number;
@@ -33,17 +25,9 @@ export interface ProxyPolicy {
   testAllow: ReadonlySet<string>;
 }
 
-export function loadProxyPolicy(env: Record<string, string | undefined> = process.env): ProxyPolicy {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ProxyConfigSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const names = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
-    throw new HookbridgeError('misconfigured', `Invalid configuration: ${names.join('; ')}`);
-  }
-  const c = parsed.data;
-  const local = c.HOOKBRIDGE_LOCAL === 'true' || c.HOOKBRIDGE_LOCAL === '1';
+export function proxyPolicy(c: ProxySettings): ProxyPolicy {
   const testAllow = new Set(
-    local
+    c.HOOKBRIDGE_LOCAL
       ? (c.HOOKBRIDGE_TEST_ALLOW_HOSTS ?? '')
           .split(',')
           .map((s) => s.trim().toLowerCase())
@@ -60,3 +44,18 @@ export function loadProxyPolicy(env: Record<string, string | undefined> = proces
     testAllow,
   };
 }
+
+const ProxySettingsSchema = z.pick(ConfigSchema, {
+  HOOKBRIDGE_PROXY_CONNECT_TIMEOUT_MS: true,
+  HOOKBRIDGE_PROXY_TIMEOUT_MS: true,
+  HOOKBRIDGE_PROXY_MAX_ATTEMPTS: true,
+  HOOKBRIDGE_PROXY_MAX_RETRY_WAIT_MS: true,
+  HOOKBRIDGE_PROXY_BACKOFF_BASE_MS: true,
+  HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: true,
+  HOOKBRIDGE_TEST_ALLOW_HOSTS: true,
+  HOOKBRIDGE_LOCAL: true,
+});
+
+/** A policy from a few variables, validated exactly as Config validates them (tests, tools). */
+export const loadProxyPolicy = (env: Record<string, string | undefined>): ProxyPolicy =>
+  proxyPolicy(parseSettings(ProxySettingsSchema, env));

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocal } from '../../infra/local/server.js';
-import { connectionDeps } from '../../shared/connections/deps.js';
 import { connectionIdFor } from '../../shared/connections/flow.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
 import { percentile } from './lib.js';
@@ -84,7 +83,7 @@ export default async function (): Promise<BenchResult[]> {
         body: JSON.stringify({ name: 'bench', scopes: ['connections:token'] }),
       })
     ).json()) as { key: string };
-    const deps = connectionDeps();
+    const deps = rt.container.connections;
     const vault = await deps.vault();
     const id = connectionIdFor('bench', 'user-1');
     const now = Date.now();
@@ -119,9 +118,9 @@ export default async function (): Promise<BenchResult[]> {
     await timed(200, () => get(`/connections/${id}/access-token`));
     const health = await timed(1000, () => get('/health'));
     const hit = await timed(1000, () => get(`/connections/${id}/access-token`));
-    const core = await timed(2000, () => getFreshAccessToken(id));
+    const core = await timed(2000, () => getFreshAccessToken(deps, id));
     const expireSoon = () =>
-      deps.rt.ddb.send(
+      rt.container.table.ddb.send(
         new UpdateCommand({
           TableName: rt.table,
           Key: { pk: `conn#${id}`, sk: 'conn' },

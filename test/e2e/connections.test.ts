@@ -13,9 +13,8 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { connectionDeps, setConnectionOverrides } from '../../shared/connections/deps.js';
 import { refreshWithLease } from '../../shared/connections/tokens.js';
-import { type AppEvent, setAppEventPublisher } from '../../shared/events/app-events.js';
+import type { AppEvent } from '../../shared/events/app-events.js';
 import { introspect, startOidcProvider, type TestOp, userinfo } from './support/oidc.js';
 
 const API_KEY = 'test-admin-key-0123456789';
@@ -132,19 +131,17 @@ beforeAll(async () => {
   const secretsFile = join(dir, 'secrets.json');
   await writeFile(secretsFile, '{}\n');
   rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
-  process.env.HOOKBRIDGE_PUBLIC_URL = rt.url;
   op = await startOidcProvider(`${rt.url}/oauth/callback`);
   // The provider is on loopback: the SSRF guard lets it through only via the local-mode test list.
-  process.env.HOOKBRIDGE_TEST_ALLOW_HOSTS = new URL(op.issuer).host;
-  setConnectionOverrides({});
+  rt.configure({}, { HOOKBRIDGE_PUBLIC_URL: rt.url, HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(op.issuer).host });
   const secrets = JSON.parse(
     await (await import('node:fs/promises')).readFile(secretsFile, 'utf8'),
   ) as Record<string, unknown>;
   secrets[`hookbridge/oauth/${INTEGRATION}`] = { clientId: op.clientId, clientSecret: op.clientSecret };
   await writeFile(secretsFile, JSON.stringify(secrets));
-  connectionDeps().rt.secrets.invalidate();
+  rt.container.secrets.invalidate();
   ddb = createDocumentClient({ region: 'us-east-1', endpoint: rt.dynamoEndpoint });
-  setAppEventPublisher({ publish: async (e) => void events.push(e) });
+  rt.configure({ appEvents: { publish: async (e: AppEvent) => void events.push(e) } });
 
   const put = await api(`/integrations/${INTEGRATION}`, {
     method: 'PUT',
@@ -173,7 +170,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setAppEventPublisher(undefined);
   await browser?.close();
   await op?.close();
   await rt?.close();
@@ -260,10 +256,12 @@ describe('connect flow with a real provider and browser', () => {
         ExpressionAttributeValues: { ':e': Date.now() + 60_000 },
       }),
     );
-    const version = (await connectionDeps().store.get(connectionId))!.version;
+    const version = (await rt.container.connections.store.get(connectionId))!.version;
     const mid = op.refreshGrants();
     const racing = await Promise.all(
-      Array.from({ length: 5 }, () => refreshWithLease(connectionDeps(), connectionId, version, false)),
+      Array.from({ length: 5 }, () =>
+        refreshWithLease(rt.container.connections, connectionId, version, false),
+      ),
     );
     expect(op.refreshGrants() - mid).toBe(1);
     expect(new Set(racing.map((r) => r.accessToken)).size).toBe(1);
@@ -271,9 +269,9 @@ describe('connect flow with a real provider and browser', () => {
     expect(op.grantErrors).not.toContain('invalid_grant');
     expect((await userinfo(op, racing[0]!.accessToken)).status).toBe(200);
     const forced = await refreshWithLease(
-      connectionDeps(),
+      rt.container.connections,
       connectionId,
-      (await connectionDeps().store.get(connectionId))!.version,
+      (await rt.container.connections.store.get(connectionId))!.version,
       true,
     );
     expect((await userinfo(op, forced.accessToken)).status).toBe(200);

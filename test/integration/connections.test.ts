@@ -11,16 +11,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Overrides } from '../../infra/container/index.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { reencryptAll } from '../../infra/ops/vault-reencrypt.js';
-import { connectionDeps, setConnectionOverrides } from '../../shared/connections/deps.js';
 import { connectionIdFor } from '../../shared/connections/flow.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
 import { runRefresher } from '../../shared/connections/refresher.js';
-import { type AppEvent, setAppEventPublisher } from '../../shared/events/app-events.js';
-import { setClock } from '../../shared/runtime.js';
+import type { AppEvent } from '../../shared/events/app-events.js';
 import { TokenVault } from '../../shared/vault/vault.js';
 
+/** Tests' connection overrides replace the previous ones (unnamed ones fall back to the defaults). */
+const connectionOverrides = (o: Pick<Overrides, 'fetch' | 'sleep' | 'tokenBudgetMs' | 'resolver'>) =>
+  rt.configure({ fetch: undefined, sleep: undefined, tokenBudgetMs: undefined, resolver: undefined, ...o });
 const API_KEY = 'test-admin-key-0123456789';
 let rt: LocalRuntime;
 let dir: string;
@@ -51,7 +53,7 @@ async function seedConnection(
   endUserId: string,
   over: Partial<ConnectionRecord> = {},
 ): Promise<ConnectionRecord> {
-  const deps = connectionDeps();
+  const deps = rt.container.connections;
   const vault = await deps.vault();
   const now = deps.now();
   const rec: ConnectionRecord = {
@@ -159,16 +161,16 @@ beforeAll(async () => {
       'hookbridge/oauth/slackint': { clientId: 'cid', clientSecret: 'csecret' },
     }),
   );
-  setClock({ now: () => Date.now() + offsetMs });
   // The stub is on loopback: only the local-mode test allow list lets the SSRF guard reach it.
   rt = await startLocal({
     port: 0,
     secretsFile,
     apiKey: API_KEY,
+    overrides: { clock: { now: () => Date.now() + offsetMs } },
     env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(stubUrl).host },
   });
-  setConnectionOverrides({ sleep: async () => {} });
-  setAppEventPublisher({ publish: async (e) => void events.push(e) });
+  connectionOverrides({ sleep: async () => {} });
+  rt.configure({ appEvents: { publish: async (e: AppEvent) => void events.push(e) } });
   const put = await api('/integrations/stub', {
     method: 'PUT',
     body: JSON.stringify({
@@ -183,10 +185,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setAppEventPublisher(undefined);
-  setConnectionOverrides({});
   await rt?.close();
-  setClock(undefined);
   if (stub) await new Promise<void>((r) => stub.close(() => r()));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -345,7 +344,7 @@ describe('refresh', () => {
     beforeTokenAnswer = async () => {
       // The refresh outlives its 30 s lease and another process takes the lease over.
       offsetMs += 31_000;
-      const deps = connectionDeps();
+      const deps = rt.container.connections;
       expect(await deps.store.acquireLease(c.id, 'another-process', deps.now(), 30_000)).toBe(true);
     };
     try {
@@ -353,9 +352,11 @@ describe('refresh', () => {
     } finally {
       beforeTokenAnswer = undefined;
     }
-    const stored = (await connectionDeps().store.get(c.id))!;
+    const stored = (await rt.container.connections.store.get(c.id))!;
     expect(stored.version).toBe(2);
-    const tokens = await (await connectionDeps().vault()).open<{ refreshToken: string }>(stored.tokens);
+    const tokens = await (await rt.container.connections.vault()).open<{ refreshToken: string }>(
+      stored.tokens,
+    );
     expect(tokens.refreshToken).toBe('rt-rotated-late');
   });
 
@@ -402,7 +403,7 @@ describe('refresh', () => {
     offsetMs = 11 * 60_000;
     answers = [{ status: 503, body: {} }]; // a transient failure breaks the streak
     expect((await token(c.id)).status).toBe(502);
-    const broken = (await connectionDeps().store.get(c.id))!;
+    const broken = (await rt.container.connections.store.get(c.id))!;
     expect(broken.invalidGrantStreak).toBeUndefined();
     expect(broken.refreshFailures).toBe(8);
     answers = [{ status: 400, body: { error: 'invalid_grant' } }];
@@ -431,7 +432,7 @@ describe('refresh', () => {
 
 describe('time budget', () => {
   it('a slow token endpoint answers 504 upstream_timeout once the budget runs out, not counted as a failure', async () => {
-    setConnectionOverrides({ sleep: async () => {}, tokenBudgetMs: 400 });
+    connectionOverrides({ sleep: async () => {}, tokenBudgetMs: 400 });
     const c = await seedConnection('slow-endpoint');
     beforeTokenAnswer = () => new Promise((r) => setTimeout(r, 2_000));
     try {
@@ -443,17 +444,17 @@ describe('time budget', () => {
       expect(((await res.json()) as { code: string }).code).toBe('upstream_timeout');
     } finally {
       beforeTokenAnswer = undefined;
-      setConnectionOverrides({ sleep: async () => {} });
+      connectionOverrides({ sleep: async () => {} });
     }
-    const after = (await connectionDeps().store.get(c.id))!;
+    const after = (await rt.container.connections.store.get(c.id))!;
     expect(after.refreshFailures).toBe(0);
     expect(after.leaseOwner).toBeUndefined(); // released
   });
 
   it("waiting on another process's lease stops at the budget with 504", async () => {
-    setConnectionOverrides({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), tokenBudgetMs: 300 });
+    connectionOverrides({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), tokenBudgetMs: 300 });
     const c = await seedConnection('leased');
-    const deps = connectionDeps();
+    const deps = rt.container.connections;
     expect(await deps.store.acquireLease(c.id, 'another-process', deps.now(), 30_000)).toBe(true);
     try {
       const started = Date.now();
@@ -463,7 +464,7 @@ describe('time budget', () => {
       expect(res.body.code).toBe('upstream_timeout');
       expect(calls).toHaveLength(0);
     } finally {
-      setConnectionOverrides({ sleep: async () => {} });
+      connectionOverrides({ sleep: async () => {} });
     }
   });
 });
@@ -473,7 +474,7 @@ describe('decrypted-token cache', () => {
     const c = await seedConnection('cached', { expiresAt: Date.now() + 3_600_000 });
     expect((await token(c.id)).body.accessToken).toBe('seed-cached'); // now cached in this process
     // Another process deletes and the end user reconnects: same id, version 1 again, new tokens.
-    const deps = connectionDeps();
+    const deps = rt.container.connections;
     expect(await deps.store.delete(c.id)).toBe(true);
     const vault = await deps.vault();
     const again = await seedConnection('cached', {
@@ -545,7 +546,7 @@ describe('SSRF guard on OAuth calls', () => {
   });
 
   it('a token URL whose name resolves to the metadata address is refused at call time', async () => {
-    setConnectionOverrides({
+    connectionOverrides({
       sleep: async () => {},
       resolver: async () => [{ address: '169.254.169.254', family: 4 }],
     });
@@ -568,9 +569,9 @@ describe('SSRF guard on OAuth calls', () => {
       const res = await token(c.id);
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ code: 'ssrf_blocked', reason: 'metadata' });
-      expect((await connectionDeps().store.get(c.id))!.refreshFailures).toBe(0); // not a provider failure
+      expect((await rt.container.connections.store.get(c.id))!.refreshFailures).toBe(0); // not a provider failure
     } finally {
-      setConnectionOverrides({ sleep: async () => {} });
+      connectionOverrides({ sleep: async () => {} });
     }
   });
 });
@@ -620,14 +621,14 @@ describe('smaller checks', () => {
     const without = JSON.parse(saved) as Record<string, unknown>;
     delete without['hookbridge/oauth/stub'];
     await writeFile(secretsFile, JSON.stringify(without));
-    connectionDeps().rt.secrets.invalidate();
+    rt.container.secrets.invalidate();
     try {
       const failed = await fetch(url, { redirect: 'manual' });
       expect(failed.status).toBe(500);
       expect(await failed.text()).toContain('misconfigured');
     } finally {
       await writeFile(secretsFile, saved);
-      connectionDeps().rt.secrets.invalidate();
+      rt.container.secrets.invalidate();
     }
     const again = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
     expect(again.status).toBe(302);
@@ -648,7 +649,7 @@ describe('smaller checks', () => {
     });
     expect(put.status).toBe(201);
     const revokes: string[] = [];
-    setConnectionOverrides({
+    connectionOverrides({
       sleep: async () => {},
       fetch: (async (input: string | URL | Request) => {
         revokes.push(String(input));
@@ -673,7 +674,7 @@ describe('smaller checks', () => {
       });
       expect(revokes).toEqual(['https://slack.com/api/auth.revoke']);
     } finally {
-      setConnectionOverrides({ sleep: async () => {} });
+      connectionOverrides({ sleep: async () => {} });
     }
   });
 
@@ -694,7 +695,7 @@ describe('smaller checks', () => {
 describe('Shopify shop from the redirect', () => {
   it("Shopify's full host in the redirect neither overrides nor doubles the integration's shop; a different shop is refused", async () => {
     const tokenCalls: string[] = [];
-    setConnectionOverrides({
+    connectionOverrides({
       sleep: async () => {},
       fetch: (async (input: string | URL | Request) => {
         tokenCalls.push(String(input));
@@ -724,7 +725,7 @@ describe('Shopify shop from the redirect', () => {
       expect(back.status).toBe(302);
       expect(tokenCalls).toEqual(['https://mystore.myshopify.com/admin/oauth/access_token']);
       const id = connectionIdFor('shop', 'merchant-1');
-      const stored = (await connectionDeps().store.get(id))!;
+      const stored = (await rt.container.connections.store.get(id))!;
       expect(stored.providerMetadata.shop).toBe('mystore');
 
       // A callback naming another shop is refused before the code exchange; nothing stored.
@@ -735,9 +736,9 @@ describe('Shopify shop from the redirect', () => {
       expect(evil.status).toBe(400);
       expect(evil.code).toBe('invalid_request');
       expect(tokenCalls).toHaveLength(1);
-      expect(await connectionDeps().store.get(connectionIdFor('shop', 'merchant-2'))).toBeUndefined();
+      expect(await rt.container.connections.store.get(connectionIdFor('shop', 'merchant-2'))).toBeUndefined();
     } finally {
-      setConnectionOverrides({ sleep: async () => {} });
+      connectionOverrides({ sleep: async () => {} });
     }
   });
 });
@@ -746,13 +747,13 @@ describe('scheduled refresher and vault re-encryption', () => {
   it('refreshes connections near expiry and leaves fresh ones alone', async () => {
     const due = await seedConnection('due');
     const fresh = await seedConnection('not-due', { expiresAt: Date.now() + 3_600_000 });
-    const stats = await runRefresher(connectionDeps());
+    const stats = await runRefresher(rt.container.connections);
     expect(stats.refreshed).toBeGreaterThanOrEqual(1);
     expect(calls.map((b) => b.refresh_token)).toContain('rt-due');
     expect(calls.map((b) => b.refresh_token)).not.toContain('rt-not-due');
-    const after = await connectionDeps().store.get(due.id);
+    const after = await rt.container.connections.store.get(due.id);
     expect(after!.expiresAt).toBeGreaterThan(Date.now() + 50 * 60_000);
-    expect((await connectionDeps().store.get(fresh.id))!.version).toBe(1);
+    expect((await rt.container.connections.store.get(fresh.id))!.version).toBe(1);
   });
 
   it('re-encrypts every connection under the new key, resumably', async () => {
@@ -765,15 +766,15 @@ describe('scheduled refresher and vault re-encryption', () => {
     vault.keys.k2 = Buffer.alloc(32, 7).toString('base64');
     vault.current = 'k2';
     await writeFile(secretsFile, JSON.stringify(secrets));
-    connectionDeps().rt.secrets.invalidate();
+    rt.container.secrets.invalidate();
     const progress: number[] = [];
-    const out = await reencryptAll({ onProgress: (p) => progress.push(p.scanned) });
+    const out = await reencryptAll(rt.container.connections, { onProgress: (p) => progress.push(p.scanned) });
     expect(out.resealed).toBeGreaterThanOrEqual(1);
     expect(progress.length).toBeGreaterThanOrEqual(1);
-    const item = await connectionDeps().store.get(c.id);
+    const item = await rt.container.connections.store.get(c.id);
     expect(TokenVault.kidOf(item!.tokens)).toBe('k2');
     expect(item!.kid).toBe('k2');
-    expect((await reencryptAll()).resealed).toBe(0);
+    expect((await reencryptAll(rt.container.connections)).resealed).toBe(0);
     const { status, body } = await token(c.id);
     expect(status).toBe(200);
     expect(body.accessToken).toBe('seed-vaulted');

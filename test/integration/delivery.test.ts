@@ -11,15 +11,11 @@ import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler as sendHandler } from '../../functions/deliveries-send/index.js';
 import { handler as processHandler } from '../../functions/events-process/index.js';
+import { ManualClock } from '../../infra/local/pipeline.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
-import { ManualClock } from '../../infra/local/stream.js';
-import { EventStore } from '../../shared/adapters/dynamodb/events.js';
-import { deliveryDeps, setDeliveryResolver } from '../../shared/delivery/deps.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
-import { appEvents } from '../../shared/events/app-events.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor, eventPk } from '../../shared/events/record.js';
-import { runtime } from '../../shared/runtime.js';
 
 const API_KEY = 'test-admin-key-0123456789';
 const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
@@ -200,7 +196,6 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  setDeliveryResolver(undefined);
   await rt?.close();
   await new Promise((r) => receiver?.close(r));
   await new Promise((r) => canary?.close(r));
@@ -288,7 +283,9 @@ describe('ordering and read model', () => {
       eventName: 'INSERT',
       dynamodb: { NewImage: item.Item, SequenceNumber: '1' },
     } as unknown as DynamoDBStreamEvent['Records'][number];
-    expect(await processHandler({ Records: [record, record] })).toEqual({ batchItemFailures: [] });
+    expect(await processHandler.withContainer(rt.container)({ Records: [record, record] })).toEqual({
+      batchItemFailures: [],
+    });
     await rt.pipeline.idle();
 
     expect((await api('GET', '/payments/pi_again')).json).toEqual(before);
@@ -530,7 +527,7 @@ describe('bulk replay by normalised type', () => {
 describe('app events and unmapped types', () => {
   it("delivers Hookbridge's own events and unmapped provider types as {provider}.raw", async () => {
     await destination('apps', ['connection.*', 'stripe.raw']);
-    await appEvents().publish({
+    await rt.container.connections.appEvents.publish({
       id: 'ae_1',
       type: 'connection.created',
       occurredAt: new Date(clock.now()).toISOString(),
@@ -632,16 +629,18 @@ describe('SSRF guard on destinations', () => {
   });
 
   it('a name resolving to a private or loopback address is never connected to; the attempt is dead with the reason', async () => {
-    setDeliveryResolver(async (host) => {
-      const answers: Record<string, string[]> = {
-        'rebind.hooks.example': ['127.0.0.1'],
-        'intranet.hooks.example': ['10.0.0.1'],
-        // One private record among public ones is enough to refuse.
-        'mixed.hooks.example': ['93.184.216.34', '192.168.1.10'],
-      };
-      const found = answers[host];
-      if (!found) throw new Error(`ENOTFOUND ${host}`);
-      return found.map((address) => ({ address, family: 4 as const }));
+    rt.configure({
+      resolver: async (host) => {
+        const answers: Record<string, string[]> = {
+          'rebind.hooks.example': ['127.0.0.1'],
+          'intranet.hooks.example': ['10.0.0.1'],
+          // One private record among public ones is enough to refuse.
+          'mixed.hooks.example': ['93.184.216.34', '192.168.1.10'],
+        };
+        const found = answers[host];
+        if (!found) throw new Error(`ENOTFOUND ${host}`);
+        return found.map((address) => ({ address, family: 4 as const }));
+      },
     });
     try {
       const urls = {
@@ -677,7 +676,7 @@ describe('SSRF guard on destinations', () => {
       }
       expect(canaryConnections).toBe(0);
     } finally {
-      setDeliveryResolver(undefined);
+      rt.configure({ resolver: undefined });
       for (const name of ['rebind', 'intranet', 'mixed']) await api('DELETE', `/destinations/${name}`);
     }
   });
@@ -709,12 +708,12 @@ describe('local stream emulation', () => {
 
     // Past retention (30 days) the item is expired; dynalite, like a lagging DynamoDB, still has it.
     await rt.pipeline.advance(31 * 86_400_000);
-    const r = runtime();
+    const r = rt.container.table;
     const raw = await r.ddb.send(
-      new GetCommand({ TableName: r.table, Key: { pk: eventPk(id), sk: 'event' }, ConsistentRead: true }),
+      new GetCommand({ TableName: r.name, Key: { pk: eventPk(id), sk: 'event' }, ConsistentRead: true }),
     );
     expect(raw.Item!.ttl).toBeLessThan(Math.floor(clock.now() / 1000));
-    const events = new EventStore(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
+    const events = rt.container.events;
     expect(await events.get(id)).toBeUndefined();
 
     expect(await postStripe('invoice.paid', obj, T0 + 1100, 'evt_ttl_resent')).toBe(id);
@@ -731,8 +730,7 @@ describe('local stream emulation', () => {
   });
 
   it('retries a poison record, sends it to the on-failure list, and keeps processing the rest', async () => {
-    const r = runtime();
-    const store = new EventStore(r.ddb, r.table, { retentionDays: 30, now: () => clock.now() });
+    const store = rt.container.events;
     const body = Buffer.from(
       JSON.stringify({
         id: 'evt_poison',
@@ -777,7 +775,7 @@ describe('local stream emulation', () => {
 
 /** Wraps the cached delivery deps' queue or bus so its first matching call fails (a crash there). */
 function failOnce(which: 'queue' | 'bus', when: (arg: unknown) => boolean): { failed: () => boolean } {
-  const deps = deliveryDeps();
+  const deps = rt.container.delivery;
   let failed = false;
   const trip = (arg: unknown) => {
     if (failed || !when(arg)) return false;
@@ -812,7 +810,7 @@ function failOnce(which: 'queue' | 'bus', when: (arg: unknown) => boolean): { fa
 
 /** Makes one store method throw once (the function dies there), then restores the class method. */
 function storeFailsOnce(method: 'settle' | 'releasePublication'): { failed: () => boolean } {
-  const store = deliveryDeps().store as unknown as Record<string, unknown>;
+  const store = rt.container.delivery.store as unknown as Record<string, unknown>;
   let failed = false;
   store[method] = async () => {
     failed = true;
@@ -845,7 +843,7 @@ describe('a crash after a claim', () => {
       attempt: 0,
       notBefore: clock.now(),
     };
-    const dup = await sendHandler({
+    const dup = await sendHandler.withContainer(rt.container)({
       Records: [{ messageId: 'dup-1', body: JSON.stringify(msg) }],
     } as unknown as Parameters<typeof sendHandler>[0]);
     expect(dup).toEqual({ batchItemFailures: [{ itemIdentifier: 'dup-1' }] });
@@ -1000,7 +998,7 @@ describe('deleting a destination', () => {
     );
     expect((await deliveriesOf(retrying))[0]).toMatchObject({ status: 'pending' });
     // The function dies right after deleting: nothing is swept.
-    const store = deliveryDeps().store as unknown as Record<string, unknown>;
+    const store = rt.container.delivery.store as unknown as Record<string, unknown>;
     store.listIndexedForDestination = async () => ({ items: [] });
     try {
       expect((await api('DELETE', '/destinations/flaky')).status).toBe(204);

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableActionsFor } from '../../infra/functions.js';
 import { runAs } from '../../infra/local/iam.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
-import { runtime } from '../../shared/runtime.js';
 
 let dir: string;
 let rt: LocalRuntime;
@@ -29,12 +28,12 @@ describe('local IAM: each function may do only what its Lambda role grants', () 
   it('refuses a table action the function is not granted, as AWS would', async () => {
     expect(tableActionsFor('events-api')).not.toContain('PutItem');
     const put = () =>
-      runtime().ddb.send(
+      rt.container.table.ddb.send(
         new PutCommand({ TableName: rt.table, Item: { pk: 'iam#probe', sk: 'x', kind: 'probe' } }),
       );
     await expect(runAs('events-api', put)).rejects.toMatchObject({ name: 'AccessDeniedException' });
     // Nothing was written.
-    const got = await runtime().ddb.send(
+    const got = await rt.container.table.ddb.send(
       new GetCommand({ TableName: rt.table, Key: { pk: 'iam#probe', sk: 'x' } }),
     );
     expect(got.Item).toBeUndefined();
@@ -43,15 +42,17 @@ describe('local IAM: each function may do only what its Lambda role grants', () 
   });
 
   it('refuses a secret outside the function’s prefixes, cache hit or not', async () => {
-    await runAs('oauth', () => runtime().secrets.get('hookbridge/vault'));
-    await expect(runAs('events-api', () => runtime().secrets.get('hookbridge/vault'))).rejects.toMatchObject({
-      name: 'AccessDeniedException',
-    });
+    await runAs('oauth', () => rt.container.secrets.get('hookbridge/vault'));
     await expect(
-      runAs('webhooks-receive', () => runtime().secrets.get('hookbridge/oauth/google')),
+      runAs('events-api', () => rt.container.secrets.get('hookbridge/vault')),
     ).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
-    await runAs('webhooks-receive', () => runtime().secrets.get('hookbridge/webhooks/stripe'));
+    await expect(
+      runAs('webhooks-receive', () => rt.container.secrets.get('hookbridge/oauth/google')),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await runAs('webhooks-receive', () => rt.container.secrets.get('hookbridge/webhooks/stripe'));
   });
 });

@@ -11,11 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
-import { ConnectionStore } from '../../shared/adapters/dynamodb/connections.js';
-import { IntegrationStore } from '../../shared/adapters/dynamodb/integrations.js';
-import { IntegrationConfig } from '../../shared/integrations/schema.js';
-import { setProxyResolver } from '../../shared/proxy/deps.js';
-import { runtime } from '../../shared/runtime.js';
 import { TokenVault } from '../../shared/vault/vault.js';
 
 const ADMIN = 'test-admin-key-0123456789';
@@ -120,10 +115,9 @@ async function putConnection(
   provider: string,
   providerMetadata: Record<string, unknown>,
 ) {
-  const r = runtime();
-  const vault = new TokenVault(await r.secrets.get('hookbridge/vault'));
+  const vault = new TokenVault(await rt.container.secrets.get('hookbridge/vault'));
   const now = new Date().toISOString();
-  const ok = await new ConnectionStore(r.ddb, r.table).save(
+  const ok = await rt.container.connections.store.save(
     {
       id,
       integrationId,
@@ -191,10 +185,9 @@ beforeAll(async () => {
       HOOKBRIDGE_LOG_LEVEL: 'warn',
     },
   });
-  const r = runtime();
-  const integrations = new IntegrationStore(r.ddb, r.table);
+  const integrations = rt.container.connections.integrations;
   const put = (id: string, config: unknown) =>
-    integrations.put(id, IntegrationConfig.parse(config), new Date().toISOString());
+    integrations.put(id, rt.container.connections.integrationSchema.parse(config), new Date().toISOString());
   await put('int-key', { type: 'api-key', baseUrl: `${up}/api`, allowedHosts: [upHost] });
   await put('int-basic', { type: 'api-key', baseUrl: `${up}/api`, scheme: { type: 'basic' } });
   await put('int-header', {
@@ -241,7 +234,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setProxyResolver(undefined);
   await rt?.close();
   upstream?.closeAllConnections();
   canary?.closeAllConnections();
@@ -423,20 +415,21 @@ describe('SSRF: refused with 4xx, and no request leaves', () => {
   });
 
   it('a declared host name that resolves to a private or loopback address', async () => {
-    setProxyResolver(async (host) =>
-      host === 'evil.my.salesforce.com'
-        ? [{ address: '10.0.0.5', family: 4 }]
-        : host === 'v6.my.salesforce.com'
-          ? [{ address: '::ffff:127.0.0.1', family: 6 }]
-          : [],
-    );
+    rt.configure({
+      resolver: async (host) =>
+        host === 'evil.my.salesforce.com'
+          ? [{ address: '10.0.0.5', family: 4 }]
+          : host === 'v6.my.salesforce.com'
+            ? [{ address: '::ffff:127.0.0.1', family: 6 }]
+            : [],
+    });
     try {
       const a = await expectProblem(await call('/proxy/con-sf-private/services/data'), 403, 'ssrf_blocked');
       expect(a.reason).toBe('private');
       const b = await expectProblem(await call('/proxy/con-sf-v6name/services/data'), 403, 'ssrf_blocked');
       expect(b.reason).toBe('loopback');
     } finally {
-      setProxyResolver(undefined);
+      rt.configure({ resolver: undefined });
     }
     expect(canaryHits).toBe(0);
   });

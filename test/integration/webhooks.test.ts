@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { eventIdFor } from '../../shared/events/record.js';
-import { runtime } from '../../shared/runtime.js';
 import { SECRET_PLACEHOLDER } from '../../shared/secrets.js';
 
 const API_KEY = 'test-admin-key-0123456789';
@@ -350,7 +349,7 @@ describe('large events', () => {
       data: { filler: randomBytes(900 * 1024).toString('base64') },
     });
     const signed = sign('stripe', '/webhooks/stripe', { body });
-    const send = vi.spyOn(runtime().ddb, 'send');
+    const send = vi.spyOn(rt.container.table.ddb, 'send');
     const chunkWrites = () =>
       send.mock.calls.filter(([cmd]) => {
         const item = (cmd.input as { Item?: Record<string, unknown> }).Item;

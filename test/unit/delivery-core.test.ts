@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_SETTINGS } from '../../infra/functions.js';
-import { QUEUE_SETTINGS } from '../../infra/local/stream.js';
+import { QUEUE_SETTINGS } from '../../infra/local/queue.js';
 import { passesStreamFilter } from '../../infra/stream.js';
 import { checkDestinationUrl } from '../../shared/delivery/destination-url.js';
 import { PUBLICATION_LEASE_MS } from '../../shared/delivery/process.js';

@@ -104,14 +104,10 @@ describe('request -> API Gateway v2.0 event', () => {
   });
 
   it('uses HOOKBRIDGE_PUBLIC_URL as the base URL, without a trailing slash', () => {
-    const before = process.env.HOOKBRIDGE_PUBLIC_URL;
-    process.env.HOOKBRIDGE_PUBLIC_URL = 'https://hooks.example.com/';
-    try {
-      expect(fromEvent(toEvent(base, route, now)).baseUrl).toBe('https://hooks.example.com');
-    } finally {
-      if (before === undefined) delete process.env.HOOKBRIDGE_PUBLIC_URL;
-      else process.env.HOOKBRIDGE_PUBLIC_URL = before;
-    }
+    // HOOKBRIDGE_PUBLIC_URL reaches fromEvent through the container's http options.
+    expect(fromEvent(toEvent(base, route, now), 'https://hooks.example.com/').baseUrl).toBe(
+      'https://hooks.example.com',
+    );
     expect(fromEvent(toEvent(base, route, now)).baseUrl).toBe('http://127.0.0.1:3000');
   });
 

@@ -1,17 +1,29 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { HookbridgeError } from '../../errors.js';
+import type { CallGuard } from '../../ports/index.js';
 
 export interface DynamoOptions {
   region: string;
   endpoint?: string | undefined;
+  /** Sees each call's IAM action first (the local runtime's grant check). */
+  guard?: CallGuard | undefined;
 }
 
-let decorate: ((client: DynamoDBClient) => void) | undefined;
-
-/** The local runtime hooks in here to check each call against the function's IAM grants. */
-export function setDynamoClientDecorator(fn: ((client: DynamoDBClient) => void) | undefined): void {
-  decorate = fn;
+/** `PutItemCommand` / lib-dynamodb `PutCommand` -> `PutItem`. */
+const LIB_TO_ACTION: Record<string, string> = {
+  Put: 'PutItem',
+  Get: 'GetItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchWrite: 'BatchWriteItem',
+  BatchGet: 'BatchGetItem',
+  TransactWrite: 'TransactWriteItems',
+  TransactGet: 'TransactGetItems',
+};
+export function actionOf(commandName: string): string {
+  const base = commandName.replace(/Command$/, '');
+  return LIB_TO_ACTION[base] ?? base;
 }
 
 export function createDocumentClient(opts: DynamoOptions): DynamoDBDocumentClient {
@@ -26,7 +38,16 @@ export function createDocumentClient(opts: DynamoOptions): DynamoDBDocumentClien
         }
       : { maxAttempts: 3 }),
   });
-  decorate?.(client);
+  const guard = opts.guard;
+  if (guard) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        guard.dynamodb(actionOf(String(context.commandName ?? '')));
+        return next(args);
+      },
+      { step: 'initialize', name: 'hookbridgeCallGuard' },
+    );
+  }
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

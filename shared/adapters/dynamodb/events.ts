@@ -215,6 +215,11 @@ export class EventStore {
     return out.Item;
   }
 
+  async getWithBody(id: string): Promise<{ record: EventRecord; body: Buffer } | undefined> {
+    const item = await this.getItem(id);
+    return item ? { record: EventStore.recordFromItem(item), body: await this.getBody(item) } : undefined;
+  }
+
   async get(id: string): Promise<EventRecord | undefined> {
     const item = await this.getItem(id);
     return item ? EventStore.recordFromItem(item) : undefined;

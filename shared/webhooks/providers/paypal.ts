@@ -245,7 +245,7 @@ let defaults: PayPalDeps | undefined;
 /** Built on first use: outbound policy from config (cold start), system trust roots. */
 export function paypalDeps(): PayPalDeps {
   if (defaults) return defaults;
-  const policy: ProxyPolicy = loadProxyPolicy();
+  const policy: ProxyPolicy = loadProxyPolicy(process.env);
   const outbound = {
     transport: nodeTransport,
     resolver: systemResolver,

@@ -1,0 +1,45 @@
+/** The composition root, connections part: stores, vault and client credentials, guarded fetch, app events. */
+import { ConnectionStore } from '../../shared/adapters/dynamodb/connections.js';
+import { IntegrationStore } from '../../shared/adapters/dynamodb/integrations.js';
+import type { Config } from '../../shared/config/index.js';
+import { type ConnectionDeps, credentialsFrom, TOKEN_BUDGET_MS } from '../../shared/connections/deps.js';
+import { storedAppEvents } from '../../shared/delivery/app-event-publisher.js';
+import { integrationConfigSchema } from '../../shared/integrations/schema.js';
+import { guardedFetch } from '../../shared/outbound/fetch.js';
+import { systemResolver } from '../../shared/outbound/ssrf.js';
+import { nodeTransport } from '../../shared/outbound/transport.js';
+import { proxyPolicy } from '../../shared/proxy/config.js';
+import { buildCore, type CoreContainer, type Overrides } from './core.js';
+
+export interface ConnectionsContainer extends CoreContainer {
+  connections: ConnectionDeps;
+}
+
+export function connectionsPart(core: CoreContainer): ConnectionDeps {
+  const { config, overrides: o, clock, table } = core;
+  return {
+    store: new ConnectionStore(table.ddb, table.name),
+    integrations: new IntegrationStore(table.ddb, table.name),
+    secrets: core.secrets,
+    log: core.log,
+    now: () => clock.now(),
+    fetch:
+      o.fetch ??
+      guardedFetch({
+        resolver: o.resolver ?? systemResolver,
+        transport: o.transport ?? nodeTransport,
+        testAllow: proxyPolicy(config).testAllow,
+      }),
+    sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    tokenBudgetMs: o.tokenBudgetMs ?? TOKEN_BUDGET_MS,
+    ...credentialsFrom(core.secrets),
+    appEvents: o.appEvents ?? storedAppEvents(core.events, clock),
+    inflight: new Map(),
+    integrationSchema: integrationConfigSchema(config.HOOKBRIDGE_LOCAL).config,
+  };
+}
+
+export function buildConnectionsContainer(config: Config, overrides?: Overrides): ConnectionsContainer {
+  const core = buildCore(config, overrides);
+  return { ...core, connections: connectionsPart(core) };
+}

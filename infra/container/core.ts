@@ -1,0 +1,109 @@
+/**
+ * The composition root, part 1: what every function needs (config, log, clock, secrets, the
+ * table's client, API keys, events). The one place, with its sibling parts, that picks adapters:
+ * the core sees ports only. Parts are separate modules so each Lambda bundle holds only what its
+ * function uses (the webhook hot path never loads the delivery queue's or OAuth's code).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ApiKeyRepository } from '../../shared/adapters/dynamodb/api-keys.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { EventStore } from '../../shared/adapters/dynamodb/events.js';
+import { LocalFileSecretStore } from '../../shared/adapters/local-secrets.js';
+import { SecretsManagerStore } from '../../shared/adapters/secrets-manager.js';
+import type { AuthDeps } from '../../shared/auth/authenticate.js';
+import type { Config } from '../../shared/config/index.js';
+import type { AppEventPublisher } from '../../shared/events/app-events.js';
+import type { HttpOptions } from '../../shared/http/lambda.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import type { Resolver } from '../../shared/outbound/ssrf.js';
+import type { Transport } from '../../shared/outbound/transport.js';
+import {
+  type ApiKeyRepo,
+  type CallGuard,
+  type Clock,
+  type DeliveryQueue,
+  type EventBusPublisher,
+  type Fetch,
+  type SecretStore,
+  systemClock,
+} from '../../shared/ports/index.js';
+import { SecretCache } from '../../shared/secrets.js';
+
+/** What the local runtime and tests may replace; production passes none. */
+export interface Overrides {
+  clock?: Clock;
+  secretStore?: SecretStore;
+  /** Sees every DynamoDB call and secret read (the local runtime's IAM check). */
+  guard?: CallGuard;
+  /** Where host names resolve for the SSRF guard (tests prove private answers are refused). */
+  resolver?: Resolver;
+  transport?: Transport;
+  queue?: DeliveryQueue;
+  bus?: EventBusPublisher;
+  /** OAuth calls: replaces the guarded fetch (bypassing the SSRF guard). */
+  fetch?: Fetch;
+  sleep?: (ms: number) => Promise<void>;
+  tokenBudgetMs?: number;
+  appEvents?: AppEventPublisher;
+  random?: () => number;
+}
+
+export interface CoreContainer {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  secrets: SecretCache;
+  apiKeys: ApiKeyRepo;
+  events: EventStore;
+  /** What httpHandler needs: the log, API-key auth and the public base URL. */
+  http: HttpOptions & { auth: AuthDeps };
+  overrides: Overrides;
+  /** @internal the table client the other parts share. */
+  readonly table: { ddb: DynamoDBDocumentClient; name: string };
+  close(): void;
+}
+
+export function buildCore(config: Config, overrides: Overrides = {}): CoreContainer {
+  const clock = overrides.clock ?? systemClock;
+  const log = createLogger({ service: 'hookbridge' }, { level: config.HOOKBRIDGE_LOG_LEVEL });
+  const store =
+    overrides.secretStore ??
+    (config.HOOKBRIDGE_SECRETS_BACKEND === 'file'
+      ? new LocalFileSecretStore(config.HOOKBRIDGE_SECRETS_FILE)
+      : new SecretsManagerStore(config.AWS_REGION));
+  const secrets = new SecretCache(
+    store,
+    clock,
+    config.HOOKBRIDGE_SECRETS_CACHE_SECONDS * 1000,
+    undefined,
+    undefined,
+    overrides.guard,
+  );
+  const ddb = createDocumentClient({
+    region: config.AWS_REGION,
+    endpoint: config.HOOKBRIDGE_DYNAMODB_ENDPOINT,
+    guard: overrides.guard,
+  });
+  const name = config.HOOKBRIDGE_TABLE;
+  const apiKeys = new ApiKeyRepository(ddb, name);
+  const events = new EventStore(ddb, name, {
+    retentionDays: config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
+    now: () => clock.now(),
+  });
+  return {
+    config,
+    log,
+    clock,
+    secrets,
+    apiKeys,
+    events,
+    http: {
+      log,
+      auth: { apiKeys, secrets, clock, adminKey: config.HOOKBRIDGE_API_KEY },
+      publicUrl: config.HOOKBRIDGE_PUBLIC_URL,
+    },
+    overrides,
+    table: { ddb, name },
+    close: () => ddb.destroy(),
+  };
+}

@@ -1,0 +1,57 @@
+/** The composition root, delivery part: the pipeline's stores, the queue and bus, the outbound transport. */
+import { DeliveryStore } from '../../shared/adapters/dynamodb/delivery.js';
+import { imageToItem } from '../../shared/adapters/dynamodb/stream.js';
+import { EventBridgePublisher, RecordingPublisher } from '../../shared/adapters/eventbridge.js';
+import { SqsDeliveryQueue } from '../../shared/adapters/sqs-queue.js';
+import type { Config } from '../../shared/config/index.js';
+import type { DeliveryDeps } from '../../shared/delivery/deps.js';
+import { HookbridgeError } from '../../shared/errors.js';
+import { systemResolver } from '../../shared/outbound/ssrf.js';
+import { nodeTransport } from '../../shared/outbound/transport.js';
+import type { DeliveryQueue, StoredItem } from '../../shared/ports/index.js';
+import { proxyPolicy } from '../../shared/proxy/config.js';
+import { buildCore, type CoreContainer, type Overrides } from './core.js';
+
+export interface DeliveryContainer extends CoreContainer {
+  delivery: DeliveryDeps;
+  /** A DynamoDB stream NewImage (attribute-value JSON) as the stored item the core decodes. */
+  streamItem: (image: Record<string, unknown>) => StoredItem;
+}
+
+const unconfiguredQueue: DeliveryQueue = {
+  send: async () => {
+    throw new HookbridgeError('misconfigured', 'HOOKBRIDGE_DELIVERY_QUEUE_URL is not set');
+  },
+};
+
+export function deliveryPart(core: CoreContainer): DeliveryDeps {
+  const { config, overrides: o, clock, table } = core;
+  const region = config.AWS_REGION;
+  return {
+    log: core.log,
+    clock,
+    store: new DeliveryStore(table.ddb, table.name),
+    events: core.events,
+    queue:
+      o.queue ??
+      (config.HOOKBRIDGE_DELIVERY_QUEUE_URL
+        ? new SqsDeliveryQueue(config.HOOKBRIDGE_DELIVERY_QUEUE_URL, region)
+        : unconfiguredQueue),
+    bus:
+      o.bus ??
+      (config.HOOKBRIDGE_EVENT_BUS_NAME
+        ? new EventBridgePublisher(config.HOOKBRIDGE_EVENT_BUS_NAME, region)
+        : new RecordingPublisher()),
+    transport: o.transport ?? nodeTransport,
+    resolver: o.resolver ?? systemResolver,
+    testAllow: proxyPolicy(config).testAllow,
+    random: o.random ?? Math.random,
+    timeoutMs: config.HOOKBRIDGE_DELIVERY_TIMEOUT_MS,
+    ttlSec: () => Math.floor(clock.now() / 1000) + config.HOOKBRIDGE_EVENT_RETENTION_DAYS * 86_400,
+  };
+}
+
+export function buildDeliveryContainer(config: Config, overrides?: Overrides): DeliveryContainer {
+  const core = buildCore(config, overrides);
+  return { ...core, delivery: deliveryPart(core), streamItem: imageToItem };
+}

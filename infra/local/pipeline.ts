@@ -1,0 +1,120 @@
+/**
+ * The local delivery pipeline: what AWS gives us as managed services, emulated in-process — the
+ * DynamoDB stream (./stream.ts) into `events-process`, the SQS queue (./queue.ts) into
+ * `deliveries-send`, and a recording EventBridge bus. The pipeline owns the clock the container
+ * runs on: with useClock() a test pins time and runs the schedule with advance(ms), so hours of
+ * retries take milliseconds.
+ */
+import type { Server } from 'node:http';
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { RecordingPublisher } from '../../shared/adapters/eventbridge.js';
+import type { Logger } from '../../shared/log.js';
+import { type Clock, type QueueMessage, systemClock } from '../../shared/ports/index.js';
+import { LocalQueue } from './queue.js';
+import { LocalStream, sleep } from './stream.js';
+
+export class ManualClock implements Clock {
+  constructor(public t: number) {}
+  now(): number {
+    return this.t;
+  }
+}
+
+export interface PipelineFunctions {
+  process(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse>;
+  send(event: SQSEvent): Promise<SQSBatchResponse>;
+  log: Logger;
+}
+
+export interface LocalPipeline {
+  bus: RecordingPublisher;
+  queue: LocalQueue;
+  /** The clock the container runs on: the base clock, or the test's pinned one. */
+  clock: Clock;
+  /** Stream records that exhausted their retries (the on-failure destination). */
+  streamDeadLetters: DynamoDBRecord[];
+  /** Queue messages that exceeded maxReceiveCount (the queue's DLQ). */
+  queueDeadLetters: QueueMessage[];
+  /** Pins time for handlers and the queue; delayed messages then wait for advance(). */
+  useClock(clock: ManualClock | undefined): void;
+  /** Moves the pinned clock forward, running every message that falls due on the way. */
+  advance(ms: number): Promise<void>;
+  /** Resolves when no stream record or due message is waiting or running. */
+  idle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `functions()` gives the handlers bound to the current container (built after the pipeline, over its queue, bus and clock). */
+export function startLocalPipeline(
+  ddbServer: Server,
+  endpoint: string,
+  functions: () => PipelineFunctions,
+  base: Clock = systemClock,
+): LocalPipeline {
+  let manual: ManualClock | undefined;
+  const clock: Clock = { now: () => (manual ?? base).now() };
+  const now = () => clock.now();
+  const stream = new LocalStream(
+    ddbServer,
+    endpoint,
+    now,
+    () => functions().log,
+    (e) => functions().process(e),
+  );
+  const queue = new LocalQueue(
+    now,
+    () => manual !== undefined,
+    (e) => functions().send(e),
+  );
+  const quiet = () => !stream.busy && !queue.busy && !queue.hasDue();
+  return {
+    bus: new RecordingPublisher(),
+    queue,
+    clock,
+    streamDeadLetters: stream.deadLetters,
+    queueDeadLetters: queue.deadLetters,
+    useClock(c) {
+      manual = c;
+      queue.schedule();
+    },
+    async advance(ms) {
+      if (!manual) throw new Error('advance() needs useClock(new ManualClock(t)) first');
+      const target = manual.t + ms;
+      await this.idle();
+      for (;;) {
+        const next = queue.nextDue();
+        if (next > target) break;
+        manual.t = Math.max(manual.t, next);
+        await queue.drain();
+        await this.idle();
+      }
+      manual.t = target;
+    },
+    async idle(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        // One more turn lets just-finished writes' 'finish' callbacks enqueue their records.
+        if (quiet()) {
+          await sleep(5);
+          if (quiet()) return;
+        }
+        if (Date.now() > deadline) throw new Error('local pipeline did not go idle');
+        await sleep(2);
+      }
+    },
+    async close() {
+      stream.stop();
+      queue.close();
+      // Let running invocations finish before the store goes away.
+      for (let i = 0; i < 500 && (stream.running || queue.busy); i++) await sleep(10);
+      stream.close();
+      manual = undefined;
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The SQS delivery queue, emulated: per-message delay (capped at 900 s as SQS does),
+ * visibility-timeout redelivery and a DLQ after maxReceiveCount, invoking `deliveries-send` with
+ * SQSEvent records. With a pinned clock, due times wait for the test's advance().
+ */
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DeliveryQueue, QueueMessage } from '../../shared/ports/index.js';
+
+export const QUEUE_SETTINGS = {
+  visibilityTimeoutSec: 60,
+  maxReceiveCount: 5,
+  batchSize: 10,
+  maxDelaySec: 900,
+  /** Concurrent consumer invocations, as Lambda scales SQS pollers out. */
+  pollers: 5,
+} as const;
+
+interface Held {
+  id: string;
+  body: string;
+  dueAt: number;
+  receives: number;
+}
+
+export class LocalQueue implements DeliveryQueue {
+  /** Messages that exceeded maxReceiveCount (the queue's DLQ). */
+  readonly deadLetters: QueueMessage[] = [];
+  private readonly held: Held[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(
+    private readonly now: () => number,
+    /** True while time is pinned: due times then wait for drain() from advance(). */
+    private readonly pinned: () => boolean,
+    private readonly consume: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  ) {}
+
+  async send(message: QueueMessage, delaySec: number): Promise<void> {
+    const delay = Math.max(0, Math.min(QUEUE_SETTINGS.maxDelaySec, delaySec));
+    this.held.push({
+      id: randomUUID(),
+      body: JSON.stringify(message),
+      dueAt: this.now() + delay * 1000,
+      receives: 0,
+    });
+    this.schedule();
+  }
+
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
+
+  hasDue(): boolean {
+    const t = this.now();
+    return this.held.some((h) => h.dueAt <= t);
+  }
+
+  nextDue(): number {
+    return this.held.length ? Math.min(...this.held.map((h) => h.dueAt)) : Number.POSITIVE_INFINITY;
+  }
+
+  schedule(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.held.length) return;
+    const wait = this.nextDue() - this.now();
+    if (wait <= 0) this.timer = setTimeout(() => void this.drain(), 0);
+    else if (!this.pinned()) this.timer = setTimeout(() => void this.drain(), Math.min(wait, 2 ** 31 - 1));
+  }
+
+  /** Starts batches of due messages, up to `pollers` at once (Lambda scales SQS consumers out too). */
+  async drain(): Promise<void> {
+    if (this.closed) return;
+    const t = this.now();
+    const due = this.held.filter((h) => h.dueAt <= t).sort((a, b) => a.dueAt - b.dueAt);
+    const runs: Promise<void>[] = [];
+    while (due.length && this.inFlight < QUEUE_SETTINGS.pollers) {
+      const batch = due.splice(0, QUEUE_SETTINGS.batchSize);
+      for (const h of batch) {
+        this.held.splice(this.held.indexOf(h), 1);
+        h.receives++;
+      }
+      this.inFlight++;
+      runs.push(
+        this.invoke(batch, t).finally(() => {
+          this.inFlight--;
+          void this.drain();
+        }),
+      );
+    }
+    if (!due.length) this.schedule();
+    await Promise.all(runs);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async invoke(batch: Held[], t: number): Promise<void> {
+    let failedIds: Set<string>;
+    try {
+      const res = await this.consume(sqsEvent(batch, t));
+      failedIds = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
+    } catch {
+      failedIds = new Set(batch.map((h) => h.id));
+    }
+    for (const h of batch) {
+      if (!failedIds.has(h.id)) continue;
+      if (h.receives >= QUEUE_SETTINGS.maxReceiveCount)
+        this.deadLetters.push(JSON.parse(h.body) as QueueMessage);
+      else this.held.push({ ...h, dueAt: this.now() + QUEUE_SETTINGS.visibilityTimeoutSec * 1000 });
+    }
+  }
+}
+
+function sqsEvent(batch: Held[], t: number): SQSEvent {
+  return {
+    Records: batch.map((h) => ({
+      messageId: h.id,
+      receiptHandle: h.id,
+      body: h.body,
+      attributes: {
+        ApproximateReceiveCount: String(h.receives),
+        SentTimestamp: String(t),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(t),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:hookbridge-deliveries',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}

@@ -1,0 +1,51 @@
+/** What the connection and integration routes show: never tokens (the sealed JWE, kid, version and lease stay inside). */
+import { HookbridgeError } from '../errors.js';
+import {
+  type IntegrationConfig,
+  type IntegrationRecord,
+  integrationSecretName,
+} from '../integrations/schema.js';
+import { getProvider, normaliseShop } from '../oauth/providers.js';
+import type { ConnectionRecord } from './model.js';
+
+export const integrationView = (r: IntegrationRecord) => ({ ...r, secretName: integrationSecretName(r.id) });
+
+export const connectionView = (c: ConnectionRecord) => ({
+  id: c.id,
+  integrationId: c.integrationId,
+  provider: c.provider,
+  endUserId: c.endUserId,
+  status: c.status,
+  scopes: c.scopes,
+  metadata: c.metadata,
+  providerMetadata: c.providerMetadata,
+  ...(c.expiresAt !== undefined ? { expiresAt: new Date(c.expiresAt).toISOString() } : {}),
+  hasRefreshToken: c.hasRefreshToken,
+  refreshFailures: c.refreshFailures,
+  ...(c.lastError ? { lastError: c.lastError } : {}),
+  ...(c.lastRefreshedAt ? { lastRefreshedAt: c.lastRefreshedAt } : {}),
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
+
+/**
+ * A catalog integration must name a catalog provider and give the params its URLs need; a
+ * Shopify shop is normalised to `mystore` so `{shop}.myshopify.com` is right. A bad body is 400.
+ */
+export function checkIntegration(config: IntegrationConfig): IntegrationConfig {
+  if (config.type !== 'oauth' || config.provider === 'oidc' || config.provider === 'oauth2') return config;
+  const entry = getProvider(config.provider);
+  if (!entry) throw new HookbridgeError('invalid_request', `No catalog provider "${config.provider}"`);
+  if (entry.slug === 'shopify' && config.params.shop !== undefined) {
+    const shop = normaliseShop(config.params.shop);
+    if (!shop) throw new HookbridgeError('invalid_request', 'params.shop is not a Shopify shop name');
+    config.params.shop = shop;
+  }
+  const missing = entry.params.filter((p) => !config.params[p]);
+  if (missing.length)
+    throw new HookbridgeError(
+      'invalid_request',
+      `Provider "${entry.slug}" needs params: ${missing.join(', ')}`,
+    );
+  return config;
+}

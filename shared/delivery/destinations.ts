@@ -1,0 +1,97 @@
+/** The destination routes' rules: create or update (keeping status and secret), delete (retiring its deliveries). */
+import { randomBytes } from 'node:crypto';
+import { HookbridgeError } from '../errors.js';
+import type { DeliveryDeps } from './deps.js';
+import { checkDestinationUrl } from './destination-url.js';
+import { generateDestinationSecret, isValidDestinationSecret } from './signing.js';
+import type { Destination } from './types.js';
+
+export interface DestinationInput {
+  url: string;
+  types: string[];
+  secret?: string | undefined;
+  enabled?: boolean | undefined;
+  description?: string | undefined;
+}
+
+/** Creates or replaces destination `id`; `created` tells a new one from an update. */
+export async function saveDestination(
+  deps: DeliveryDeps,
+  id: string,
+  body: DestinationInput,
+): Promise<{ destination: Destination; created: boolean }> {
+  if (body.secret !== undefined && !isValidDestinationSecret(body.secret))
+    throw new HookbridgeError(
+      'invalid_request',
+      'secret: the key after whsec_ must be 24-64 bytes of base64',
+    );
+  // https only, no internal literal hosts (the send-time guard also checks resolved addresses).
+  checkDestinationUrl(body.url, deps.testAllow);
+  const existing = await deps.store.getDestination(id);
+  const at = new Date(deps.clock.now()).toISOString();
+  // Without `enabled`, an update keeps the status (a 410-disabled destination stays disabled).
+  const enabled = body.enabled ?? (existing ? existing.status === 'enabled' : true);
+  const destination: Destination = {
+    id,
+    url: body.url,
+    types: [...new Set(body.types)],
+    secret: body.secret ?? existing?.secret ?? generateDestinationSecret(),
+    status: enabled ? 'enabled' : 'disabled',
+    disabledReason: enabled
+      ? undefined
+      : body.enabled === undefined
+        ? existing?.disabledReason
+        : 'disabled by API',
+    description: body.description,
+    generation: existing ? existing.generation : randomBytes(8).toString('hex'),
+    createdAt: existing?.createdAt ?? at,
+    updatedAt: at,
+  };
+  await deps.store.putDestination(destination);
+  deps.log.info('destination saved', { destinationId: id, types: destination.types.length });
+  return { destination, created: !existing };
+}
+
+export async function getDestination(deps: DeliveryDeps, id: string): Promise<Destination> {
+  const dest = await deps.store.getDestination(id);
+  if (!dest) throw new HookbridgeError('not_found', `No destination ${id}`);
+  return dest;
+}
+
+/**
+ * Deletes the destination; its pending deliveries die (destination_deleted) and its dead letters
+ * leave the redrive list. Anything this misses (a crash, a send in flight) is stopped at send /
+ * redrive time by the destination generation check.
+ */
+export async function deleteDestination(deps: DeliveryDeps, id: string): Promise<void> {
+  if (!(await deps.store.deleteDestination(id)))
+    throw new HookbridgeError('not_found', `No destination ${id}`);
+  const at = new Date(deps.clock.now()).toISOString();
+  for (const which of ['pending', 'dead'] as const) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.store.listIndexedForDestination(id, which, start);
+      for (const d of page.items) await deps.store.retireForDeletedDestination(d, at);
+      start = page.next;
+    } while (start);
+  }
+}
+
+/** GET /events/{id}/deliveries: each delivery with its attempts, oldest first. */
+export async function eventDeliveries(deps: DeliveryDeps, eventId: string) {
+  if (!(await deps.events.get(eventId))) throw new HookbridgeError('not_found', `No event ${eventId}`);
+  const { deliveries, attempts } = await deps.store.listForEvent(eventId);
+  return deliveries.map((d) => ({
+    destinationId: d.destinationId,
+    part: d.part,
+    webhookId: d.webhookId,
+    type: d.type,
+    status: d.status,
+    round: d.round,
+    nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : undefined,
+    deadReason: d.status === 'dead' ? d.deadReason : undefined,
+    attempts: attempts
+      .filter((a) => a.destinationId === d.destinationId && a.part === d.part)
+      .map(({ eventId: _e, destinationId: _d, part: _p, ...a }) => a),
+  }));
+}

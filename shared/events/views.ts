@@ -1,0 +1,29 @@
+/** What the events routes show of a stored event: a summary in lists, everything but secrets in detail. */
+import { HookbridgeError } from '../errors.js';
+import type { EventRepo } from '../ports/stores.js';
+import { DEFAULT_SOURCE, webhookSecretName } from '../webhooks/names.js';
+import type { EventRecord } from './record.js';
+
+export const eventSummary = ({ headers: _h, matchedSecret: _m, ...rest }: EventRecord) => rest;
+
+/** The record, its headers, the raw body (utf8 when it is valid UTF-8, else base64) and how it was verified. */
+export async function eventDetail(events: Pick<EventRepo, 'getWithBody'>, id: string) {
+  const found = await events.getWithBody(id);
+  if (!found) throw new HookbridgeError('not_found', `No event ${id}`);
+  const { record, body: raw } = found;
+  const text = raw.toString('utf8');
+  const utf8 = Buffer.byteLength(text) === raw.length && Buffer.from(text, 'utf8').equals(raw);
+  return {
+    ...eventSummary(record),
+    headers: record.headers,
+    body: utf8 ? text : raw.toString('base64'),
+    bodyEncoding: utf8 ? 'utf8' : 'base64',
+    verification: {
+      secretName: webhookSecretName(
+        record.provider,
+        record.source === DEFAULT_SOURCE ? undefined : record.source,
+      ),
+      matchedSecret: record.matchedSecret,
+    },
+  };
+}

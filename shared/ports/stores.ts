@@ -1,0 +1,199 @@
+/**
+ * Ports for every store. The core depends on these interfaces only; shared/adapters/dynamodb
+ * implements them on the single table and test/support has in-memory fakes. Cursors are opaque
+ * strings: only the adapter knows the keys inside them (a malformed one is 400 invalid_cursor).
+ */
+import type { ApiKeyRecord } from '../auth/api-keys.js';
+import type { ConnectionRecord, ConnectionStatus, ConnectSession, OAuthState } from '../connections/model.js';
+import type { Delivery, DeliveryAttempt, Destination, ObjectState, ReplayJob } from '../delivery/types.js';
+import type { EventRecord } from '../events/record.js';
+import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Absent on the last page. */
+  cursor?: string | undefined;
+}
+
+// --- events ---------------------------------------------------------------------------------
+
+export type PutOutcome = 'stored' | 'duplicate' | 'duplicate_mismatch';
+
+export interface EventFilters {
+  provider?: string | undefined;
+  source?: string | undefined;
+  type?: string | undefined;
+  /** ISO 8601 inclusive bounds on receivedAt. */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** A stored event item as the stream hands it over (decoded by the core's event codec). */
+export type StoredItem = Record<string, unknown>;
+
+export interface EventRepo {
+  /** Exactly once: a second put of the same record id is a duplicate (or a mismatch if the body differs). */
+  put(record: EventRecord, rawBody: Buffer): Promise<PutOutcome>;
+  get(id: string): Promise<EventRecord | undefined>;
+  /** The record and its exact raw body, in one read when the body is inline. */
+  getWithBody(id: string): Promise<{ record: EventRecord; body: Buffer } | undefined>;
+  /** The exact raw body; `item` (a stream image) saves the read when the body is inline. */
+  getBody(ref: string | EventRecord, item?: StoredItem): Promise<Buffer>;
+  /** Newest first. */
+  list(filters?: EventFilters, cursor?: string): Promise<Page<EventRecord>>;
+}
+
+// --- delivery -------------------------------------------------------------------------------
+
+export interface DestinationRepo {
+  putDestination(d: Destination): Promise<void>;
+  getDestination(id: string): Promise<Destination | undefined>;
+  deleteDestination(id: string): Promise<boolean>;
+  listDestinations(): Promise<Destination[]>;
+  disableDestination(id: string, reason: string, at: string): Promise<void>;
+}
+
+export type DeliveryKey = Pick<Delivery, 'eventId' | 'destinationId' | 'part'>;
+
+export type ClaimResult =
+  | { outcome: 'claimed'; delivery: Delivery }
+  /** Someone holds a claim on this attempt that is not stale yet: try the message again later. */
+  | { outcome: 'busy' }
+  /** Stale or duplicate message: nothing to do. */
+  | { outcome: 'skipped' };
+
+export interface SettleChange {
+  status: 'delivered' | 'pending' | 'dead';
+  at: string;
+  lastStatus: number;
+  lastError?: string | undefined;
+  nextAttemptAt?: string | undefined;
+  deadReason?: string | undefined;
+}
+
+export interface DeliveryRepo {
+  createDelivery(d: Delivery, ttl?: number, nowSec?: number): Promise<'created' | 'exists'>;
+  getDelivery(eventId: string, destinationId: string, part: number): Promise<Delivery | undefined>;
+  claimAttempt(
+    d: DeliveryKey,
+    round: number,
+    attempt: number,
+    at: string,
+    staleBefore: string,
+  ): Promise<ClaimResult>;
+  recordAttempt(a: DeliveryAttempt, ttl?: number): Promise<void>;
+  /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
+  settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void>;
+  /** A new round (replay or redrive) unless `cause` already started the current one; its number, or undefined. */
+  startRound(
+    d: DeliveryKey,
+    cause: string,
+    at: string,
+    onlyIfDead: boolean,
+    generation?: string | undefined,
+  ): Promise<number | undefined>;
+  listForEvent(eventId: string): Promise<{ deliveries: Delivery[]; attempts: DeliveryAttempt[] }>;
+  listDeadLetters(destinationId: string, limit?: number): Promise<Delivery[]>;
+  listIndexedForDestination(
+    destinationId: string,
+    which: 'pending' | 'dead',
+    cursor?: string,
+  ): Promise<Page<Delivery>>;
+  retireForDeletedDestination(d: Delivery, at: string): Promise<void>;
+}
+
+/** The normalised payment read model, with its ordering guard. */
+export interface ReadModelRepo {
+  applyState(s: ObjectState): Promise<'applied' | 'stale'>;
+  findObjects(objectType: string, objectId: string, provider?: string): Promise<ObjectState[]>;
+  getObject(provider: string, objectType: string, objectId: string): Promise<ObjectState | undefined>;
+  customerSubscriptions(customerId: string, provider?: string): Promise<ObjectState[]>;
+}
+
+/** At-most-once-at-a-time publication of an event to the bus (claim, then confirm or release). */
+export interface BusMarkerRepo {
+  claimPublication(
+    eventId: string,
+    at: string,
+    opts: { ttl?: number; nowSec?: number; token?: string | undefined; staleBefore: string },
+  ): Promise<boolean>;
+  confirmPublication(eventId: string, at: string, ttl?: number): Promise<void>;
+  releasePublication(eventId: string): Promise<void>;
+}
+
+export interface ReplayRepo {
+  createReplay(job: ReplayJob): Promise<'created' | 'exists'>;
+  getReplay(id: string): Promise<ReplayJob | undefined>;
+  /** Moves the job past one page; conditional on the page it started from, so a page is counted once. */
+  advanceReplay(
+    job: ReplayJob,
+    next: { cursor: string | undefined; scanned: number; queued: number; at: string },
+  ): Promise<boolean>;
+}
+
+// --- connections ----------------------------------------------------------------------------
+
+export type SessionConsumeResult =
+  | { ok: true; session: ConnectSession }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+
+export type StateTakeResult = { ok: true; state: OAuthState } | { ok: false; reason: 'unknown' | 'binding' };
+
+export interface ConnectionQuery {
+  endUserId?: string | undefined;
+  integrationId?: string | undefined;
+  status?: ConnectionStatus | undefined;
+  limit?: number;
+  cursor?: string | undefined;
+}
+
+export interface LeaseUpdateOptions {
+  bumpVersion: boolean;
+  remove?: (keyof ConnectionRecord)[];
+  /** Our lease ran out: condition on the version alone (only to keep tokens a refresh already rotated). */
+  leaseLost?: boolean;
+}
+
+export interface ConnectionRepo {
+  putSession(s: ConnectSession): Promise<void>;
+  consumeSession(id: string, now: number): Promise<SessionConsumeResult>;
+  getSession(id: string): Promise<ConnectSession | undefined>;
+  putState(s: OAuthState): Promise<void>;
+  /** Single use and browser-bound: a wrong binding hash never consumes the state. */
+  takeState(state: string, now: number, bindingHash: string): Promise<StateTakeResult>;
+  get(id: string): Promise<ConnectionRecord | undefined>;
+  save(c: ConnectionRecord, expectedVersion: number | undefined): Promise<boolean>;
+  acquireLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  updateUnderLease(
+    id: string,
+    owner: string,
+    expectedVersion: number,
+    set: Partial<ConnectionRecord>,
+    opts: LeaseUpdateOptions,
+  ): Promise<boolean>;
+  releaseLease(id: string, owner: string): Promise<void>;
+  reseal(id: string, expectedVersion: number, tokens: string, kid: string): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  list(q: ConnectionQuery): Promise<Page<ConnectionRecord>>;
+}
+
+export interface IntegrationRepo {
+  /** Creates or replaces; keeps the original createdAt. */
+  put(
+    id: string,
+    config: IntegrationConfig,
+    now: string,
+  ): Promise<{ record: IntegrationRecord; created: boolean }>;
+  get(id: string): Promise<IntegrationRecord | undefined>;
+  list(limit?: number, cursor?: string): Promise<Page<IntegrationRecord>>;
+}
+
+export interface ApiKeyRepo {
+  put(rec: ApiKeyRecord): Promise<void>;
+  get(id: string): Promise<ApiKeyRecord | undefined>;
+  /** A live key record, cached in-function for `maxAgeMs` (revocation in this instance is immediate). */
+  getForAuth(id: string, now: number, maxAgeMs?: number): Promise<ApiKeyRecord | undefined>;
+  list(limit?: number): Promise<ApiKeyRecord[]>;
+  revoke(id: string, at: string): Promise<boolean>;
+}
