@@ -1,10 +1,33 @@
 import { buildCore, type CoreContainer } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import type { HttpRequest } from '../../shared/http/types.js';
+import { proxyPolicy } from '../../shared/proxy/config.js';
+import { defaultPayPalContext, type PayPalContext } from '../../shared/webhooks/providers/paypal/context.js';
 import { receiveWebhook } from '../../shared/webhooks/receive.js';
 
 const impls = (c: CoreContainer) => {
-  const deps = { secrets: c.secrets, store: c.events, now: () => c.clock.now(), log: c.log };
+  const { config, overrides } = c;
+  let paypal: PayPalContext | undefined;
+  const deps = {
+    secrets: c.secrets,
+    store: c.events,
+    now: () => c.clock.now(),
+    log: c.log,
+    // A getter: PayPal's context is built on the first PayPal request, not for every provider.
+    verifyContext: {
+      get paypal() {
+        paypal ??= defaultPayPalContext({
+          log: c.log,
+          policy: proxyPolicy(config),
+          // Test-only trust root for the tests' own PayPal stand-in chain; local mode only.
+          trustRootPem: config.HOOKBRIDGE_LOCAL ? config.HOOKBRIDGE_TEST_TRUST_ROOT_PEM : undefined,
+          resolver: overrides.resolver,
+          transport: overrides.transport,
+        });
+        return paypal;
+      },
+    },
+  };
   const receive = (req: HttpRequest) => receiveWebhook(req, deps);
   return { 'POST /webhooks/{provider}': receive, 'POST /webhooks/{provider}/{sourceId}': receive };
 };

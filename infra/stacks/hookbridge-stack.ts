@@ -4,6 +4,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+// The webhook provider slugs (URLs, secret placeholders) come from the provider manifest.
+import { WEBHOOK_PROVIDERS as WEBHOOK_PROVIDER_SLUGS } from '../../shared/webhooks/manifest.js';
 import { addAlarms } from '../constructs/alarms.js';
 import type { HookbridgeFunction } from '../constructs/function.js';
 import { addFunctions } from '../constructs/function-set.js';
@@ -17,8 +19,6 @@ import { addTable } from '../constructs/table.js';
 import { FUNCTION_SETTINGS } from '../functions.js';
 import { acknowledgeNagFindings } from '../nag.js';
 import { readStackContext } from './context.js';
-// The one place the stack reads the webhook provider slugs; the provider manifest will supply them.
-import { WEBHOOK_PROVIDER_SLUGS } from './webhook-provider-slugs.js';
 
 export type Stage = 'dev' | 'prod';
 

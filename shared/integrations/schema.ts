@@ -18,9 +18,6 @@ const HttpsOrLocalUrl = z.url({ protocol: /^https?$/ }).check(
   }),
 );
 
-/** Local mode comes from the function's configuration (HOOKBRIDGE_LOCAL), never from a request. */
-export const isLocalMode = (): boolean => ['true', '1'].includes(process.env.HOOKBRIDGE_LOCAL ?? '');
-
 const isLoopbackHost = (host: string): boolean =>
   host === 'localhost' || blockedAddressReason(host) === 'loopback';
 
@@ -30,7 +27,7 @@ const isLoopbackHost = (host: string): boolean =>
  * every spelling); outside local mode loopback names are refused too. Names that resolve to
  * private addresses are refused at call time by the SSRF guard (shared/outbound/ssrf.ts).
  */
-export function serverUrlProblem(raw: string, local = isLocalMode()): string | undefined {
+export function serverUrlProblem(raw: string, local: boolean): string | undefined {
   let u: URL;
   try {
     u = new URL(raw);

@@ -3,28 +3,12 @@
  * the type, otherwise one `{provider}.raw` event carrying the provider's payload. Nothing is dropped.
  */
 import type { EventRecord } from '../events/record.js';
-import { mapAdyen } from './mappers/adyen.js';
-import { mapBraintree } from './mappers/braintree.js';
-import { type Mapper, rawLink } from './mappers/common.js';
-import { mapLemonSqueezy } from './mappers/lemonsqueezy.js';
-import { mapPaddle } from './mappers/paddle.js';
-import { mapPayPal } from './mappers/paypal.js';
-import { mapRazorpay } from './mappers/razorpay.js';
-import { mapSquare } from './mappers/square.js';
-import { mapStripe } from './mappers/stripe.js';
+import { MAPPERS } from '../webhooks/providers/mappers.gen.js';
+import { rawLink } from './mapping.js';
 import { type MappedEvent, MODEL_VERSION, type RawProviderEvent } from './model.js';
 
-/** Provider slugs as in the webhook catalog. */
-export const MAPPERS: Readonly<Record<string, Mapper>> = {
-  stripe: mapStripe,
-  paddle: mapPaddle,
-  square: mapSquare,
-  adyen: mapAdyen,
-  razorpay: mapRazorpay,
-  lemonsqueezy: mapLemonSqueezy,
-  braintree: mapBraintree,
-  paypal: mapPayPal,
-};
+/** Provider slug -> payment mapper, from the webhook manifest (providers without one are raw-only). */
+export { MAPPERS };
 
 /** Hookbridge's own events (provider `hookbridge`, e.g. `connection.created`), delivered under their own type. */
 export interface HookbridgeAppEvent {

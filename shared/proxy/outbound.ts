@@ -1,2 +1,2 @@
-// Moved to shared/outbound/; the PayPal verifier still imports from here until its provider folder does not.
+// Moved to shared/outbound/; the PayPal provider still imports from here until it imports shared/outbound.
 export { type OutboundCall, type OutboundResult, sendWithPolicy } from '../outbound/policy.js';

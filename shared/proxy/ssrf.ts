@@ -1,2 +1,2 @@
-// Moved to shared/outbound/; the PayPal verifier still imports from here until its provider folder does not.
-export { systemResolver } from '../outbound/ssrf.js';
+// Moved to shared/outbound/; the PayPal provider still imports from here until it imports shared/outbound.
+export { type Resolver, systemResolver } from '../outbound/ssrf.js';

@@ -1,2 +1,2 @@
-// Moved to shared/outbound/; the PayPal verifier still imports from here until its provider folder does not.
-export { nodeTransport } from '../outbound/transport.js';
+// Moved to shared/outbound/; the PayPal provider still imports from here until it imports shared/outbound.
+export { nodeTransport, type Transport } from '../outbound/transport.js';

@@ -1,36 +1,18 @@
 /**
- * The provider catalog: slug -> scheme. Adding a provider is one import and one entry here
- * (verifiers may be async, e.g. PayPal's, which fetches a certificate).
+ * The receive path's view of the manifest: slug -> scheme (verifiers only; verifiers may be
+ * async, e.g. PayPal's, which fetches a certificate). Add a provider in manifest.ts, not here.
  */
-import { adyen } from './providers/adyen.js';
-import { github, lemonsqueezy, razorpay, shopify } from './providers/body-hmac.js';
-import { braintree, twilio } from './providers/form-signed.js';
-import { paypal } from './providers/paypal.js';
-import { standardWebhooks } from './providers/standard-webhooks.js';
-import { stripe } from './providers/stripe.js';
-import { paddle, slack, square } from './providers/timestamped.js';
+import { SCHEMES } from './providers/schemes.gen.js';
 import type { ProviderScheme } from './types.js';
 
 export const PROVIDERS: Readonly<Record<string, ProviderScheme>> = Object.fromEntries(
-  [
-    stripe,
-    standardWebhooks,
-    github,
-    shopify,
-    square,
-    paddle,
-    adyen,
-    razorpay,
-    lemonsqueezy,
-    slack,
-    twilio,
-    braintree,
-    paypal,
-  ].map((p) => [p.slug, p]),
+  SCHEMES.map((p) => [p.slug, p]),
 );
 
 /** URL aliases: the same scheme under another slug (secrets live under the canonical slug). */
-export const PROVIDER_ALIASES: Readonly<Record<string, string>> = { svix: 'standard-webhooks' };
+export const PROVIDER_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  SCHEMES.flatMap((p) => (p.aliases ?? []).map((alias) => [alias, p.slug])),
+);
 
 export function providerFor(slug: string): ProviderScheme | undefined {
   const canonical = PROVIDER_ALIASES[slug] ?? slug;

@@ -1,5 +1,20 @@
 /** Small, allocation-light helpers shared by the verifiers. None of them throws on bad input. */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { fail, type VerifyInput, type VerifyResult } from './types.js';
+
+/** Bounded memo for decoded keys: once per secret, not once per request; undefined is remembered too. */
+export function memo<T>(decode: (secret: string) => T | undefined): (secret: string) => T | undefined {
+  const cache = new Map<string, T | null>();
+  return (secret) => {
+    let v = cache.get(secret);
+    if (v === undefined) {
+      v = decode(secret) ?? null;
+      if (cache.size > 1000) cache.clear();
+      cache.set(secret, v);
+    }
+    return v ?? undefined;
+  };
+}
 
 /** Constant-time equality that is safe (and still constant-time in the data) across differing lengths. */
 export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -155,3 +170,32 @@ export function parseTimestampedHeader(
   }
   return { ts, sigs };
 }
+
+/**
+ * The accepted result for a JSON event that names its own id, type and time under the given
+ * keys; `invalid_payload` when the body is not an object or lacks the id.
+ */
+export function acceptJsonEvent(
+  rawBody: Buffer,
+  matchedSecret: number,
+  keys: { id: string; type: string; time: string; iso: (v: unknown) => string | undefined },
+): VerifyResult {
+  const body = parseJsonObject(rawBody);
+  const id = str(body?.[keys.id]);
+  if (!body || !id) return fail('invalid_payload', `the event has no ${keys.id}`);
+  return {
+    ok: true,
+    eventId: id,
+    type: str(body[keys.type]) ?? 'unknown',
+    occurredAt: keys.iso(body[keys.time]),
+    matchedSecret,
+  };
+}
+
+/** A verifier from a signature check (the matched secret's index, or a failure) and the body's keys. */
+export const jsonEventVerifier =
+  (match: (input: VerifyInput) => number | VerifyResult, keys: Parameters<typeof acceptJsonEvent>[2]) =>
+  (input: VerifyInput): VerifyResult => {
+    const matched = match(input);
+    return typeof matched === 'number' ? acceptJsonEvent(input.rawBody, matched, keys) : matched;
+  };

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
 import { providerFor } from './catalog.js';
 import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
-import type { ProviderScheme, VerifyResult } from './types.js';
+import type { ProviderScheme, VerifyContext, VerifyResult } from './types.js';
 
 // Messages spelled out: zod/mini carries no locale, so its defaults would all read "Invalid input".
 const TOLERANCE = 'must be a whole number of seconds from 1 to 86400';
@@ -46,6 +46,8 @@ export interface ReceiveDeps {
   };
   now: () => number;
   log: Logger;
+  /** What some verifiers need from outside (PayPal's certificate fetch and trust roots). */
+  verifyContext?: VerifyContext | undefined;
 }
 
 /** Single-key spellings the docs allow (Adyen `hmacKey`, PayPal `webhookId`) become `secrets: [key]`. */
@@ -89,18 +91,22 @@ function verifyWith(
   src: WebhookSourceSecret,
   now: number,
   bodySha256: string,
+  ctx: VerifyContext | undefined,
 ) {
   const { secrets, toleranceSec, ...config } = src;
-  return scheme.verify({
-    rawBody: req.rawBody,
-    bodySha256,
-    headers: req.headers,
-    url,
-    secrets,
-    config,
-    now,
-    toleranceSec: toleranceSec ?? scheme.defaultToleranceSec,
-  });
+  return scheme.verify(
+    {
+      rawBody: req.rawBody,
+      bodySha256,
+      headers: req.headers,
+      url,
+      secrets,
+      config,
+      now,
+      toleranceSec: toleranceSec ?? scheme.defaultToleranceSec,
+    },
+    ctx,
+  );
 }
 
 export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promise<HttpResponse> {
@@ -123,7 +129,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
   const now = deps.now();
   // Hashed once: the record keeps it, and schemes without an event id derive theirs from it.
   const bodySha256 = createHash('sha256').update(req.rawBody).digest('hex');
-  let result: VerifyResult = await verifyWith(scheme, req, url, src, now, bodySha256);
+  let result: VerifyResult = await verifyWith(scheme, req, url, src, now, bodySha256, deps.verifyContext);
   // A rotation takes effect at once: re-read the secret (at most once a minute) and retry.
   if (
     !result.ok &&
@@ -131,7 +137,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
     (await deps.secrets.refreshAfterFailure(secretName))
   ) {
     src = await loadSource(deps, secretName, missing);
-    result = await verifyWith(scheme, req, url, src, now, bodySha256);
+    result = await verifyWith(scheme, req, url, src, now, bodySha256, deps.verifyContext);
   }
   if (!result.ok) {
     // One line per rejection: the stack counts these for the signature-failure alarm.

@@ -1,3 +1,6 @@
+import type { Mapper } from '../payments/mapping.js';
+import type { PayPalContext } from './providers/paypal/context.js';
+
 /** The verifier contract: pure functions, no I/O except what a provider's scheme needs, never throwing. */
 
 export type VerifyFailure =
@@ -48,8 +51,17 @@ export type VerifyResult =
     }
   | { ok: false; reason: VerifyFailure; detail?: string | undefined };
 
-export type Verifier = (input: VerifyInput) => VerifyResult | Promise<VerifyResult>;
+/**
+ * What a verifier may need beyond the request, passed in by the caller rather than read from
+ * module state: PayPal's certificate fetch, trust roots and certificate cache.
+ */
+export interface VerifyContext {
+  paypal?: PayPalContext | undefined;
+}
 
+export type Verifier = (input: VerifyInput, ctx?: VerifyContext) => VerifyResult | Promise<VerifyResult>;
+
+/** The part of a provider the receive path loads: kept apart from signers and mappers for cold start. */
 export interface ProviderScheme {
   slug: string;
   /** Human name for docs and errors. */
@@ -59,6 +71,49 @@ export interface ProviderScheme {
   defaultToleranceSec: number;
   /** The reply after a stored or duplicate event, when the provider expects a specific one. */
   ackReply?: ProviderReply | undefined;
+  /** Other URL slugs for the same scheme (secrets live under the canonical slug). */
+  aliases?: readonly string[] | undefined;
 }
 
 export const fail = (reason: VerifyFailure, detail?: string): VerifyResult => ({ ok: false, reason, detail });
+
+/** A scheme with the usual five-minute tolerance unless `extra` says otherwise. */
+export const defineScheme = (
+  slug: string,
+  name: string,
+  verify: Verifier,
+  extra: Partial<Pick<ProviderScheme, 'defaultToleranceSec' | 'ackReply' | 'aliases'>> = {},
+): ProviderScheme => ({ slug, name, verify, defaultToleranceSec: 300, ...extra });
+
+export const JSON_TYPE = { 'content-type': 'application/json' } as const;
+export const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' } as const;
+
+/** A sample event's body: JSON text, or form text for the form-signed schemes. */
+export type SampleBody = (id: string, nowSec: number) => string;
+
+export interface SignInput {
+  /** The full URL the request is posted to. */
+  url: string;
+  /** The first of the source's secrets. */
+  secret: string;
+  /** The source's whole secret value, for provider fields (notificationUrl, publicKey, ...). */
+  config: Readonly<Record<string, unknown>>;
+  body: string;
+  nowSec: number;
+  /** A unique id for the event. */
+  id: string;
+}
+
+export interface SignedRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Signs as the provider does: for the local signer, the bench and the integration tests. */
+export type Signer = (input: SignInput) => SignedRequest;
+
+/** One provider: everything the catalog, normaliser, local signer, stack and docs derive from. */
+export type ProviderDefinition = ProviderScheme & {
+  sign: Signer;
+  sample: SampleBody;
+} & ({ map: Mapper; rawOnly?: undefined } | { map?: undefined; rawOnly: true });

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
-import { resetPayPal } from '../../shared/webhooks/providers/paypal.js';
 import { makeStandInChain, paypalHeaders, type StandInChain } from '../support/paypal-standin.js';
 
 const ADMIN = 'test-admin-key-0123456789';
@@ -76,7 +75,6 @@ beforeAll(async () => {
       },
     }),
   );
-  resetPayPal();
   rt = await startLocal({
     port: 0,
     secretsFile,
@@ -91,7 +89,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rt?.close();
-  resetPayPal();
   standIn?.closeAllConnections();
   await new Promise<void>((r) => (standIn ? standIn.close(() => r()) : r()));
   await rm(dir, { recursive: true, force: true });

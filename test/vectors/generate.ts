@@ -1,8 +1,9 @@
 /**
  * Writes test/vectors/<provider>.json with fixed secrets and timestamps. Signatures come from the
  * providers' official SDKs wherever one can sign (Stripe, Standard Webhooks, GitHub, Twilio, Adyen,
- * Braintree); elsewhere they are computed from the documented scheme with node:crypto.
- * Run: npx tsx test/vectors/generate.ts
+ * Braintree); elsewhere they are computed from the documented scheme with node:crypto (PayPal's
+ * with a stand-in certificate chain, carried in the file). Every provider of the manifest needs a
+ * spec here. Run: npx tsx test/vectors/generate.ts [provider ...]
  */
 import { createHash, createHmac, generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -14,6 +15,8 @@ import braintree from 'braintree';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import twilio from 'twilio';
+import { WEBHOOK_PROVIDERS } from '../../shared/webhooks/manifest.js';
+import { makeStandInChain, paypalHeaders } from '../support/paypal-standin.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** 2026-01-01T00:00:00Z */
@@ -36,6 +39,8 @@ export interface VectorCase {
   now: number;
   toleranceSec: number;
   expect: { ok: true; eventId: string; type: string; matchedSecret: number } | { ok: false; reason: string };
+  /** PayPal: the certificate chains its URLs serve, and the (stand-in) root to trust. */
+  context?: { certificates: Record<string, string>; trustRootPem: string };
 }
 
 interface Spec {
@@ -57,6 +62,9 @@ interface Spec {
   missing?: (s: Signed) => Signed;
   malformed?: (s: Signed) => Signed;
   expect: { eventId: string | ((s: Signed) => string); type: string };
+  /** When the vectors are checked, if not NOW_SEC (PayPal's stand-in chain is valid from when it is made). */
+  nowSec?: number;
+  context?: VectorCase['context'];
 }
 
 const stripeSdk = new Stripe('sk_test_vectors');
@@ -115,6 +123,14 @@ const twilioSig = (token: string, url = TWILIO_URL) => twilio.getExpectedTwilioS
 const ED = generateKeyPairSync('ed25519', {
   privateKeyEncoding: { format: 'der', type: 'pkcs8' },
   publicKeyEncoding: { format: 'der', type: 'spki' },
+});
+
+const PP_CHAIN = makeStandInChain();
+const PP_NOW = Math.floor(Date.now() / 1000) + 60;
+const PP_CERT_URL = 'https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-vectors';
+const ppSign = (body: string, webhookId: string, ts: number): Signed => ({
+  headers: paypalHeaders({ body, webhookId, keyPem: PP_CHAIN.leafKeyPem, certUrl: PP_CERT_URL, time: new Date(ts * 1000), transmissionId: 'b2384410-f8d2-11ee-8fd5-0d3bd4bd9e8f' }),
+  body,
 });
 
 const SPECS: Spec[] = [
@@ -285,7 +301,23 @@ const SPECS: Spec[] = [
     malformed: (s) => ({ ...s, body: btForm('no-pipe-here') }),
     expect: { eventId: `sha256:${sha256(BT_PAYLOAD.trim())}`, type: 'subscription_charged_successfully' },
   },
+  {
+    provider: 'paypal',
+    secrets: ['WH-4MG50447G5823891L', 'WH-0RE03552HT6457211'],
+    wrongSecret: 'WH-WRONG',
+    body: JSON.stringify({ id: 'WH-2WR32451HC0233532-67976317FL4543714', event_type: 'PAYMENT.CAPTURE.COMPLETED', create_time: '2026-11-26T10:00:00Z', resource: { id: 'CAP-1', amount: { value: '10.00', currency_code: 'USD' } } }),
+    sign: ppSign,
+    sigHeader: 'paypal-transmission-sig',
+    malformedValue: 'not base64!',
+    timestamped: true,
+    nowSec: PP_NOW,
+    context: { certificates: { [PP_CERT_URL]: PP_CHAIN.leafPem + PP_CHAIN.rootPem }, trustRootPem: PP_CHAIN.rootPem },
+    expect: { eventId: 'WH-2WR32451HC0233532-67976317FL4543714', type: 'PAYMENT.CAPTURE.COMPLETED' },
+  },
 ];
+
+const unspecified = WEBHOOK_PROVIDERS.filter((p) => !SPECS.some((s) => s.provider === p));
+if (unspecified.length) throw new Error(`No vector spec for ${unspecified.join(', ')}: add one to SPECS`);
 
 function upperCaseNames(h: Record<string, string>, mode: 'upper' | 'mixed') {
   return Object.fromEntries(
@@ -298,8 +330,9 @@ function upperCaseNames(h: Record<string, string>, mode: 'upper' | 'mixed') {
 
 async function casesFor(spec: Spec): Promise<VectorCase[]> {
   const url = spec.url ?? `https://hooks.example.com/webhooks/${spec.provider}`;
-  const base = { url, secrets: [...spec.secrets], config: spec.config ?? {}, now: NOW_SEC * 1000, toleranceSec: TOL };
-  const ts = NOW_SEC - 30;
+  const now = spec.nowSec ?? NOW_SEC;
+  const base = { url, secrets: [...spec.secrets], config: spec.config ?? {}, now: now * 1000, toleranceSec: TOL, ...(spec.context ? { context: spec.context } : {}) };
+  const ts = now - 30;
   const valid = await spec.sign(spec.body, spec.secrets[0], ts);
   const eventId = typeof spec.expect.eventId === 'string' ? spec.expect.eventId : spec.expect.eventId(valid);
   const ok = (matchedSecret: number) => ({ ok: true as const, eventId, type: spec.expect.type, matchedSecret });
@@ -317,9 +350,9 @@ async function casesFor(spec: Spec): Promise<VectorCase[]> {
   out.push(c('tampered body', tampered, bad('bad_signature')));
   out.push(c('wrong secret', valid, bad('bad_signature'), { secrets: [spec.wrongSecret] }));
   if (spec.timestamped) {
-    out.push(c('stale timestamp', await spec.sign(spec.body, spec.secrets[0], NOW_SEC - TOL - 1), bad('stale_timestamp')));
-    out.push(c('future timestamp', await spec.sign(spec.body, spec.secrets[0], NOW_SEC + TOL + 1), bad('future_timestamp')));
-    out.push(c('timestamp at the edge of tolerance', await spec.sign(spec.body, spec.secrets[0], NOW_SEC - TOL), ok(0)));
+    out.push(c('stale timestamp', await spec.sign(spec.body, spec.secrets[0], now - TOL - 1), bad('stale_timestamp')));
+    out.push(c('future timestamp', await spec.sign(spec.body, spec.secrets[0], now + TOL + 1), bad('future_timestamp')));
+    out.push(c('timestamp at the edge of tolerance', await spec.sign(spec.body, spec.secrets[0], now - TOL), ok(0)));
   }
   const missing = spec.missing
     ? spec.missing(valid)
@@ -438,7 +471,8 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
 }
 
 const extra = await extras();
-for (const spec of SPECS) {
+const only = process.argv.slice(2);
+for (const spec of SPECS.filter((s) => only.length === 0 || only.includes(s.provider))) {
   const cases = [...(await casesFor(spec)), ...(extra[spec.provider] ?? [])];
   await writeFile(join(here, `${spec.provider}.json`), `${JSON.stringify({ provider: spec.provider, cases }, null, 2)}\n`);
   process.stdout.write(`${spec.provider}: ${cases.length} cases\n`);

@@ -1,6 +1,6 @@
 import adyenLib from '@adyen/api-library';
 import { describe, expect, it } from 'vitest';
-import { verifyAdyenSignature } from '../../../shared/webhooks/providers/adyen.js';
+import { verifyAdyenSignature } from '../../../shared/webhooks/providers/adyen/verify.js';
 import type { VerifyInput } from '../../../shared/webhooks/types.js';
 
 const KEY_A = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056';

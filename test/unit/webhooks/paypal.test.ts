@@ -1,18 +1,16 @@
-import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/log.js';
 import { type OutboundCall, sendWithPolicy } from '../../../shared/outbound/policy.js';
 import { nodeTransport } from '../../../shared/outbound/transport.js';
-import { ClientCredentialsTokens } from '../../../shared/proxy/client-credentials.js';
 import { loadProxyPolicy } from '../../../shared/proxy/config.js';
 import {
-  certUrlAllowed,
-  type PayPalDeps,
-  resetPayPal,
-  verifyPayPalWebhook,
-} from '../../../shared/webhooks/providers/paypal.js';
+  CertificateCache,
+  createPayPalContext,
+  type PayPalContext,
+} from '../../../shared/webhooks/providers/paypal/context.js';
+import { certUrlAllowed, verifyPayPalWebhook } from '../../../shared/webhooks/providers/paypal/verify.js';
 import type { VerifyInput } from '../../../shared/webhooks/types.js';
 import { makeStandInChain, paypalHeaders, type StandInChain } from '../../support/paypal-standin.js';
 
@@ -22,7 +20,8 @@ let base = '';
 let certFetches = 0;
 let apiCalls: { path: string; body: string; auth: string | undefined }[] = [];
 let apiAnswer = 'SUCCESS';
-let deps: PayPalDeps;
+let shared: PayPalContext;
+let deps: PayPalContext;
 
 const WEBHOOK_ID = 'WH-STANDIN-1';
 const event = JSON.stringify({
@@ -70,12 +69,12 @@ beforeAll(async () => {
     log: createLogger({}, { write: () => {} }),
   };
   const send = (call: OutboundCall) => sendWithPolicy(call, outbound);
-  deps = {
+  shared = createPayPalContext({
     send,
-    tokens: new ClientCredentialsTokens(send, Date.now),
     testAllow: outbound.policy.testAllow,
-    trustedRoots: [new X509Certificate(chain.rootPem)],
-  };
+    trustRootPem: chain.rootPem,
+    systemRoots: false,
+  });
 });
 
 afterAll(async () => {
@@ -84,7 +83,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  resetPayPal();
+  // A fresh certificate cache per test; the token cache is shared, as before.
+  deps = { ...shared, certificates: new CertificateCache() };
   apiCalls = [];
   apiAnswer = 'SUCCESS';
 });
