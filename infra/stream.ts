@@ -2,12 +2,13 @@
  * The DynamoDB stream -> `events-process` wiring, as data: one source for the CDK event source
  * mapping and the local stream emulator (infra/local/stream.ts), so the two cannot drift apart.
  */
+import { EVENT } from '../shared/adapters/dynamodb/keys.js';
 import { TABLE } from '../shared/table.js';
 
 /** Lambda event filter pattern: only newly inserted `event` records reach the processor. */
 export const STREAM_FILTER_PATTERN = {
   eventName: ['INSERT'],
-  dynamodb: { NewImage: { [TABLE.kindAttribute]: { S: ['event'] } } },
+  dynamodb: { NewImage: { [TABLE.kindAttribute]: { S: [EVENT.kind] } } },
 } as const;
 
 export const STREAM_SETTINGS = {

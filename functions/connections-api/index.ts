@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import { buildConnectionsContainer, type ConnectionsContainer } from '../../infra/container/connections.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import { connectionRoutes } from '../../infra/routes/connections.js';
-import { decodeCursor, encodeCursor } from '../../shared/adapters/dynamodb/cursor.js';
 import { createConnectSession, deleteConnection } from '../../shared/connections/flow.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
 import { checkIntegration, connectionView, integrationView } from '../../shared/connections/views.js';
@@ -35,12 +34,11 @@ const impls = ({ connections: d }: ConnectionsContainer): Record<string, RouteIm
   'POST /connect-sessions': async (req) =>
     json(201, await createConnectSession(d, parseJsonBody(req, CreateConnectSessionBody), req.baseUrl)),
   'GET /connections': async (req) => {
-    const q = parseQuery(req, ListConnectionsQuery);
-    const keys =
-      q.endUserId !== undefined ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk', 'gsi2pk', 'gsi2sk'];
-    const page = await d.store.list({ ...q, cursor: decodeCursor(q.cursor, keys) });
-    const cursor = page.next ? encodeCursor(page.next) : undefined;
-    return json(200, { items: page.items.map(connectionView), ...(cursor ? { nextCursor: cursor } : {}) });
+    const page = await d.store.list(parseQuery(req, ListConnectionsQuery));
+    return json(200, {
+      items: page.items.map(connectionView),
+      ...(page.cursor ? { nextCursor: page.cursor } : {}),
+    });
   },
   'GET /connections/{id}': async (req) => {
     const { id } = parseParams(req, Params);

@@ -64,7 +64,7 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
     'GET /subscriptions/{id}': object('subscription'),
     'GET /customers/{id}/subscriptions': async (req: HttpRequest) => {
       const { provider } = parseQuery(req, ProviderQuery);
-      return json(200, { items: await deps.store.customerSubscriptions(idOf(req), provider) });
+      return json(200, { items: await deps.readModel.customerSubscriptions(idOf(req), provider) });
     },
   };
 };

@@ -1,6 +1,6 @@
 /** The composition root, connections part: stores, vault and client credentials, guarded fetch, app events. */
-import { ConnectionStore } from '../../shared/adapters/dynamodb/connections.js';
-import { IntegrationStore } from '../../shared/adapters/dynamodb/integrations.js';
+import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections.js';
+import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import type { Config } from '../../shared/config/index.js';
 import { type ConnectionDeps, credentialsFrom, TOKEN_BUDGET_MS } from '../../shared/connections/deps.js';
 import { storedAppEvents } from '../../shared/delivery/app-event-publisher.js';
@@ -18,8 +18,8 @@ export interface ConnectionsContainer extends CoreContainer {
 export function connectionsPart(core: CoreContainer): ConnectionDeps {
   const { config, overrides: o, clock, table } = core;
   return {
-    store: new ConnectionStore(table.ddb, table.name),
-    integrations: new IntegrationStore(table.ddb, table.name),
+    store: new DynamoConnectionRepo(table.ddb, table.name),
+    integrations: new DynamoIntegrationRepo(table.ddb, table.name),
     secrets: core.secrets,
     log: core.log,
     now: () => clock.now(),

@@ -5,9 +5,9 @@
  * function uses (the webhook hot path never loads the delivery queue's or OAuth's code).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ApiKeyRepository } from '../../shared/adapters/dynamodb/api-keys.js';
+import { DynamoApiKeyRepo } from '../../shared/adapters/dynamodb/api-keys.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { EventStore } from '../../shared/adapters/dynamodb/events.js';
+import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
 import { LocalFileSecretStore } from '../../shared/adapters/local-secrets.js';
 import { SecretsManagerStore } from '../../shared/adapters/secrets-manager.js';
 import type { AuthDeps } from '../../shared/auth/authenticate.js';
@@ -23,6 +23,7 @@ import {
   type Clock,
   type DeliveryQueue,
   type EventBusPublisher,
+  type EventRepo,
   type Fetch,
   type SecretStore,
   systemClock,
@@ -54,7 +55,7 @@ export interface CoreContainer {
   clock: Clock;
   secrets: SecretCache;
   apiKeys: ApiKeyRepo;
-  events: EventStore;
+  events: EventRepo;
   /** What httpHandler needs: the log, API-key auth and the public base URL. */
   http: HttpOptions & { auth: AuthDeps };
   overrides: Overrides;
@@ -85,8 +86,8 @@ export function buildCore(config: Config, overrides: Overrides = {}): CoreContai
     guard: overrides.guard,
   });
   const name = config.HOOKBRIDGE_TABLE;
-  const apiKeys = new ApiKeyRepository(ddb, name);
-  const events = new EventStore(ddb, name, {
+  const apiKeys = new DynamoApiKeyRepo(ddb, name);
+  const events = new DynamoEventRepo(ddb, name, {
     retentionDays: config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
     now: () => clock.now(),
   });

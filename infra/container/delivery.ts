@@ -1,5 +1,9 @@
 /** The composition root, delivery part: the pipeline's stores, the queue and bus, the outbound transport. */
-import { DeliveryStore } from '../../shared/adapters/dynamodb/delivery.js';
+import { DynamoBusMarkerRepo } from '../../shared/adapters/dynamodb/bus-markers.js';
+import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
+import { DynamoDestinationRepo } from '../../shared/adapters/dynamodb/destinations.js';
+import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.js';
+import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
 import { imageToItem } from '../../shared/adapters/dynamodb/stream.js';
 import { EventBridgePublisher, RecordingPublisher } from '../../shared/adapters/eventbridge.js';
 import { SqsDeliveryQueue } from '../../shared/adapters/sqs-queue.js';
@@ -30,7 +34,11 @@ export function deliveryPart(core: CoreContainer): DeliveryDeps {
   return {
     log: core.log,
     clock,
-    store: new DeliveryStore(table.ddb, table.name),
+    destinations: new DynamoDestinationRepo(table.ddb, table.name),
+    deliveries: new DynamoDeliveryRepo(table.ddb, table.name),
+    readModel: new DynamoReadModelRepo(table.ddb, table.name),
+    busMarkers: new DynamoBusMarkerRepo(table.ddb, table.name),
+    replays: new DynamoReplayRepo(table.ddb, table.name),
     events: core.events,
     queue:
       o.queue ??

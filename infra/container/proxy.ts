@@ -1,5 +1,5 @@
 /** The composition root, proxy part: integrations, secrets, connection tokens, client-credentials tokens, outbound policy. */
-import { IntegrationStore } from '../../shared/adapters/dynamodb/integrations.js';
+import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import type { Config } from '../../shared/config/index.js';
 import type { ConnectionDeps } from '../../shared/connections/deps.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
@@ -32,7 +32,7 @@ export function proxyPart(core: CoreContainer, connections?: ConnectionDeps): Pr
   };
   let conn = connections;
   return {
-    integrations: new IntegrationStore(table.ddb, table.name),
+    integrations: new DynamoIntegrationRepo(table.ddb, table.name),
     secrets: core.secrets,
     connectionTokens: (id, opts) => {
       conn ??= connectionsPart(core);

@@ -12,7 +12,7 @@ import { buildConnectionsContainer } from '../container/connections.js';
 
 export async function reencryptAll(
   deps: Pick<ConnectionDeps, 'vault' | 'store'>,
-  opts: { from?: Record<string, unknown> | undefined; onProgress?: (p: Progress) => void } = {},
+  opts: { from?: string | undefined; onProgress?: (p: Progress) => void } = {},
 ): Promise<Progress> {
   const vault = await deps.vault();
   const p: Progress = { scanned: 0, resealed: 0, alreadyCurrent: 0, changedMeanwhile: 0, cursor: undefined };
@@ -29,8 +29,8 @@ export async function reencryptAll(
       if (await deps.store.reseal(c.id, c.version, await vault.seal(plain), vault.currentKid)) p.resealed++;
       else p.changedMeanwhile++;
     }
-    cursor = page.next;
-    p.cursor = cursor ? Buffer.from(JSON.stringify(cursor)).toString('base64url') : undefined;
+    cursor = page.cursor;
+    p.cursor = cursor;
     opts.onProgress?.({ ...p });
   } while (cursor);
   return p;
@@ -48,13 +48,7 @@ export interface Progress {
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/infra\//, 'infra/'));
 if (isMain) {
   const i = process.argv.indexOf('--from');
-  const from =
-    i > 0
-      ? (JSON.parse(Buffer.from(process.argv[i + 1] ?? '', 'base64url').toString()) as Record<
-          string,
-          unknown
-        >)
-      : undefined;
+  const from = i > 0 ? process.argv[i + 1] : undefined;
   const out = await reencryptAll(buildConnectionsContainer(loadConfig()).connections, {
     from,
     onProgress: (p) =>

@@ -3,21 +3,19 @@
  * `hookbridge/vault`), client credentials (`hookbridge/oauth/{id}`), the guarded fetch, the clock
  * and the app-event publisher. The container (infra/container) builds it once per cold start.
  */
-import type { ConnectionStore } from '../adapters/dynamodb/connections.js';
-import type { IntegrationStore } from '../adapters/dynamodb/integrations.js';
 import { HookbridgeError } from '../errors.js';
 import type { AppEventPublisher } from '../events/app-events.js';
 import { type integrationConfigSchema, integrationSecretName } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
-import type { Fetch } from '../ports/index.js';
+import type { ConnectionRepo, Fetch, IntegrationRepo } from '../ports/index.js';
 import type { SecretCache } from '../secrets.js';
 import { TokenVault, VAULT_SECRET_NAME } from '../vault/vault.js';
 import type { FreshAccessToken } from './tokens.js';
 
 export interface ConnectionDeps {
-  store: ConnectionStore;
-  integrations: IntegrationStore;
+  store: ConnectionRepo;
+  integrations: IntegrationRepo;
   secrets: SecretCache;
   log: Logger;
   now(): number;

@@ -32,10 +32,10 @@ export async function runRefresher(
 ): Promise<RefresherStats> {
   const stats: RefresherStats = { scanned: 0, refreshed: 0, failed: 0, skipped: 0 };
   const concurrency = opts.concurrency ?? 5;
-  let cursor: Record<string, unknown> | undefined;
+  let cursor: string | undefined;
   do {
     const page = await deps.store.list({ limit: 100, cursor });
-    cursor = page.next;
+    cursor = page.cursor;
     stats.scanned += page.items.length;
     const due = page.items.filter((c) => isDue(c, deps.now(), opts.keepAliveMs));
     stats.skipped += page.items.length - due.length;

@@ -27,7 +27,7 @@ export async function saveDestination(
     );
   // https only, no internal literal hosts (the send-time guard also checks resolved addresses).
   checkDestinationUrl(body.url, deps.testAllow);
-  const existing = await deps.store.getDestination(id);
+  const existing = await deps.destinations.getDestination(id);
   const at = new Date(deps.clock.now()).toISOString();
   // Without `enabled`, an update keeps the status (a 410-disabled destination stays disabled).
   const enabled = body.enabled ?? (existing ? existing.status === 'enabled' : true);
@@ -47,13 +47,13 @@ export async function saveDestination(
     createdAt: existing?.createdAt ?? at,
     updatedAt: at,
   };
-  await deps.store.putDestination(destination);
+  await deps.destinations.putDestination(destination);
   deps.log.info('destination saved', { destinationId: id, types: destination.types.length });
   return { destination, created: !existing };
 }
 
 export async function getDestination(deps: DeliveryDeps, id: string): Promise<Destination> {
-  const dest = await deps.store.getDestination(id);
+  const dest = await deps.destinations.getDestination(id);
   if (!dest) throw new HookbridgeError('not_found', `No destination ${id}`);
   return dest;
 }
@@ -64,23 +64,23 @@ export async function getDestination(deps: DeliveryDeps, id: string): Promise<De
  * redrive time by the destination generation check.
  */
 export async function deleteDestination(deps: DeliveryDeps, id: string): Promise<void> {
-  if (!(await deps.store.deleteDestination(id)))
+  if (!(await deps.destinations.deleteDestination(id)))
     throw new HookbridgeError('not_found', `No destination ${id}`);
   const at = new Date(deps.clock.now()).toISOString();
   for (const which of ['pending', 'dead'] as const) {
-    let start: Record<string, unknown> | undefined;
+    let cursor: string | undefined;
     do {
-      const page = await deps.store.listIndexedForDestination(id, which, start);
-      for (const d of page.items) await deps.store.retireForDeletedDestination(d, at);
-      start = page.next;
-    } while (start);
+      const page = await deps.deliveries.listIndexedForDestination(id, which, cursor);
+      for (const d of page.items) await deps.deliveries.retireForDeletedDestination(d, at);
+      cursor = page.cursor;
+    } while (cursor);
   }
 }
 
 /** GET /events/{id}/deliveries: each delivery with its attempts, oldest first. */
 export async function eventDeliveries(deps: DeliveryDeps, eventId: string) {
   if (!(await deps.events.get(eventId))) throw new HookbridgeError('not_found', `No event ${eventId}`);
-  const { deliveries, attempts } = await deps.store.listForEvent(eventId);
+  const { deliveries, attempts } = await deps.deliveries.listForEvent(eventId);
   return deliveries.map((d) => ({
     destinationId: d.destinationId,
     part: d.part,

@@ -3,7 +3,7 @@
  * part and matching destination, created once) and the EventBridge bus. Every step is safe to
  * repeat: a reprocessed record or a replay never applies a state twice or creates a second delivery.
  */
-import { EventStore } from '../adapters/dynamodb/events.js';
+import { recordFromItem } from '../events/codec.js';
 import type { EventRecord } from '../events/record.js';
 import type { AppPayload } from '../payments/model.js';
 import { type HookbridgeAppEvent, normalise } from '../payments/normalise.js';
@@ -49,7 +49,7 @@ export type DestinationLister = () => Promise<Destination[]>;
 export function batchDestinations(deps: DeliveryDeps): DestinationLister {
   let listing: Promise<Destination[]> | undefined;
   return () => {
-    listing ??= deps.store.listDestinations();
+    listing ??= deps.destinations.listDestinations();
     return listing;
   };
 }
@@ -67,8 +67,8 @@ export async function processEventItem(
   /** The stream record's sequence number: its own retries may re-take its unconfirmed bus claim. */
   streamToken?: string,
 ): Promise<ProcessResult> {
-  const record = EventStore.recordFromItem(item);
-  const body = await deps.events.getBody(item);
+  const record = recordFromItem(item);
+  const body = await deps.events.getBody(record, item);
   return processEvent(deps, record, body, destinations, streamToken);
 }
 
@@ -102,7 +102,7 @@ async function applyReadModel(
   for (const p of parts) {
     if (p.order === undefined || !('object' in p.payload)) continue;
     const e = p.payload;
-    const outcome = await deps.store.applyState({
+    const outcome = await deps.readModel.applyState({
       provider: e.provider,
       objectType: e.object.type,
       objectId: e.object.id,
@@ -114,7 +114,7 @@ async function applyReadModel(
       lastEventId: record.id,
       occurredAt: e.occurredAt,
       updatedAt: now,
-      event: e as unknown as Record<string, unknown>,
+      event: { ...e },
     });
     if (outcome === 'applied') result.applied++;
     else result.stale++;
@@ -150,7 +150,7 @@ async function publishOnce(
   // 3. The bus, once per event unless replayed: the marker is claimed first, released if publishing
   // fails and confirmed after it succeeded; an unconfirmed claim of a dead invocation is re-taken.
   const nowMs = deps.clock.now();
-  const claimed = await deps.store.claimPublication(record.id, now, {
+  const claimed = await deps.busMarkers.claimPublication(record.id, now, {
     ttl: deps.ttlSec(),
     nowSec: Math.floor(nowMs / 1000),
     token: streamToken,
@@ -160,10 +160,10 @@ async function publishOnce(
   try {
     await publishToBus(deps, record, parts);
   } catch (err) {
-    await deps.store.releasePublication(record.id);
+    await deps.busMarkers.releasePublication(record.id);
     throw err;
   }
-  await deps.store.confirmPublication(record.id, now, deps.ttlSec());
+  await deps.busMarkers.confirmPublication(record.id, now, deps.ttlSec());
   result.published = parts.length;
 }
 
@@ -205,10 +205,10 @@ async function ensureDelivery(
     updatedAt: now,
   };
   // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
-  const created = await deps.store.createDelivery(d, deps.ttlSec(), Math.floor(deps.clock.now() / 1000));
+  const created = await deps.deliveries.createDelivery(d, deps.ttlSec(), Math.floor(deps.clock.now() / 1000));
   if (created === 'exists') {
     // A crash between create and enqueue would strand it: re-queue an untried one (the claim dedupes).
-    const existing = await deps.store.getDelivery(eventId, dest.id, p.part);
+    const existing = await deps.deliveries.getDelivery(eventId, dest.id, p.part);
     if (existing?.status !== 'pending' || existing.attempts !== 0) return false;
     await enqueueAttempt(deps, existing, 0);
     return false;

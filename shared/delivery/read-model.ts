@@ -4,12 +4,12 @@ import type { DeliveryDeps } from './deps.js';
 import type { ObjectState } from './types.js';
 
 export async function findObject(
-  deps: Pick<DeliveryDeps, 'store'>,
+  deps: Pick<DeliveryDeps, 'readModel'>,
   objectType: 'payment' | 'subscription',
   id: string,
   provider?: string,
 ): Promise<ObjectState> {
-  const found = await deps.store.findObjects(objectType, id, provider);
+  const found = await deps.readModel.findObjects(objectType, id, provider);
   if (found.length === 0) throw new HookbridgeError('not_found', `No ${objectType} ${id}`);
   if (found.length > 1)
     throw new HookbridgeError('conflict', `Several providers have a ${objectType} ${id}; pass ?provider=`, {

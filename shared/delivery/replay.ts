@@ -32,8 +32,8 @@ export async function replayEvent(
   );
   if (parts.length === 0) return 0;
   const destinations = destinationId
-    ? [await deps.store.getDestination(destinationId)].filter((d) => d !== undefined)
-    : await deps.store.listDestinations();
+    ? [await deps.destinations.getDestination(destinationId)].filter((d) => d !== undefined)
+    : await deps.destinations.listDestinations();
   if (destinationId && destinations.length === 0)
     throw new HookbridgeError('not_found', `No destination ${destinationId}`);
   const at = new Date(deps.clock.now()).toISOString();
@@ -70,18 +70,18 @@ async function restart(
     createdAt: at,
     updatedAt: at,
   };
-  if ((await deps.store.createDelivery(fresh, deps.ttlSec())) === 'created') {
+  if ((await deps.deliveries.createDelivery(fresh, deps.ttlSec())) === 'created') {
     await enqueueAttempt(deps, fresh, 0);
     return true;
   }
-  const round = await deps.store.startRound(fresh, cause, at, false, dest.generation);
+  const round = await deps.deliveries.startRound(fresh, cause, at, false, dest.generation);
   if (round !== undefined) {
     await enqueueAttempt(deps, { ...fresh, round }, 0);
     return true;
   }
   // This cause already started the round. If nothing has claimed its first attempt, the earlier
   // run may have died before queueing it (a redelivered page): queue it again; the claim dedupes.
-  const current = await deps.store.getDelivery(eventId, dest.id, p.part);
+  const current = await deps.deliveries.getDelivery(eventId, dest.id, p.part);
   if (current?.roundCause !== cause || current.status !== 'pending' || current.attempts !== 0) return false;
   await enqueueAttempt(deps, current, 0);
   return true;
@@ -89,7 +89,7 @@ async function restart(
 
 /** Sends a destination's dead letters again. Returns how many were queued. */
 export async function redrive(deps: DeliveryDeps, destinationId: string, cause: string): Promise<number> {
-  const dest = await deps.store.getDestination(destinationId);
+  const dest = await deps.destinations.getDestination(destinationId);
   if (!dest) throw new HookbridgeError('not_found', `No destination ${destinationId}`);
   if (dest.status !== 'enabled')
     throw new HookbridgeError(
@@ -98,13 +98,13 @@ export async function redrive(deps: DeliveryDeps, destinationId: string, cause: 
     );
   const at = new Date(deps.clock.now()).toISOString();
   let queued = 0;
-  for (const d of await deps.store.listDeadLetters(destinationId)) {
+  for (const d of await deps.deliveries.listDeadLetters(destinationId)) {
     if (d.destinationGeneration !== dest.generation) {
       // Made for an earlier destination under this id: never sent to this one (nor its secret).
-      await deps.store.retireForDeletedDestination(d, at);
+      await deps.deliveries.retireForDeletedDestination(d, at);
       continue;
     }
-    const round = await deps.store.startRound(d, cause, at, true);
+    const round = await deps.deliveries.startRound(d, cause, at, true);
     if (round === undefined) continue;
     await enqueueAttempt(deps, { ...d, round }, 0);
     queued++;
@@ -124,7 +124,7 @@ export async function startReplay(
     destinationId?: string | undefined;
   },
 ): Promise<{ job: ReplayJob; created: boolean }> {
-  if (input.destinationId && !(await deps.store.getDestination(input.destinationId)))
+  if (input.destinationId && !(await deps.destinations.getDestination(input.destinationId)))
     throw new HookbridgeError('not_found', `No destination ${input.destinationId}`);
   const at = new Date(deps.clock.now()).toISOString();
   const job: ReplayJob = {
@@ -142,8 +142,8 @@ export async function startReplay(
     createdAt: at,
     updatedAt: at,
   };
-  const created = (await deps.store.createReplay(job)) === 'created';
-  const current = created ? job : await deps.store.getReplay(job.id);
+  const created = (await deps.replays.createReplay(job)) === 'created';
+  const current = created ? job : await deps.replays.getReplay(job.id);
   if (!current) throw new HookbridgeError('internal', 'Replay job vanished');
   // Creating, or resuming a job that is still running: queue its next page.
   if (current.status === 'running') await deps.queue.send({ kind: 'replay', replayId: current.id }, 0);
@@ -152,13 +152,13 @@ export async function startReplay(
 
 /** One page of a bulk replay; queues the next page until the range is exhausted. */
 export async function getReplay(deps: DeliveryDeps, id: string): Promise<ReplayJob> {
-  const job = await deps.store.getReplay(id);
+  const job = await deps.replays.getReplay(id);
   if (!job) throw new HookbridgeError('not_found', `No replay ${id}`);
   return job;
 }
 
 export async function replayPage(deps: DeliveryDeps, replayId: string): Promise<void> {
-  const job = await deps.store.getReplay(replayId);
+  const job = await deps.replays.getReplay(replayId);
   if (job?.status !== 'running') return;
   const page = await deps.events.list(
     { from: job.from, to: job.to, provider: job.provider, type: job.type, limit: REPLAY_PAGE_SIZE },
@@ -169,7 +169,7 @@ export async function replayPage(deps: DeliveryDeps, replayId: string): Promise<
     // The cause is the job id: a redelivered page message cannot start a second round.
     queued += await replayEvent(deps, rec.id, replayId, job.destinationId, job.normalisedType);
   }
-  const advanced = await deps.store.advanceReplay(job, {
+  const advanced = await deps.replays.advanceReplay(job, {
     cursor: page.cursor,
     scanned: page.items.length,
     queued,

@@ -4,7 +4,6 @@
  * conditional claim, so each attempt is sent once per round.
  */
 
-import { EventStore } from '../adapters/dynamodb/events.js';
 import { HookbridgeError } from '../errors.js';
 import { sendOnce } from '../outbound/send.js';
 import { TransportError } from '../outbound/transport.js';
@@ -140,7 +139,7 @@ export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Pro
 
 /** Settles an attempt that was never sent. */
 async function deadBeforeSending(ctx: AttemptContext, deadReason: string): Promise<{ stop: SendOutcome }> {
-  await ctx.deps.store.settle(ctx.delivery, ctx.msg.round, {
+  await ctx.deps.deliveries.settle(ctx.delivery, ctx.msg.round, {
     status: 'dead',
     at: ctx.at,
     lastStatus: 0,
@@ -154,10 +153,10 @@ async function prepare(
   ctx: AttemptContext,
 ): Promise<{ stop: SendOutcome } | { dest: Destination; body: string; headers: Record<string, string> }> {
   const { deps, msg, delivery, nowMs, at } = ctx;
-  const { store } = deps;
+  const { deliveries, destinations } = deps;
   // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
   // nothing, while the redelivery of a message whose invocation died re-takes its stale claim.
-  const claim = await store.claimAttempt(
+  const claim = await deliveries.claimAttempt(
     delivery,
     msg.round,
     msg.attempt,
@@ -165,16 +164,16 @@ async function prepare(
     new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
   );
   if (claim.outcome !== 'claimed') return { stop: claim.outcome };
-  const [dest, item] = await Promise.all([
-    store.getDestination(msg.destinationId),
-    deps.events.getItem(msg.eventId),
+  const [dest, stored] = await Promise.all([
+    destinations.getDestination(msg.destinationId),
+    deps.events.getStored(msg.eventId),
   ]);
   // A destination deleted and created again under the same id is another destination.
   const sameDestination = dest !== undefined && dest.generation === claim.delivery.destinationGeneration;
   if (dest?.status !== 'enabled' || !sameDestination)
     return deadBeforeSending(ctx, sameDestination ? 'destination_disabled' : 'destination_deleted');
-  if (!item) return deadBeforeSending(ctx, 'event_expired');
-  const part = partsOf(EventStore.recordFromItem(item), await deps.events.getBody(item))[msg.part];
+  if (!stored) return deadBeforeSending(ctx, 'event_expired');
+  const part = partsOf(stored.record, await deps.events.getBody(stored.record, stored.item))[msg.part];
   if (!part) return deadBeforeSending(ctx, 'event_part_missing');
   const webhookId = webhookIdFor(msg.eventId, msg.part);
   const body = JSON.stringify({
@@ -224,14 +223,14 @@ async function apply(
   decision: AttemptDecision,
 ): Promise<SendOutcome> {
   const { deps, msg, delivery, at } = ctx;
-  const { store, log } = deps;
+  const { deliveries, destinations, log } = deps;
   const ttl = deps.ttlSec();
   switch (decision.kind) {
     case 'delivered':
       attempt.outcome = 'delivered';
       await Promise.all([
-        store.recordAttempt(attempt, ttl),
-        store.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: attempt.status }),
+        deliveries.recordAttempt(attempt, ttl),
+        deliveries.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: attempt.status }),
       ]);
       return 'delivered';
     case 'blocked':
@@ -244,9 +243,9 @@ async function apply(
       );
     case 'gone':
       attempt.outcome = 'gone';
-      await store.recordAttempt(attempt, ttl);
-      await store.disableDestination(dest.id, 'receiver answered 410 Gone', at);
-      await store.settle(delivery, msg.round, {
+      await deliveries.recordAttempt(attempt, ttl);
+      await destinations.disableDestination(dest.id, 'receiver answered 410 Gone', at);
+      await deliveries.settle(delivery, msg.round, {
         status: 'dead',
         at,
         lastStatus: 410,
@@ -277,8 +276,8 @@ async function deadLetter(
 ): Promise<SendOutcome> {
   const { deps, msg, delivery, at } = ctx;
   attempt.outcome = 'dead';
-  await deps.store.recordAttempt(attempt, ctx.ttl);
-  await deps.store.settle(delivery, msg.round, { status: 'dead', at, ...change });
+  await deps.deliveries.recordAttempt(attempt, ctx.ttl);
+  await deps.deliveries.settle(delivery, msg.round, { status: 'dead', at, ...change });
   deps.log.warn('delivery dead-lettered', { destinationId: dest.id, eventId: msg.eventId, ...logFields });
   return 'dead';
 }
@@ -292,14 +291,14 @@ async function scheduleRetry(
   const { deps, msg, delivery, nowMs, at } = ctx;
   const notBefore = nowMs + decision.delaySec * 1000;
   attempt.nextAttemptAt = new Date(notBefore).toISOString();
-  await deps.store.recordAttempt(attempt, ttl);
+  await deps.deliveries.recordAttempt(attempt, ttl);
   // Queue the next attempt before settling: settling ends the claim, so if queueing fails the
   // claim stays and the redelivered message re-sends this attempt rather than being dropped.
   await deps.queue.send(
     { ...msg, attempt: msg.attempt + 1, notBefore },
     Math.min(decision.delaySec, MAX_QUEUE_DELAY_SEC),
   );
-  await deps.store.settle(delivery, msg.round, {
+  await deps.deliveries.settle(delivery, msg.round, {
     status: 'pending',
     at,
     lastStatus: attempt.status,

@@ -28,10 +28,6 @@ export interface EventRecord {
   flagged?: 'body_mismatch' | undefined;
 }
 
-export const EVENT_KIND = 'event';
-export const eventPk = (id: string): string => `event#${id}`;
-export const EVENT_SK = 'event';
-
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 export function eventIdFor(provider: string, source: string, providerEventId: string): string {

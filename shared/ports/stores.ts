@@ -32,10 +32,17 @@ export interface EventFilters {
 /** A stored event item as the stream hands it over (decoded by the core's event codec). */
 export type StoredItem = Record<string, unknown>;
 
+/** A live event and its stored item: handing the item back to `getBody` saves a read when the body is inline. */
+export interface StoredEvent {
+  record: EventRecord;
+  item: StoredItem;
+}
+
 export interface EventRepo {
   /** Exactly once: a second put of the same record id is a duplicate (or a mismatch if the body differs). */
   put(record: EventRecord, rawBody: Buffer): Promise<PutOutcome>;
   get(id: string): Promise<EventRecord | undefined>;
+  getStored(id: string): Promise<StoredEvent | undefined>;
   /** The record and its exact raw body, in one read when the body is inline. */
   getWithBody(id: string): Promise<{ record: EventRecord; body: Buffer } | undefined>;
   /** The exact raw body; `item` (a stream image) saves the read when the body is inline. */
@@ -155,13 +162,17 @@ export interface LeaseUpdateOptions {
   leaseLost?: boolean;
 }
 
-export interface ConnectionRepo {
+/** The short-lived records of the OAuth dance: connect sessions and authorization states. */
+export interface OAuthSessionRepo {
   putSession(s: ConnectSession): Promise<void>;
   consumeSession(id: string, now: number): Promise<SessionConsumeResult>;
   getSession(id: string): Promise<ConnectSession | undefined>;
   putState(s: OAuthState): Promise<void>;
   /** Single use and browser-bound: a wrong binding hash never consumes the state. */
   takeState(state: string, now: number, bindingHash: string): Promise<StateTakeResult>;
+}
+
+export interface ConnectionRepo extends OAuthSessionRepo {
   get(id: string): Promise<ConnectionRecord | undefined>;
   save(c: ConnectionRecord, expectedVersion: number | undefined): Promise<boolean>;
   acquireLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;

@@ -8,10 +8,10 @@ import type {
   ApiKeyIntegrationConfig,
   ClientCredentialsIntegrationConfig,
   IntegrationConfig,
-  IntegrationRecord,
 } from '../integrations/schema.js';
 import { type CredentialHeaders, type OutboundDeps, sendWithPolicy } from '../outbound/policy.js';
 import { declaredHostOf, pathTemplateOf } from '../outbound/url.js';
+import type { IntegrationRepo } from '../ports/index.js';
 import { apiKeySecretName, oauthSecretName } from '../secret-names.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
 import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
@@ -57,7 +57,7 @@ export interface SecretReader {
 }
 
 export interface ProxyDeps {
-  integrations: { get(id: string): Promise<IntegrationRecord | undefined> };
+  integrations: Pick<IntegrationRepo, 'get'>;
   secrets: SecretReader;
   connectionTokens: ConnectionTokenSource;
   clientCredentials: ClientCredentialsTokens;

@@ -9,6 +9,7 @@ import { HookbridgeError } from '../errors.js';
 import { type EventRecord, eventIdFor } from '../events/record.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import type { Logger } from '../log.js';
+import type { EventRepo } from '../ports/index.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
 import { providerFor } from './catalog.js';
 import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
@@ -41,9 +42,7 @@ export interface ReceiveDeps {
     get(name: string): Promise<unknown>;
     refreshAfterFailure(name: string): Promise<boolean>;
   };
-  store: {
-    put(record: EventRecord, rawBody: Buffer): Promise<'stored' | 'duplicate' | 'duplicate_mismatch'>;
-  };
+  store: Pick<EventRepo, 'put'>;
   now: () => number;
   log: Logger;
   /** What some verifiers need from outside (PayPal's certificate fetch and trust roots). */

@@ -22,7 +22,8 @@ import Stripe from 'stripe';
 import { startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { eventIdFor, eventPk } from '../../shared/events/record.js';
+import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
+import { eventIdFor } from '../../shared/events/record.js';
 import { PROVIDERS } from '../../shared/webhooks/catalog.js';
 import type { VerifyInput } from '../../shared/webhooks/types.js';
 import type { BenchResult } from './run.js';
@@ -247,7 +248,7 @@ async function ingestBench(): Promise<BenchResult[]> {
             new PutCommand({
               TableName: rt.table,
               Item: {
-                pk: eventPk(id),
+                pk: EVENT.pk(id),
                 sk: 'event',
                 kind: 'event',
                 gsi1pk: 'events',

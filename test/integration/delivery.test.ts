@@ -13,9 +13,10 @@ import { handler as sendHandler } from '../../functions/deliveries-send/index.js
 import { handler as processHandler } from '../../functions/events-process/index.js';
 import { ManualClock } from '../../infra/local/pipeline.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
-import { eventIdFor, eventPk } from '../../shared/events/record.js';
+import { eventIdFor } from '../../shared/events/record.js';
 
 const API_KEY = 'test-admin-key-0123456789';
 const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
@@ -276,7 +277,7 @@ describe('ordering and read model', () => {
       credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
     });
     const item = await ddb.send(
-      new GetItemCommand({ TableName: rt.table, Key: { pk: { S: eventPk(id) }, sk: { S: 'event' } } }),
+      new GetItemCommand({ TableName: rt.table, Key: { pk: { S: EVENT.pk(id) }, sk: { S: 'event' } } }),
     );
     ddb.destroy();
     const record = {
@@ -710,7 +711,7 @@ describe('local stream emulation', () => {
     await rt.pipeline.advance(31 * 86_400_000);
     const r = rt.container.table;
     const raw = await r.ddb.send(
-      new GetCommand({ TableName: r.name, Key: { pk: eventPk(id), sk: 'event' }, ConsistentRead: true }),
+      new GetCommand({ TableName: r.name, Key: { pk: EVENT.pk(id), sk: 'event' }, ConsistentRead: true }),
     );
     expect(raw.Item!.ttl).toBeLessThan(Math.floor(clock.now() / 1000));
     const events = rt.container.events;
@@ -810,7 +811,11 @@ function failOnce(which: 'queue' | 'bus', when: (arg: unknown) => boolean): { fa
 
 /** Makes one store method throw once (the function dies there), then restores the class method. */
 function storeFailsOnce(method: 'settle' | 'releasePublication'): { failed: () => boolean } {
-  const store = rt.container.delivery.store as unknown as Record<string, unknown>;
+  const deps = rt.container.delivery;
+  const store = (method === 'settle' ? deps.deliveries : deps.busMarkers) as unknown as Record<
+    string,
+    unknown
+  >;
   let failed = false;
   store[method] = async () => {
     failed = true;
@@ -998,7 +1003,7 @@ describe('deleting a destination', () => {
     );
     expect((await deliveriesOf(retrying))[0]).toMatchObject({ status: 'pending' });
     // The function dies right after deleting: nothing is swept.
-    const store = rt.container.delivery.store as unknown as Record<string, unknown>;
+    const store = rt.container.delivery.deliveries as unknown as Record<string, unknown>;
     store.listIndexedForDestination = async () => ({ items: [] });
     try {
       expect((await api('DELETE', '/destinations/flaky')).status).toBe(204);

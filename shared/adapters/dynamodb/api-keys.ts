@@ -1,48 +1,43 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+/** Scoped API keys, stored only as hashes; listed through gsi1 by creation time. */
 import type { ApiKeyRecord } from '../../auth/api-keys.js';
-import { conditionalWrite, storeCall } from './client.js';
+import type { Scope } from '../../auth/scopes.js';
+import type { ApiKeyRepo } from '../../ports/index.js';
+import { type Item, optStr, str, strs } from './codec.js';
+import { itemAbsent } from './conditional.js';
+import { API_KEY } from './keys.js';
+import { DynamoRepo } from './repo.js';
 
-const pk = (id: string) => `apikey#${id}`;
+const key = (id: string) => ({ pk: API_KEY.pk(id), sk: API_KEY.sk });
 
-export class ApiKeyRepository {
-  constructor(
-    private readonly ddb: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
+export const apiKeyItem = (rec: ApiKeyRecord): Item => ({
+  ...key(rec.id),
+  kind: API_KEY.kind,
+  gsi1pk: API_KEY.allPk,
+  gsi1sk: API_KEY.listSk(rec.createdAt, rec.id),
+  ...rec,
+});
+
+export const apiKeyFromItem = (it: Item): ApiKeyRecord => ({
+  id: str(it.id),
+  name: str(it.name),
+  // Checked against the scope list when the key was made.
+  scopes: strs(it.scopes) as Scope[],
+  hash: str(it.hash),
+  createdAt: str(it.createdAt),
+  revokedAt: optStr(it.revokedAt),
+});
+
+export class DynamoApiKeyRepo extends DynamoRepo implements ApiKeyRepo {
+  private readonly recent = new Map<string, { rec: ApiKeyRecord; at: number }>();
 
   async put(rec: ApiKeyRecord): Promise<void> {
-    await storeCall(() =>
-      this.ddb.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: pk(rec.id),
-            sk: 'apikey',
-            kind: 'apikey',
-            gsi1pk: 'apikeys',
-            gsi1sk: `${rec.createdAt}#${rec.id}`,
-            ...rec,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    await this.putItem(apiKeyItem(rec), { ConditionExpression: itemAbsent });
   }
 
   async get(id: string): Promise<ApiKeyRecord | undefined> {
-    const out = await storeCall(() =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: pk(id), sk: 'apikey' } })),
-    );
-    return out.Item ? toRecord(out.Item) : undefined;
+    const item = await this.getItem(key(id), false);
+    return item ? apiKeyFromItem(item) : undefined;
   }
-
-  private readonly recent = new Map<string, { rec: ApiKeyRecord; at: number }>();
 
   /**
    * `get` for authentication, with a short in-function cache of live keys: every authenticated
@@ -62,44 +57,18 @@ export class ApiKeyRepository {
   }
 
   async list(limit = 100): Promise<ApiKeyRecord[]> {
-    const out = await storeCall(() =>
-      this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': 'apikeys' },
-          Limit: limit,
-        }),
-      ),
-    );
-    return (out.Items ?? []).map(toRecord);
+    const page = await this.queryPage({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': API_KEY.allPk },
+      Limit: limit,
+    });
+    return page.items.map(apiKeyFromItem);
   }
 
   /** Marks a key revoked. Returns false if there is no such key. */
   async revoke(id: string, at: string): Promise<boolean> {
     this.recent.delete(id);
-    return conditionalWrite(() =>
-      this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: pk(id), sk: 'apikey' },
-          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      ),
-    );
+    return this.updateExisting(key(id), 'SET revokedAt = if_not_exists(revokedAt, :at)', { ':at': at });
   }
-}
-
-function toRecord(item: Record<string, unknown>): ApiKeyRecord {
-  return {
-    id: item.id as string,
-    name: item.name as string,
-    scopes: item.scopes as ApiKeyRecord['scopes'],
-    hash: item.hash as string,
-    createdAt: item.createdAt as string,
-    revokedAt: item.revokedAt as string | undefined,
-  };
 }

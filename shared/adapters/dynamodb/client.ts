@@ -72,17 +72,6 @@ export async function queryAll(
   return items;
 }
 
-/** A conditional write: true when it was applied, false when its condition did not hold. */
-export async function conditionalWrite(fn: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await storeCall(fn);
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
-}
-
 /** Runs a store call; any failure that is not ours becomes `store_unavailable` (503), so senders retry. */
 export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {

@@ -1,208 +1,128 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type {
-  ConnectionRecord,
-  ConnectionStatus,
-  ConnectSession,
-  OAuthState,
-} from '../../connections/model.js';
-import { conditionalWrite, isConditionalCheckFailed, storeCall } from './client.js';
+/**
+ * Connections in the single table, every write version-conditional. gsi1 lists by end user, gsi2
+ * (`connections`, `{integrationId}#{status}#{id}`) by integration and status for the listings, the
+ * refresher and the vault re-encryption. Sessions and states: sessions.ts.
+ */
+import type { ConnectionRecord } from '../../connections/model.js';
+import type { ConnectionQuery, ConnectionRepo, LeaseUpdateOptions, Page } from '../../ports/index.js';
+import { type Item, num, obj, oneOf, optNum, optStr, str, strs } from './codec.js';
+import { itemAbsent, itemExists } from './conditional.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { CONNECTION } from './keys.js';
+import { DynamoOAuthSessionRepo } from './sessions.js';
 
-const sessionPk = (id: string) => `csess#${id}`;
-const statePk = (state: string) => `ostate#${state}`;
-const connPk = (id: string) => `conn#${id}`;
-const CONN_SK = 'conn';
-const ALL_CONNECTIONS = 'connections';
-const ttlOf = (epochMs: number) => Math.ceil(epochMs / 1000) + 3600;
-const gsi2sk = (c: Pick<ConnectionRecord, 'integrationId' | 'status' | 'id'>) =>
-  `${c.integrationId}#${c.status}#${c.id}`;
+const key = (id: string) => ({ pk: CONNECTION.pk(id), sk: CONNECTION.sk });
 
-export type SessionConsumeResult =
-  | { ok: true; session: ConnectSession }
-  | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+export const connectionItem = (c: ConnectionRecord): Item => ({
+  ...key(c.id),
+  kind: CONNECTION.kind,
+  gsi1pk: CONNECTION.userPk(c.endUserId),
+  gsi1sk: CONNECTION.userSk(c),
+  gsi2pk: CONNECTION.allPk,
+  gsi2sk: CONNECTION.statusSk(c),
+  ...c,
+});
 
-export interface ConnectionQuery {
-  endUserId?: string | undefined;
-  integrationId?: string | undefined;
-  status?: ConnectionStatus | undefined;
-  limit?: number;
-  cursor?: Record<string, unknown> | undefined;
-}
+export const connectionFromItem = (it: Item): ConnectionRecord => ({
+  id: str(it.id),
+  integrationId: str(it.integrationId),
+  provider: str(it.provider),
+  endUserId: str(it.endUserId),
+  status: oneOf(it.status, ['active', 'needs_reauth']),
+  scopes: strs(it.scopes),
+  metadata: obj(it.metadata),
+  providerMetadata: obj(it.providerMetadata),
+  tokens: str(it.tokens),
+  kid: str(it.kid),
+  hasRefreshToken: it.hasRefreshToken === true,
+  expiresAt: optNum(it.expiresAt),
+  version: num(it.version),
+  leaseOwner: optStr(it.leaseOwner),
+  leaseUntil: optNum(it.leaseUntil),
+  refreshFailures: num(it.refreshFailures),
+  firstFailureAt: optNum(it.firstFailureAt),
+  invalidGrantStreak: optNum(it.invalidGrantStreak),
+  invalidGrantSince: optNum(it.invalidGrantSince),
+  lastError: optStr(it.lastError),
+  lastRefreshedAt: optStr(it.lastRefreshedAt),
+  createdAt: str(it.createdAt),
+  updatedAt: str(it.updatedAt),
+});
 
 /**
- * Connect sessions, OAuth states and connections in the single table. States and sessions carry
- * a TTL; dynalite never expires items, so every read also checks the expiry itself.
- * Connections: gsi1 by end user, gsi2 (`connections`, `{integrationId}#{status}#{id}`) for the
- * integration/status listings, the refresher and the vault re-encryption.
+ * The index, key condition and filter of a connection listing. By end user: gsi1, its sort key
+ * starts with the integration. Otherwise gsi2, whose sort key starts with integration and status.
  */
-export class ConnectionStore {
-  constructor(
-    private readonly ddb: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
-  async putSession(s: ConnectSession): Promise<void> {
-    await storeCall(() =>
-      this.ddb.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: sessionPk(s.id), sk: 'csess', kind: 'connect_session', ttl: ttlOf(s.expiresAt), ...s },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+function listQuery(q: ConnectionQuery) {
+  const byUser = q.endUserId !== undefined;
+  const [index, pkName, skName] = byUser ? ['gsi1', 'gsi1pk', 'gsi1sk'] : ['gsi2', 'gsi2pk', 'gsi2sk'];
+  const values: Record<string, unknown> = {
+    ':p': byUser ? CONNECTION.userPk(String(q.endUserId)) : CONNECTION.allPk,
+  };
+  let keyCondition = `${pkName} = :p`;
+  const statusInKey = !byUser && q.integrationId !== undefined && q.status !== undefined;
+  if (q.integrationId !== undefined) {
+    keyCondition += ` AND begins_with(${skName}, :prefix)`;
+    values[':prefix'] = statusInKey ? `${q.integrationId}#${q.status}#` : `${q.integrationId}#`;
   }
+  const filter = q.status !== undefined && !statusInKey;
+  if (filter) values[':s'] = q.status;
+  return {
+    cursorKeys: ['pk', 'sk', pkName, skName],
+    input: {
+      IndexName: index,
+      KeyConditionExpression: keyCondition,
+      ...(filter
+        ? { FilterExpression: '#status = :s', ExpressionAttributeNames: { '#status': 'status' } }
+        : {}),
+      ExpressionAttributeValues: values,
+    },
+  };
+}
 
-  /** Marks the session used, once, if it has not expired. */
-  async consumeSession(id: string, now: number): Promise<SessionConsumeResult> {
-    try {
-      const out = await storeCall(() =>
-        this.ddb.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: sessionPk(id), sk: 'csess' },
-            UpdateExpression: 'SET usedAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now',
-            ExpressionAttributeValues: { ':at': new Date(now).toISOString(), ':now': now },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return { ok: true, session: out.Attributes as ConnectSession };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      const got = await storeCall(() =>
-        this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: sessionPk(id), sk: 'csess' } })),
-      );
-      const s = got.Item as ConnectSession | undefined;
-      if (!s) return { ok: false, reason: 'unknown' };
-      return { ok: false, reason: s.usedAt ? 'used' : 'expired' };
-    }
-  }
-
-  async getSession(id: string): Promise<ConnectSession | undefined> {
-    const got = await storeCall(() =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: sessionPk(id), sk: 'csess' } })),
-    );
-    return got.Item as ConnectSession | undefined;
-  }
-
-  async putState(s: OAuthState): Promise<void> {
-    await storeCall(() =>
-      this.ddb.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: statePk(s.state), sk: 'ostate', kind: 'oauth_state', ttl: ttlOf(s.expiresAt), ...s },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
-  }
-
-  /**
-   * Consumes a state with a conditional delete that also requires the browser's binding hash:
-   * of two concurrent callbacks only one gets it, and a wrong cookie never destroys it.
-   * `binding`: the state exists (unexpired) but the hash differs; `unknown`: absent, used or expired.
-   */
-  async takeState(
-    state: string,
-    now: number,
-    bindingHash: string,
-  ): Promise<{ ok: true; state: OAuthState } | { ok: false; reason: 'unknown' | 'binding' }> {
-    try {
-      const out = await storeCall(() =>
-        this.ddb.send(
-          new DeleteCommand({
-            TableName: this.table,
-            Key: { pk: statePk(state), sk: 'ostate' },
-            ConditionExpression: 'attribute_exists(pk) AND bindingHash = :h',
-            ExpressionAttributeValues: { ':h': bindingHash },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      const s = out.Attributes as OAuthState | undefined;
-      if (!s || s.expiresAt <= now) return { ok: false, reason: 'unknown' };
-      return { ok: true, state: s };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      const got = await storeCall(() =>
-        this.ddb.send(
-          new GetCommand({
-            TableName: this.table,
-            Key: { pk: statePk(state), sk: 'ostate' },
-            ConsistentRead: true,
-          }),
-        ),
-      );
-      const s = got.Item as OAuthState | undefined;
-      return { ok: false, reason: s && s.expiresAt > now ? 'binding' : 'unknown' };
-    }
-  }
-
+export class DynamoConnectionRepo extends DynamoOAuthSessionRepo implements ConnectionRepo {
   async get(id: string): Promise<ConnectionRecord | undefined> {
-    const got = await storeCall(() =>
-      this.ddb.send(
-        new GetCommand({ TableName: this.table, Key: { pk: connPk(id), sk: CONN_SK }, ConsistentRead: true }),
-      ),
-    );
-    return got.Item ? toConnection(got.Item) : undefined;
+    const item = await this.getItem(key(id));
+    return item ? connectionFromItem(item) : undefined;
   }
 
   /** Writes a whole connection; `expectedVersion` undefined means "must not exist yet". */
   async save(c: ConnectionRecord, expectedVersion: number | undefined): Promise<boolean> {
-    return conditionalWrite(() =>
-      this.ddb.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: itemOf(c),
-          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
-          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-        }),
-      ),
-    );
+    const out = await this.write({
+      Put: {
+        Item: connectionItem(c),
+        ConditionExpression: expectedVersion === undefined ? itemAbsent : 'version = :v',
+        ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+      },
+    });
+    return out.applied;
   }
 
   /** Takes the refresh lease unless another holder's lease is still running. */
   async acquireLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
-    return conditionalWrite(() =>
-      this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: connPk(id), sk: CONN_SK },
-          UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeValues: { ':o': owner, ':u': now + leaseMs, ':now': now },
-        }),
-      ),
-    );
+    const out = await this.write({
+      Update: {
+        Key: key(id),
+        UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u',
+        ConditionExpression: `${itemExists} AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
+        ExpressionAttributeValues: { ':o': owner, ':u': now + leaseMs, ':now': now },
+      },
+    });
+    return out.applied;
   }
 
   /**
    * Updates fields of a connection the caller holds the lease on, at the version it read; the
    * lease is released in the same write. `bumpVersion` for any change to the sealed tokens.
+   * `leaseLost`: our lease ran out (someone else may hold one now), so the write is conditional
+   * on the version alone and leaves the lease attributes alone.
    */
   async updateUnderLease(
     id: string,
     owner: string,
     expectedVersion: number,
     set: Partial<ConnectionRecord>,
-    opts: {
-      bumpVersion: boolean;
-      remove?: (keyof ConnectionRecord)[];
-      /**
-       * Our lease ran out (someone else may hold one now): condition on the version alone and
-       * leave the lease attributes alone. Used only to keep tokens a refresh already rotated.
-       */
-      leaseLost?: boolean;
-    },
+    opts: LeaseUpdateOptions,
   ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = opts.leaseLost
@@ -220,7 +140,7 @@ export class ConnectionStore {
       const current = await this.get(id);
       if (current) {
         names['#gsi2sk'] = 'gsi2sk';
-        values[':gsi2sk'] = gsi2sk({ ...current, status: set.status });
+        values[':gsi2sk'] = CONNECTION.statusSk({ ...current, status: set.status });
         sets.push('#gsi2sk = :gsi2sk');
       }
     }
@@ -231,133 +151,57 @@ export class ConnectionStore {
     const removes = [...(opts.leaseLost ? [] : ['leaseOwner', 'leaseUntil']), ...(opts.remove ?? [])];
     for (const r of opts.remove ?? []) names[`#${r}`] = r;
     const removeExpr = removes.map((r) => (opts.remove?.includes(r as keyof ConnectionRecord) ? `#${r}` : r));
-    return conditionalWrite(() =>
-      this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: connPk(id), sk: CONN_SK },
-          UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}${removeExpr.length ? `REMOVE ${removeExpr.join(', ')}` : ''}`,
-          ConditionExpression: opts.leaseLost ? 'version = :v' : 'version = :v AND leaseOwner = :owner',
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    const out = await this.write({
+      Update: {
+        Key: key(id),
+        UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}${removeExpr.length ? `REMOVE ${removeExpr.join(', ')}` : ''}`,
+        ConditionExpression: opts.leaseLost ? 'version = :v' : 'version = :v AND leaseOwner = :owner',
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      },
+    });
+    return out.applied;
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    try {
-      await storeCall(() =>
-        this.ddb.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: connPk(id), sk: CONN_SK },
-            UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-            ConditionExpression: 'leaseOwner = :o',
-            ExpressionAttributeValues: { ':o': owner },
-          }),
-        ),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    await this.write({
+      Update: {
+        Key: key(id),
+        UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+        ConditionExpression: 'leaseOwner = :o',
+        ExpressionAttributeValues: { ':o': owner },
+      },
+    });
   }
 
   /** Replaces the sealed tokens at a version (vault re-encryption); the plaintext is unchanged. */
   async reseal(id: string, expectedVersion: number, tokens: string, kid: string): Promise<boolean> {
-    return conditionalWrite(() =>
-      this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: connPk(id), sk: CONN_SK },
-          UpdateExpression: 'SET tokens = :t, kid = :k, version = version + :one',
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':t': tokens, ':k': kid, ':one': 1, ':v': expectedVersion },
-        }),
-      ),
-    );
+    const out = await this.write({
+      Update: {
+        Key: key(id),
+        UpdateExpression: 'SET tokens = :t, kid = :k, version = version + :one',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':t': tokens, ':k': kid, ':one': 1, ':v': expectedVersion },
+      },
+    });
+    return out.applied;
   }
 
-  async delete(id: string): Promise<boolean> {
-    const out = await storeCall(() =>
-      this.ddb.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { pk: connPk(id), sk: CONN_SK },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    return out.Attributes !== undefined;
+  delete(id: string): Promise<boolean> {
+    return this.deleteItem(key(id));
   }
 
-  async list(q: ConnectionQuery): Promise<{ items: ConnectionRecord[]; next?: Record<string, unknown> }> {
-    const limit = q.limit ?? 100;
-    let input: ConstructorParameters<typeof QueryCommand>[0];
-    if (q.endUserId !== undefined) {
-      const values: Record<string, unknown> = { ':p': `conn#user#${q.endUserId}` };
-      const filters: string[] = [];
-      let key = 'gsi1pk = :p';
-      if (q.integrationId !== undefined) {
-        key += ' AND begins_with(gsi1sk, :i)';
-        values[':i'] = `${q.integrationId}#`;
-      }
-      if (q.status !== undefined) {
-        filters.push('#status = :s');
-        values[':s'] = q.status;
-      }
-      input = {
-        TableName: this.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: key,
-        ...(filters.length
-          ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: { '#status': 'status' } }
-          : {}),
-        ExpressionAttributeValues: values,
-      };
-    } else {
-      const values: Record<string, unknown> = { ':p': ALL_CONNECTIONS };
-      let key = 'gsi2pk = :p';
-      let filter: string | undefined;
-      if (q.integrationId !== undefined) {
-        key += ' AND begins_with(gsi2sk, :prefix)';
-        values[':prefix'] = q.status ? `${q.integrationId}#${q.status}#` : `${q.integrationId}#`;
-      } else if (q.status !== undefined) {
-        filter = '#status = :s';
-        values[':s'] = q.status;
-      }
-      input = {
-        TableName: this.table,
-        IndexName: 'gsi2',
-        KeyConditionExpression: key,
-        ...(filter ? { FilterExpression: filter, ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ExpressionAttributeValues: values,
-      };
-    }
-    const out = await storeCall(() =>
-      this.ddb.send(new QueryCommand({ ...input, Limit: limit, ExclusiveStartKey: q.cursor })),
-    );
+  /** A page of connections; the cursor holds the keys of the index the query uses (else 400 invalid_cursor). */
+  async list(q: ConnectionQuery): Promise<Page<ConnectionRecord>> {
+    const { cursorKeys, input } = listQuery(q);
+    const page = await this.queryPage({
+      ...input,
+      Limit: q.limit ?? 100,
+      ExclusiveStartKey: decodeCursor(q.cursor, cursorKeys),
+    });
     return {
-      items: (out.Items ?? []).map(toConnection),
-      ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}),
+      items: page.items.map(connectionFromItem),
+      ...(page.next ? { cursor: encodeCursor(page.next) } : {}),
     };
   }
-}
-
-function itemOf(c: ConnectionRecord): Record<string, unknown> {
-  return {
-    pk: connPk(c.id),
-    sk: CONN_SK,
-    kind: 'connection',
-    gsi1pk: `conn#user#${c.endUserId}`,
-    gsi1sk: `${c.integrationId}#${c.id}`,
-    gsi2pk: ALL_CONNECTIONS,
-    gsi2sk: gsi2sk(c),
-    ...c,
-  };
-}
-
-function toConnection(item: Record<string, unknown>): ConnectionRecord {
-  const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
-  return rest as unknown as ConnectionRecord;
 }

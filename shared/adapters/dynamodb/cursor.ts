@@ -8,6 +8,9 @@ import { HookbridgeError } from '../../errors.js';
 
 export type CursorKey = Record<string, string>;
 
+export const invalidCursor = (): HookbridgeError =>
+  new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned for these filters');
+
 export function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
@@ -30,7 +33,7 @@ export function decodeCursor(
     !requiredKeys.every((k) => typeof key[k] === 'string' && key[k] !== '') ||
     !Object.entries(fixed).every(([k, v]) => key[k] === v)
   )
-    throw new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned for these filters');
+    throw invalidCursor();
   return key as CursorKey;
 }
 

@@ -1,17 +1,22 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+/** Integrations: one item each, listed through gsi1. */
 import type { IntegrationConfig, IntegrationRecord } from '../../integrations/schema.js';
-import { storeCall } from './client.js';
+import type { IntegrationRepo, Page } from '../../ports/index.js';
+import { type Item, optStr, str } from './codec.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { INTEGRATION } from './keys.js';
+import { DynamoRepo } from './repo.js';
 
-const pk = (id: string) => `integration#${id}`;
-const SK = 'integration';
+const key = (id: string) => ({ pk: INTEGRATION.pk(id), sk: INTEGRATION.sk });
 
-/** Integrations: one item each, listed through gsi1 (`integrations`). */
-export class IntegrationStore {
-  constructor(
-    private readonly ddb: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
+export const integrationFromItem = (it: Item): IntegrationRecord => ({
+  id: str(it.id),
+  // Validated by the API schema before it was stored.
+  config: it.config as IntegrationConfig,
+  createdAt: str(it.createdAt),
+  updatedAt: str(it.updatedAt),
+});
 
+export class DynamoIntegrationRepo extends DynamoRepo implements IntegrationRepo {
   /** Creates or replaces; keeps the original createdAt. Returns the stored record and whether it was new. */
   async put(
     id: string,
@@ -19,66 +24,46 @@ export class IntegrationStore {
     now: string,
   ): Promise<{ record: IntegrationRecord; created: boolean }> {
     // One write that keeps the first creation time and tells us whether the item was new.
-    const out = await storeCall(() =>
-      this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: pk(id), sk: SK },
-          UpdateExpression:
-            'SET kind = :kind, gsi1pk = :g1, gsi1sk = :id, id = :id, config = :config, updatedAt = :now, createdAt = if_not_exists(createdAt, :now)',
-          ExpressionAttributeValues: {
-            ':kind': 'integration',
-            ':g1': 'integrations',
-            ':id': id,
-            ':config': config,
-            ':now': now,
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    const previous = out.Attributes as { createdAt?: string } | undefined;
+    const out = await this.write({
+      Update: {
+        Key: key(id),
+        UpdateExpression:
+          'SET kind = :kind, gsi1pk = :g1, gsi1sk = :id, id = :id, config = :config, updatedAt = :now, createdAt = if_not_exists(createdAt, :now)',
+        ExpressionAttributeValues: {
+          ':kind': INTEGRATION.kind,
+          ':g1': INTEGRATION.allPk,
+          ':id': id,
+          ':config': config,
+          ':now': now,
+        },
+        ReturnValues: 'ALL_OLD',
+      },
+    });
+    const previous = out.applied ? out.attributes : undefined;
     return {
-      record: { id, config, createdAt: previous?.createdAt ?? now, updatedAt: now },
+      record: { id, config, createdAt: optStr(previous?.createdAt) ?? now, updatedAt: now },
       created: !previous,
     };
   }
 
   async get(id: string): Promise<IntegrationRecord | undefined> {
-    const out = await storeCall(() =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: pk(id), sk: SK } })),
-    );
-    return out.Item ? toRecord(out.Item) : undefined;
+    const item = await this.getItem(key(id), false);
+    return item ? integrationFromItem(item) : undefined;
   }
 
-  async list(
-    limit = 100,
-    cursor?: Record<string, unknown>,
-  ): Promise<{ items: IntegrationRecord[]; next?: Record<string, unknown> }> {
-    const out = await storeCall(() =>
-      this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': 'integrations' },
-          Limit: limit,
-          ExclusiveStartKey: cursor,
-        }),
-      ),
-    );
+  async list(limit = 100, cursor?: string): Promise<Page<IntegrationRecord>> {
+    const page = await this.queryPage({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': INTEGRATION.allPk },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], {
+        gsi1pk: INTEGRATION.allPk,
+      }),
+    });
     return {
-      items: (out.Items ?? []).map(toRecord),
-      ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}),
+      items: page.items.map(integrationFromItem),
+      ...(page.next ? { cursor: encodeCursor(page.next) } : {}),
     };
   }
-}
-
-function toRecord(item: Record<string, unknown>): IntegrationRecord {
-  return {
-    id: item.id as string,
-    config: item.config as IntegrationConfig,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-  };
 }

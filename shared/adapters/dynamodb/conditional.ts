@@ -1,0 +1,85 @@
+/**
+ * The one conditional write. A failed condition is a result, not an exception; with `old`, it
+ * carries the item that failed it (ReturnValuesOnConditionCheckFailure: ALL_OLD), so the caller
+ * learns why without a second read. Conditions are built from the named parts below.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DeleteCommandInput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TABLE } from '../../table.js';
+import { isConditionalCheckFailed, storeCall } from './client.js';
+
+export type Item = Record<string, unknown>;
+
+/** One write, shaped as in TransactWriteItems. */
+export type ConditionalWrite =
+  | { Put: PutCommandInput }
+  | { Update: UpdateCommandInput }
+  | { Delete: DeleteCommandInput };
+
+export type WriteResult =
+  | { applied: true; attributes: Item | undefined }
+  | { applied: false; old: Item | undefined };
+
+export async function conditionalWrite(
+  ddb: DynamoDBDocumentClient,
+  write: ConditionalWrite,
+  opts: { old?: boolean } = {},
+): Promise<WriteResult> {
+  const onFailure = opts.old ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {};
+  try {
+    const out = await storeCall(() =>
+      'Put' in write
+        ? ddb.send(new PutCommand({ ...write.Put, ...onFailure }))
+        : 'Update' in write
+          ? ddb.send(new UpdateCommand({ ...write.Update, ...onFailure }))
+          : ddb.send(new DeleteCommand({ ...write.Delete, ...onFailure })),
+    );
+    return { applied: true, attributes: out.Attributes };
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    if (!opts.old) return { applied: false, old: undefined };
+    // The document client does not unmarshall errors: the item comes back as DynamoDB JSON.
+    const returned = (err as { Item?: Record<string, AttributeValue> }).Item;
+    if (returned) return { applied: false, old: unmarshall(returned) };
+    // No item: on DynamoDB the key was absent; dynalite (local runtime, tests) never returns
+    // one, so read it. The only second read after a failed condition, and a no-op on AWS.
+    return { applied: false, old: await readKey(ddb, write) };
+  }
+}
+
+async function readKey(ddb: DynamoDBDocumentClient, write: ConditionalWrite): Promise<Item | undefined> {
+  const input = 'Put' in write ? write.Put : 'Update' in write ? write.Update : write.Delete;
+  const source: Item = 'Item' in input && input.Item ? input.Item : (input as { Key: Item }).Key;
+  const Key = { [TABLE.partitionKey]: source[TABLE.partitionKey], [TABLE.sortKey]: source[TABLE.sortKey] };
+  const out = await storeCall(() =>
+    ddb.send(new GetCommand({ TableName: input.TableName, Key, ConsistentRead: true })),
+  );
+  return out.Item;
+}
+
+/** Named condition parts. */
+export const itemAbsent = 'attribute_not_exists(pk)';
+export const itemExists = 'attribute_exists(pk)';
+/** An item whose ttl has passed counts as absent (dynalite never expires items; DynamoDB may lag). */
+export const ttlPassed = '#ttl < :now';
+export const TTL_NAME = { '#ttl': TABLE.ttlAttribute } as const;
+
+/** Put condition: no item yet, or (given the time) one whose ttl has passed but is not yet removed. */
+export function absentOrExpired(nowSec: number | undefined) {
+  if (nowSec === undefined) return { ConditionExpression: itemAbsent };
+  return {
+    ConditionExpression: `${itemAbsent} OR ${ttlPassed}`,
+    ExpressionAttributeNames: TTL_NAME,
+    ExpressionAttributeValues: { ':now': nowSec },
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * Deliveries and their attempts, under the event's partition (GET /events/{id}/deliveries is one
+ * query). A pending delivery is indexed in its destination's gsi1 `pending` partition, a dead
+ * letter in its `deadletter` partition (the redrive list).
+ */
+import type { Delivery, DeliveryAttempt } from '../../delivery/types.js';
+import type { ClaimResult, DeliveryKey, DeliveryRepo, Page, SettleChange } from '../../ports/index.js';
+import { type Item, num, oneOf, optNum, optStr, str } from './codec.js';
+import { absentOrExpired, itemExists } from './conditional.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { ATTEMPT, DELIVERY, EVENT } from './keys.js';
+import { DynamoRepo } from './repo.js';
+
+const key = (d: DeliveryKey) => ({ pk: EVENT.pk(d.eventId), sk: DELIVERY.sk(d.destinationId, d.part) });
+const INDEX_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+
+export const deliveryItem = (d: Delivery, ttl?: number): Item => ({
+  ...key(d),
+  kind: DELIVERY.kind,
+  ttl,
+  ...d,
+  ...(d.status === 'pending'
+    ? {
+        gsi1pk: DELIVERY.pendingPk(d.destinationId),
+        gsi1sk: DELIVERY.indexSk(d.createdAt, d.eventId, d.part),
+      }
+    : {}),
+});
+
+export const deliveryFromItem = (it: Item): Delivery => ({
+  eventId: str(it.eventId),
+  destinationId: str(it.destinationId),
+  part: num(it.part),
+  webhookId: str(it.webhookId),
+  type: str(it.type),
+  status: oneOf(it.status, ['pending', 'delivered', 'dead']),
+  attempts: num(it.attempts),
+  round: num(it.round),
+  roundCause: optStr(it.roundCause),
+  destinationGeneration: optStr(it.destinationGeneration),
+  claimedAt: optStr(it.claimedAt),
+  nextAttemptAt: optStr(it.nextAttemptAt),
+  lastStatus: optNum(it.lastStatus),
+  lastError: optStr(it.lastError),
+  deadReason: optStr(it.deadReason),
+  createdAt: str(it.createdAt),
+  updatedAt: str(it.updatedAt),
+});
+
+export const attemptItem = (a: DeliveryAttempt, ttl?: number): Item => ({
+  pk: EVENT.pk(a.eventId),
+  sk: ATTEMPT.sk(a),
+  kind: ATTEMPT.kind,
+  ttl,
+  ...a,
+});
+
+export const attemptFromItem = (it: Item): DeliveryAttempt => ({
+  eventId: str(it.eventId),
+  destinationId: str(it.destinationId),
+  part: num(it.part),
+  round: num(it.round),
+  attempt: num(it.attempt),
+  at: str(it.at),
+  status: num(it.status),
+  latencyMs: num(it.latencyMs),
+  outcome: oneOf(it.outcome, ['delivered', 'retry', 'dead', 'gone']),
+  responseExcerpt: optStr(it.responseExcerpt),
+  error: optStr(it.error),
+  nextAttemptAt: optStr(it.nextAttemptAt),
+});
+
+/** The gsi1 entry a settled delivery gets: the dead-letter or pending list, or none. */
+function settledIndex(d: DeliveryKey, change: SettleChange): { pk: string; sk: string } | undefined {
+  const sk = DELIVERY.indexSk(change.at, d.eventId, d.part);
+  // A delivery of a deleted destination is dead for good: not in the dead-letter list redrive reads.
+  if (change.status === 'dead' && change.deadReason !== 'destination_deleted')
+    return { pk: DELIVERY.deadLetterPk(d.destinationId), sk };
+  if (change.status === 'pending') return { pk: DELIVERY.pendingPk(d.destinationId), sk };
+  return undefined;
+}
+
+export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
+  /**
+   * Creates the delivery once; a reprocessed stream record finds it and creates nothing. With
+   * `nowSec`, a row whose ttl has passed (an event re-sent after retention) counts as absent.
+   */
+  async createDelivery(d: Delivery, ttl?: number, nowSec?: number): Promise<'created' | 'exists'> {
+    const out = await this.write({ Put: { Item: deliveryItem(d, ttl), ...absentOrExpired(nowSec) } });
+    return out.applied ? 'created' : 'exists';
+  }
+
+  async getDelivery(eventId: string, destinationId: string, part: number): Promise<Delivery | undefined> {
+    const item = await this.getItem(key({ eventId, destinationId, part }));
+    return item ? deliveryFromItem(item) : undefined;
+  }
+
+  /**
+   * Claims attempt `attempt` of `round`: only one consumer of a duplicated message sends. A claim
+   * that was never settled (the function died after claiming: timeout, crash, a failed store or
+   * queue call) can be taken again by the same (round, attempt) once it is older than `staleBefore`,
+   * so the queue's redelivery re-sends it instead of dropping it. Settling removes `claimedAt`.
+   */
+  async claimAttempt(
+    d: DeliveryKey,
+    round: number,
+    attempt: number,
+    at: string,
+    staleBefore: string,
+  ): Promise<ClaimResult> {
+    const out = await this.write(
+      {
+        Update: {
+          Key: key(d),
+          UpdateExpression: 'SET attempts = :next, claimedAt = :at, updatedAt = :at',
+          ConditionExpression:
+            '#s = :pending AND round = :r AND (attempts = :n OR (attempts = :next AND claimedAt < :stale))',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':r': round,
+            ':n': attempt,
+            ':next': attempt + 1,
+            ':at': at,
+            ':stale': staleBefore,
+          },
+          ReturnValues: 'ALL_NEW',
+        },
+      },
+      { old: true },
+    );
+    if (out.applied) return { outcome: 'claimed', delivery: deliveryFromItem(out.attributes ?? {}) };
+    const current = out.old && deliveryFromItem(out.old);
+    const heldByLiveClaim =
+      current?.status === 'pending' &&
+      current.round === round &&
+      current.attempts === attempt + 1 &&
+      current.claimedAt !== undefined;
+    return heldByLiveClaim ? { outcome: 'busy' } : { outcome: 'skipped' };
+  }
+
+  async recordAttempt(a: DeliveryAttempt, ttl?: number): Promise<void> {
+    await this.putItem(attemptItem(a, ttl));
+  }
+
+  /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
+  async settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void> {
+    const values: Record<string, unknown> = {
+      ':s': change.status,
+      ':at': change.at,
+      ':ls': change.lastStatus,
+      ':r': round,
+    };
+    const sets = ['#s = :s', 'updatedAt = :at', 'lastStatus = :ls'];
+    const removes: string[] = [];
+    for (const name of ['lastError', 'nextAttemptAt', 'deadReason'] as const) {
+      const v = change[name];
+      if (v === undefined) removes.push(name);
+      else {
+        sets.push(`${name} = :${name}`);
+        values[`:${name}`] = v;
+      }
+    }
+    removes.push('claimedAt');
+    const index = settledIndex(d, change);
+    if (index) {
+      sets.push('gsi1pk = :ipk', 'gsi1sk = :isk');
+      values[':ipk'] = index.pk;
+      values[':isk'] = index.sk;
+    } else removes.push('gsi1pk', 'gsi1sk');
+    await this.write({
+      Update: {
+        Key: key(d),
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+        ConditionExpression: 'round = :r',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: values,
+      },
+    });
+  }
+
+  /**
+   * Starts a new round (replay or redrive) unless `cause` already started the current one, so a
+   * repeated replay message or redrive request never creates a second round.
+   */
+  async startRound(
+    d: DeliveryKey,
+    cause: string,
+    at: string,
+    onlyIfDead: boolean,
+    /** The destination generation the new round sends to (replays follow a recreated destination). */
+    generation?: string | undefined,
+  ): Promise<number | undefined> {
+    const out = await this.write({
+      Update: {
+        Key: key(d),
+        UpdateExpression: `SET round = round + :one, attempts = :zero, #s = :pending, roundCause = :c, updatedAt = :at, gsi1pk = :ipk, gsi1sk = :isk${generation === undefined ? '' : ', destinationGeneration = :g'} REMOVE nextAttemptAt, deadReason, claimedAt`,
+        ConditionExpression: `${itemExists} AND (attribute_not_exists(roundCause) OR roundCause <> :c)${onlyIfDead ? ' AND #s = :dead' : ''}`,
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':zero': 0,
+          ':pending': 'pending',
+          ':c': cause,
+          ':at': at,
+          ':ipk': DELIVERY.pendingPk(d.destinationId),
+          ':isk': DELIVERY.indexSk(at, d.eventId, d.part),
+          ...(generation === undefined ? {} : { ':g': generation }),
+          ...(onlyIfDead ? { ':dead': 'dead' } : {}),
+        },
+        ReturnValues: 'ALL_NEW',
+      },
+    });
+    return out.applied ? Number(out.attributes?.round) : undefined;
+  }
+
+  async listForEvent(eventId: string): Promise<{ deliveries: Delivery[]; attempts: DeliveryAttempt[] }> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ExpressionAttributeValues: { ':pk': EVENT.pk(eventId), ':d': DELIVERY.skPrefix },
+      ConsistentRead: true,
+    });
+    return {
+      deliveries: items.filter((it) => it.kind === DELIVERY.kind).map(deliveryFromItem),
+      attempts: items.filter((it) => it.kind === ATTEMPT.kind).map(attemptFromItem),
+    };
+  }
+
+  async listDeadLetters(destinationId: string, limit = 100): Promise<Delivery[]> {
+    const page = await this.queryPage({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': DELIVERY.deadLetterPk(destinationId) },
+      Limit: limit,
+    });
+    return page.items.map(deliveryFromItem);
+  }
+
+  /** A destination's pending deliveries or dead letters, one page each call. */
+  async listIndexedForDestination(
+    destinationId: string,
+    which: 'pending' | 'dead',
+    cursor?: string,
+  ): Promise<Page<Delivery>> {
+    const partition =
+      which === 'pending' ? DELIVERY.pendingPk(destinationId) : DELIVERY.deadLetterPk(destinationId);
+    const page = await this.queryPage({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': partition },
+      ExclusiveStartKey: decodeCursor(cursor, INDEX_KEYS, { gsi1pk: partition }),
+    });
+    return {
+      items: page.items.map(deliveryFromItem),
+      cursor: page.next ? encodeCursor(page.next) : undefined,
+    };
+  }
+
+  /**
+   * The destination was deleted: a pending delivery becomes dead (destination_deleted), a dead
+   * letter leaves the dead-letter list, so neither can reach a destination later created with the
+   * same id. Conditional on the round read, so a concurrent replay's new round is left alone.
+   */
+  async retireForDeletedDestination(d: Delivery, at: string): Promise<void> {
+    const pending = d.status === 'pending';
+    await this.write({
+      Update: {
+        Key: key(d),
+        UpdateExpression: pending
+          ? 'SET #s = :dead, deadReason = :why, updatedAt = :at REMOVE gsi1pk, gsi1sk, nextAttemptAt, claimedAt'
+          : 'REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'round = :r AND #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':r': d.round,
+          ':s': d.status,
+          ...(pending ? { ':dead': 'dead', ':why': 'destination_deleted', ':at': at } : {}),
+        },
+      },
+    });
+  }
+}

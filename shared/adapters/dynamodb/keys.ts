@@ -1,0 +1,98 @@
+/**
+ * The single table's key schema: every pk/sk/gsi value and `kind` of every record, in one place.
+ * Plain data and string builders, no AWS imports (the stream filter in infra/ reads EVENT.kind).
+ * The strings are stored data: changing one orphans the items already written under it.
+ */
+
+/** Sort keys of a time-ordered index: `<time>#<id>` sorts by time, then id. */
+const timeSk = (at: string, ...ids: (string | number)[]) => [at, ...ids].join('#');
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+export const EVENT = {
+  kind: 'event',
+  pk: (id: string) => `event#${id}`,
+  sk: 'event',
+  /** gsi1: every event; gsi2: one provider's; both newest first by `receivedAt#id`. */
+  allPk: 'events',
+  providerPk: (provider: string) => `events#${provider}`,
+  listSk: (receivedAt: string, id: string) => timeSk(receivedAt, id),
+} as const;
+
+/** A large body's gzip chunks, under the event's partition; the body hash keeps two bodies apart. */
+export const BODY_CHUNK = {
+  kind: 'event_body',
+  skPrefix: (sha256Hex: string) => `body#${sha256Hex.slice(0, 16)}#`,
+  sk: (sha256Hex: string, n: number) => `${BODY_CHUNK.skPrefix(sha256Hex)}${pad(n, 4)}`,
+} as const;
+
+export const DESTINATION = {
+  kind: 'destination',
+  pk: (id: string) => `dest#${id}`,
+  sk: 'destination',
+  /** gsi1 partition listing every destination. */
+  allPk: 'destinations',
+} as const;
+
+/** Deliveries live under their event's partition, so an event's deliveries are one query. */
+export const DELIVERY = {
+  kind: 'delivery',
+  skPrefix: 'delivery#',
+  sk: (destinationId: string, part: number) => `delivery#${destinationId}#${pad(part, 2)}`,
+  /** gsi1 partitions: a destination's pending deliveries (so deleting it can settle them) and dead letters. */
+  pendingPk: (destinationId: string) => `pending#${destinationId}`,
+  deadLetterPk: (destinationId: string) => `deadletter#${destinationId}`,
+  indexSk: (at: string, eventId: string, part: number) => timeSk(at, eventId, part),
+} as const;
+
+export const ATTEMPT = {
+  kind: 'delivery_attempt',
+  sk: (a: { destinationId: string; part: number; round: number; attempt: number }) =>
+    `${DELIVERY.sk(a.destinationId, a.part)}#attempt#${pad(a.round, 4)}#${pad(a.attempt, 2)}`,
+} as const;
+
+/** The payment read model: gsi2 finds an object by id across providers, gsi1 a customer's subscriptions. */
+export const PAYMENT_OBJECT = {
+  kind: 'payment_object',
+  pk: (provider: string, type: string, id: string) => `payobj#${provider}#${type}#${id}`,
+  sk: 'state',
+  byIdPk: (type: string, id: string) => `payobj#${type}#${id}`,
+  customerPk: (customerId: string) => `customer#${customerId}`,
+  subscriptionSkPrefix: (provider?: string) => (provider ? `subscription#${provider}#` : 'subscription#'),
+  subscriptionSk: (provider: string, id: string) => `subscription#${provider}#${id}`,
+} as const;
+
+/** The one bus publication of an event, under the event's partition. */
+export const BUS_MARKER = { kind: 'bus_marker', sk: 'published#bus' } as const;
+
+export const REPLAY = { kind: 'replay', pk: (id: string) => `replay#${id}`, sk: 'replay' } as const;
+
+/** gsi1 by end user; gsi2 (`connections`, `{integrationId}#{status}#{id}`) for integration/status listings. */
+export const CONNECTION = {
+  kind: 'connection',
+  pk: (id: string) => `conn#${id}`,
+  sk: 'conn',
+  userPk: (endUserId: string) => `conn#user#${endUserId}`,
+  userSk: (c: { integrationId: string; id: string }) => `${c.integrationId}#${c.id}`,
+  allPk: 'connections',
+  statusSk: (c: { integrationId: string; status: string; id: string }) =>
+    `${c.integrationId}#${c.status}#${c.id}`,
+} as const;
+
+export const SESSION = { kind: 'connect_session', pk: (id: string) => `csess#${id}`, sk: 'csess' } as const;
+
+export const STATE = { kind: 'oauth_state', pk: (state: string) => `ostate#${state}`, sk: 'ostate' } as const;
+
+export const INTEGRATION = {
+  kind: 'integration',
+  pk: (id: string) => `integration#${id}`,
+  sk: 'integration',
+  allPk: 'integrations',
+} as const;
+
+export const API_KEY = {
+  kind: 'apikey',
+  pk: (id: string) => `apikey#${id}`,
+  sk: 'apikey',
+  allPk: 'apikeys',
+  listSk: (createdAt: string, id: string) => timeSk(createdAt, id),
+} as const;

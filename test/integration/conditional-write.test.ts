@@ -1,0 +1,115 @@
+/**
+ * The conditional-write primitive: a failed condition returns the item that failed it. DynamoDB
+ * sends it with the error (ALL_OLD), so there is no second read; dynalite does not, so the
+ * primitive reads it then. Both paths are pinned here, with the number of calls each makes.
+ */
+import type { AddressInfo } from 'node:net';
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '../../infra/local/table.js';
+import { conditionalWrite } from '../../shared/adapters/dynamodb/conditional.js';
+
+const TABLE = 'conditional-test';
+const server = dynalite({ createTableMs: 0 });
+let raw: DynamoDBClient;
+let ddb: DynamoDBDocumentClient;
+const sent: string[] = [];
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  raw.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  await raw.send(new CreateTableCommand(createTableInput(TABLE)));
+  ddb = DynamoDBDocumentClient.from(raw);
+  await ddb.send(new PutCommand({ TableName: TABLE, Item: { pk: 'a', sk: 'b', v: 1 } }));
+});
+
+afterAll(async () => {
+  raw.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+const put = (pk: string) => ({
+  Put: { TableName: TABLE, Item: { pk, sk: 'b', v: 2 }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+describe('conditionalWrite on dynalite', () => {
+  it('dynalite sends no item with the failed condition', async () => {
+    const err = await ddb
+      .send(new PutCommand({ ...put('a').Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((err as ConditionalCheckFailedException).Item).toBeUndefined();
+  });
+
+  it('so with `old` the primitive reads the item, once', async () => {
+    sent.length = 0;
+    expect(await conditionalWrite(ddb, put('a'), { old: true })).toEqual({
+      applied: false,
+      old: { pk: 'a', sk: 'b', v: 1 },
+    });
+    expect(sent).toEqual(['PutItemCommand', 'GetItemCommand']);
+  });
+
+  it('without `old` a failed condition is a plain result, no read', async () => {
+    sent.length = 0;
+    expect(await conditionalWrite(ddb, put('a'))).toEqual({ applied: false, old: undefined });
+    expect(sent).toEqual(['PutItemCommand']);
+  });
+
+  it('an applied write returns its attributes', async () => {
+    const out = await conditionalWrite(ddb, {
+      Update: {
+        TableName: TABLE,
+        Key: { pk: 'a', sk: 'b' },
+        UpdateExpression: 'SET v = :v',
+        ConditionExpression: 'v = :one',
+        ExpressionAttributeValues: { ':v': 3, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      },
+    });
+    expect(out).toEqual({ applied: true, attributes: { pk: 'a', sk: 'b', v: 3 } });
+  });
+});
+
+describe('conditionalWrite where DynamoDB returns the old item (ALL_OLD)', () => {
+  it('uses the item from the error: no second read', async () => {
+    const calls: unknown[] = [];
+    const client = {
+      send: async (cmd: unknown) => {
+        calls.push(cmd);
+        expect((cmd as UpdateCommand).input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+        throw new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+          Item: marshall({ pk: 'x', sk: 'y', usedAt: '2026-01-01T00:00:00.000Z' }),
+        });
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const out = await conditionalWrite(
+      client,
+      { Update: { TableName: TABLE, Key: { pk: 'x', sk: 'y' }, UpdateExpression: 'SET a = :a' } },
+      { old: true },
+    );
+    expect(out).toEqual({ applied: false, old: { pk: 'x', sk: 'y', usedAt: '2026-01-01T00:00:00.000Z' } });
+    expect(calls).toHaveLength(1);
+    expect(calls.some((c) => c instanceof GetCommand)).toBe(false);
+  });
+});

@@ -1,0 +1,341 @@
+/**
+ * One set of cases for each store port, run against the DynamoDB adapter (on dynalite) and the
+ * in-memory fake in test/support, so unit tests on the fakes mean what the adapters do.
+ */
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '../../infra/local/table.js';
+import { DynamoApiKeyRepo } from '../../shared/adapters/dynamodb/api-keys.js';
+import { DynamoBusMarkerRepo } from '../../shared/adapters/dynamodb/bus-markers.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections.js';
+import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
+import { DynamoDestinationRepo } from '../../shared/adapters/dynamodb/destinations.js';
+import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
+import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
+import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.js';
+import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
+import type { ConnectionRecord } from '../../shared/connections/model.js';
+import type { Delivery, ObjectState } from '../../shared/delivery/types.js';
+import type { EventRecord } from '../../shared/events/record.js';
+import type {
+  ApiKeyRepo,
+  BusMarkerRepo,
+  ConnectionRepo,
+  DeliveryRepo,
+  DestinationRepo,
+  EventRepo,
+  IntegrationRepo,
+  ReadModelRepo,
+  ReplayRepo,
+} from '../../shared/ports/index.js';
+import { memoryStores } from '../support/memory-stores.js';
+
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+const AT = new Date(NOW).toISOString();
+const later = (ms: number) => new Date(NOW + ms).toISOString();
+const server = dynalite({ createTableMs: 0 });
+let ddb: ReturnType<typeof createDocumentClient>;
+let table = 0;
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  ddb = createDocumentClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  });
+});
+
+afterAll(async () => {
+  ddb.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+interface Stores {
+  events: EventRepo;
+  destinations: DestinationRepo;
+  deliveries: DeliveryRepo;
+  readModel: ReadModelRepo;
+  busMarkers: BusMarkerRepo;
+  replays: ReplayRepo;
+  connections: ConnectionRepo;
+  integrations: IntegrationRepo;
+  apiKeys: ApiKeyRepo;
+}
+
+/** A fresh, empty set of stores: a new table for DynamoDB, new maps for the fakes. */
+async function dynamoStores(): Promise<Stores> {
+  const name = `contract-${++table}`;
+  await ddb.send(new CreateTableCommand(createTableInput(name)));
+  return {
+    events: new DynamoEventRepo(ddb, name, { retentionDays: 30, now: () => NOW }),
+    destinations: new DynamoDestinationRepo(ddb, name),
+    deliveries: new DynamoDeliveryRepo(ddb, name),
+    readModel: new DynamoReadModelRepo(ddb, name),
+    busMarkers: new DynamoBusMarkerRepo(ddb, name),
+    replays: new DynamoReplayRepo(ddb, name),
+    connections: new DynamoConnectionRepo(ddb, name),
+    integrations: new DynamoIntegrationRepo(ddb, name),
+    apiKeys: new DynamoApiKeyRepo(ddb, name),
+  };
+}
+
+const body = Buffer.from('{"id":"evt_src"}');
+const event = (id: string, over: Partial<EventRecord> = {}): EventRecord => ({
+  id,
+  provider: 'stripe',
+  source: 'default',
+  eventId: `src_${id}`,
+  type: 'invoice.paid',
+  receivedAt: AT,
+  bodySha256: createHash('sha256').update(body).digest('hex'),
+  bodySize: body.length,
+  headers: {},
+  matchedSecret: 0,
+  ...over,
+});
+
+const delivery: Delivery = {
+  eventId: 'evt_1',
+  destinationId: 'orders',
+  part: 0,
+  webhookId: 'evt_1',
+  type: 'payment.succeeded',
+  status: 'pending',
+  attempts: 0,
+  round: 0,
+  createdAt: AT,
+  updatedAt: AT,
+};
+
+const connection: ConnectionRecord = {
+  id: 'conn_1',
+  integrationId: 'github',
+  provider: 'github',
+  endUserId: 'u1',
+  status: 'active',
+  scopes: [],
+  metadata: {},
+  providerMetadata: {},
+  tokens: 'jwe',
+  kid: 'k1',
+  hasRefreshToken: true,
+  version: 1,
+  refreshFailures: 0,
+  createdAt: AT,
+  updatedAt: AT,
+};
+
+describe.each([
+  ['DynamoDB adapters', dynamoStores],
+  ['in-memory fakes', async (): Promise<Stores> => memoryStores(() => NOW)],
+])('%s', (_name, make) => {
+  it('events: exactly once, a different body is flagged, bodies read back exactly', async () => {
+    const { events } = await make();
+    expect(await events.put(event('evt_a'), body)).toBe('stored');
+    expect(await events.put(event('evt_a'), body)).toBe('duplicate');
+    expect(await events.put(event('evt_a', { bodySha256: 'f'.repeat(64) }), body)).toBe('duplicate_mismatch');
+    expect((await events.get('evt_a'))?.flagged).toBe('body_mismatch');
+    const stored = await events.getStored('evt_a');
+    expect(await events.getBody(stored!.record, stored!.item)).toEqual(body);
+    expect((await events.getWithBody('evt_a'))?.body).toEqual(body);
+    expect(await events.get('evt_none')).toBeUndefined();
+    await events.put(event('evt_b', { receivedAt: later(1000), provider: 'github' }), body);
+    const first = await events.list({ limit: 1 });
+    expect(first.items.map((e) => e.id)).toEqual(['evt_b']);
+    expect((await events.list({ limit: 1 }, first.cursor)).items.map((e) => e.id)).toEqual(['evt_a']);
+    expect((await events.list({ provider: 'stripe' })).items.map((e) => e.id)).toEqual(['evt_a']);
+  });
+
+  it('deliveries: created once, one claim per attempt, settle guarded by round, rounds keyed by cause', async () => {
+    const { deliveries } = await make();
+    expect(await deliveries.createDelivery(delivery)).toBe('created');
+    expect(await deliveries.createDelivery(delivery)).toBe('exists');
+    const claim = await deliveries.claimAttempt(delivery, 0, 0, AT, later(-30_000));
+    expect(claim).toMatchObject({ outcome: 'claimed', delivery: { attempts: 1, claimedAt: AT } });
+    expect(await deliveries.claimAttempt(delivery, 0, 0, AT, later(-30_000))).toEqual({ outcome: 'busy' });
+    expect(await deliveries.claimAttempt(delivery, 0, 0, later(60_000), later(30_000))).toMatchObject({
+      outcome: 'claimed',
+    });
+    expect(await deliveries.claimAttempt(delivery, 1, 0, AT, AT)).toEqual({ outcome: 'skipped' });
+    expect(await deliveries.claimAttempt({ ...delivery, part: 9 }, 0, 0, AT, AT)).toEqual({
+      outcome: 'skipped',
+    });
+
+    await deliveries.settle(delivery, 5, { status: 'delivered', at: AT, lastStatus: 204 });
+    expect((await deliveries.getDelivery('evt_1', 'orders', 0))?.status).toBe('pending');
+    await deliveries.settle(delivery, 0, {
+      status: 'dead',
+      at: AT,
+      lastStatus: 500,
+      deadReason: 'retries_exhausted',
+    });
+    expect(await deliveries.getDelivery('evt_1', 'orders', 0)).toMatchObject({
+      status: 'dead',
+      claimedAt: undefined,
+    });
+    expect((await deliveries.listDeadLetters('orders')).map((d) => d.eventId)).toEqual(['evt_1']);
+
+    expect(await deliveries.startRound(delivery, 'rpl_1', AT, true)).toBe(1);
+    expect(await deliveries.startRound(delivery, 'rpl_1', AT, false)).toBeUndefined();
+    expect(await deliveries.startRound(delivery, 'rpl_2', AT, true)).toBeUndefined();
+    expect(await deliveries.listDeadLetters('orders')).toEqual([]);
+    const pending = await deliveries.listIndexedForDestination('orders', 'pending');
+    expect(pending.items.map((d) => d.round)).toEqual([1]);
+    await deliveries.retireForDeletedDestination(pending.items[0]!, AT);
+    expect(await deliveries.getDelivery('evt_1', 'orders', 0)).toMatchObject({
+      status: 'dead',
+      deadReason: 'destination_deleted',
+    });
+    expect((await deliveries.listIndexedForDestination('orders', 'pending')).items).toEqual([]);
+  });
+
+  it('read model: only a newer order is applied', async () => {
+    const { readModel } = await make();
+    const s: ObjectState = {
+      provider: 'stripe',
+      objectType: 'subscription',
+      objectId: 'sub_1',
+      order: '0002',
+      customerId: 'cus_1',
+      lastType: 'subscription.updated',
+      lastEventId: 'evt_1',
+      occurredAt: AT,
+      updatedAt: AT,
+      event: {},
+    };
+    expect(await readModel.applyState(s)).toBe('applied');
+    expect(await readModel.applyState({ ...s, order: '0001' })).toBe('stale');
+    expect(await readModel.applyState(s)).toBe('stale');
+    expect(await readModel.applyState({ ...s, order: '0003' })).toBe('applied');
+    expect((await readModel.findObjects('subscription', 'sub_1')).map((o) => o.order)).toEqual(['0003']);
+    expect((await readModel.customerSubscriptions('cus_1', 'stripe')).map((o) => o.objectId)).toEqual([
+      'sub_1',
+    ]);
+    expect(await readModel.getObject('paddle', 'subscription', 'sub_1')).toBeUndefined();
+  });
+
+  it('bus markers: one claim, re-taken when stale or by its own token, never after confirmation', async () => {
+    const { busMarkers } = await make();
+    const opts = { staleBefore: later(-60_000) };
+    expect(await busMarkers.claimPublication('evt_1', AT, { ...opts, token: 't1' })).toBe(true);
+    expect(await busMarkers.claimPublication('evt_1', AT, opts)).toBe(false);
+    expect(await busMarkers.claimPublication('evt_1', AT, { ...opts, token: 't1' })).toBe(true);
+    expect(await busMarkers.claimPublication('evt_1', later(120_000), { staleBefore: later(60_000) })).toBe(
+      true,
+    );
+    await busMarkers.confirmPublication('evt_1', AT);
+    expect(await busMarkers.claimPublication('evt_1', later(120_000), { staleBefore: later(60_000) })).toBe(
+      false,
+    );
+    await busMarkers.releasePublication('evt_1');
+    expect(await busMarkers.claimPublication('evt_1', AT, opts)).toBe(true);
+  });
+
+  it('replays: created once, each page advanced once', async () => {
+    const { replays } = await make();
+    const job = {
+      id: 'rpl_1',
+      status: 'running' as const,
+      from: AT,
+      to: AT,
+      pages: 0,
+      eventsScanned: 0,
+      deliveriesQueued: 0,
+      createdAt: AT,
+      updatedAt: AT,
+    };
+    expect(await replays.createReplay(job)).toBe('created');
+    expect(await replays.createReplay(job)).toBe('exists');
+    expect(await replays.advanceReplay(job, { cursor: 'c1', scanned: 25, queued: 3, at: AT })).toBe(true);
+    expect(await replays.advanceReplay(job, { cursor: 'c1', scanned: 25, queued: 3, at: AT })).toBe(false);
+    const running = (await replays.getReplay('rpl_1'))!;
+    expect(running).toMatchObject({ pages: 1, cursor: 'c1', eventsScanned: 25, deliveriesQueued: 3 });
+    expect(await replays.advanceReplay(running, { cursor: undefined, scanned: 1, queued: 0, at: AT })).toBe(
+      true,
+    );
+    expect(await replays.getReplay('rpl_1')).toMatchObject({ status: 'done', pages: 2, cursor: undefined });
+  });
+
+  it('connections: sessions once, states browser-bound, versioned writes under a lease', async () => {
+    const { connections } = await make();
+    const session = {
+      id: 'cs_1',
+      integrationId: 'github',
+      endUserId: 'u1',
+      metadata: {},
+      createdAt: AT,
+      expiresAt: NOW + 60_000,
+    };
+    await connections.putSession(session);
+    await expect(connections.putSession(session)).rejects.toThrow();
+    expect(await connections.consumeSession('cs_1', NOW)).toMatchObject({
+      ok: true,
+      session: { id: 'cs_1' },
+    });
+    expect(await connections.consumeSession('cs_1', NOW)).toEqual({ ok: false, reason: 'used' });
+    expect(await connections.consumeSession('cs_none', NOW)).toEqual({ ok: false, reason: 'unknown' });
+    await connections.putSession({ ...session, id: 'cs_2' });
+    expect(await connections.consumeSession('cs_2', NOW + 120_000)).toEqual({ ok: false, reason: 'expired' });
+
+    const state = {
+      state: 'st',
+      sessionId: 'cs_1',
+      integrationId: 'github',
+      endUserId: 'u1',
+      metadata: {},
+      bindingHash: 'h',
+      redirectUri: 'https://hb.example/cb',
+      scopes: [],
+      expiresAt: NOW + 60_000,
+    };
+    await connections.putState(state);
+    expect(await connections.takeState('st', NOW, 'other')).toEqual({ ok: false, reason: 'binding' });
+    expect(await connections.takeState('st', NOW, 'h')).toMatchObject({ ok: true, state: { state: 'st' } });
+    expect(await connections.takeState('st', NOW, 'h')).toEqual({ ok: false, reason: 'unknown' });
+
+    expect(await connections.save(connection, undefined)).toBe(true);
+    expect(await connections.save(connection, undefined)).toBe(false);
+    expect(await connections.acquireLease('conn_1', 'a', NOW, 30_000)).toBe(true);
+    expect(await connections.acquireLease('conn_1', 'b', NOW + 1000, 30_000)).toBe(false);
+    expect(await connections.updateUnderLease('conn_1', 'b', 1, { tokens: 'x' }, { bumpVersion: true })).toBe(
+      false,
+    );
+    expect(
+      await connections.updateUnderLease('conn_1', 'a', 1, { status: 'needs_reauth' }, { bumpVersion: true }),
+    ).toBe(true);
+    expect(await connections.get('conn_1')).toMatchObject({
+      version: 2,
+      status: 'needs_reauth',
+      leaseOwner: undefined,
+    });
+    expect(await connections.reseal('conn_1', 1, 'y', 'k2')).toBe(false);
+    expect(await connections.reseal('conn_1', 2, 'y', 'k2')).toBe(true);
+    const byStatus = await connections.list({ integrationId: 'github', status: 'needs_reauth' });
+    expect(byStatus.items.map((c) => c.id)).toEqual(['conn_1']);
+    expect((await connections.list({ endUserId: 'u1', status: 'active' })).items).toEqual([]);
+    expect(await connections.delete('conn_1')).toBe(true);
+    expect(await connections.delete('conn_1')).toBe(false);
+  });
+
+  it('integrations and API keys', async () => {
+    const { integrations, apiKeys } = await make();
+    const config = { type: 'oauth', provider: 'github', scopes: [], params: {} } as never;
+    expect((await integrations.put('gh', config, AT)).created).toBe(true);
+    expect(await integrations.put('gh', config, later(1000))).toMatchObject({
+      created: false,
+      record: { createdAt: AT },
+    });
+    expect((await integrations.list()).items.map((r) => r.id)).toEqual(['gh']);
+    const key = { id: 'k1', name: 'ci', scopes: ['admin' as const], hash: 'h', createdAt: AT };
+    await apiKeys.put(key);
+    await expect(apiKeys.put(key)).rejects.toThrow();
+    expect(await apiKeys.revoke('k1', AT)).toBe(true);
+    expect(await apiKeys.revoke('k1', later(1000))).toBe(true);
+    expect((await apiKeys.get('k1'))?.revokedAt).toBe(AT);
+    expect(await apiKeys.revoke('k_none', AT)).toBe(false);
+  });
+});
