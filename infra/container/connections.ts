@@ -3,12 +3,12 @@ import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import type { Config } from '../../shared/config/index.js';
 import { type ConnectionDeps, credentialsFrom, TOKEN_BUDGET_MS } from '../../shared/connections/deps.js';
-import { guardedFetch } from '../../shared/connections/outbound.js';
 import { storedAppEvents } from '../../shared/delivery/app-event-publisher.js';
 import { integrationConfigSchema } from '../../shared/integrations/schema.js';
+import { guardedFetch } from '../../shared/outbound/fetch.js';
+import { systemResolver } from '../../shared/outbound/ssrf.js';
+import { nodeTransport } from '../../shared/outbound/transport.js';
 import { proxyPolicy } from '../../shared/proxy/config.js';
-import { systemResolver } from '../../shared/proxy/ssrf.js';
-import { nodeTransport } from '../../shared/proxy/transport.js';
 import { buildCore, type CoreContainer, type Overrides } from './core.js';
 
 export interface ConnectionsContainer extends CoreContainer {

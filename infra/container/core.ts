@@ -15,6 +15,8 @@ import type { Config } from '../../shared/config/index.js';
 import type { AppEventPublisher } from '../../shared/events/app-events.js';
 import type { HttpOptions } from '../../shared/http/lambda.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import type { Resolver } from '../../shared/outbound/ssrf.js';
+import type { Transport } from '../../shared/outbound/transport.js';
 import {
   type ApiKeyRepo,
   type CallGuard,
@@ -26,8 +28,6 @@ import {
   type SecretStore,
   systemClock,
 } from '../../shared/ports/index.js';
-import type { Resolver } from '../../shared/proxy/ssrf.js';
-import type { Transport } from '../../shared/proxy/transport.js';
 import { SecretCache } from '../../shared/secrets.js';
 
 /** What the local runtime and tests may replace; production passes none. */

@@ -10,10 +10,10 @@ import { SqsDeliveryQueue } from '../../shared/adapters/sqs-queue.js';
 import type { Config } from '../../shared/config/index.js';
 import type { DeliveryDeps } from '../../shared/delivery/deps.js';
 import { HookbridgeError } from '../../shared/errors.js';
+import { systemResolver } from '../../shared/outbound/ssrf.js';
+import { nodeTransport } from '../../shared/outbound/transport.js';
 import type { DeliveryQueue, StoredItem } from '../../shared/ports/index.js';
 import { proxyPolicy } from '../../shared/proxy/config.js';
-import { systemResolver } from '../../shared/proxy/ssrf.js';
-import { nodeTransport } from '../../shared/proxy/transport.js';
 import { buildCore, type CoreContainer, type Overrides } from './core.js';
 
 export interface DeliveryContainer extends CoreContainer {

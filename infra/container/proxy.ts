@@ -3,12 +3,12 @@ import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integratio
 import type { Config } from '../../shared/config/index.js';
 import type { ConnectionDeps } from '../../shared/connections/deps.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
+import { sendWithPolicy } from '../../shared/outbound/policy.js';
+import { systemResolver } from '../../shared/outbound/ssrf.js';
+import { nodeTransport } from '../../shared/outbound/transport.js';
 import type { ProxyDeps } from '../../shared/proxy/client.js';
 import { ClientCredentialsTokens } from '../../shared/proxy/client-credentials.js';
 import { proxyPolicy } from '../../shared/proxy/config.js';
-import { sendWithPolicy } from '../../shared/proxy/outbound.js';
-import { systemResolver } from '../../shared/proxy/ssrf.js';
-import { nodeTransport } from '../../shared/proxy/transport.js';
 import { connectionsPart } from './connections.js';
 import { buildCore, type CoreContainer, type Overrides } from './core.js';
 
