@@ -6,9 +6,6 @@ import { type ConnectionDeps, credentialsFrom, TOKEN_BUDGET_MS } from '../../sha
 import { storedAppEvents } from '../../shared/delivery/app-event-publisher.js';
 import { integrationConfigSchema } from '../../shared/integrations/schema.js';
 import { guardedFetch } from '../../shared/outbound/fetch.js';
-import { systemResolver } from '../../shared/outbound/ssrf.js';
-import { nodeTransport } from '../../shared/outbound/transport.js';
-import { proxyPolicy } from '../../shared/proxy/config.js';
 import { buildCore, type CoreContainer, type Overrides } from './core.js';
 
 export interface ConnectionsContainer extends CoreContainer {
@@ -26,9 +23,7 @@ export function connectionsPart(core: CoreContainer): ConnectionDeps {
     fetch:
       o.fetch ??
       guardedFetch({
-        resolver: o.resolver ?? systemResolver,
-        transport: o.transport ?? nodeTransport,
-        testAllow: proxyPolicy(config).testAllow,
+        ...core.net,
       }),
     sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     tokenBudgetMs: o.tokenBudgetMs ?? TOKEN_BUDGET_MS,
