@@ -3,6 +3,13 @@
  * non-HTTP function) has an entry. Memory and timeout are chosen per function; the reason is
  * written beside each.
  */
+import {
+  ADMIN_SECRET_NAME,
+  API_KEY_SECRETS_PREFIX,
+  OAUTH_SECRETS_PREFIX,
+  VAULT_SECRET_NAME,
+  WEBHOOK_SECRETS_PREFIX,
+} from '../shared/secret-names.js';
 import { ROUTES } from './routes.js';
 
 /** DynamoDB actions a function may be granted (on the table and its indexes). */
@@ -58,7 +65,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 256,
     timeoutSec: 10,
     table: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
-    secrets: ['hookbridge/admin'],
+    secrets: [ADMIN_SECRET_NAME],
     why: 'One or two DynamoDB calls per request; rarely called.',
   },
   'webhooks-receive': {
@@ -66,7 +73,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 1024,
     timeoutSec: 15,
     table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    secrets: ['hookbridge/webhooks/'],
+    secrets: [WEBHOOK_SECRETS_PREFIX],
     why: 'Hot path: CPU for HMAC and gzip of bodies up to 10 MB (1 GB = ~0.6 vCPU); a 10 MB body is up to 34 chunk puts.',
   },
   'events-api': {
@@ -82,7 +89,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 512,
     timeoutSec: 29,
     table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    secrets: ['hookbridge/apikeys/', 'hookbridge/oauth/', 'hookbridge/vault'],
+    secrets: [API_KEY_SECRETS_PREFIX, OAUTH_SECRETS_PREFIX, VAULT_SECRET_NAME],
     why: 'I/O-bound; 512 MB holds a 5 MB upstream body twice. 29 s = API Gateway’s 30 s limit minus 1 s, while HOOKBRIDGE_PROXY_TIMEOUT_MS (25 s) ends every call first. Read-write: refreshing a connection token takes a lease.',
   },
   oauth: {
@@ -90,7 +97,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 512,
     timeoutSec: 15,
     table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    secrets: ['hookbridge/oauth/', 'hookbridge/vault'],
+    secrets: [OAUTH_SECRETS_PREFIX, VAULT_SECRET_NAME],
     why: 'Browser-facing and I/O-bound (discovery, token exchange, JWKS); 512 MB for fast JWE/JWS crypto at cold start. 15 s covers an 8 s token call plus JWKS.',
   },
   'connections-api': {
@@ -98,7 +105,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 512,
     timeoutSec: 29,
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    secrets: ['hookbridge/admin', 'hookbridge/oauth/', 'hookbridge/vault'],
+    secrets: [ADMIN_SECRET_NAME, OAUTH_SECRETS_PREFIX, VAULT_SECRET_NAME],
     why: 'The access-token route is latency-sensitive (cache hit = one DynamoDB read + a cached JWE open); a refresh may wait up to 20 s for another holder’s lease, inside API Gateway’s 30 s.',
   },
   'connections-refresher': {
@@ -106,7 +113,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 512,
     timeoutSec: 300,
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    secrets: ['hookbridge/oauth/', 'hookbridge/vault'],
+    secrets: [OAUTH_SECRETS_PREFIX, VAULT_SECRET_NAME],
     why: 'Walks all connections in pages with bounded concurrency; 5 min matches its schedule, so runs never overlap for long (the lease makes overlap safe anyway).',
     scheduleMinutes: 5,
   },
@@ -150,5 +157,5 @@ export function tableActionsFor(fn: string): TableAction[] {
 export function secretGrantsFor(fn: string): string[] {
   const s = FUNCTION_SETTINGS[fn];
   if (!s) return [];
-  return [...new Set([...s.secrets, ...(usesApiKeys(fn) ? ['hookbridge/admin'] : [])])];
+  return [...new Set([...s.secrets, ...(usesApiKeys(fn) ? [ADMIN_SECRET_NAME] : [])])];
 }

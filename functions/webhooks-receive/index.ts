@@ -1,12 +1,11 @@
 import { buildCore, type CoreContainer } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import type { HttpRequest } from '../../shared/http/types.js';
-import { proxyPolicy } from '../../shared/proxy/config.js';
 import { defaultPayPalContext, type PayPalContext } from '../../shared/webhooks/providers/paypal/context.js';
 import { receiveWebhook } from '../../shared/webhooks/receive.js';
 
 const impls = (c: CoreContainer) => {
-  const { config, overrides } = c;
+  const { config } = c;
   let paypal: PayPalContext | undefined;
   const deps = {
     secrets: c.secrets,
@@ -18,11 +17,11 @@ const impls = (c: CoreContainer) => {
       get paypal() {
         paypal ??= defaultPayPalContext({
           log: c.log,
-          policy: proxyPolicy(config),
+          policy: c.policy,
           // Test-only trust root for the tests' own PayPal stand-in chain; local mode only.
           trustRootPem: config.HOOKBRIDGE_LOCAL ? config.HOOKBRIDGE_TEST_TRUST_ROOT_PEM : undefined,
-          resolver: overrides.resolver,
-          transport: overrides.transport,
+          resolver: c.net.resolver,
+          transport: c.net.transport,
         });
         return paypal;
       },

@@ -1,6 +1,12 @@
 import { type RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import {
+  ADMIN_SECRET_NAME,
+  oauthSecretName,
+  VAULT_SECRET_NAME,
+  webhookSecretName,
+} from '../../shared/secret-names.js';
 
 // Every secret is built in the caller's scope (not a child construct), so logical IDs stay as they were.
 
@@ -18,7 +24,7 @@ interface GeneratedSecret {
 
 const ADMIN_KEY: GeneratedSecret = {
   id: 'AdminKey',
-  name: 'hookbridge/admin',
+  name: ADMIN_SECRET_NAME,
   description: 'Hookbridge bootstrap admin API key',
   template: {},
   key: 'apiKey',
@@ -28,7 +34,7 @@ const ADMIN_KEY: GeneratedSecret = {
 // The vault stretches k1 with SHA-256. Retained in prod: losing it loses every stored token.
 const VAULT_KEY: GeneratedSecret = {
   id: 'VaultKey',
-  name: 'hookbridge/vault',
+  name: VAULT_SECRET_NAME,
   description: 'Hookbridge token-vault encryption keys (rotate by kid; see README)',
   template: { current: 'k1' },
   key: 'k1',
@@ -70,7 +76,7 @@ export function addPlaceholderSecrets(scope: Construct, props: PlaceholderSecret
   for (const provider of props.webhookProviders) {
     placeholder(
       `WebhookSecret-${provider}`,
-      `hookbridge/webhooks/${provider}`,
+      webhookSecretName(provider),
       { secrets: ['REPLACE_ME'] },
       `Signing secret(s) for ${provider} webhooks`,
     );
@@ -78,7 +84,7 @@ export function addPlaceholderSecrets(scope: Construct, props: PlaceholderSecret
   for (const integration of props.oauthIntegrations) {
     placeholder(
       `OAuthSecret-${integration}`,
-      `hookbridge/oauth/${integration}`,
+      oauthSecretName(integration),
       { clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' },
       `OAuth client credentials for integration ${integration}`,
     );

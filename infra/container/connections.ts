@@ -3,12 +3,9 @@ import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import type { Config } from '../../shared/config/index.js';
 import { type ConnectionDeps, credentialsFrom, TOKEN_BUDGET_MS } from '../../shared/connections/deps.js';
-import { guardedFetch } from '../../shared/connections/outbound.js';
 import { storedAppEvents } from '../../shared/delivery/app-event-publisher.js';
 import { integrationConfigSchema } from '../../shared/integrations/schema.js';
-import { proxyPolicy } from '../../shared/proxy/config.js';
-import { systemResolver } from '../../shared/proxy/ssrf.js';
-import { nodeTransport } from '../../shared/proxy/transport.js';
+import { guardedFetch } from '../../shared/outbound/fetch.js';
 import { buildCore, type CoreContainer, type Overrides } from './core.js';
 
 export interface ConnectionsContainer extends CoreContainer {
@@ -26,9 +23,7 @@ export function connectionsPart(core: CoreContainer): ConnectionDeps {
     fetch:
       o.fetch ??
       guardedFetch({
-        resolver: o.resolver ?? systemResolver,
-        transport: o.transport ?? nodeTransport,
-        testAllow: proxyPolicy(config).testAllow,
+        ...core.net,
       }),
     sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     tokenBudgetMs: o.tokenBudgetMs ?? TOKEN_BUDGET_MS,

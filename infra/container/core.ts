@@ -15,6 +15,9 @@ import type { Config } from '../../shared/config/index.js';
 import type { AppEventPublisher } from '../../shared/events/app-events.js';
 import type { HttpOptions } from '../../shared/http/lambda.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import type { OutboundNet } from '../../shared/outbound/send.js';
+import { type Resolver, systemResolver } from '../../shared/outbound/ssrf.js';
+import { nodeTransport, type Transport } from '../../shared/outbound/transport.js';
 import {
   type ApiKeyRepo,
   type CallGuard,
@@ -26,8 +29,7 @@ import {
   type SecretStore,
   systemClock,
 } from '../../shared/ports/index.js';
-import type { Resolver } from '../../shared/proxy/ssrf.js';
-import type { Transport } from '../../shared/proxy/transport.js';
+import { type ProxyPolicy, proxyPolicy } from '../../shared/proxy/config.js';
 import { SecretCache } from '../../shared/secrets.js';
 
 /** What the local runtime and tests may replace; production passes none. */
@@ -56,6 +58,10 @@ export interface CoreContainer {
   secrets: SecretCache;
   apiKeys: ApiKeyRepo;
   events: EventRepo;
+  /** Every server-initiated call's transport, resolver and test allow list (SSRF guard). */
+  net: OutboundNet;
+  /** Outbound timeouts, retries and caps, from config. */
+  policy: ProxyPolicy;
   /** What httpHandler needs: the log, API-key auth and the public base URL. */
   http: HttpOptions & { auth: AuthDeps };
   overrides: Overrides;
@@ -91,9 +97,17 @@ export function buildCore(config: Config, overrides: Overrides = {}): CoreContai
     retentionDays: config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
     now: () => clock.now(),
   });
+  const policy = proxyPolicy(config);
+  const net: OutboundNet = {
+    transport: overrides.transport ?? nodeTransport,
+    resolver: overrides.resolver ?? systemResolver,
+    testAllow: policy.testAllow,
+  };
   return {
     config,
     log,
+    net,
+    policy,
     clock,
     secrets,
     apiKeys,

@@ -11,9 +11,6 @@ import type { Config } from '../../shared/config/index.js';
 import type { DeliveryDeps } from '../../shared/delivery/deps.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import type { DeliveryQueue, StoredItem } from '../../shared/ports/index.js';
-import { proxyPolicy } from '../../shared/proxy/config.js';
-import { systemResolver } from '../../shared/proxy/ssrf.js';
-import { nodeTransport } from '../../shared/proxy/transport.js';
 import { buildCore, type CoreContainer, type Overrides } from './core.js';
 
 export interface DeliveryContainer extends CoreContainer {
@@ -50,9 +47,7 @@ export function deliveryPart(core: CoreContainer): DeliveryDeps {
       (config.HOOKBRIDGE_EVENT_BUS_NAME
         ? new EventBridgePublisher(config.HOOKBRIDGE_EVENT_BUS_NAME, region)
         : new RecordingPublisher()),
-    transport: o.transport ?? nodeTransport,
-    resolver: o.resolver ?? systemResolver,
-    testAllow: proxyPolicy(config).testAllow,
+    ...core.net,
     random: o.random ?? Math.random,
     timeoutMs: config.HOOKBRIDGE_DELIVERY_TIMEOUT_MS,
     ttlSec: () => Math.floor(clock.now() / 1000) + config.HOOKBRIDGE_EVENT_RETENTION_DAYS * 86_400,

@@ -3,12 +3,9 @@ import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integratio
 import type { Config } from '../../shared/config/index.js';
 import type { ConnectionDeps } from '../../shared/connections/deps.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
+import { sendWithPolicy } from '../../shared/outbound/policy.js';
 import type { ProxyDeps } from '../../shared/proxy/client.js';
 import { ClientCredentialsTokens } from '../../shared/proxy/client-credentials.js';
-import { proxyPolicy } from '../../shared/proxy/config.js';
-import { sendWithPolicy } from '../../shared/proxy/outbound.js';
-import { systemResolver } from '../../shared/proxy/ssrf.js';
-import { nodeTransport } from '../../shared/proxy/transport.js';
 import { connectionsPart } from './connections.js';
 import { buildCore, type CoreContainer, type Overrides } from './core.js';
 
@@ -18,12 +15,11 @@ export interface ProxyContainer extends CoreContainer {
 
 /** `connections` is built on the first connection call, so integration-only calls never build the OAuth side. */
 export function proxyPart(core: CoreContainer, connections?: ConnectionDeps): ProxyDeps {
-  const { config, overrides: o, clock, table } = core;
+  const { overrides: o, clock, table } = core;
   const now = () => clock.now();
   const outbound = {
-    transport: o.transport ?? nodeTransport,
-    resolver: o.resolver ?? systemResolver,
-    policy: proxyPolicy(config),
+    ...core.net,
+    policy: core.policy,
     now,
     // Real waits even when tests make OAuth backoff instant: the proxy's retry timing is under test.
     sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),

@@ -2,11 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
 import type { Clock } from '../ports/index.js';
 import type { ApiKeyRepo } from '../ports/stores.js';
+import { ADMIN_SECRET_NAME } from '../secret-names.js';
 import type { SecretCache } from '../secrets.js';
 import { apiKeyMatches, bearerToken, type Principal, parseApiKeyId } from './api-keys.js';
 import { hasScope, type Scope } from './scopes.js';
 
-export const ADMIN_SECRET_NAME = 'hookbridge/admin';
+export { ADMIN_SECRET_NAME };
 
 export interface AuthDeps {
   apiKeys: Pick<ApiKeyRepo, 'getForAuth'>;

@@ -3,6 +3,8 @@
  * values. The container (infra/container) builds it once per cold start; tests build their own.
  */
 import type { Logger } from '../log.js';
+import type { Resolver } from '../outbound/ssrf.js';
+import type { Transport } from '../outbound/transport.js';
 import type {
   BusMarkerRepo,
   Clock,
@@ -12,8 +14,6 @@ import type {
   ReadModelRepo,
   ReplayRepo,
 } from '../ports/index.js';
-import type { Resolver } from '../proxy/ssrf.js';
-import type { Transport } from '../proxy/transport.js';
 import type { DeliveryQueue, EventBusPublisher } from './types.js';
 
 export interface DeliveryDeps {
@@ -27,7 +27,7 @@ export interface DeliveryDeps {
   events: EventRepo;
   queue: DeliveryQueue;
   bus: EventBusPublisher;
-  /** The proxy's pinned, no-redirect transport; the SSRF guard picks the address it connects to. */
+  /** The outbound module's pinned, no-redirect transport; the SSRF guard picks the address it connects to. */
   transport: Transport;
   resolver: Resolver;
   /** host:port pairs exempt from the SSRF address check (HOOKBRIDGE_TEST_ALLOW_HOSTS, local mode only). */

@@ -1,27 +1,24 @@
 /**
- * Destination URLs are supplied by API callers, so they get the proxy's SSRF rules:
+ * Destination URLs are supplied by API callers, so they get the outbound SSRF rules:
  * - at PUT, an up-front check refuses non-https URLs, credentials in the URL and hosts that are
  *   literally loopback / private / link-local / CGNAT / metadata (any spelling) or well-known
  *   internal names, with a 400 naming the problem;
  * - at send time (shared/delivery/send.ts) the host is resolved, every address is checked and the
- *   connection is pinned to the checked address (shared/proxy/ssrf.ts checkTarget), so a name that
+ *   connection is pinned to the checked address (shared/outbound/send.ts), so a name that
  *   resolves (or later rebinds) to an internal address is never connected to.
  * The test-only allow list (HOOKBRIDGE_TEST_ALLOW_HOSTS, local mode only) exempts exact host:port
  * pairs from both, and is the only way to use plain http.
  */
-import { isIP } from 'node:net';
 import { HookbridgeError } from '../errors.js';
-import { blockedAddressReason, parseIPv4Literal } from '../proxy/ssrf.js';
+import { blockedAddressReason, literalAddress } from '../outbound/ssrf.js';
+import { hostPortOf, normalHost } from '../outbound/url.js';
 
 /** Names that always mean "this machine" or the cloud metadata service. */
 const INTERNAL_NAMES = ['localhost', 'metadata.google.internal', 'metadata', 'instance-data'];
 const INTERNAL_SUFFIXES = ['.localhost', '.internal'];
 
-const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-const portOf = (url: URL): string => url.port || (url.protocol === 'https:' ? '443' : '80');
-
 export const isTestAllowed = (url: URL, testAllow: ReadonlySet<string>): boolean =>
-  testAllow.has(`${hostOf(url)}:${portOf(url)}`);
+  testAllow.has(hostPortOf(url));
 
 const refuse = (detail: string, reason: string) =>
   new HookbridgeError('invalid_request', `url: ${detail}`, { extensions: { reason } });
@@ -39,8 +36,8 @@ export function checkDestinationUrl(raw: string, testAllow: ReadonlySet<string>)
     throw refuse('must be https', 'scheme');
   if (url.username || url.password) throw refuse('must not contain credentials', 'userinfo');
   if (allowed) return url;
-  const host = hostOf(url).replace(/\.$/, '');
-  const literal = isIP(host) ? host : parseIPv4Literal(host)?.join('.');
+  const host = normalHost(url.hostname);
+  const literal = literalAddress(host);
   if (literal) {
     const why = blockedAddressReason(literal);
     if (why) throw refuse(`host ${host} is a non-public address (${why}); destinations must be public`, why);

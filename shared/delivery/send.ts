@@ -5,14 +5,14 @@
  */
 
 import { HookbridgeError } from '../errors.js';
-import { checkTarget } from '../proxy/ssrf.js';
-import { TransportError } from '../proxy/transport.js';
+import { sendOnce } from '../outbound/send.js';
+import { TransportError } from '../outbound/transport.js';
 import type { DeliveryDeps } from './deps.js';
 import { partsOf, webhookIdFor } from './process.js';
 import { replayPage } from './replay.js';
 import { MAX_QUEUE_DELAY_SEC, nextDelaySec } from './schedule.js';
 import { signStandardWebhook } from './signing.js';
-import type { DeliveryAttempt, QueueMessage } from './types.js';
+import type { Delivery, DeliveryAttempt, Destination, QueueMessage } from './types.js';
 
 const EXCERPT_CHARS = 512;
 /** Bytes of the receiver's answer kept (enough for the excerpt in any UTF-8); the rest is not read. */
@@ -38,11 +38,71 @@ export async function handleQueueMessage(
   return sendAttempt(deps, msg);
 }
 
-export async function sendAttempt(
+export interface PostOutcome {
+  /** 0 when nothing was answered. */
+  status: number;
+  excerpt?: string | undefined;
+  error?: string | undefined;
+  retryAfter: string | null;
+  /** Set when the SSRF guard refused the destination, so nothing was sent. */
+  blocked?: string | undefined;
+}
+
+/** The signed POST. Never throws: a refusal or a network failure becomes the attempt's error. */
+async function post(
   deps: DeliveryDeps,
-  msg: Extract<QueueMessage, { kind: 'delivery' }>,
-): Promise<SendOutcome> {
-  const { deliveries, destinations, log } = deps;
+  destinationUrl: string,
+  signature: Record<string, string>,
+  body: string,
+): Promise<PostOutcome> {
+  try {
+    // Only the destination's own host may be called; the guard checks every address it resolves
+    // to and the transport connects to exactly the checked one, never following redirects.
+    const res = await sendOnce(
+      {
+        url: new URL(destinationUrl),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Hookbridge-Webhooks/1', ...signature },
+        body: Buffer.from(body),
+        connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, deps.timeoutMs),
+        timeoutMs: deps.timeoutMs,
+        maxResponseBytes: RESPONSE_BYTES,
+        truncateResponse: true,
+      },
+      deps,
+    );
+    const ra = res.headers['retry-after'];
+    return {
+      status: res.status,
+      retryAfter: (Array.isArray(ra) ? ra[0] : ra) ?? null,
+      excerpt: res.body.toString('utf8').slice(0, EXCERPT_CHARS) || undefined,
+    };
+  } catch (err) {
+    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked')
+      return { status: 0, retryAfter: null, blocked: err.message, error: `blocked: ${err.message}` };
+    return { status: 0, retryAfter: null, error: failureText(err, deps.timeoutMs) };
+  }
+}
+
+const failureText = (err: unknown, timeoutMs: number): string => {
+  if (err instanceof HookbridgeError) return err.message;
+  if (err instanceof TransportError && err.kind === 'timeout') return `timeout after ${timeoutMs} ms`;
+  if (err instanceof TransportError && err.kind === 'connect_timeout') return 'connect timed out';
+  return 'connection failed';
+};
+
+type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
+
+/** One claimed attempt: the message, the delivery it belongs to, and the clock reading it runs under. */
+interface AttemptContext {
+  deps: DeliveryDeps;
+  msg: DeliveryMessage;
+  delivery: Pick<Delivery, 'eventId' | 'destinationId' | 'part'>;
+  nowMs: number;
+  at: string;
+}
+
+export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Promise<SendOutcome> {
   const nowMs = deps.clock.now();
   // SQS delays stop at 15 minutes: longer waits come back early and hop again.
   if (msg.notBefore > nowMs + 1000) {
@@ -50,10 +110,52 @@ export async function sendAttempt(
     await deps.queue.send(msg, Math.min(remaining, MAX_QUEUE_DELAY_SEC));
     return 'hop';
   }
-  const at = new Date(nowMs).toISOString();
+  const ctx: AttemptContext = {
+    deps,
+    msg,
+    delivery: { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part },
+    nowMs,
+    at: new Date(nowMs).toISOString(),
+  };
+  const ready = await prepare(ctx);
+  if ('stop' in ready) return ready.stop;
+  const started = performance.now();
+  const result = await post(deps, ready.dest.url, ready.headers, ready.body);
+  const attempt: DeliveryAttempt = {
+    eventId: msg.eventId,
+    destinationId: msg.destinationId,
+    part: msg.part,
+    round: msg.round,
+    attempt: msg.attempt,
+    at: ctx.at,
+    status: result.status,
+    latencyMs: Math.round(performance.now() - started),
+    outcome: 'retry',
+    responseExcerpt: result.excerpt,
+    error: result.error,
+  };
+  return apply(ctx, ready.dest, attempt, decide(result, msg.attempt, nowMs, deps.random));
+}
+
+/** Settles an attempt that was never sent. */
+async function deadBeforeSending(ctx: AttemptContext, deadReason: string): Promise<{ stop: SendOutcome }> {
+  await ctx.deps.deliveries.settle(ctx.delivery, ctx.msg.round, {
+    status: 'dead',
+    at: ctx.at,
+    lastStatus: 0,
+    deadReason,
+  });
+  return { stop: 'dead' };
+}
+
+/** Claims the attempt and builds the signed request, or says why there is nothing to send. */
+async function prepare(
+  ctx: AttemptContext,
+): Promise<{ stop: SendOutcome } | { dest: Destination; body: string; headers: Record<string, string> }> {
+  const { deps, msg, delivery, nowMs, at } = ctx;
+  const { deliveries, destinations } = deps;
   // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
   // nothing, while the redelivery of a message whose invocation died re-takes its stale claim.
-  const delivery = { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part };
   const claim = await deliveries.claimAttempt(
     delivery,
     msg.round,
@@ -61,176 +163,146 @@ export async function sendAttempt(
     at,
     new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
   );
-  if (claim.outcome !== 'claimed') return claim.outcome;
+  if (claim.outcome !== 'claimed') return { stop: claim.outcome };
   const [dest, stored] = await Promise.all([
     destinations.getDestination(msg.destinationId),
     deps.events.getStored(msg.eventId),
   ]);
   // A destination deleted and created again under the same id is another destination.
   const sameDestination = dest !== undefined && dest.generation === claim.delivery.destinationGeneration;
-  if (dest?.status !== 'enabled' || !sameDestination) {
-    await deliveries.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      deadReason: sameDestination ? 'destination_disabled' : 'destination_deleted',
-    });
-    return 'dead';
-  }
-  if (!stored) {
-    await deliveries.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      deadReason: 'event_expired',
-    });
-    return 'dead';
-  }
+  if (dest?.status !== 'enabled' || !sameDestination)
+    return deadBeforeSending(ctx, sameDestination ? 'destination_disabled' : 'destination_deleted');
+  if (!stored) return deadBeforeSending(ctx, 'event_expired');
   const part = partsOf(stored.record, await deps.events.getBody(stored.record, stored.item))[msg.part];
-  if (!part) {
-    await deliveries.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      deadReason: 'event_part_missing',
-    });
-    return 'dead';
-  }
+  if (!part) return deadBeforeSending(ctx, 'event_part_missing');
   const webhookId = webhookIdFor(msg.eventId, msg.part);
   const body = JSON.stringify({
     type: part.payload.type,
     timestamp: part.payload.occurredAt,
     data: part.payload,
   });
-  const headers = signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body);
+  return { dest, body, headers: signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body) };
+}
 
-  const started = performance.now();
-  let status = 0;
-  let excerpt: string | undefined;
-  let error: string | undefined;
-  let retryAfter: string | null = null;
-  let blocked: string | undefined;
-  try {
-    const url = new URL(dest.url);
-    const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
-    // The destination's own host is the only declared host; the guard checks every address it
-    // resolves to and the transport connects to exactly the checked one, never following redirects.
-    const pinned = await checkTarget(url, [host], { resolver: deps.resolver, testAllow: deps.testAllow });
-    const res = await deps.transport({
-      url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Hookbridge-Webhooks/1', ...headers },
-      body: Buffer.from(body),
-      pinned,
-      connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, deps.timeoutMs),
-      deadline: Date.now() + deps.timeoutMs,
-      maxResponseBytes: RESPONSE_BYTES,
-      truncateResponse: true,
-    });
-    status = res.status;
-    const ra = res.headers['retry-after'];
-    retryAfter = (Array.isArray(ra) ? ra[0] : ra) ?? null;
-    excerpt = res.body.toString('utf8').slice(0, EXCERPT_CHARS) || undefined;
-  } catch (err) {
-    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') {
-      blocked = err.message;
-      error = `blocked: ${err.message}`;
-    } else if (err instanceof HookbridgeError) error = err.message;
-    else if (err instanceof TransportError && err.kind === 'timeout')
-      error = `timeout after ${deps.timeoutMs} ms`;
-    else if (err instanceof TransportError && err.kind === 'connect_timeout') error = 'connect timed out';
-    else error = 'connection failed';
-  }
-  const latencyMs = Math.round(performance.now() - started);
-  const attempt: DeliveryAttempt = {
-    eventId: msg.eventId,
-    destinationId: msg.destinationId,
-    part: msg.part,
-    round: msg.round,
-    attempt: msg.attempt,
-    at,
-    status,
-    latencyMs,
-    outcome: 'retry',
-    responseExcerpt: excerpt,
-    error,
-  };
+export type AttemptDecision =
+  | { kind: 'delivered' }
+  | { kind: 'blocked' }
+  | { kind: 'gone' }
+  | { kind: 'exhausted'; lastError: string }
+  | { kind: 'retry'; lastError: string; delaySec: number };
+
+/** What a sent attempt leads to. Pure. */
+export function decide(
+  result: PostOutcome,
+  attempt: number,
+  nowMs: number,
+  random: () => number,
+): AttemptDecision {
+  if (result.status >= 200 && result.status < 300) return { kind: 'delivered' };
+  // Nothing was sent. Retrying would not help (and would keep probing): dead-letter at once;
+  // a redrive after the DNS is fixed sends it again.
+  if (result.blocked !== undefined) return { kind: 'blocked' };
+  if (result.status === 410) return { kind: 'gone' };
+  const lastError = result.error ?? `HTTP ${result.status}`;
+  const delay = nextDelaySec(
+    attempt,
+    { status: result.status, retryAfter: result.retryAfter },
+    nowMs,
+    random,
+  );
+  return delay === undefined
+    ? { kind: 'exhausted', lastError }
+    : { kind: 'retry', lastError, delaySec: delay };
+}
+
+/** Records the attempt and settles the delivery as decided. */
+async function apply(
+  ctx: AttemptContext,
+  dest: Destination,
+  attempt: DeliveryAttempt,
+  decision: AttemptDecision,
+): Promise<SendOutcome> {
+  const { deps, msg, delivery, at } = ctx;
+  const { deliveries, destinations, log } = deps;
   const ttl = deps.ttlSec();
+  switch (decision.kind) {
+    case 'delivered':
+      attempt.outcome = 'delivered';
+      await Promise.all([
+        deliveries.recordAttempt(attempt, ttl),
+        deliveries.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: attempt.status }),
+      ]);
+      return 'delivered';
+    case 'blocked':
+      return deadLetter(
+        { ...ctx, ttl },
+        dest,
+        attempt,
+        { lastStatus: 0, lastError: attempt.error, deadReason: 'destination_blocked' },
+        { reason: 'destination_blocked' },
+      );
+    case 'gone':
+      attempt.outcome = 'gone';
+      await deliveries.recordAttempt(attempt, ttl);
+      await destinations.disableDestination(dest.id, 'receiver answered 410 Gone', at);
+      await deliveries.settle(delivery, msg.round, {
+        status: 'dead',
+        at,
+        lastStatus: 410,
+        deadReason: 'destination_gone',
+      });
+      log.warn('destination disabled after 410', { destinationId: dest.id });
+      return 'gone';
+    case 'exhausted':
+      return deadLetter(
+        { ...ctx, ttl },
+        dest,
+        attempt,
+        { lastStatus: attempt.status, lastError: decision.lastError, deadReason: 'retries_exhausted' },
+        { attempts: msg.attempt + 1 },
+      );
+    case 'retry':
+      return scheduleRetry(ctx, attempt, decision, ttl);
+  }
+}
 
-  if (status >= 200 && status < 300) {
-    attempt.outcome = 'delivered';
-    await Promise.all([
-      deliveries.recordAttempt(attempt, ttl),
-      deliveries.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: status }),
-    ]);
-    return 'delivered';
-  }
-  if (blocked !== undefined) {
-    // Nothing was sent. Retrying would not help (and would keep probing): dead-letter at once;
-    // a redrive after the DNS is fixed sends it again.
-    attempt.outcome = 'dead';
-    await deliveries.recordAttempt(attempt, ttl);
-    await deliveries.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 0,
-      lastError: error,
-      deadReason: 'destination_blocked',
-    });
-    log.warn('delivery dead-lettered', {
-      destinationId: dest.id,
-      eventId: msg.eventId,
-      reason: 'destination_blocked',
-    });
-    return 'dead';
-  }
-  if (status === 410) {
-    attempt.outcome = 'gone';
-    await deliveries.recordAttempt(attempt, ttl);
-    await destinations.disableDestination(dest.id, 'receiver answered 410 Gone', at);
-    await deliveries.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: 410,
-      deadReason: 'destination_gone',
-    });
-    log.warn('destination disabled after 410', { destinationId: dest.id });
-    return 'gone';
-  }
-  const lastError = error ?? `HTTP ${status}`;
-  const delay = nextDelaySec(msg.attempt, { status, retryAfter }, nowMs, deps.random);
-  if (delay === undefined) {
-    attempt.outcome = 'dead';
-    await deliveries.recordAttempt(attempt, ttl);
-    await deliveries.settle(delivery, msg.round, {
-      status: 'dead',
-      at,
-      lastStatus: status,
-      lastError,
-      deadReason: 'retries_exhausted',
-    });
-    // Counted by the stack's delivery-failure alarm.
-    log.warn('delivery dead-lettered', {
-      destinationId: dest.id,
-      eventId: msg.eventId,
-      attempts: msg.attempt + 1,
-    });
-    return 'dead';
-  }
-  const notBefore = nowMs + delay * 1000;
+/** Records a failed attempt and dead-letters the delivery; the warning is counted by the stack's delivery-failure alarm. */
+async function deadLetter(
+  ctx: AttemptContext & { ttl: number },
+  dest: Destination,
+  attempt: DeliveryAttempt,
+  change: { lastStatus: number; lastError?: string | undefined; deadReason: string },
+  logFields: Record<string, unknown>,
+): Promise<SendOutcome> {
+  const { deps, msg, delivery, at } = ctx;
+  attempt.outcome = 'dead';
+  await deps.deliveries.recordAttempt(attempt, ctx.ttl);
+  await deps.deliveries.settle(delivery, msg.round, { status: 'dead', at, ...change });
+  deps.log.warn('delivery dead-lettered', { destinationId: dest.id, eventId: msg.eventId, ...logFields });
+  return 'dead';
+}
+
+async function scheduleRetry(
+  ctx: AttemptContext,
+  attempt: DeliveryAttempt,
+  decision: Extract<AttemptDecision, { kind: 'retry' }>,
+  ttl: number,
+): Promise<SendOutcome> {
+  const { deps, msg, delivery, nowMs, at } = ctx;
+  const notBefore = nowMs + decision.delaySec * 1000;
   attempt.nextAttemptAt = new Date(notBefore).toISOString();
-  await deliveries.recordAttempt(attempt, ttl);
+  await deps.deliveries.recordAttempt(attempt, ttl);
   // Queue the next attempt before settling: settling ends the claim, so if queueing fails the
   // claim stays and the redelivered message re-sends this attempt rather than being dropped.
   await deps.queue.send(
     { ...msg, attempt: msg.attempt + 1, notBefore },
-    Math.min(delay, MAX_QUEUE_DELAY_SEC),
+    Math.min(decision.delaySec, MAX_QUEUE_DELAY_SEC),
   );
-  await deliveries.settle(delivery, msg.round, {
+  await deps.deliveries.settle(delivery, msg.round, {
     status: 'pending',
     at,
-    lastStatus: status,
-    lastError,
+    lastStatus: attempt.status,
+    lastError: decision.lastError,
     nextAttemptAt: attempt.nextAttemptAt,
   });
   return 'retry';

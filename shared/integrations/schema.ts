@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { blockedAddressReason, parseIPv4Literal } from '../proxy/ssrf.js';
+import { blockedAddressReason, parseIPv4Literal } from '../outbound/ssrf.js';
+import { hostOf, isLoopbackHttp } from '../outbound/url.js';
 import '../zod-locale.js';
 
 /**
@@ -10,23 +11,21 @@ import '../zod-locale.js';
  * and API keys live in Secrets Manager too.
  */
 
-const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
-
 /** Browser targets (return URLs): https, or plain http on a loopback host for a local app. */
 const HttpsOrLocalUrl = z.url({ protocol: /^https?$/ }).check(
-  z.refine((u: string) => u.startsWith('https://') || LOOPBACK_HTTP.test(u), {
+  z.refine((u: string) => u.startsWith('https://') || isLoopbackHttp(u), {
     message: 'must be https (http only for 127.0.0.1 / localhost)',
   }),
 );
 
 const isLoopbackHost = (host: string): boolean =>
-  host === 'localhost' || blockedAddressReason(host.replace(/^\[|\]$/g, '')) === 'loopback';
+  host === 'localhost' || blockedAddressReason(host) === 'loopback';
 
 /**
  * Why a URL Hookbridge itself will call (token, revocation, issuer, API base) is refused, or
  * undefined. https only, and never an IP literal that is not public (10.0.0.1, 169.254.169.254,
  * every spelling); outside local mode loopback names are refused too. Names that resolve to
- * private addresses are refused at call time by the SSRF guard (shared/proxy/ssrf.ts).
+ * private addresses are refused at call time by the SSRF guard (shared/outbound/ssrf.ts).
  */
 export function serverUrlProblem(raw: string, local: boolean): string | undefined {
   let u: URL;
@@ -35,7 +34,7 @@ export function serverUrlProblem(raw: string, local: boolean): string | undefine
   } catch {
     return 'must be a URL';
   }
-  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(u);
   if (local && isLoopbackHost(host)) return undefined; // local development and tests
   if (u.protocol !== 'https:') return 'must be https (plain http only for loopback in local mode)';
   if (host === 'localhost' || host.endsWith('.localhost')) return 'must not be a loopback host';
@@ -198,4 +197,4 @@ export const IntegrationList = z
 export const isOAuth = (c: IntegrationConfig): c is OAuthIntegrationConfig => c.type === 'oauth';
 
 /** The secret holding an integration's credentials. */
-export const integrationSecretName = (id: string): string => `hookbridge/oauth/${id}`;
+export { oauthSecretName as integrationSecretName } from '../secret-names.js';

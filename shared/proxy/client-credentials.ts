@@ -4,18 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
-import type { OutboundCall, OutboundResult } from './outbound.js';
+import { applyClientAuth, type ClientAuthMethod, type ClientCredentials } from '../oauth/client-auth.js';
+import type { OutboundCall, OutboundResult } from '../outbound/policy.js';
+import { declaredHostOf } from '../outbound/url.js';
 
 export interface ClientCredentialsSettings {
   tokenUrl: string;
   scopes: readonly string[];
   audience?: string | undefined;
-  clientAuth: 'client_secret_basic' | 'client_secret_post';
-}
-
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
+  clientAuth: ClientAuthMethod;
 }
 
 interface CachedToken {
@@ -81,28 +78,21 @@ export class ClientCredentialsTokens {
     fingerprint: string,
   ): Promise<CachedToken> {
     const url = new URL(settings.tokenUrl);
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (settings.scopes.length) form.set('scope', settings.scopes.join(' '));
-    if (settings.audience) form.set('audience', settings.audience);
+    const fields: Record<string, string> = { grant_type: 'client_credentials' };
+    if (settings.scopes.length) fields.scope = settings.scopes.join(' ');
+    if (settings.audience) fields.audience = settings.audience;
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
-    if (settings.clientAuth === 'client_secret_post') {
-      form.set('client_id', creds.clientId);
-      form.set('client_secret', creds.clientSecret);
-    } else {
-      // RFC 6749 §2.3.1: form-encode each part before joining.
-      const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-      headers.authorization = `Basic ${Buffer.from(`${enc(creds.clientId)}:${enc(creds.clientSecret)}`).toString('base64')}`;
-    }
+    applyClientAuth(settings.clientAuth, creds, fields, headers);
     const started = this.now();
     const res = await this.send({
       method: 'POST',
       url,
-      allowedHosts: [url.port ? `${url.hostname}:${url.port}` : url.hostname],
+      allowedHosts: [declaredHostOf(url)],
       headers,
-      body: Buffer.from(form.toString()),
+      body: Buffer.from(new URLSearchParams(fields).toString()),
       retryable: true,
       log: { provider: 'client-credentials', integrationId, pathTemplate: `token ${url.pathname}` },
     });

@@ -4,11 +4,17 @@
  * uses it, and so can any other function: `callIntegration('stripe-prod', { method: 'GET', path: '/v1/balance' }, deps)`.
  */
 import { HookbridgeError } from '../errors.js';
-import type { IntegrationConfig } from '../integrations/schema.js';
+import type {
+  ApiKeyIntegrationConfig,
+  ClientCredentialsIntegrationConfig,
+  IntegrationConfig,
+} from '../integrations/schema.js';
+import { type CredentialHeaders, type OutboundDeps, sendWithPolicy } from '../outbound/policy.js';
+import { declaredHostOf, pathTemplateOf } from '../outbound/url.js';
 import type { IntegrationRepo } from '../ports/index.js';
+import { apiKeySecretName, oauthSecretName } from '../secret-names.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
 import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
-import { type CredentialHeaders, type OutboundDeps, pathTemplateOf, sendWithPolicy } from './outbound.js';
 
 export interface ProxyRequest {
   method: string;
@@ -60,12 +66,6 @@ export interface ProxyDeps {
 
 export type AuthScheme = { type: 'bearer' } | { type: 'basic' } | { type: 'header'; name: string };
 
-/** Secrets Manager name of an API-key integration's key: `{"apiKey"}` or `{"username","password"}`. */
-export const apiKeySecretName = (integrationId: string): string => `hookbridge/apikeys/${integrationId}`;
-/** Secrets Manager name of a client-credentials integration's `{"clientId","clientSecret"}`. */
-export const clientCredentialsSecretName = (integrationId: string): string =>
-  `hookbridge/oauth/${integrationId}`;
-
 interface Target {
   provider: string;
   baseUrl: string;
@@ -92,11 +92,6 @@ export function schemeHeaders(
   if (scheme.type === 'header') return { [scheme.name.toLowerCase()]: secret.token ?? '' };
   return { authorization: `Bearer ${secret.token ?? ''}` };
 }
-
-const hostOfUrl = (u: string): string => {
-  const url = new URL(u);
-  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
-};
 
 /** Builds the target URL: base path + request path, refusing dot segments that would climb out of the base. */
 export function targetUrl(baseUrl: string, path: string, query?: string): URL {
@@ -267,73 +262,84 @@ export async function callIntegration(
       'invalid_request',
       `Integration ${integrationId} is OAuth: call it as a connection, /proxy/{connectionId}/…`,
     );
-  let target: Target;
-  if (config.type === 'api-key') {
-    const entry = config.provider
-      ? (await import('../oauth/providers.js')).getProvider(config.provider)
-      : undefined;
-    if (config.provider && !entry && !config.baseUrl)
-      throw new HookbridgeError(
-        'misconfigured',
-        `Integration ${integrationId} names unknown provider ${config.provider}`,
-      );
-    const baseUrl = config.baseUrl ?? entry!.api.baseUrl;
-    if (/\{[A-Za-z_]/.test(baseUrl))
-      throw new HookbridgeError(
-        'misconfigured',
-        `Integration ${integrationId} needs a baseUrl (the catalog's has placeholders)`,
-      );
-    const allowedHosts = config.allowedHosts.length
-      ? config.allowedHosts
-      : config.baseUrl
-        ? [hostOfUrl(config.baseUrl)]
-        : entry!.api.allowedHosts;
-    const name = apiKeySecretName(integrationId);
-    const readKey = async () => {
-      const key = parseApiKeySecret(await deps.secrets.get(name));
-      if (!key)
-        throw new HookbridgeError(
-          'misconfigured',
-          `Secret ${name} is missing or lacks "apiKey" or "username"`,
-        );
-      return key;
-    };
-    target = {
-      provider: config.provider ?? 'api-key',
-      baseUrl,
-      allowedHosts,
-      credentialHeaders: credentialHeaderNames(config.scheme),
-      log: { integrationId },
-      auth: {
-        headers: async ({ forceRefresh }) => {
-          // A 401 may mean the key was rotated: re-read the secret (rate-limited by the cache).
-          if (forceRefresh) await deps.secrets.refreshAfterFailure(name);
-          return schemeHeaders(config.scheme, await readKey());
-        },
-      },
-    };
-  } else {
-    const name = clientCredentialsSecretName(integrationId);
-    target = {
-      provider: 'client-credentials',
-      baseUrl: config.baseUrl,
-      allowedHosts: config.allowedHosts,
-      credentialHeaders: ['authorization'],
-      log: { integrationId },
-      auth: {
-        headers: async ({ forceRefresh }) => {
-          if (forceRefresh) await deps.secrets.refreshAfterFailure(name);
-          const creds = parseClientCredentials(await deps.secrets.get(name));
-          if (!creds)
-            throw new HookbridgeError(
-              'misconfigured',
-              `Secret ${name} is missing or lacks "clientId" and "clientSecret"`,
-            );
-          const token = await deps.clientCredentials.token(integrationId, config, creds, { forceRefresh });
-          return { authorization: `Bearer ${token.accessToken}` };
-        },
-      },
-    };
-  }
+  const target =
+    config.type === 'api-key'
+      ? await apiKeyTarget(integrationId, config, deps)
+      : clientCredentialsTarget(integrationId, config, deps);
   return send(target, req, deps);
+}
+
+async function apiKeyTarget(
+  integrationId: string,
+  config: ApiKeyIntegrationConfig,
+  deps: ProxyDeps,
+): Promise<Target> {
+  const entry = config.provider
+    ? (await import('../oauth/providers.js')).getProvider(config.provider)
+    : undefined;
+  if (config.provider && !entry && !config.baseUrl)
+    throw new HookbridgeError(
+      'misconfigured',
+      `Integration ${integrationId} names unknown provider ${config.provider}`,
+    );
+  const baseUrl = config.baseUrl ?? entry!.api.baseUrl;
+  if (/\{[A-Za-z_]/.test(baseUrl))
+    throw new HookbridgeError(
+      'misconfigured',
+      `Integration ${integrationId} needs a baseUrl (the catalog's has placeholders)`,
+    );
+  const allowedHosts = config.allowedHosts.length
+    ? config.allowedHosts
+    : config.baseUrl
+      ? [declaredHostOf(new URL(config.baseUrl))]
+      : entry!.api.allowedHosts;
+  const name = apiKeySecretName(integrationId);
+  const readKey = async () => {
+    const key = parseApiKeySecret(await deps.secrets.get(name));
+    if (!key)
+      throw new HookbridgeError('misconfigured', `Secret ${name} is missing or lacks "apiKey" or "username"`);
+    return key;
+  };
+  return {
+    provider: config.provider ?? 'api-key',
+    baseUrl,
+    allowedHosts,
+    credentialHeaders: credentialHeaderNames(config.scheme),
+    log: { integrationId },
+    auth: {
+      headers: async ({ forceRefresh }) => {
+        // A 401 may mean the key was rotated: re-read the secret (rate-limited by the cache).
+        if (forceRefresh) await deps.secrets.refreshAfterFailure(name);
+        return schemeHeaders(config.scheme, await readKey());
+      },
+    },
+  };
+}
+
+function clientCredentialsTarget(
+  integrationId: string,
+  config: ClientCredentialsIntegrationConfig,
+  deps: ProxyDeps,
+): Target {
+  const name = oauthSecretName(integrationId);
+  return {
+    provider: 'client-credentials',
+    baseUrl: config.baseUrl,
+    allowedHosts: config.allowedHosts,
+    credentialHeaders: ['authorization'],
+    log: { integrationId },
+    auth: {
+      headers: async ({ forceRefresh }) => {
+        if (forceRefresh) await deps.secrets.refreshAfterFailure(name);
+        const creds = parseClientCredentials(await deps.secrets.get(name));
+        if (!creds)
+          throw new HookbridgeError(
+            'misconfigured',
+            `Secret ${name} is missing or lacks "clientId" and "clientSecret"`,
+          );
+        const token = await deps.clientCredentials.token(integrationId, config, creds, { forceRefresh });
+        return { authorization: `Bearer ${token.accessToken}` };
+      },
+    },
+  };
 }

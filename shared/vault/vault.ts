@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
 import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
+import { VAULT_SECRET_NAME } from '../secret-names.js';
 import '../zod-locale.js';
 
 /**
@@ -10,7 +11,7 @@ import '../zod-locale.js';
  * decrypts, so a rotation is: add a key, make it current, run `npm run vault:reencrypt`, then
  * drop the old key.
  */
-export const VAULT_SECRET_NAME = 'hookbridge/vault';
+export { VAULT_SECRET_NAME };
 
 const Kid = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a kid is 1-64 of A-Z a-z 0-9 _ . -'));
 

@@ -1,5 +1,4 @@
 /** Names shared by the receive path and the read API (kept apart so the read API loads no verifier). */
-export const DEFAULT_SOURCE = 'default';
+export { webhookSecretName } from '../secret-names.js';
 
-export const webhookSecretName = (provider: string, sourceId?: string): string =>
-  sourceId === undefined ? `hookbridge/webhooks/${provider}` : `hookbridge/webhooks/${provider}/${sourceId}`;
+export const DEFAULT_SOURCE = 'default';

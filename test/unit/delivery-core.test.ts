@@ -23,7 +23,7 @@ import {
   signStandardWebhook,
 } from '../../shared/delivery/signing.js';
 import type { HookbridgeError } from '../../shared/errors.js';
-import { nodeTransport } from '../../shared/proxy/transport.js';
+import { nodeTransport } from '../../shared/outbound/transport.js';
 
 describe('Standard Webhooks signing', () => {
   it('produces headers the standardwebhooks library verifies', () => {

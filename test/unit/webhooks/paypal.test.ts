@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/log.js';
+import { type OutboundCall, sendWithPolicy } from '../../../shared/outbound/policy.js';
+import { nodeTransport } from '../../../shared/outbound/transport.js';
 import { loadProxyPolicy } from '../../../shared/proxy/config.js';
-import { type OutboundCall, sendWithPolicy } from '../../../shared/proxy/outbound.js';
-import { nodeTransport } from '../../../shared/proxy/transport.js';
 import {
   CertificateCache,
   createPayPalContext,

@@ -6,11 +6,11 @@
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { Logger } from '../../../log.js';
+import { type OutboundCall, type OutboundResult, sendWithPolicy } from '../../../outbound/policy.js';
+import { type Resolver, systemResolver } from '../../../outbound/ssrf.js';
+import { nodeTransport, type Transport } from '../../../outbound/transport.js';
 import { ClientCredentialsTokens } from '../../../proxy/client-credentials.js';
 import type { ProxyPolicy } from '../../../proxy/config.js';
-import { type OutboundCall, type OutboundResult, sendWithPolicy } from '../../../proxy/outbound.js';
-import { type Resolver, systemResolver } from '../../../proxy/ssrf.js';
-import { nodeTransport, type Transport } from '../../../proxy/transport.js';
 
 const CERT_CACHE_MS = 24 * 3600_000;
 const CERT_CACHE_MAX = 16;

@@ -3,16 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HookbridgeError } from '../../../shared/errors.js';
 import { createLogger } from '../../../shared/log.js';
-import { loadProxyPolicy } from '../../../shared/proxy/config.js';
 import {
   backoffMs,
   type CredentialHeaders,
   type OutboundDeps,
-  pathTemplateOf,
   requestedWaitMs,
   sendWithPolicy,
-} from '../../../shared/proxy/outbound.js';
-import { nodeTransport } from '../../../shared/proxy/transport.js';
+} from '../../../shared/outbound/policy.js';
+import { nodeTransport } from '../../../shared/outbound/transport.js';
+import { pathTemplateOf } from '../../../shared/outbound/url.js';
+import { loadProxyPolicy } from '../../../shared/proxy/config.js';
 
 type Script = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 let server: Server;

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { ResolvedAddress } from './ssrf.js';
+import { hostOf, portOf } from './url.js';
 
 export interface TransportRequest {
   url: URL;
@@ -67,8 +68,8 @@ export const nodeTransport: Transport = (req) =>
     // Keep-alive sockets are keyed by host:port; pinning keeps them bound to a checked address.
     const options: https.RequestOptions = {
       method: req.method,
-      host: req.url.hostname.replace(/^\[|\]$/g, ''),
-      port: req.url.port || (secure ? 443 : 80),
+      host: hostOf(req.url),
+      port: portOf(req.url),
       path: `${req.url.pathname}${req.url.search}`,
       headers: req.headers,
       lookup: pinnedLookup(req.pinned),

@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { HookbridgeError } from '../errors.js';
+import { hostOf, hostPortOf, normalHost, portOf } from './url.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -145,6 +146,10 @@ export function blockedV6Reason(b: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** The address an IP literal host names (any IPv4 spelling normalised), or undefined for a name. */
+export const literalAddress = (host: string): string | undefined =>
+  isIP(host) ? host : parseIPv4Literal(host)?.join('.');
+
 /** Why an address (any textual form) is refused, or undefined when it is a public unicast address. */
 export function blockedAddressReason(address: string): string | undefined {
   const v6 = address.includes(':') ? parseIPv6(address) : undefined;
@@ -159,14 +164,13 @@ export function blockedAddressReason(address: string): string | undefined {
  * pattern with `:port` must match the port too.
  */
 export function hostMatches(hostname: string, pattern: string, port?: string): boolean {
-  let h = hostname.toLowerCase().replace(/\.$/, '');
+  const h = normalHost(hostname);
   let p = pattern.toLowerCase();
   const colon = p.lastIndexOf(':');
   if (colon > 0 && /^\d+$/.test(p.slice(colon + 1))) {
     if (p.slice(colon + 1) !== port) return false;
     p = p.slice(0, colon);
   }
-  h = h.replace(/^\[|\]$/g, '');
   if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
   return h === p;
 }
@@ -179,9 +183,6 @@ export interface GuardOptions {
    */
   testAllow?: ReadonlySet<string>;
 }
-
-const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '');
-const portOf = (url: URL): string => url.port || (url.protocol === 'https:' ? '443' : '80');
 
 const blocked = (detail: string, reason: string) =>
   new HookbridgeError('ssrf_blocked', detail, { extensions: { reason } });
@@ -196,14 +197,14 @@ export async function checkTarget(
   opts: GuardOptions,
 ): Promise<ResolvedAddress> {
   const host = hostOf(url);
-  const testAllowed = opts.testAllow?.has(`${host}:${portOf(url)}`) ?? false;
+  const testAllowed = opts.testAllow?.has(hostPortOf(url)) ?? false;
   if (url.protocol !== 'https:' && !(testAllowed && url.protocol === 'http:'))
     throw blocked(`Only https targets may be called, not ${url.protocol}`, 'scheme');
   if (url.username || url.password) throw blocked('Target URLs may not carry credentials', 'userinfo');
   if (!allowedHosts.some((p) => hostMatches(host, p, portOf(url))))
     throw blocked(`Host ${host} is not one of the integration's declared hosts`, 'undeclared-host');
 
-  const literal = isIP(host) ? host : parseIPv4Literal(host)?.join('.');
+  const literal = literalAddress(host);
   let addresses: ResolvedAddress[];
   if (literal) addresses = [{ address: literal, family: literal.includes(':') ? 6 : 4 }];
   else {

@@ -7,7 +7,7 @@ import {
   parseIPv4Literal,
   parseIPv6,
   type Resolver,
-} from '../../../shared/proxy/ssrf.js';
+} from '../../../shared/outbound/ssrf.js';
 
 const resolverOf =
   (map: Record<string, string[]>): Resolver =>

@@ -1,18 +1,17 @@
 /**
- * Every server-side OAuth call (discovery, JWKS, token, refresh, revocation) goes through the
- * proxy's SSRF guard and pinned transport: https only, every resolved address public, the
- * connection pinned to the checked address, no redirects followed, bounded time and size. The
- * guard's test-only allow list (HOOKBRIDGE_TEST_ALLOW_HOSTS) works only in local mode.
+ * A `fetch` over the SSRF guard and the pinned transport, for libraries that take a fetch (jose's
+ * JWKS, oauth4webapi) and for every server-side OAuth call: https only, every resolved address
+ * public, the connection pinned to the checked address, no redirects followed, bounded time and
+ * size. The guard's test-only allow list (HOOKBRIDGE_TEST_ALLOW_HOSTS) works only in local mode.
  */
 import { HookbridgeError } from '../errors.js';
 import type { Fetch } from '../ports/index.js';
-import { checkTarget, type Resolver } from '../proxy/ssrf.js';
-import { type Transport, TransportError } from '../proxy/transport.js';
+import { type OutboundNet, pinTarget, sendPinned } from './send.js';
+import { TransportError } from './transport.js';
 
-export interface GuardedFetchOptions {
-  resolver: Resolver;
-  transport: Transport;
-  testAllow: ReadonlySet<string>;
+export interface GuardedFetchOptions extends OutboundNet {
+  /** Host patterns a URL must match; omitted, any host may be named and its addresses are judged. */
+  allowedHosts?: readonly string[] | undefined;
   /** Used when the caller passes no AbortSignal. */
   defaultTimeoutMs?: number;
   maxResponseBytes?: number;
@@ -35,9 +34,7 @@ export function guardedFetch(opts: GuardedFetchOptions): Fetch {
   const maxBytes = opts.maxResponseBytes ?? 1024 * 1024;
   const impl = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    // Any host may be named; what it resolves to is what the guard judges.
-    const pinned = await checkTarget(url, [host], { resolver: opts.resolver, testAllow: opts.testAllow });
+    const pinned = await pinTarget(url, opts.allowedHosts, opts);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((v, k) => {
       headers[k] = v;
@@ -46,16 +43,19 @@ export function guardedFetch(opts: GuardedFetchOptions): Fetch {
     if (body && headers['content-length'] === undefined) headers['content-length'] = String(body.length);
     const signal = init.signal ?? AbortSignal.timeout(timeoutMs);
     if (signal.aborted) throw signal.reason ?? new Error('aborted');
-    const sent = opts.transport({
-      url,
-      method: (init.method ?? 'GET').toUpperCase(),
-      headers,
-      body,
+    const sent = sendPinned(
+      {
+        url,
+        method: (init.method ?? 'GET').toUpperCase(),
+        headers,
+        body,
+        connectTimeoutMs: Math.min(3_000, timeoutMs),
+        timeoutMs,
+        maxResponseBytes: maxBytes,
+      },
       pinned,
-      connectTimeoutMs: Math.min(3_000, timeoutMs),
-      deadline: Date.now() + timeoutMs,
-      maxResponseBytes: maxBytes,
-    });
+      opts,
+    );
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(signal.reason ?? new Error('aborted'));

@@ -1,0 +1,86 @@
+/** The local API Gateway: an HTTP server on loopback that turns each request into a payload v2.0 event for the function the route table names. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { HookbridgeError } from '../../shared/errors.js';
+import { problemResponse, toResult } from '../../shared/http/lambda.js';
+import { createRouter, routeKey } from '../../shared/http/route.js';
+import { DEFAULT_ROUTE_FN, ROUTES } from '../routes.js';
+import { fromResult, PAYLOAD_LIMIT_BYTES, type RawRequest, toEvent } from './gateway.js';
+import { runAs } from './iam.js';
+
+export type Handler = (event: APIGatewayProxyEventV2, context?: unknown) => Promise<unknown>;
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      resolveBody('too_large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () =>
+      resolveBody(over ? 'too_large' : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+    );
+    req.on('error', reject);
+  });
+}
+const writeProblem = (res: ServerResponse, err: HookbridgeError) => {
+  const r = fromResult(toResult(problemResponse(err)));
+  res.writeHead(r.status, r.headers);
+  res.end(r.body);
+};
+
+/** Serves every route through `handlers` (by function name), each run as its function for local IAM. */
+export function createGateway(handlers: ReadonlyMap<string, Handler>): Server {
+  const match = createRouter(ROUTES);
+  const serve = async (req: IncomingMessage, res: ServerResponse, port: number) => {
+    const body = await readBody(req, PAYLOAD_LIMIT_BYTES);
+    if (body === 'too_large') {
+      res.setHeader('connection', 'close');
+      writeProblem(res, new HookbridgeError('payload_too_large', 'The request body exceeds the 10 MB limit'));
+      return;
+    }
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const m = match(req.method ?? 'GET', q < 0 ? url : url.slice(0, q));
+    const route =
+      m.kind === 'match'
+        ? { routeKey: routeKey(m.route), pathParameters: m.pathParameters, fn: m.route.fn }
+        : { routeKey: '$default', pathParameters: undefined, fn: DEFAULT_ROUTE_FN };
+    const raw: RawRequest = {
+      method: req.method ?? 'GET',
+      url,
+      // Distinct values, so repeated headers are joined with ',' as API Gateway does (node joins with ', ').
+      headers: req.headersDistinct as RawRequest['headers'],
+      body,
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      host: req.headers.host ?? `127.0.0.1:${port}`,
+      port,
+    };
+    const result = await runAs(route.fn, () => handlers.get(route.fn)!(toEvent(raw, route), {}));
+    const out = fromResult(result);
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  };
+  const server: Server = createServer({ keepAlive: true }, (req, res) => {
+    const port = (server.address() as { port: number }).port;
+    void serve(req, res, port).catch((err) => {
+      if (!res.headersSent) writeProblem(res, new HookbridgeError('internal', String(err)));
+      else res.destroy();
+    });
+  });
+  return server;
+}

@@ -1,0 +1,176 @@
+/**
+ * Where a provider's endpoints are, for one integration: OIDC discovery through oauth4webapi
+ * (cached), a generic OAuth 2.0 configuration, or a catalog entry with its placeholders filled.
+ */
+import * as oauth from 'oauth4webapi';
+import { HookbridgeError } from '../errors.js';
+import type { OAuthIntegrationConfig } from '../integrations/schema.js';
+import { isLoopbackHttp } from '../outbound/url.js';
+import type { Fetch } from '../ports/index.js';
+import { type ClientAuthMethod, fillPlaceholders, getProvider, type ProviderEntry } from './providers.js';
+
+/** A catalog entry (or a generic provider) with its placeholders filled for one integration. */
+export interface ResolvedProvider {
+  slug: string;
+  issuer?: string | undefined;
+  /** The server advertises RFC 9207 `iss` in authorization responses, so a missing `iss` is refused. */
+  issResponseSupported: boolean;
+  jwksUri?: string | undefined;
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocation?: { url: string; format: 'form' | 'json'; prefer: 'refresh_token' | 'access_token' } | undefined;
+  scopeSeparator: string;
+  scopeParam: string;
+  defaultScopes: string[];
+  authorizationParams: Record<string, string>;
+  clientAuth: ClientAuthMethod;
+  tokenRequestFormat: 'form' | 'json';
+  pkce: boolean;
+  refresh: boolean;
+  tokenResponse: { path?: string | undefined; metadata: string[] };
+  redirectMetadata: string[];
+  api?: ProviderEntry['api'] | undefined;
+  expiryMarginSeconds: number;
+}
+
+const discoveryCache = new Map<string, { as: oauth.AuthorizationServer; at: number }>();
+const DISCOVERY_TTL_MS = 3_600_000;
+
+/** OIDC discovery through oauth4webapi, cached for an hour per issuer. */
+export async function discover(
+  issuer: string,
+  fetchImpl: Fetch,
+  now: number,
+): Promise<oauth.AuthorizationServer> {
+  const hit = discoveryCache.get(issuer);
+  if (hit && now - hit.at < DISCOVERY_TTL_MS) return hit.as;
+  const url = new URL(issuer);
+  try {
+    const res = await oauth.discoveryRequest(url, {
+      [oauth.customFetch]: fetchImpl,
+      [oauth.allowInsecureRequests]: isLoopbackHttp(issuer),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const as = await oauth.processDiscoveryResponse(url, res);
+    discoveryCache.set(issuer, { as, at: now });
+    return as;
+  } catch (err) {
+    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
+    throw new HookbridgeError(
+      'upstream_error',
+      `OIDC discovery for ${issuer} failed: ${(err as Error).message}`,
+    );
+  }
+}
+
+type ResolveDeps = { fetch: Fetch; now: number };
+
+export async function resolveProvider(
+  config: OAuthIntegrationConfig,
+  deps: ResolveDeps,
+): Promise<ResolvedProvider> {
+  if (config.provider === 'oidc' && 'issuer' in config) return fromIssuer(config.issuer, deps);
+  if (config.provider === 'oauth2' && 'tokenUrl' in config) return fromGenericConfig(config);
+  return fromCatalog(config, deps);
+}
+
+/** Generic OIDC: everything from the issuer's discovery document. */
+async function fromIssuer(issuer: string, deps: ResolveDeps): Promise<ResolvedProvider> {
+  const as = await discover(issuer, deps.fetch, deps.now);
+  if (!as.authorization_endpoint || !as.token_endpoint) {
+    throw new HookbridgeError(
+      'misconfigured',
+      `Issuer ${issuer} advertises no authorization or token endpoint`,
+    );
+  }
+  const methods = as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+  return {
+    slug: 'oidc',
+    issuer: as.issuer,
+    issResponseSupported: as.authorization_response_iss_parameter_supported === true,
+    jwksUri: as.jwks_uri,
+    authorizationUrl: as.authorization_endpoint,
+    tokenUrl: as.token_endpoint,
+    revocation: as.revocation_endpoint
+      ? { url: as.revocation_endpoint, format: 'form', prefer: 'refresh_token' }
+      : undefined,
+    scopeSeparator: ' ',
+    scopeParam: 'scope',
+    defaultScopes: ['openid'],
+    authorizationParams: {},
+    clientAuth: methods.includes('client_secret_basic') ? 'client_secret_basic' : 'client_secret_post',
+    tokenRequestFormat: 'form',
+    pkce: true,
+    refresh: true,
+    tokenResponse: { metadata: [] },
+    redirectMetadata: [],
+    expiryMarginSeconds: 300,
+  };
+}
+
+/** Generic OAuth 2.0: the endpoints the integration names. */
+function fromGenericConfig(config: Extract<OAuthIntegrationConfig, { tokenUrl: string }>): ResolvedProvider {
+  return {
+    slug: 'oauth2',
+    issResponseSupported: false,
+    authorizationUrl: config.authorizationUrl,
+    tokenUrl: config.tokenUrl,
+    revocation: config.revocationUrl
+      ? { url: config.revocationUrl, format: 'form', prefer: 'refresh_token' }
+      : undefined,
+    scopeSeparator: config.scopeSeparator,
+    scopeParam: 'scope',
+    defaultScopes: [],
+    authorizationParams: {},
+    clientAuth: config.clientAuth,
+    tokenRequestFormat: 'form',
+    pkce: config.pkce,
+    refresh: true,
+    tokenResponse: { metadata: [] },
+    redirectMetadata: [],
+    api: config.api ? { ...config.api, authScheme: 'bearer' } : undefined,
+    expiryMarginSeconds: 300,
+  };
+}
+
+/** A catalog entry with the integration's placeholders filled; discovery only adds JWKS and `iss` support. */
+async function fromCatalog(config: OAuthIntegrationConfig, deps: ResolveDeps): Promise<ResolvedProvider> {
+  const entry = getProvider(config.provider);
+  if (!entry) throw new HookbridgeError('unknown_provider', `No catalog provider "${config.provider}"`);
+  const fill = (t: string) => {
+    try {
+      return fillPlaceholders(t, config.params);
+    } catch (err) {
+      throw new HookbridgeError('misconfigured', `Integration params: ${(err as Error).message}`);
+    }
+  };
+  let jwksUri: string | undefined;
+  let issResponseSupported = false;
+  if (entry.issuer) {
+    const as = await discover(entry.issuer, deps.fetch, deps.now).catch(() => undefined);
+    jwksUri = as?.jwks_uri;
+    // Fail closed: when discovery failed we cannot know the server omits `iss`, so require it.
+    issResponseSupported = as ? as.authorization_response_iss_parameter_supported === true : true;
+  }
+  return {
+    slug: entry.slug,
+    issuer: entry.issuer,
+    issResponseSupported,
+    jwksUri,
+    authorizationUrl: fill(entry.authorizationUrl),
+    tokenUrl: fill(entry.tokenUrl),
+    revocation: entry.revocation ? { ...entry.revocation, url: fill(entry.revocation.url) } : undefined,
+    scopeSeparator: entry.scopeSeparator,
+    scopeParam: entry.scopeParam,
+    defaultScopes: entry.defaultScopes,
+    authorizationParams: entry.authorizationParams,
+    clientAuth: entry.clientAuth,
+    tokenRequestFormat: entry.tokenRequestFormat,
+    pkce: entry.pkce,
+    refresh: entry.refresh,
+    tokenResponse: entry.tokenResponse,
+    redirectMetadata: entry.redirectMetadata,
+    api: entry.api,
+    expiryMarginSeconds: entry.expiryMarginSeconds,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The token request (authorization code, refresh) as a pure builder returning `{url, headers,
+ * body}`, and the validation of the token endpoint's answer. The caller sends it.
+ */
+import { applyClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
+import type { ResolvedProvider } from './discovery.js';
+
+export interface HttpRequestSpec {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type TokenGrant =
+  | { grantType: 'authorization_code'; code: string; redirectUri: string; codeVerifier?: string | undefined }
+  | { grantType: 'refresh_token'; refreshToken: string; scopes?: string[] | undefined };
+
+function encodeBody(
+  format: 'form' | 'json',
+  fields: Record<string, string>,
+): { body: string; contentType: string } {
+  if (format === 'json') return { body: JSON.stringify(fields), contentType: 'application/json' };
+  return { body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' };
+}
+
+/** A POST to a token or revocation endpoint: the client's credentials added, the body in the provider's format. */
+export function authenticatedPost(
+  url: string,
+  format: 'form' | 'json',
+  clientAuth: ClientAuthMethod,
+  creds: ClientCredentials,
+  fields: Record<string, string>,
+): HttpRequestSpec {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  applyClientAuth(clientAuth, creds, fields, headers);
+  const { body, contentType } = encodeBody(format, fields);
+  headers['content-type'] = contentType;
+  return { url, method: 'POST', headers, body };
+}
+
+/** The token request for a grant, shaped by the catalog (client-auth method, body format). */
+export function buildTokenRequest(
+  p: ResolvedProvider,
+  grant: TokenGrant,
+  creds: ClientCredentials,
+): HttpRequestSpec {
+  const fields: Record<string, string> = { grant_type: grant.grantType };
+  if (grant.grantType === 'authorization_code') {
+    fields.code = grant.code;
+    fields.redirect_uri = grant.redirectUri;
+    if (grant.codeVerifier) fields.code_verifier = grant.codeVerifier;
+  } else {
+    fields.refresh_token = grant.refreshToken;
+  }
+  return authenticatedPost(p.tokenUrl, p.tokenRequestFormat, p.clientAuth, creds, fields);
+}
+
+export interface ParsedTokens {
+  accessToken: string;
+  refreshToken?: string | undefined;
+  idToken?: string | undefined;
+  tokenType: string;
+  /** Epoch ms. */
+  expiresAt?: number | undefined;
+  scopes?: string[] | undefined;
+  metadata: Record<string, unknown>;
+}
+
+export type TokenOutcome =
+  | { ok: true; tokens: ParsedTokens }
+  | { ok: false; error: string; description?: string | undefined; transient: boolean };
+
+const pathGet = (obj: unknown, path: string): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>(
+      (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+      obj,
+    );
+
+/** Validates a token-endpoint response. Never includes token values in the error text. */
+export function parseTokenResponse(
+  p: ResolvedProvider,
+  status: number,
+  text: string,
+  now: number,
+): TokenOutcome {
+  let body: Record<string, unknown> | undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
+  } catch {
+    // Some providers (GitHub without Accept) answer form-encoded.
+    if (/^[\w.-]+=/.test(text)) body = Object.fromEntries(new URLSearchParams(text));
+  }
+  const transient = status >= 500 || status === 429 || status === 408;
+  if (!body)
+    return { ok: false, error: `http_${status}`, description: 'the response is not JSON', transient };
+  if (typeof body.error === 'string' || status >= 400 || body.ok === false) {
+    return {
+      ok: false,
+      error: typeof body.error === 'string' ? body.error : `http_${status}`,
+      description:
+        typeof body.error_description === 'string' ? body.error_description.slice(0, 300) : undefined,
+      transient,
+    };
+  }
+  const holder = (p.tokenResponse.path ? pathGet(body, p.tokenResponse.path) : body) as
+    | Record<string, unknown>
+    | undefined;
+  const accessToken = holder?.access_token;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    return {
+      ok: false,
+      error: 'invalid_token_response',
+      description: 'no access_token in the response',
+      transient: false,
+    };
+  }
+  const expiresIn = Number(holder?.expires_in ?? Number.NaN);
+  const scope = holder?.scope ?? body.scope;
+  const metadata: Record<string, unknown> = {};
+  for (const path of p.tokenResponse.metadata) {
+    const v = pathGet(body, path);
+    if (v !== undefined && v !== null) metadata[path] = v;
+  }
+  return {
+    ok: true,
+    tokens: {
+      accessToken,
+      refreshToken: typeof holder?.refresh_token === 'string' ? holder.refresh_token : undefined,
+      idToken: typeof body.id_token === 'string' ? body.id_token : undefined,
+      tokenType: typeof holder?.token_type === 'string' ? holder.token_type : 'Bearer',
+      expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
+      scopes: typeof scope === 'string' ? scope.split(/[ ,]+/).filter(Boolean) : undefined,
+      metadata,
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { secretGrantsFor } from '../../infra/functions.js';
+import {
+  ADMIN_SECRET_NAME,
+  apiKeySecretName,
+  oauthSecretName,
+  VAULT_SECRET_NAME,
+  webhookSecretName,
+} from '../../shared/secret-names.js';
+
+/** A grant ending in `/` covers every name below it; any other grant is one exact name. */
+const granted = (fn: string, name: string) =>
+  secretGrantsFor(fn).some((g) => (g.endsWith('/') ? name.startsWith(g) : name === g));
+
+describe('secret names', () => {
+  it('are the documented Secrets Manager names', () => {
+    expect(webhookSecretName('stripe')).toBe('hookbridge/webhooks/stripe');
+    expect(webhookSecretName('paypal', 'eu')).toBe('hookbridge/webhooks/paypal/eu');
+    expect(oauthSecretName('google-prod')).toBe('hookbridge/oauth/google-prod');
+    expect(apiKeySecretName('stripe-prod')).toBe('hookbridge/apikeys/stripe-prod');
+    expect([ADMIN_SECRET_NAME, VAULT_SECRET_NAME]).toEqual(['hookbridge/admin', 'hookbridge/vault']);
+  });
+
+  it.each([
+    ['webhooks-receive', [webhookSecretName('stripe'), webhookSecretName('paypal', 'eu')]],
+    ['proxy', [apiKeySecretName('k'), oauthSecretName('cc'), VAULT_SECRET_NAME, ADMIN_SECRET_NAME]],
+    ['oauth', [oauthSecretName('g'), VAULT_SECRET_NAME]],
+    ['connections-api', [oauthSecretName('g'), VAULT_SECRET_NAME, ADMIN_SECRET_NAME]],
+    ['connections-refresher', [oauthSecretName('g'), VAULT_SECRET_NAME]],
+    ['api-keys', [ADMIN_SECRET_NAME]],
+  ])('%s is granted every name it reads', (fn, names) => {
+    for (const name of names) expect(granted(fn, name), name).toBe(true);
+  });
+});
