@@ -74,6 +74,8 @@ export interface ConnectionHarness {
   logs: LogLine[];
   /** Every sleep the core asked for; a sleep moves the clock by its length. */
   sleeps: number[];
+  /** Every request the provider stand-in received. */
+  seen: SeenRequest[];
   /** Runs inside each sleep (e.g. another process finishing its refresh meanwhile). */
   onSleep?: (() => Promise<void> | void) | undefined;
   integration(id: string, config: Record<string, unknown>): Promise<void>;
@@ -81,10 +83,34 @@ export interface ConnectionHarness {
   open(c: ConnectionRecord | undefined): Promise<TokenSet>;
 }
 
+/** A stored connection of integration `stub` (the sealed tokens are a placeholder unless given). */
+export const connectionRecord = (now: number, over: Partial<ConnectionRecord> = {}): ConnectionRecord => ({
+  id: 'conn_x',
+  integrationId: 'stub',
+  provider: 'oauth2',
+  endUserId: 'u1',
+  status: 'active',
+  scopes: ['read'],
+  metadata: {},
+  providerMetadata: { region: 'eu' },
+  tokens: 'jwe',
+  kid: 'k1',
+  hasRefreshToken: true,
+  expiresAt: now + 60_000,
+  version: 1,
+  refreshFailures: 0,
+  createdAt: new Date(now - 86_400_000).toISOString(),
+  updatedAt: new Date(now - 86_400_000).toISOString(),
+  ...over,
+});
+
 export const CLIENT = { clientId: 'client-1', clientSecret: 'secret-1' };
 
-export function connectionHarness(now: number, fetch: Fetch): ConnectionHarness {
+/** The provider stand-in answers by `routes`; `seen` records what it was asked. */
+export function connectionHarness(now: number, routes: Record<string, ProviderRoute>): ConnectionHarness {
   const clock = { now };
+  const seen: SeenRequest[] = [];
+  const fetch = providerFetch(routes, seen);
   const stores = memoryStores(() => clock.now);
   const vault = new TokenVault({ current: 'k1', keys: { k1: randomBytes(32).toString('base64') } });
   const schema = integrationConfigSchema(false).config;
@@ -119,8 +145,9 @@ export function connectionHarness(now: number, fetch: Fetch): ConnectionHarness 
     events,
     logs,
     sleeps,
+    seen,
     async integration(id, config) {
-      const parsed = schema.parse(config) as IntegrationConfig;
+      const parsed: IntegrationConfig = schema.parse(config);
       await stores.integrations.put(id, parsed, new Date(clock.now).toISOString());
     },
     seal: (tokens) => vault.seal(tokens),

@@ -8,14 +8,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { authorize, callback, createConnectSession } from '../../shared/connections/flow.js';
 import { connectionIdFor } from '../../shared/connections/store-connection.js';
-import {
-  CLIENT,
-  type ConnectionHarness,
-  connectionHarness,
-  json,
-  providerFetch,
-  type SeenRequest,
-} from '../support/connection-deps.js';
+import { CLIENT, type ConnectionHarness, connectionHarness, json } from '../support/connection-deps.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -29,7 +22,6 @@ const keys = await generateKeyPair('ES256');
 const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'op-1', alg: 'ES256', use: 'sig' };
 
 let h: ConnectionHarness;
-let seen: SeenRequest[];
 /** The nonce of the sign-in in progress, for the ID token the token endpoint issues. */
 let nonce: string | undefined;
 let idTokenClaims: Record<string, unknown> = {};
@@ -45,33 +37,28 @@ const idToken = () =>
     .sign(keys.privateKey);
 
 beforeEach(async () => {
-  seen = [];
   nonce = undefined;
   idTokenClaims = {};
-  const fetch = providerFetch(
-    {
-      [`${ISSUER}/.well-known/openid-configuration`]: () =>
-        json({
-          issuer: ISSUER,
-          authorization_endpoint: `${ISSUER}/authorize`,
-          token_endpoint: TOKEN_URL,
-          jwks_uri: `${ISSUER}/jwks`,
-          authorization_response_iss_parameter_supported: true,
-          token_endpoint_auth_methods_supported: ['client_secret_basic'],
-        }),
-      [`${ISSUER}/jwks`]: () => json({ keys: [jwk] }),
-      [TOKEN_URL]: async () =>
-        json({
-          access_token: 'at-1',
-          refresh_token: 'rt-1',
-          id_token: await idToken(),
-          token_type: 'Bearer',
-          expires_in: 3600,
-        }),
-    },
-    seen,
-  );
-  h = connectionHarness(NOW, fetch);
+  h = connectionHarness(NOW, {
+    [`${ISSUER}/.well-known/openid-configuration`]: () =>
+      json({
+        issuer: ISSUER,
+        authorization_endpoint: `${ISSUER}/authorize`,
+        token_endpoint: TOKEN_URL,
+        jwks_uri: `${ISSUER}/jwks`,
+        authorization_response_iss_parameter_supported: true,
+        token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      }),
+    [`${ISSUER}/jwks`]: () => json({ keys: [jwk] }),
+    [TOKEN_URL]: async () =>
+      json({
+        access_token: 'at-1',
+        refresh_token: 'rt-1',
+        id_token: await idToken(),
+        token_type: 'Bearer',
+        expires_in: 3600,
+      }),
+  });
   await h.integration('op', {
     type: 'oauth',
     provider: 'oidc',
@@ -100,7 +87,7 @@ async function signIn() {
 }
 
 const query = (p: Record<string, string>) => new URLSearchParams(p).toString();
-const tokenRequests = () => seen.filter((r) => r.url === TOKEN_URL);
+const tokenRequests = () => h.seen.filter((r) => r.url === TOKEN_URL);
 
 describe('OAuth callback over the in-memory stores', () => {
   it('a valid state: code exchanged with PKCE, connection stored encrypted, connection.created, redirect', async () => {
