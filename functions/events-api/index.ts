@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { buildCore, type CoreContainer } from '../../infra/container/core.js';
+import { type BaseContainer, buildBase } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import { eventRoutes } from '../../infra/routes/webhooks.js';
 import { eventDetail, eventSummary } from '../../shared/events/views.js';
@@ -10,7 +10,7 @@ import { ListEventsQuery } from '../../shared/schemas/events.js';
 
 const Params = z.object({ id: IdParam });
 
-export const handler = httpLambda(buildCore, routesOf(eventRoutes, 'events-api'), (c: CoreContainer) => ({
+export const handler = httpLambda(buildBase, routesOf(eventRoutes, 'events-api'), (c: BaseContainer) => ({
   'GET /events': async (req) => {
     const { cursor, ...filters } = parseQuery(req, ListEventsQuery);
     const page = await c.events.list(filters, cursor);

@@ -1,10 +1,10 @@
-import { buildCore, type CoreContainer } from '../../infra/container/core.js';
+import { type BaseContainer, buildBase } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import type { HttpRequest } from '../../shared/http/types.js';
 import { defaultPayPalContext, type PayPalContext } from '../../shared/webhooks/providers/paypal/context.js';
 import { receiveWebhook } from '../../shared/webhooks/receive.js';
 
-const impls = (c: CoreContainer) => {
+const impls = (c: BaseContainer) => {
   const { config } = c;
   let paypal: PayPalContext | undefined;
   const deps = {
@@ -34,7 +34,7 @@ const impls = (c: CoreContainer) => {
 // Routes declared inline, not imported from infra/routes.ts: the hot path skips the table's
 // schemas (zod) at cold start. test/unit/route-table.test.ts checks they equal the table.
 export const handler = httpLambda(
-  buildCore,
+  buildBase,
   [
     { method: 'POST', path: '/webhooks/{provider}', auth: 'signature' },
     { method: 'POST', path: '/webhooks/{provider}/{sourceId}', auth: 'signature' },

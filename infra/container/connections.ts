@@ -6,13 +6,13 @@ import { type ConnectionDeps, credentialsFrom, TOKEN_BUDGET_MS } from '../../sha
 import { storedAppEvents } from '../../shared/delivery/app-event-publisher.js';
 import { integrationConfigSchema } from '../../shared/integrations/schema.js';
 import { guardedFetch } from '../../shared/outbound/fetch.js';
-import { buildCore, type CoreContainer, type Overrides } from './core.js';
+import { type BaseContainer, buildBase, type Overrides } from './core.js';
 
-export interface ConnectionsContainer extends CoreContainer {
+export interface ConnectionsContainer extends BaseContainer {
   connections: ConnectionDeps;
 }
 
-export function connectionsPart(core: CoreContainer): ConnectionDeps {
+export function connectionsPart(core: BaseContainer): ConnectionDeps {
   const { config, overrides: o, clock, table } = core;
   return {
     store: new DynamoConnectionRepo(table.ddb, table.name),
@@ -35,6 +35,6 @@ export function connectionsPart(core: CoreContainer): ConnectionDeps {
 }
 
 export function buildConnectionsContainer(config: Config, overrides?: Overrides): ConnectionsContainer {
-  const core = buildCore(config, overrides);
+  const core = buildBase(config, overrides);
   return { ...core, connections: connectionsPart(core) };
 }

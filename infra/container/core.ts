@@ -57,11 +57,6 @@ export interface CoreContainer {
   clock: Clock;
   secrets: SecretCache;
   apiKeys: ApiKeyRepo;
-  events: EventRepo;
-  /** Every server-initiated call's transport, resolver and test allow list (SSRF guard). */
-  net: OutboundNet;
-  /** Outbound timeouts, retries and caps, from config. */
-  policy: ProxyPolicy;
   /** What httpHandler needs: the log, API-key auth and the public base URL. */
   http: HttpOptions & { auth: AuthDeps };
   overrides: Overrides;
@@ -93,25 +88,12 @@ export function buildCore(config: Config, overrides: Overrides = {}): CoreContai
   });
   const name = config.HOOKBRIDGE_TABLE;
   const apiKeys = new DynamoApiKeyRepo(ddb, name);
-  const events = new DynamoEventRepo(ddb, name, {
-    retentionDays: config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
-    now: () => clock.now(),
-  });
-  const policy = proxyPolicy(config);
-  const net: OutboundNet = {
-    transport: overrides.transport ?? nodeTransport,
-    resolver: overrides.resolver ?? systemResolver,
-    testAllow: policy.testAllow,
-  };
   return {
     config,
     log,
-    net,
-    policy,
     clock,
     secrets,
     apiKeys,
-    events,
     http: {
       log,
       auth: { apiKeys, secrets, clock, adminKey: config.HOOKBRIDGE_API_KEY },
@@ -120,5 +102,34 @@ export function buildCore(config: Config, overrides: Overrides = {}): CoreContai
     overrides,
     table: { ddb, name },
     close: () => ddb.destroy(),
+  };
+}
+
+/** The core plus what every function but the API-key and meta ones uses: events and the outbound network. */
+export interface BaseContainer extends CoreContainer {
+  events: EventRepo;
+  /** Every server-initiated call's transport, resolver and test allow list (SSRF guard). */
+  net: OutboundNet;
+  /** Outbound timeouts, retries and caps, from config. */
+  policy: ProxyPolicy;
+}
+
+// A separate builder, so the API-key and meta bundles leave the event store and the outbound code out.
+export function buildBase(config: Config, overrides: Overrides = {}): BaseContainer {
+  const core = buildCore(config, overrides);
+  const { clock, table } = core;
+  const policy = proxyPolicy(config);
+  return {
+    ...core,
+    events: new DynamoEventRepo(table.ddb, table.name, {
+      retentionDays: config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
+      now: () => clock.now(),
+    }),
+    net: {
+      transport: overrides.transport ?? nodeTransport,
+      resolver: overrides.resolver ?? systemResolver,
+      testAllow: policy.testAllow,
+    },
+    policy,
   };
 }

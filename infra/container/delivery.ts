@@ -11,9 +11,9 @@ import type { Config } from '../../shared/config/index.js';
 import type { DeliveryDeps } from '../../shared/delivery/deps.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import type { DeliveryQueue, StoredItem } from '../../shared/ports/index.js';
-import { buildCore, type CoreContainer, type Overrides } from './core.js';
+import { type BaseContainer, buildBase, type Overrides } from './core.js';
 
-export interface DeliveryContainer extends CoreContainer {
+export interface DeliveryContainer extends BaseContainer {
   delivery: DeliveryDeps;
   /** A DynamoDB stream NewImage (attribute-value JSON) as the stored item the core decodes. */
   streamItem: (image: Record<string, unknown>) => StoredItem;
@@ -25,7 +25,7 @@ const unconfiguredQueue: DeliveryQueue = {
   },
 };
 
-export function deliveryPart(core: CoreContainer): DeliveryDeps {
+export function deliveryPart(core: BaseContainer): DeliveryDeps {
   const { config, overrides: o, clock, table } = core;
   const region = config.AWS_REGION;
   return {
@@ -55,6 +55,6 @@ export function deliveryPart(core: CoreContainer): DeliveryDeps {
 }
 
 export function buildDeliveryContainer(config: Config, overrides?: Overrides): DeliveryContainer {
-  const core = buildCore(config, overrides);
+  const core = buildBase(config, overrides);
   return { ...core, delivery: deliveryPart(core), streamItem: imageToItem };
 }

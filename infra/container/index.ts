@@ -7,17 +7,17 @@
 import { imageToItem } from '../../shared/adapters/dynamodb/stream.js';
 import type { Config } from '../../shared/config/index.js';
 import { type ConnectionsContainer, connectionsPart } from './connections.js';
-import { buildCore, type Overrides } from './core.js';
+import { buildBase, type Overrides } from './core.js';
 import { type DeliveryContainer, deliveryPart } from './delivery.js';
 import { type ProxyContainer, proxyPart } from './proxy.js';
 
-export type { CoreContainer, Overrides } from './core.js';
+export type { BaseContainer, CoreContainer, Overrides } from './core.js';
 export type { ConnectionsContainer, DeliveryContainer, ProxyContainer };
 
 export type Container = DeliveryContainer & ConnectionsContainer & ProxyContainer;
 
 export function buildContainer(config: Config, overrides: Overrides = {}): Container {
-  const core = buildCore(config, overrides);
+  const core = buildBase(config, overrides);
   const connections = connectionsPart(core);
   return {
     ...core,

@@ -7,14 +7,14 @@ import { sendWithPolicy } from '../../shared/outbound/policy.js';
 import type { ProxyDeps } from '../../shared/proxy/client.js';
 import { ClientCredentialsTokens } from '../../shared/proxy/client-credentials.js';
 import { connectionsPart } from './connections.js';
-import { buildCore, type CoreContainer, type Overrides } from './core.js';
+import { type BaseContainer, buildBase, type Overrides } from './core.js';
 
-export interface ProxyContainer extends CoreContainer {
+export interface ProxyContainer extends BaseContainer {
   proxy: ProxyDeps;
 }
 
 /** `connections` is built on the first connection call, so integration-only calls never build the OAuth side. */
-export function proxyPart(core: CoreContainer, connections?: ConnectionDeps): ProxyDeps {
+export function proxyPart(core: BaseContainer, connections?: ConnectionDeps): ProxyDeps {
   const { overrides: o, clock, table } = core;
   const now = () => clock.now();
   const outbound = {
@@ -40,6 +40,6 @@ export function proxyPart(core: CoreContainer, connections?: ConnectionDeps): Pr
 }
 
 export function buildProxyContainer(config: Config, overrides?: Overrides): ProxyContainer {
-  const core = buildCore(config, overrides);
+  const core = buildBase(config, overrides);
   return { ...core, proxy: proxyPart(core) };
 }

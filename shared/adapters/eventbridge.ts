@@ -1,39 +1,37 @@
-/** Publishes normalised events to the custom EventBridge bus. The SDK loads lazily. */
-import type { BusEntry, EventBusPublisher } from '../delivery/types.js';
+/**
+ * Publishes normalised events to the custom EventBridge bus. A static import on purpose (see
+ * sqs-queue.ts); the client is created on first use.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { BusEntry, EventBusPublisher } from '../ports/index.js';
+
+/** PutEvents takes at most 10 entries per call. */
+const PUT_EVENTS_MAX = 10;
 
 export class EventBridgePublisher implements EventBusPublisher {
-  private client: Promise<(entries: BusEntry[]) => Promise<void>> | undefined;
+  private client: EventBridgeClient | undefined;
 
   constructor(
     private readonly busName: string,
     private readonly region: string,
   ) {}
 
-  private load() {
-    this.client ??= import('@aws-sdk/client-eventbridge').then(({ EventBridgeClient, PutEventsCommand }) => {
-      const eb = new EventBridgeClient({ region: this.region });
-      return async (entries: BusEntry[]) => {
-        // PutEvents takes at most 10 entries per call.
-        for (let i = 0; i < entries.length; i += 10) {
-          const out = await eb.send(
-            new PutEventsCommand({
-              Entries: entries.slice(i, i + 10).map((e) => ({
-                EventBusName: this.busName,
-                Source: e.source,
-                DetailType: e.detailType,
-                Detail: JSON.stringify(e.detail),
-              })),
-            }),
-          );
-          if (out.FailedEntryCount) throw new Error(`EventBridge rejected ${out.FailedEntryCount} entries`);
-        }
-      };
-    });
-    return this.client;
-  }
-
   async publish(entries: BusEntry[]): Promise<void> {
-    if (entries.length) await (await this.load())(entries);
+    if (!entries.length) return;
+    this.client ??= new EventBridgeClient({ region: this.region });
+    for (let i = 0; i < entries.length; i += PUT_EVENTS_MAX) {
+      const out = await this.client.send(
+        new PutEventsCommand({
+          Entries: entries.slice(i, i + PUT_EVENTS_MAX).map((e) => ({
+            EventBusName: this.busName,
+            Source: e.source,
+            DetailType: e.detailType,
+            Detail: JSON.stringify(e.detail),
+          })),
+        }),
+      );
+      if (out.FailedEntryCount) throw new Error(`EventBridge rejected ${out.FailedEntryCount} entries`);
+    }
   }
 }
 

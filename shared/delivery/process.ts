@@ -183,15 +183,15 @@ export async function publishToBus(
   );
 }
 
-/** Creates the delivery and queues its first attempt; returns false if it already existed. */
-async function ensureDelivery(
-  deps: DeliveryDeps,
+/** A part's first delivery to a destination: pending, untried, round 0 (a replay names its `cause`). */
+export function newDelivery(
   eventId: string,
   p: EventPart,
   dest: Destination,
-  now: string,
-): Promise<boolean> {
-  const d: Delivery = {
+  at: string,
+  cause?: string,
+): Delivery {
+  return {
     eventId,
     destinationId: dest.id,
     part: p.part,
@@ -200,10 +200,22 @@ async function ensureDelivery(
     status: 'pending',
     attempts: 0,
     round: 0,
+    ...(cause !== undefined ? { roundCause: cause } : {}),
     destinationGeneration: dest.generation,
-    createdAt: now,
-    updatedAt: now,
+    createdAt: at,
+    updatedAt: at,
   };
+}
+
+/** Creates the delivery and queues its first attempt; returns false if it already existed. */
+async function ensureDelivery(
+  deps: DeliveryDeps,
+  eventId: string,
+  p: EventPart,
+  dest: Destination,
+  now: string,
+): Promise<boolean> {
+  const d = newDelivery(eventId, p, dest, now);
   // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
   const created = await deps.deliveries.createDelivery(d, deps.ttlSec(), Math.floor(deps.clock.now() / 1000));
   if (created === 'exists') {

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
 import type { DeliveryDeps } from './deps.js';
-import { type EventPart, enqueueAttempt, partsOf, publishToBus } from './process.js';
+import { type EventPart, enqueueAttempt, newDelivery, partsOf, publishToBus } from './process.js';
 import { matchesTypeFilter } from './schedule.js';
-import type { Delivery, Destination, ReplayJob } from './types.js';
+import type { Destination, ReplayJob } from './types.js';
 
 export const REPLAY_PAGE_SIZE = 25;
 export const newReplayId = (): string => `rpl_${randomBytes(12).toString('hex')}`;
@@ -56,20 +56,7 @@ async function restart(
   cause: string,
   at: string,
 ): Promise<boolean> {
-  const fresh: Delivery = {
-    eventId,
-    destinationId: dest.id,
-    part: p.part,
-    webhookId: p.webhookId,
-    type: p.payload.type,
-    status: 'pending',
-    attempts: 0,
-    round: 0,
-    roundCause: cause,
-    destinationGeneration: dest.generation,
-    createdAt: at,
-    updatedAt: at,
-  };
+  const fresh = newDelivery(eventId, p, dest, at, cause);
   if ((await deps.deliveries.createDelivery(fresh, deps.ttlSec())) === 'created') {
     await enqueueAttempt(deps, fresh, 0);
     return true;
@@ -114,14 +101,8 @@ export async function redrive(deps: DeliveryDeps, destinationId: string, cause: 
 
 export async function startReplay(
   deps: DeliveryDeps,
-  input: {
+  input: Pick<ReplayJob, 'from' | 'to' | 'provider' | 'type' | 'normalisedType' | 'destinationId'> & {
     id?: string | undefined;
-    from: string;
-    to: string;
-    provider?: string | undefined;
-    type?: string | undefined;
-    normalisedType?: string | undefined;
-    destinationId?: string | undefined;
   },
 ): Promise<{ job: ReplayJob; created: boolean }> {
   if (input.destinationId && !(await deps.destinations.getDestination(input.destinationId)))

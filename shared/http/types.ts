@@ -73,28 +73,23 @@ export function parseJsonBody<T>(req: HttpRequest, schema: z.core.$ZodType<T>): 
     throw new HookbridgeError('invalid_json', `Malformed JSON body: ${(err as Error).message}`);
   }
   if (value === undefined) throw new HookbridgeError('invalid_json', 'A JSON body is required');
+  return checked(schema, value, 'invalid_request');
+}
+
+/** Parses `value` against `schema`; a failure is a 400 with `code`, naming each field that is wrong. */
+function checked<T>(
+  schema: z.core.$ZodType<T>,
+  value: unknown,
+  code: 'invalid_request' | 'invalid_query',
+): T {
   const parsed = z.safeParse(schema, value);
-  if (!parsed.success) {
-    const errors = issuesOf(parsed.error);
-    throw new HookbridgeError('invalid_request', describe(errors), { extensions: { errors } });
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const errors = issuesOf(parsed.error);
+  throw new HookbridgeError(code, describe(errors), { extensions: { errors } });
 }
 
-export function parseQuery<T>(req: HttpRequest, schema: z.core.$ZodType<T>): T {
-  const parsed = z.safeParse(schema, req.query);
-  if (!parsed.success) {
-    const errors = issuesOf(parsed.error);
-    throw new HookbridgeError('invalid_query', describe(errors), { extensions: { errors } });
-  }
-  return parsed.data;
-}
+export const parseQuery = <T>(req: HttpRequest, schema: z.core.$ZodType<T>): T =>
+  checked(schema, req.query, 'invalid_query');
 
-export function parseParams<T>(req: HttpRequest, schema: z.core.$ZodType<T>): T {
-  const parsed = z.safeParse(schema, req.pathParameters);
-  if (!parsed.success) {
-    const errors = issuesOf(parsed.error);
-    throw new HookbridgeError('invalid_request', describe(errors), { extensions: { errors } });
-  }
-  return parsed.data;
-}
+export const parseParams = <T>(req: HttpRequest, schema: z.core.$ZodType<T>): T =>
+  checked(schema, req.pathParameters, 'invalid_request');
