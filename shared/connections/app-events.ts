@@ -1,0 +1,33 @@
+/** The connection events the app receives (`connection.created`, `.refresh_failed`, ...). */
+import type { ConnectionDeps } from './deps.js';
+import type { ConnectionRecord } from './model.js';
+
+/** A failed publish is logged, never thrown: the connection change it reports is already stored. */
+export async function publish(
+  deps: Pick<ConnectionDeps, 'appEvents' | 'log'>,
+  type: string,
+  c: Pick<ConnectionRecord, 'id' | 'integrationId' | 'provider' | 'endUserId'>,
+  now: number,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  try {
+    await deps.appEvents.publish({
+      id: `${type}:${c.id}:${now}`,
+      type,
+      occurredAt: new Date(now).toISOString(),
+      data: {
+        connectionId: c.id,
+        integrationId: c.integrationId,
+        provider: c.provider,
+        endUserId: c.endUserId,
+        ...extra,
+      },
+    });
+  } catch (err) {
+    deps.log.error('app event not published', {
+      type,
+      connectionId: c.id,
+      error: (err as Error).message,
+    });
+  }
+}

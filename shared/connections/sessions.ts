@@ -1,0 +1,142 @@
+/**
+ * The start of the OAuth dance: connect sessions (single-use links for one end user) and
+ * `/oauth/authorize`, which consumes the session, stores the server-side state (PKCE verifier,
+ * nonce, the hash of the browser-binding cookie) and redirects to the provider.
+ */
+import { randomBytes } from 'node:crypto';
+import { HookbridgeError } from '../errors.js';
+import { isOAuth, type OAuthIntegrationConfig } from '../integrations/schema.js';
+import { buildAuthorizationUrl, pkce, resolveProvider } from '../oauth/protocol.js';
+import { type BrowserResult, bindingCookieName, cookieAttrs, sha256 } from './browser-binding.js';
+import type { ConnectionDeps } from './deps.js';
+import { CONNECT_SESSION_TTL_MS, type ConnectSession, OAUTH_STATE_TTL_MS } from './model.js';
+
+/**
+ * A return URL is allowed when it has the same origin as an allow-listed URL and its path is that
+ * URL's path or below it (segment boundary). No credentials in the URL, no fragments.
+ */
+export function isAllowedReturnUrl(candidate: string, allowed: readonly string[]): boolean {
+  let u: URL;
+  try {
+    u = new URL(candidate);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password || u.hash || !/^https?:$/.test(u.protocol)) return false;
+  // Encoded separators: some servers decode them after routing, escaping the allowed path.
+  if (/%2f|%5c/i.test(u.pathname)) return false;
+  return allowed.some((a) => {
+    const base = new URL(a);
+    if (base.origin !== u.origin) return false;
+    const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+    return u.pathname === base.pathname || u.pathname.startsWith(prefix);
+  });
+}
+
+export async function oauthIntegration(deps: ConnectionDeps, id: string): Promise<OAuthIntegrationConfig> {
+  const rec = await deps.integrations.get(id);
+  if (!rec) throw new HookbridgeError('not_found', `No integration ${id}`);
+  if (!isOAuth(rec.config))
+    throw new HookbridgeError('invalid_request', `Integration ${id} is not an OAuth integration`);
+  return rec.config;
+}
+
+export async function createConnectSession(
+  deps: ConnectionDeps,
+  input: {
+    integrationId: string;
+    endUserId: string;
+    returnUrl?: string | undefined;
+    metadata: Record<string, unknown>;
+  },
+  baseUrl: string,
+): Promise<{ id: string; url: string; expiresAt: string }> {
+  const config = await oauthIntegration(deps, input.integrationId);
+  if (input.returnUrl !== undefined && !isAllowedReturnUrl(input.returnUrl, config.allowedReturnUrls)) {
+    throw new HookbridgeError(
+      'invalid_return_url',
+      `returnUrl is not in integration ${input.integrationId}'s allowedReturnUrls`,
+    );
+  }
+  await deps.clientCredentials(input.integrationId); // fail now, not in the user's browser
+  const now = deps.now();
+  const session: ConnectSession = {
+    id: `cs_${randomBytes(24).toString('base64url')}`,
+    integrationId: input.integrationId,
+    endUserId: input.endUserId,
+    ...(input.returnUrl !== undefined ? { returnUrl: input.returnUrl } : {}),
+    metadata: input.metadata,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: now + CONNECT_SESSION_TTL_MS,
+  };
+  await deps.store.putSession(session);
+  return {
+    id: session.id,
+    url: `${baseUrl}/oauth/authorize?session=${encodeURIComponent(session.id)}`,
+    expiresAt: new Date(session.expiresAt).toISOString(),
+  };
+}
+
+export async function authorize(
+  deps: ConnectionDeps,
+  sessionId: string | undefined,
+  baseUrl: string,
+): Promise<BrowserResult> {
+  if (!sessionId)
+    throw new HookbridgeError('invalid_session', 'The link has no session; start again from the app');
+  const now = deps.now();
+  const invalid = (reason: 'unknown' | 'expired' | 'used') =>
+    new HookbridgeError(
+      'invalid_session',
+      `This connect link ${{ unknown: 'is unknown', expired: 'has expired', used: 'has already been used' }[reason]}; start again from the app`,
+    );
+  // Read first, consume last: a transient failure of discovery or the secret lookup must not
+  // burn the user's link.
+  const pending = await deps.store.getSession(sessionId);
+  if (!pending) throw invalid('unknown');
+  if (pending.usedAt) throw invalid('used');
+  if (pending.expiresAt <= now) throw invalid('expired');
+  const config = await oauthIntegration(deps, pending.integrationId);
+  const provider = await resolveProvider(config, { fetch: deps.fetch, now });
+  const creds = await deps.clientCredentials(pending.integrationId);
+  const consumed = await deps.store.consumeSession(sessionId, now);
+  if (!consumed.ok) throw invalid(consumed.reason);
+  const s = consumed.session;
+  const scopes = [...new Set([...provider.defaultScopes, ...config.scopes])];
+  const oidc = provider.issuer !== undefined && scopes.includes('openid');
+  const state = pkce.state();
+  const codeVerifier = provider.pkce ? pkce.verifier() : undefined;
+  const nonce = oidc ? pkce.nonce() : undefined;
+  const binding = randomBytes(32).toString('base64url');
+  const redirectUri = `${baseUrl}/oauth/callback`;
+  await deps.store.putState({
+    state,
+    sessionId: s.id,
+    integrationId: s.integrationId,
+    endUserId: s.endUserId,
+    ...(s.returnUrl !== undefined ? { returnUrl: s.returnUrl } : {}),
+    metadata: s.metadata,
+    bindingHash: sha256(binding),
+    ...(codeVerifier ? { codeVerifier } : {}),
+    ...(nonce ? { nonce } : {}),
+    redirectUri,
+    scopes,
+    expiresAt: now + OAUTH_STATE_TTL_MS,
+  });
+  const location = buildAuthorizationUrl(provider, {
+    clientId: creds.clientId,
+    redirectUri,
+    state,
+    scopes,
+    codeChallenge: codeVerifier ? await pkce.challenge(codeVerifier) : undefined,
+    nonce,
+    extraParams: config.authorizationParams,
+  });
+  return {
+    kind: 'redirect',
+    location,
+    cookies: [
+      `${bindingCookieName(state)}=${binding}; ${cookieAttrs(baseUrl)}; Max-Age=${OAUTH_STATE_TTL_MS / 1000}`,
+    ],
+  };
+}

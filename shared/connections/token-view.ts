@@ -1,0 +1,76 @@
+/**
+ * What a token read returns, and the decrypted tokens behind it, shared by the read path
+ * (tokens.ts) and the refresh (refresh.ts).
+ */
+import { HookbridgeError } from '../errors.js';
+import { getProvider } from '../oauth/providers.js';
+import { type ConnectionDeps, openTokens } from './deps.js';
+import type { ConnectionRecord, TokenSet } from './model.js';
+
+export interface FreshAccessToken {
+  accessToken: string;
+  tokenType: string;
+  /** ISO time; absent when the provider gave no expiry. */
+  expiresAt?: string | undefined;
+  connectionId: string;
+  integrationId: string;
+  provider: string;
+  /** Integration params and kept provider values (e.g. `instance_url`, `shop`, `realmId`). */
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Decrypted tokens by connection, valid only for the exact sealed JWE they came from: every seal
+ * has a fresh CEK and IV, so a new write (refresh, reconnect, even a delete + reconnect that
+ * restarts the version at 1 in another process) never matches an old entry.
+ */
+const opened = new Map<string, { sealed: string; tokens: TokenSet }>();
+const OPENED_MAX = 5000;
+
+export const marginMsFor = (c: Pick<ConnectionRecord, 'provider'>): number =>
+  (getProvider(c.provider)?.expiryMarginSeconds ?? 300) * 1000;
+
+export const needsRefresh = (c: ConnectionRecord, now: number): boolean =>
+  c.expiresAt !== undefined && c.expiresAt - marginMsFor(c) <= now;
+
+/** Forget cached plaintext for a connection (after delete). */
+export function forgetConnection(id: string): void {
+  opened.delete(id);
+}
+
+/** Remember the plaintext of tokens this process just sealed, so the next read skips a decrypt. */
+export function rememberTokens(id: string, sealed: string, tokens: TokenSet): void {
+  opened.set(id, { sealed, tokens });
+}
+
+export async function tokensOf(deps: ConnectionDeps, c: ConnectionRecord): Promise<TokenSet> {
+  const hit = opened.get(c.id);
+  if (hit && hit.sealed === c.tokens) return hit.tokens;
+  const tokens = await openTokens<TokenSet>(deps, c.tokens);
+  if (opened.size >= OPENED_MAX) opened.delete(opened.keys().next().value!);
+  opened.set(c.id, { sealed: c.tokens, tokens });
+  return tokens;
+}
+
+export async function viewOf(deps: ConnectionDeps, c: ConnectionRecord): Promise<FreshAccessToken> {
+  const t = await tokensOf(deps, c);
+  return {
+    accessToken: t.accessToken,
+    tokenType: t.tokenType,
+    ...(c.expiresAt !== undefined ? { expiresAt: new Date(c.expiresAt).toISOString() } : {}),
+    connectionId: c.id,
+    integrationId: c.integrationId,
+    provider: c.provider,
+    metadata: c.providerMetadata,
+  };
+}
+
+export const reauthError = (id: string) =>
+  new HookbridgeError('needs_reauth', `Connection ${id} needs the end user to connect again`, {
+    extensions: { connectionId: id },
+  });
+
+export const notFound = (id: string) => new HookbridgeError('not_found', `No connection ${id}`);
+
+export const outOfTime = () =>
+  new HookbridgeError('upstream_timeout', 'The token could not be refreshed within the time budget');
