@@ -2,7 +2,12 @@
 import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections.js';
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import type { Config } from '../../shared/config/index.js';
-import { type ConnectionDeps, credentialsFrom, TOKEN_BUDGET_MS } from '../../shared/connections/deps.js';
+import {
+  type ConnectionDeps,
+  connectionCaches,
+  credentialsFrom,
+  TOKEN_BUDGET_MS,
+} from '../../shared/connections/deps.js';
 import { storedAppEvents } from '../../shared/delivery/app-event-publisher.js';
 import { integrationConfigSchema } from '../../shared/integrations/schema.js';
 import { guardedFetch } from '../../shared/outbound/fetch.js';
@@ -29,6 +34,7 @@ export function connectionsPart(core: BaseContainer): ConnectionDeps {
     tokenBudgetMs: o.tokenBudgetMs ?? TOKEN_BUDGET_MS,
     ...credentialsFrom(core.secrets),
     appEvents: o.appEvents ?? storedAppEvents(core.events, clock),
+    caches: connectionCaches(),
     inflight: new Map(),
     integrationSchema: integrationConfigSchema(config.HOOKBRIDGE_LOCAL).config,
   };

@@ -105,7 +105,11 @@ async function takeState(
 async function checkResponse(deps: ConnectionDeps, taken: TakenState): Promise<CheckedResponse> {
   const { state, query, now } = taken;
   const config = await oauthIntegration(deps, state.integrationId);
-  const provider = await resolveProvider(config, { fetch: deps.fetch, now });
+  const provider = await resolveProvider(config, {
+    fetch: deps.fetch,
+    now,
+    discoveryCache: deps.caches.discovery,
+  });
   const creds = await deps.clientCredentials(state.integrationId);
   const checked = checkAuthorizationResponse(provider, creds.clientId, query, state.state);
   if (checked.kind === 'provider_error') return checked;
@@ -231,11 +235,11 @@ export function redirectMetadataOf(
   return out;
 }
 
-const jwksCache = new Map<string, { fetch: unknown; set: ReturnType<typeof createRemoteJWKSet> }>();
 /** The JWKS is fetched through the same SSRF-guarded fetch as every other OAuth call. */
 function jwksFor(deps: ConnectionDeps, p: ResolvedProvider) {
   if (!p.jwksUri)
     throw new HookbridgeError('invalid_id_token', 'The issuer publishes no JWKS to verify the ID token with');
+  const jwksCache = deps.caches.jwks;
   let hit = jwksCache.get(p.jwksUri);
   if (!hit || hit.fetch !== deps.fetch) {
     hit = {

@@ -3,14 +3,18 @@
  * `hookbridge/vault`), client credentials (`hookbridge/oauth/{id}`), the guarded fetch, the clock
  * and the app-event publisher. The container (infra/container) builds it once per cold start.
  */
+
+import type { createRemoteJWKSet } from 'jose';
 import { HookbridgeError } from '../errors.js';
 import type { AppEventPublisher } from '../events/app-events.js';
 import { type integrationConfigSchema, integrationSecretName } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
+import type { DiscoveryCache } from '../oauth/discovery.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
 import type { ConnectionRepo, Fetch, IntegrationRepo } from '../ports/index.js';
 import type { SecretCache } from '../secrets.js';
 import { TokenVault, VAULT_SECRET_NAME } from '../vault/vault.js';
+import type { OpenedTokens } from './token-view.js';
 import type { FreshAccessToken } from './tokens.js';
 
 export interface ConnectionDeps {
@@ -28,6 +32,8 @@ export interface ConnectionDeps {
   reloadVault(): Promise<boolean>;
   clientCredentials(integrationId: string): Promise<ClientCredentials>;
   appEvents: AppEventPublisher;
+  /** In-function caches, one set per container: decrypted tokens, JWKS, discovery documents. */
+  caches: ConnectionCaches;
   /** Concurrent reads of one connection in this instance share one refresh. */
   inflight: Map<string, Promise<FreshAccessToken>>;
   /** The `PUT /integrations/{id}` body, built for this mode (local mode allows loopback server URLs). */
@@ -35,6 +41,19 @@ export interface ConnectionDeps {
 }
 
 export const TOKEN_BUDGET_MS = 25_000;
+
+export interface ConnectionCaches {
+  /** Decrypted tokens, valid only for the exact sealed JWE they came from (bounded). */
+  tokens: OpenedTokens;
+  jwks: Map<string, { fetch: unknown; set: ReturnType<typeof createRemoteJWKSet> }>;
+  discovery: DiscoveryCache;
+}
+
+export const connectionCaches = (): ConnectionCaches => ({
+  tokens: new Map(),
+  jwks: new Map(),
+  discovery: new Map(),
+});
 
 /** The vault and client credentials, read through the secret cache. */
 export function credentialsFrom(

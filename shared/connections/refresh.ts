@@ -156,7 +156,11 @@ async function attemptRefresh(
   if (!integration || !isOAuth(integration.config)) {
     throw new HookbridgeError('misconfigured', `Integration ${c.integrationId} is gone or is not OAuth`);
   }
-  const provider = await resolveProvider(integration.config, { fetch: deps.fetch, now: deps.now() });
+  const provider = await resolveProvider(integration.config, {
+    fetch: deps.fetch,
+    now: deps.now(),
+    discoveryCache: deps.caches.discovery,
+  });
   const creds = await deps.clientCredentials(c.integrationId);
   const spec = buildTokenRequest(provider, { grantType: 'refresh_token', refreshToken }, creds);
   let outcome: TokenOutcome = { ok: false, error: 'not_attempted', transient: true };
@@ -262,7 +266,7 @@ async function storeRefreshed(
   if (d.recovered) await publish(deps, 'connection.recovered', c, deps.now(), d.recovered);
   const fresh = await deps.store.get(id);
   if (!fresh) throw notFound(id);
-  rememberTokens(id, sealed, d.tokens);
+  rememberTokens(deps, id, sealed, d.tokens);
   return await viewOf(deps, fresh);
 }
 

@@ -33,7 +33,11 @@ export async function deleteConnection(
   try {
     const rec = await deps.integrations.get(c.integrationId);
     if (rec && isOAuth(rec.config)) {
-      const provider = await resolveProvider(rec.config, { fetch: deps.fetch, now: deps.now() });
+      const provider = await resolveProvider(rec.config, {
+        fetch: deps.fetch,
+        now: deps.now(),
+        discoveryCache: deps.caches.discovery,
+      });
       if (provider.revocation) {
         const tokens = await openTokens<TokenSet>(deps, c.tokens);
         const creds = await deps.clientCredentials(c.integrationId);
@@ -68,7 +72,7 @@ export async function deleteConnection(
     revocationError = err instanceof HookbridgeError ? err.message : 'the revocation endpoint did not answer';
   }
   await deps.store.delete(id);
-  forgetConnection(id);
+  forgetConnection(deps, id);
   deps.log.info('connection deleted', { connectionId: id, revoked, revocationError });
   await publish(deps, 'connection.revoked', c, deps.now(), {
     revokedAtProvider: revoked,

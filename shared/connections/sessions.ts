@@ -97,7 +97,11 @@ export async function authorize(
   if (pending.usedAt) throw invalid('used');
   if (pending.expiresAt <= now) throw invalid('expired');
   const config = await oauthIntegration(deps, pending.integrationId);
-  const provider = await resolveProvider(config, { fetch: deps.fetch, now });
+  const provider = await resolveProvider(config, {
+    fetch: deps.fetch,
+    now,
+    discoveryCache: deps.caches.discovery,
+  });
   const creds = await deps.clientCredentials(pending.integrationId);
   const consumed = await deps.store.consumeSession(sessionId, now);
   if (!consumed.ok) throw invalid(consumed.reason);

@@ -97,7 +97,7 @@ export async function storeConnection(
     const d = decideConnection(x, existing, keepRefresh, new Date(deps.now()).toISOString());
     const rec: ConnectionRecord = { ...d.record, tokens: await vault.seal(d.tokens), kid: vault.currentKid };
     if (await deps.store.save(rec, existing?.version)) {
-      forgetConnection(id);
+      forgetConnection(deps, id);
       deps.log.info('connection stored', {
         connectionId: id,
         integrationId: rec.integrationId,

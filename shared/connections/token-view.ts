@@ -24,7 +24,7 @@ export interface FreshAccessToken {
  * has a fresh CEK and IV, so a new write (refresh, reconnect, even a delete + reconnect that
  * restarts the version at 1 in another process) never matches an old entry.
  */
-const opened = new Map<string, { sealed: string; tokens: TokenSet }>();
+export type OpenedTokens = Map<string, { sealed: string; tokens: TokenSet }>;
 const OPENED_MAX = 5000;
 
 export const marginMsFor = (c: Pick<ConnectionRecord, 'provider'>): number =>
@@ -34,16 +34,22 @@ export const needsRefresh = (c: ConnectionRecord, now: number): boolean =>
   c.expiresAt !== undefined && c.expiresAt - marginMsFor(c) <= now;
 
 /** Forget cached plaintext for a connection (after delete). */
-export function forgetConnection(id: string): void {
-  opened.delete(id);
+export function forgetConnection(deps: Pick<ConnectionDeps, 'caches'>, id: string): void {
+  deps.caches.tokens.delete(id);
 }
 
 /** Remember the plaintext of tokens this process just sealed, so the next read skips a decrypt. */
-export function rememberTokens(id: string, sealed: string, tokens: TokenSet): void {
-  opened.set(id, { sealed, tokens });
+export function rememberTokens(
+  deps: Pick<ConnectionDeps, 'caches'>,
+  id: string,
+  sealed: string,
+  tokens: TokenSet,
+): void {
+  deps.caches.tokens.set(id, { sealed, tokens });
 }
 
 export async function tokensOf(deps: ConnectionDeps, c: ConnectionRecord): Promise<TokenSet> {
+  const opened = deps.caches.tokens;
   const hit = opened.get(c.id);
   if (hit && hit.sealed === c.tokens) return hit.tokens;
   const tokens = await openTokens<TokenSet>(deps, c.tokens);

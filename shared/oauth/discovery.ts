@@ -33,14 +33,16 @@ export interface ResolvedProvider {
   expiryMarginSeconds: number;
 }
 
-const discoveryCache = new Map<string, { as: oauth.AuthorizationServer; at: number }>();
+/** Discovery documents by issuer, an hour each; one per container (the caller owns it). */
+export type DiscoveryCache = Map<string, { as: oauth.AuthorizationServer; at: number }>;
 const DISCOVERY_TTL_MS = 3_600_000;
+
+type ResolveDeps = { fetch: Fetch; now: number; discoveryCache: DiscoveryCache };
 
 /** OIDC discovery through oauth4webapi, cached for an hour per issuer. */
 export async function discover(
   issuer: string,
-  fetchImpl: Fetch,
-  now: number,
+  { fetch: fetchImpl, now, discoveryCache }: ResolveDeps,
 ): Promise<oauth.AuthorizationServer> {
   const hit = discoveryCache.get(issuer);
   if (hit && now - hit.at < DISCOVERY_TTL_MS) return hit.as;
@@ -63,8 +65,6 @@ export async function discover(
   }
 }
 
-type ResolveDeps = { fetch: Fetch; now: number };
-
 export async function resolveProvider(
   config: OAuthIntegrationConfig,
   deps: ResolveDeps,
@@ -76,7 +76,7 @@ export async function resolveProvider(
 
 /** Generic OIDC: everything from the issuer's discovery document. */
 async function fromIssuer(issuer: string, deps: ResolveDeps): Promise<ResolvedProvider> {
-  const as = await discover(issuer, deps.fetch, deps.now);
+  const as = await discover(issuer, deps);
   if (!as.authorization_endpoint || !as.token_endpoint) {
     throw new HookbridgeError(
       'misconfigured',
@@ -147,7 +147,7 @@ async function fromCatalog(config: OAuthIntegrationConfig, deps: ResolveDeps): P
   let jwksUri: string | undefined;
   let issResponseSupported = false;
   if (entry.issuer) {
-    const as = await discover(entry.issuer, deps.fetch, deps.now).catch(() => undefined);
+    const as = await discover(entry.issuer, deps).catch(() => undefined);
     jwksUri = as?.jwks_uri;
     // Fail closed: when discovery failed we cannot know the server omits `iss`, so require it.
     issResponseSupported = as ? as.authorization_response_iss_parameter_supported === true : true;

@@ -5,7 +5,7 @@
  * log lines and app events.
  */
 import { randomBytes } from 'node:crypto';
-import type { ConnectionDeps } from '../../shared/connections/deps.js';
+import { type ConnectionDeps, connectionCaches } from '../../shared/connections/deps.js';
 import type { ConnectionRecord, TokenSet } from '../../shared/connections/model.js';
 import type { AppEvent } from '../../shared/events/app-events.js';
 import { type IntegrationConfig, integrationConfigSchema } from '../../shared/integrations/schema.js';
@@ -120,6 +120,7 @@ export function connectionHarness(now: number, routes: Record<string, ProviderRo
   const deps: ConnectionDeps = {
     store: stores.connections,
     integrations: stores.integrations,
+    caches: connectionCaches(),
     secrets: new SecretCache({ kind: 'file', getSecret: async () => undefined }, { now: () => clock.now }),
     log: recordingLogger(logs),
     now: () => clock.now,

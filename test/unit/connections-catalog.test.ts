@@ -26,7 +26,7 @@ const resolve = (slug: string) =>
       allowedReturnUrls: ['https://app.example.com/done'],
       params: PARAMS,
     }) as Parameters<typeof resolveProvider>[0],
-    { fetch: blockedFetch, now: NOW },
+    { fetch: blockedFetch, now: NOW, discoveryCache: new Map() },
   );
 
 describe('provider catalog', () => {

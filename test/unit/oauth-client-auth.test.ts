@@ -51,7 +51,7 @@ describe('client authentication (RFC 6749 §2.3.1, appendix B)', () => {
         revocationUrl: 'https://idp.example.com/revoke',
         allowedReturnUrls: ['https://app.example.com/done'],
       }) as Parameters<typeof resolveProvider>[0],
-      { fetch: blockedFetch, now: 0 },
+      { fetch: blockedFetch, now: 0, discoveryCache: new Map() },
     );
     const token = buildTokenRequest(p, { grantType: 'refresh_token', refreshToken: 'rt' }, creds);
     const revoke = buildRevocationRequest(p, { value: 'rt', hint: 'refresh_token' }, creds);
