@@ -1,4 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,13 +16,14 @@ import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor } from '../../shared/events/record.js';
+import { type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
 const API_KEY = 'test-admin-key-0123456789';
 const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
 const stripe = new Stripe('sk_test_dummy');
 
 let rt: LocalRuntime;
-let dir: string;
+let temp: TempSecrets;
 let clock: ManualClock;
 let receiver: Server;
 let receiverUrl: string;
@@ -172,12 +172,9 @@ const deliveriesOf = async (eventId: string) =>
   (await api('GET', `/events/${eventId}/deliveries`)).json!.items as DeliveryView[];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-delivery-'));
-  const secretsFile = join(dir, 'secrets.json');
-  await writeFile(
-    secretsFile,
-    JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: [STRIPE_SECRET] } }),
-  );
+  temp = await writeTempSecrets('hb-delivery-', {
+    'hookbridge/webhooks/stripe': { secrets: [STRIPE_SECRET] },
+  });
   await startReceiver();
   canary = createTcpServer((socket) => {
     canaryConnections++;
@@ -188,7 +185,7 @@ beforeAll(async () => {
   // Only the receiver is exempt from the SSRF address check (test-only, honoured in local mode).
   rt = await startLocal({
     port: 0,
-    secretsFile,
+    secretsFile: temp.secretsFile,
     apiKey: API_KEY,
     env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(receiverUrl).host },
   });
@@ -200,7 +197,7 @@ afterAll(async () => {
   await rt?.close();
   await new Promise((r) => receiver?.close(r));
   await new Promise((r) => canary?.close(r));
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 afterEach(async () => {

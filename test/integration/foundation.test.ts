@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, REPO_ROOT, startLocal } from '../../infra/local/server.js';
 import { ROUTES } from '../../infra/routes.js';
+import { expectProblem as expectProblemAnswer } from '../support/problem.js';
 
 const ADMIN = 'test-admin-key-0123456789';
 let dir: string;
@@ -18,11 +19,9 @@ const call = (path: string, init: RequestInit & { key?: string } = {}) => {
   return fetch(`${rt.url}${path}`, { ...init, headers });
 };
 
+/** A problem answer that also shows no stack frame. */
 async function expectProblem(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code });
+  const body = await expectProblemAnswer(res, status, code);
   expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
   return body;
 }

@@ -4,19 +4,19 @@
  * test-only allow list and trusted only through the test-only root, both local-mode settings.
  */
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { makeStandInChain, paypalHeaders, type StandInChain } from '../support/paypal-standin.js';
 
 const ADMIN = 'test-admin-key-0123456789';
 const WEBHOOK_ID = 'WH-STANDIN-7';
 let rt: LocalRuntime;
-let dir: string;
+let temp: TempSecrets;
 let chain: StandInChain;
 let standIn: Server;
 let base = '';
@@ -58,26 +58,21 @@ beforeAll(async () => {
   await new Promise<void>((r) => standIn.listen(0, '127.0.0.1', () => r()));
   const hostPort = `127.0.0.1:${(standIn.address() as AddressInfo).port}`;
   base = `http://${hostPort}`;
-  dir = await mkdtemp(join(tmpdir(), 'hb-paypal-'));
-  const secretsFile = join(dir, 'secrets.json');
-  await writeFile(
-    secretsFile,
-    JSON.stringify({
-      'hookbridge/webhooks/paypal': { secrets: [WEBHOOK_ID] },
-      // The README's alias for a single webhook id.
-      'hookbridge/webhooks/paypal/alias': { webhookId: WEBHOOK_ID },
-      'hookbridge/webhooks/paypal/api-src': {
-        secrets: [WEBHOOK_ID],
-        mode: 'api',
-        clientId: 'pp-id',
-        clientSecret: 'pp-secret',
-        apiBaseUrl: base,
-      },
-    }),
-  );
+  temp = await writeTempSecrets('hb-paypal-', {
+    'hookbridge/webhooks/paypal': { secrets: [WEBHOOK_ID] },
+    // The README's alias for a single webhook id.
+    'hookbridge/webhooks/paypal/alias': { webhookId: WEBHOOK_ID },
+    'hookbridge/webhooks/paypal/api-src': {
+      secrets: [WEBHOOK_ID],
+      mode: 'api',
+      clientId: 'pp-id',
+      clientSecret: 'pp-secret',
+      apiBaseUrl: base,
+    },
+  });
   rt = await startLocal({
     port: 0,
-    secretsFile,
+    secretsFile: temp.secretsFile,
     apiKey: ADMIN,
     env: {
       HOOKBRIDGE_TEST_ALLOW_HOSTS: hostPort,
@@ -91,7 +86,7 @@ afterAll(async () => {
   await rt?.close();
   standIn?.closeAllConnections();
   await new Promise<void>((r) => (standIn ? standIn.close(() => r()) : r()));
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 const headersFor = (body: string, over: Partial<Parameters<typeof paypalHeaders>[0]> = {}) =>
