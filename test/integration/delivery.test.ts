@@ -16,9 +16,9 @@ import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor } from '../../shared/events/record.js';
-import { type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
-const API_KEY = 'test-admin-key-0123456789';
+const API_KEY = TEST_ADMIN_KEY;
 const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
 const stripe = new Stripe('sk_test_dummy');
 

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { TokenVault } from '../../shared/vault/vault.js';
-import { type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { expectProblem } from '../support/problem.js';
 
-const ADMIN = 'test-admin-key-0123456789';
+const ADMIN = TEST_ADMIN_KEY;
 let temp: TempSecrets;
 let rt: LocalRuntime;
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toEvent } from '../../infra/local/gateway.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { PROVIDERS } from '../../shared/webhooks/catalog.js';
-import { type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { bodies, headers } from '../webhook-arbitraries.js';
 
 let rt: LocalRuntime;
@@ -20,7 +20,7 @@ beforeAll(async () => {
       publicKey: 'pk',
     };
   temp = await writeTempSecrets('hb-webhook-props-', all);
-  rt = await startLocal({ port: 0, secretsFile: temp.secretsFile, apiKey: 'test-admin-key-0123456789' });
+  rt = await startLocal({ port: 0, secretsFile: temp.secretsFile, apiKey: TEST_ADMIN_KEY });
 });
 
 afterAll(async () => {

@@ -7,10 +7,10 @@ import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { eventIdFor } from '../../shared/events/record.js';
 import { SECRET_PLACEHOLDER } from '../../shared/secrets.js';
-import { type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { WEBHOOK_SECRETS } from '../support/webhook-secrets.js';
 
-const API_KEY = 'test-admin-key-0123456789';
+const API_KEY = TEST_ADMIN_KEY;
 const SECRETS = WEBHOOK_SECRETS;
 
 let rt: LocalRuntime;
