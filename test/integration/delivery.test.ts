@@ -151,6 +151,18 @@ async function postStripe(
   return eventIdFor('stripe', 'default', id);
 }
 
+/** A payment_intent.succeeded for the 100-cent PaymentIntent `piId`, created at `createdSec`. */
+const postSucceeded = (piId: string, createdSec: number) =>
+  postStripe(
+    'payment_intent.succeeded',
+    { id: piId, amount: 100, amount_received: 100, currency: 'usd' },
+    createdSec,
+  );
+
+/** A payment_intent.payment_failed for the 100-cent PaymentIntent `piId`, created at `createdSec`. */
+const postFailed = (piId: string, createdSec: number) =>
+  postStripe('payment_intent.payment_failed', { id: piId, amount: 100, currency: 'usd' }, createdSec);
+
 interface AttemptView {
   attempt: number;
   status: number;
@@ -650,11 +662,7 @@ describe('SSRF guard on destinations', () => {
           (await api('PUT', `/destinations/${name}`, { url, types: ['payment.succeeded'] })).status,
         ).toBe(201);
       }
-      const id = await postStripe(
-        'payment_intent.succeeded',
-        { id: 'pi_ssrf', amount: 100, amount_received: 100, currency: 'usd' },
-        T0 + 800,
-      );
+      const id = await postSucceeded('pi_ssrf', T0 + 800);
       await rt.pipeline.advance(3600_000);
       const ds = await deliveriesOf(id);
       const byDest = Object.fromEntries(
@@ -680,11 +688,7 @@ describe('SSRF guard on destinations', () => {
   it('a redirect from the receiver is not followed', async () => {
     await destination('moved', ['payment.succeeded']);
     modes.set('/moved', ['302']);
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_moved', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 900,
-    );
+    const id = await postSucceeded('pi_moved', T0 + 900);
     const ds = await deliveriesOf(id);
     expect(ds[0]!.attempts[0]).toMatchObject({ status: 302, outcome: 'retry', responseExcerpt: 'moved' });
     expect(canaryConnections).toBe(0);
@@ -826,11 +830,7 @@ describe('a crash after a claim', () => {
     // The receiver answers 204, then the function dies before recording the outcome.
     const crash = storeFailsOnce('settle');
     const dlq = rt.pipeline.queueDeadLetters.length;
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_crash', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1200,
-    );
+    const id = await postSucceeded('pi_crash', T0 + 1200);
     expect(crash.failed()).toBe(true);
     expect((await deliveriesOf(id))[0]).toMatchObject({ status: 'pending', round: 0 });
     // A duplicate arriving while the claim is fresh is handed back to the queue, not dropped or sent.
@@ -867,11 +867,7 @@ describe('a crash after a claim', () => {
       const q = m as QueueMessage;
       return q.kind === 'delivery' && q.attempt === 1;
     });
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_crash_q', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1201,
-    );
+    const id = await postSucceeded('pi_crash_q', T0 + 1201);
     expect(crash.failed()).toBe(true);
     await rt.pipeline.advance(61_000);
     const hits = received.filter((r) => r.path === '/flaky' && r.id === id);
@@ -913,11 +909,7 @@ describe('a crash after a claim', () => {
     const crash = failOnce('bus', () => true);
     const release = storeFailsOnce('releasePublication');
     const dead = rt.pipeline.streamDeadLetters.length;
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_crash_bus', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1203,
-    );
+    const id = await postSucceeded('pi_crash_bus', T0 + 1203);
     expect(crash.failed()).toBe(true);
     expect(release.failed()).toBe(true);
     expect(rt.pipeline.streamDeadLetters.length).toBe(dead);
@@ -931,29 +923,17 @@ describe('deleting a destination', () => {
   it('kills its queued retries and dead letters for good; a new destination with the id never gets them', async () => {
     await destination('flaky', ['payment.succeeded']);
     modes.set('/flaky', ['500']);
-    const pendingId = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_del', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1300,
-    );
+    const pendingId = await postSucceeded('pi_del', T0 + 1300);
     await destination('down', ['payment.failed']);
     modes.set('/down', ['drop']);
-    const deadId = await postStripe(
-      'payment_intent.payment_failed',
-      { id: 'pi_del2', amount: 100, currency: 'usd' },
-      T0 + 1301,
-    );
+    const deadId = await postFailed('pi_del2', T0 + 1301);
     await rt.pipeline.advance(40 * 3600_000);
     expect((await deliveriesOf(deadId))[0]).toMatchObject({
       status: 'dead',
       deadReason: 'retries_exhausted',
     });
     modes.set('/flaky', ['500']);
-    const stillPending = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_del3', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1302,
-    );
+    const stillPending = await postSucceeded('pi_del3', T0 + 1302);
     expect((await deliveriesOf(stillPending))[0]).toMatchObject({ status: 'pending' });
 
     expect((await api('DELETE', '/destinations/flaky')).status).toBe(204);
@@ -985,17 +965,9 @@ describe('deleting a destination', () => {
     await destination('down', ['payment.failed']);
     modes.set('/flaky', ['500']);
     modes.set('/down', ['drop']);
-    const deadId = await postStripe(
-      'payment_intent.payment_failed',
-      { id: 'pi_gen', amount: 100, currency: 'usd' },
-      T0 + 1400,
-    );
+    const deadId = await postFailed('pi_gen', T0 + 1400);
     await rt.pipeline.advance(40 * 3600_000);
-    const retrying = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_gen2', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1401,
-    );
+    const retrying = await postSucceeded('pi_gen2', T0 + 1401);
     expect((await deliveriesOf(retrying))[0]).toMatchObject({ status: 'pending' });
     // The function dies right after deleting: nothing is swept.
     const store = rt.container.delivery.deliveries as unknown as Record<string, unknown>;
