@@ -78,6 +78,12 @@ const SW_SECRETS: [string, string] = [
 ];
 const sw = (secret: string, id: string, ts: number, body: string) =>
   new Webhook(secret).sign(id, new Date(ts * 1000), body);
+/** Standard Webhooks' three headers for message `id` at `ts`, carrying `signature` (one or several, space-separated). */
+const swHeaders = (id: string, ts: number, signature: string) => ({
+  'webhook-id': id,
+  'webhook-timestamp': String(ts),
+  'webhook-signature': signature,
+});
 
 const adyenItem = (hmacKey: string) => {
   const item = {
@@ -155,19 +161,12 @@ const SPECS: Spec[] = [
     secrets: SW_SECRETS,
     wrongSecret: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     body: JSON.stringify({ type: 'invoice.paid', timestamp: '2025-12-31T23:59:50Z', data: { id: 'inv_42', amount: 1250 } }),
-    sign: (body, secret, ts) => ({
-      headers: { 'webhook-id': 'msg_2bWkq8Yk1sNf3', 'webhook-timestamp': String(ts), 'webhook-signature': sw(secret, 'msg_2bWkq8Yk1sNf3', ts, body) },
-      body,
-    }),
+    sign: (body, secret, ts) => ({ headers: swHeaders('msg_2bWkq8Yk1sNf3', ts, sw(secret, 'msg_2bWkq8Yk1sNf3', ts, body)), body }),
     sigHeader: 'webhook-signature',
     malformedValue: 'v1:abc',
     timestamped: true,
     multi: (body, ts) => ({
-      headers: {
-        'webhook-id': 'msg_2bWkq8Yk1sNf3',
-        'webhook-timestamp': String(ts),
-        'webhook-signature': `v1,${Buffer.alloc(32, 7).toString('base64')} v2,zzz ${sw(SW_SECRETS[0], 'msg_2bWkq8Yk1sNf3', ts, body)}`,
-      },
+      headers: swHeaders('msg_2bWkq8Yk1sNf3', ts, `v1,${Buffer.alloc(32, 7).toString('base64')} v2,zzz ${sw(SW_SECRETS[0], 'msg_2bWkq8Yk1sNf3', ts, body)}`),
       body,
     }),
     expect: { eventId: 'msg_2bWkq8Yk1sNf3', type: 'invoice.paid' },
@@ -370,6 +369,19 @@ async function casesFor(spec: Spec): Promise<VectorCase[]> {
   return out;
 }
 
+const TWILIO_TOKEN = '12345678901234567890123456789012';
+const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+
+/** A case checked at NOW_SEC with the default tolerance and no config. */
+const vector = (
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  secrets: string[],
+  expect: VectorCase['expect'],
+): VectorCase => ({ name, url, headers, body, secrets, config: {}, now: NOW_SEC * 1000, toleranceSec: TOL, expect });
+
 /** Extra, provider-specific cases. */
 async function extras(): Promise<Record<string, VectorCase[]>> {
   const svixTs = NOW_SEC - 10;
@@ -381,6 +393,8 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
   const jsonUrlBase = 'https://hooks.example.com/webhooks/twilio?bodySHA256=';
   const twilioJson = JSON.stringify({ type: 'com.twilio.messaging.message.delivered', timestamp: '2025-12-31T23:59:00Z' });
   const twilioJsonUrl = `${jsonUrlBase}${sha256(twilioJson)}`;
+  const twilioJsonSig = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, twilioJsonUrl, null as never);
+  const slackChallenge = JSON.stringify({ token: 'x', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' });
   const sample = btGateway(BT.privateKeys[0]).webhookTesting.sampleNotification('subscription_went_past_due', 'sub_77') as unknown as Record<string, string>;
   const btSample = { body: new URLSearchParams(sample).toString(), payload: sample.bt_payload! };
   return {
@@ -389,7 +403,7 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
       {
         name: 'v1a ed25519 with a whpk_ public key',
         ...common,
-        headers: { 'webhook-id': 'msg_ed_1', 'webhook-timestamp': String(svixTs), 'webhook-signature': `v1a,${edSig}` },
+        headers: swHeaders('msg_ed_1', svixTs, `v1a,${edSig}`),
         body,
         secrets: [SW_SECRETS[0], edPub],
         expect: { ok: true, eventId: 'msg_ed_1', type: 'user.created', matchedSecret: 1 },
@@ -397,46 +411,37 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
       {
         name: 'v1a ed25519 over a tampered body',
         ...common,
-        headers: { 'webhook-id': 'msg_ed_1', 'webhook-timestamp': String(svixTs), 'webhook-signature': `v1a,${edSig}` },
+        headers: swHeaders('msg_ed_1', svixTs, `v1a,${edSig}`),
         body: body.replace('u_1', 'u_2'),
         secrets: [edPub],
         expect: { ok: false, reason: 'bad_signature' },
       },
     ],
     twilio: [
-      {
-        name: 'JSON body signed by URL with bodySHA256',
-        url: twilioJsonUrl,
-        headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature('12345678901234567890123456789012', twilioJsonUrl, null as never), 'content-type': 'application/json', 'i-twilio-idempotency-token': 'tok-json-1' },
-        body: twilioJson,
-        secrets: ['12345678901234567890123456789012'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: true, eventId: 'tok-json-1', type: 'com.twilio.messaging.message.delivered', matchedSecret: 0 },
-      },
-      {
-        name: 'JSON body that does not match bodySHA256',
-        url: twilioJsonUrl,
-        headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature('12345678901234567890123456789012', twilioJsonUrl, null as never), 'content-type': 'application/json' },
-        body: twilioJson.replace('delivered', 'failed'),
-        secrets: ['12345678901234567890123456789012'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: false, reason: 'bad_signature' },
-      },
-      {
-        name: 'signed with the port in the URL',
-        url: 'https://hooks.example.com:443/webhooks/twilio?source=sms',
-        headers: { 'x-twilio-signature': twilioSig('12345678901234567890123456789012'), 'i-twilio-idempotency-token': 'tok-port' },
-        body: new URLSearchParams(twilioParams).toString(),
-        secrets: ['12345678901234567890123456789012'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: true, eventId: 'tok-port', type: 'message.delivered', matchedSecret: 0 },
-      },
+      vector(
+        'JSON body signed by URL with bodySHA256',
+        twilioJsonUrl,
+        { 'x-twilio-signature': twilioJsonSig, 'content-type': 'application/json', 'i-twilio-idempotency-token': 'tok-json-1' },
+        twilioJson,
+        [TWILIO_TOKEN],
+        { ok: true, eventId: 'tok-json-1', type: 'com.twilio.messaging.message.delivered', matchedSecret: 0 },
+      ),
+      vector(
+        'JSON body that does not match bodySHA256',
+        twilioJsonUrl,
+        { 'x-twilio-signature': twilioJsonSig, 'content-type': 'application/json' },
+        twilioJson.replace('delivered', 'failed'),
+        [TWILIO_TOKEN],
+        { ok: false, reason: 'bad_signature' },
+      ),
+      vector(
+        'signed with the port in the URL',
+        'https://hooks.example.com:443/webhooks/twilio?source=sms',
+        { 'x-twilio-signature': twilioSig(TWILIO_TOKEN), 'i-twilio-idempotency-token': 'tok-port' },
+        new URLSearchParams(twilioParams).toString(),
+        [TWILIO_TOKEN],
+        { ok: true, eventId: 'tok-port', type: 'message.delivered', matchedSecret: 0 },
+      ),
     ],
     braintree: [
       {
@@ -452,20 +457,14 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
       },
     ],
     slack: [
-      {
-        name: 'url_verification challenge',
-        url: 'https://hooks.example.com/webhooks/slack',
-        headers: (() => {
-          const b = JSON.stringify({ token: 'x', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' });
-          return { 'x-slack-signature': `v0=${hex('8f742231b10e8888abcd99yyyzzz85a5', `v0:${NOW_SEC}:${b}`)}`, 'x-slack-request-timestamp': String(NOW_SEC) };
-        })(),
-        body: JSON.stringify({ token: 'x', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' }),
-        secrets: ['8f742231b10e8888abcd99yyyzzz85a5'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: true, eventId: `url_verification:${NOW_SEC}`, type: 'url_verification', matchedSecret: 0 },
-      },
+      vector(
+        'url_verification challenge',
+        'https://hooks.example.com/webhooks/slack',
+        { 'x-slack-signature': `v0=${hex(SLACK_SECRET, `v0:${NOW_SEC}:${slackChallenge}`)}`, 'x-slack-request-timestamp': String(NOW_SEC) },
+        slackChallenge,
+        [SLACK_SECRET],
+        { ok: true, eventId: `url_verification:${NOW_SEC}`, type: 'url_verification', matchedSecret: 0 },
+      ),
     ],
   };
 }
