@@ -1,16 +1,17 @@
 /**
- * The README's first steps, run as a newcomer pastes them: each ```sh block of the sections in RUN
- * goes to bash (`-euo pipefail`, so an undefined variable or a failing command fails the test) in
- * the repository, against a local runtime started the way the README's `npm start` lines say.
- * Sections with blocks that cannot run here are in NOT_RUN with the reason; a new section with
- * commands must be added to one of the two.
+ * The README's first steps, run as a newcomer pastes them. The sections in RUN are followed in
+ * order: a block that is an `npm start` line (re)starts the service with exactly that line, as the
+ * reader's first terminal would; every other ```sh block goes to bash (`-euo pipefail`, so an
+ * undefined variable or a failing command fails the test) in the repository, as the second
+ * terminal would, with the variables the Quick start exported. Sections whose blocks cannot run
+ * here are in NOT_RUN with the reason; a new section with commands must be added to one of the two.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, REPO_ROOT, startLocal } from '../../infra/local/server.js';
+import { REPO_ROOT } from '../../infra/local/server.js';
 
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
@@ -20,9 +21,12 @@ const NOT_RUN: Record<string, string> = {
   Tests: 'it is `npm test`, which runs this file',
   Deploying: 'needs an AWS account and credentials',
 };
-/** `npm install && npm start`, optionally after `NAME=value` settings: the test starts the runtime itself. */
-const START = /^((?:[A-Z_]+=\S+\s+)*)(?:npm install && )?npm start$/;
-/** The port the README's example receiver listens on; replaced by a free one so parallel runs cannot collide. */
+/** An `npm start` line, optionally after `NAME=value` settings and `npm install &&`. */
+const START = /^(?:[A-Z_]+=\S+\s+)*(?:npm install && )?npm start$/;
+/**
+ * The port the README's example receiver listens on, replaced by a free one so that parallel runs
+ * on one machine cannot collide; nothing else in a block is changed.
+ */
 const README_APP_PORT = '4000';
 
 /** The ```sh blocks of each `## ` section, in order. */
@@ -39,10 +43,7 @@ function shellBlocks(markdown: string): Map<string, string[]> {
 }
 
 const sections = shellBlocks(README);
-const startBlocks = RUN.flatMap((t) => sections.get(t) ?? []).filter((b) => START.test(b.trim()));
-const runBlocks = RUN.flatMap((t) =>
-  (sections.get(t) ?? []).filter((b) => !START.test(b.trim())).map((b) => [t, b] as const),
-);
+const steps = RUN.flatMap((title) => (sections.get(title) ?? []).map((block) => ({ title, block })));
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -52,7 +53,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs one block in its own process group; everything it left running is killed afterwards. */
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+};
+
+/** Runs one block in its own process group; whatever it left running is killed afterwards. */
 function bash(script: string, env: Record<string, string>, timeoutMs = 20_000) {
   return new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
@@ -64,59 +73,77 @@ function bash(script: string, env: Record<string, string>, timeoutMs = 20_000) {
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const killGroup = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(killGroup, timeoutMs);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       setTimeout(() => {
-        killGroup();
+        killGroup(child, 'SIGKILL');
         resolve({ code, out });
       }, 100);
     });
   });
 }
 
-let rt: LocalRuntime;
-let appPort: number;
-/** A fresh terminal: no Hookbridge settings of the developer's shell. */
+/** A fresh terminal: none of the developer's Hookbridge settings. */
 const shellEnv: Record<string, string> = Object.fromEntries(
   Object.entries(process.env).filter(
     (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('HOOKBRIDGE_') && e[0] !== 'PORT',
   ),
 );
+let appPort: number;
 const onAppPort = (s: string) =>
   s
     .replaceAll(`127.0.0.1:${README_APP_PORT}`, `127.0.0.1:${appPort}`)
     .replaceAll(`.listen(${README_APP_PORT})`, `.listen(${appPort})`);
 
+let service: { child: ChildProcess; exited: Promise<unknown> } | undefined;
+
+async function stopService() {
+  if (!service) return;
+  killGroup(service.child, 'SIGTERM');
+  await Promise.race([service.exited, new Promise((r) => setTimeout(r, 10_000))]);
+  killGroup(service.child, 'SIGKILL');
+  service = undefined;
+}
+
+/**
+ * The README's start line, in the first terminal: `npm install` has been run already (this is an
+ * installed checkout). The first start takes a free port (PORT=0) and a restart keeps it, as a
+ * reader's restart keeps port 3000 (the README's commands all follow PORT).
+ * The service uses the README's own secrets file, `.hookbridge/secrets.json`, which the Quick start
+ * reads the admin key from; its data stays in memory, so each start is a fresh service.
+ */
+async function startService(line: string): Promise<string> {
+  await stopService();
+  const command = onAppPort(line.trim()).replace('npm install && ', '');
+  const child = spawn('bash', ['-c', command], {
+    cwd: REPO_ROOT,
+    env: { ...shellEnv, PORT: shellEnv.PORT ?? '0' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  service = { child, exited: new Promise((r) => child.once('exit', r)) };
+  let out = '';
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command}: no ready line in 30 s\n${out}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}\n${out}`)));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const ready = /"msg":"ready","url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]!);
+      }
+    });
+  });
+}
+
 beforeAll(async () => {
   appPort = await freePort();
-  // The settings the README puts before `npm start` (e.g. the receiver's allow-list entry).
-  const env: Record<string, string> = {};
-  for (const block of startBlocks) {
-    for (const [, name, value] of START.exec(block.trim())![1]!.matchAll(/([A-Z_]+)=(\S+)/g)) {
-      env[name!] = onAppPort(value!);
-    }
-  }
-  // The README's own secrets file: its Quick start reads the admin key from there. Data stays in memory.
-  rt = await startLocal({
-    port: 0,
-    secretsFile: join(REPO_ROOT, '.hookbridge/secrets.json'),
-    apiKey: '',
-    env,
-  });
-  shellEnv.PORT = String(rt.port);
 });
 
-afterAll(async () => {
-  await rt?.close();
-});
+afterAll(stopService);
 
 describe('README', () => {
   it('is a front door of at most 200 lines', () => {
@@ -127,8 +154,7 @@ describe('README', () => {
     const withCommands = [...sections].filter(([, blocks]) => blocks.length > 0).map(([t]) => t);
     expect(withCommands.filter((t) => !RUN.includes(t) && !(t in NOT_RUN))).toEqual([]);
     for (const t of RUN) expect(sections.get(t)?.length, t).toBeGreaterThan(0);
-    // The runtime is started by the README's `npm start` lines, which the test reproduces.
-    expect(startBlocks.length).toBeGreaterThan(0);
+    expect(START.test(steps[0]!.block.trim()), 'the Quick start begins with npm start').toBe(true);
   });
 
   it('has only blocks bash can parse, including those not run', async () => {
@@ -140,44 +166,43 @@ describe('README', () => {
     }
   });
 
-  it('runs its Quick start, first webhook and first delivery as pasted', { timeout: 60_000 }, async () => {
-    const outputs: string[] = [];
-    for (const [title, block] of runBlocks) {
-      const isSetup = title === 'Quick start';
+  it('runs its Quick start, first webhook and first delivery as pasted', { timeout: 90_000 }, async () => {
+    const outputs = new Map<string, string>();
+    for (const { title, block } of steps) {
+      if (START.test(block.trim())) {
+        shellEnv.PORT = await startService(block);
+        continue;
+      }
       // The Quick start exports the two variables every later block uses: take them as it set them.
+      const setup = title === 'Quick start';
       const script =
         onAppPort(block) +
-        (isSetup ? '\nprintf "\\nexported: %s %s\\n" "$HOOKBRIDGE_URL" "$HOOKBRIDGE_API_KEY"\n' : '');
+        (setup ? '\nprintf "\\nexported: %s %s\\n" "$HOOKBRIDGE_URL" "$HOOKBRIDGE_API_KEY"\n' : '');
       const { code, out } = await bash(script, shellEnv);
       expect(code, `[${title}]\n${block}\n--- output ---\n${out}`).toBe(0);
-      if (isSetup) {
+      if (setup) {
         const [, url, key] = /^exported: (\S+) (\S+)$/m.exec(out) ?? [];
-        expect(url).toBe(rt.url);
-        expect(key).toBe(rt.apiKey);
+        expect(url).toBe(`http://127.0.0.1:${shellEnv.PORT}`);
         shellEnv.HOOKBRIDGE_URL = url!;
         shellEnv.HOOKBRIDGE_API_KEY = key!;
       }
-      outputs.push(`[${title}]\n${out}`);
+      outputs.set(title, `${outputs.get(title) ?? ''}${out}`);
     }
-    const all = outputs.join('\n');
-    const [quick, webhook, delivery] = RUN.map((t) =>
-      outputs.filter((o) => o.startsWith(`[${t}]`)).join('\n'),
-    );
+    const [quick, webhook, delivery] = RUN.map((t) => outputs.get(t) ?? '');
+    const all = [...outputs].map(([t, o]) => `[${t}]\n${o}`).join('\n');
+    // The service answers, and the admin key read from the secrets file is accepted.
     expect(quick, all).toContain('"status":"ok"');
     expect(quick, all).toContain('{"items":[');
     // A stored event, listed, with the secret that verified it.
-    const stored = /POST \/webhooks\/stripe -> 200\n\{"status":"stored","id":"(evt_[a-z2-7]+)"\}/.exec(
-      webhook!,
-    );
-    expect(stored, all).not.toBeNull();
-    expect(webhook).toContain(`{"items":[{"id":"${stored![1]}"`);
+    const storedLine = /POST \/webhooks\/stripe -> 200\n\{"status":"stored","id":"(evt_[a-z2-7]+)"\}/;
+    const stored = storedLine.exec(webhook!)?.[1];
+    expect(stored, all).toBeDefined();
+    expect(webhook).toContain(`{"items":[{"id":"${stored}"`);
     expect(webhook).toContain('"verification":{"secretName":"hookbridge/webhooks/stripe","matchedSecret":0}');
-    // A signed delivery that reached the receiver standing in for the app, and is recorded as delivered.
-    const sent = /POST \/webhooks\/stripe -> 200\n\{"status":"stored","id":"(evt_[a-z2-7]+)"\}/.exec(
-      delivery!,
-    );
-    expect(sent, all).not.toBeNull();
-    expect(delivery).toContain(`your app got ${sent![1]} {"type":"payment.succeeded"`);
-    expect(delivery).toMatch(new RegExp(`"webhookId":"${sent![1]}"[^\\]]*"status":"delivered"`));
+    // A signed delivery that reached the receiver standing in for the app, recorded as delivered.
+    const sent = storedLine.exec(delivery!)?.[1];
+    expect(sent, all).toBeDefined();
+    expect(delivery).toContain(`your app got ${sent} {"type":"payment.succeeded"`);
+    expect(delivery).toMatch(new RegExp(`"webhookId":"${sent}"[^\\]]*"status":"delivered"`));
   });
 });
