@@ -125,8 +125,24 @@ export function targetUrl(baseUrl: string, path: string, query?: string): URL {
   return url;
 }
 
+/**
+ * Credentials first: the first headers are built (secret read and checked, token fetched) before
+ * any DNS lookup or connection, so a missing secret is named as such, even offline.
+ */
+async function withCredentialsFirst(auth: CredentialHeaders): Promise<CredentialHeaders> {
+  let first: Record<string, string> | undefined = await auth.headers({ forceRefresh: false });
+  return {
+    headers: async (opts) => {
+      const ready = opts.forceRefresh ? undefined : first;
+      first = undefined;
+      return ready ?? auth.headers(opts);
+    },
+  };
+}
+
 async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise<ProxyResponse> {
   const url = targetUrl(target.baseUrl, req.path, req.query);
+  const auth = await withCredentialsFirst(target.auth);
   const body =
     req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   const method = req.method.toUpperCase();
@@ -137,7 +153,7 @@ async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise
       allowedHosts: target.allowedHosts,
       headers: forwardRequestHeaders(req.headers ?? {}),
       body: body?.length || !['GET', 'HEAD'].includes(method) ? body : undefined,
-      auth: target.auth,
+      auth,
       deadline: target.deadline,
       log: {
         provider: target.provider,

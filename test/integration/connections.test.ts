@@ -224,6 +224,39 @@ describe('integrations API', () => {
     expect((await api('/integrations/nope')).status).toBe(404);
   });
 
+  it('secretName is the secret the integration’s type is read from (the proxy reads the same)', async () => {
+    const cases = [
+      ['sn-key', { type: 'api-key', baseUrl: 'https://a.example' }, 'hookbridge/apikeys/sn-key'],
+      [
+        'sn-cc',
+        {
+          type: 'client-credentials',
+          tokenUrl: 'https://a.example/token',
+          baseUrl: 'https://a.example',
+          allowedHosts: ['a.example'],
+        },
+        'hookbridge/oauth/sn-cc',
+      ],
+      [
+        'sn-oauth',
+        { type: 'oauth', provider: 'google', allowedReturnUrls: ['https://app.example.com/done'] },
+        'hookbridge/oauth/sn-oauth',
+      ],
+    ] as const;
+    for (const [id, body, secretName] of cases) {
+      const put = await api(`/integrations/${id}`, { method: 'PUT', body: JSON.stringify(body) });
+      expect(put.status).toBe(201);
+      expect(((await put.json()) as { secretName: string }).secretName).toBe(secretName);
+      const got = await api(`/integrations/${id}`);
+      expect(got.status).toBe(200);
+      expect(((await got.json()) as { secretName: string }).secretName).toBe(secretName);
+    }
+    const list = (await (await api('/integrations')).json()) as {
+      items: { id: string; secretName: string }[];
+    };
+    expect(list.items.find((i) => i.id === 'sn-key')?.secretName).toBe('hookbridge/apikeys/sn-key');
+  });
+
   it('refuses bad bodies with a named problem', async () => {
     const missing = await api('/integrations/ms2', {
       method: 'PUT',

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, request, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { TokenVault } from '../../shared/vault/vault.js';
 
@@ -168,6 +168,8 @@ beforeAll(async () => {
       'hookbridge/apikeys/int-key': { apiKey: 'sk_test_key_123' },
       'hookbridge/apikeys/int-basic': { username: 'user', password: 'pass' },
       'hookbridge/apikeys/int-header': '{"apiKey":"hdr-key-9"}',
+      'hookbridge/apikeys/int-undeclared': { apiKey: 'sk_never_sent' },
+      'hookbridge/apikeys/int-offline-keyed': { apiKey: 'sk_offline' },
       'hookbridge/oauth/int-cc': { clientId: 'cid', clientSecret: 'csecret' },
       'hookbridge/oauth/int-oauth': { clientId: 'oid', clientSecret: 'osecret' },
       'hookbridge/oauth/int-sf': { clientId: 'sid', clientSecret: 'ssecret' },
@@ -196,6 +198,15 @@ beforeAll(async () => {
     scheme: { type: 'header', name: 'X-Api-Key' },
   });
   await put('int-undeclared', { type: 'api-key', baseUrl: `http://127.0.0.1:${canaryPort}/api` });
+  // Hosts that do not resolve (as offline); only int-offline-keyed has its secret.
+  await put('int-offline', { type: 'api-key', baseUrl: 'https://api.offline.example/v1' });
+  await put('int-offline-keyed', { type: 'api-key', baseUrl: 'https://api.offline.example/v1' });
+  await put('int-offline-cc', {
+    type: 'client-credentials',
+    tokenUrl: 'https://auth.offline.example/token',
+    baseUrl: 'https://api.offline.example/v1',
+    allowedHosts: ['api.offline.example'],
+  });
   await put('int-cc', {
     type: 'client-credentials',
     tokenUrl: `${up}/cc/token`,
@@ -313,6 +324,50 @@ describe('API-key integrations', () => {
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'invalid_request' });
     expect(hits).toHaveLength(0);
+  });
+});
+
+describe('credentials are read before the host is resolved', () => {
+  const lookups: string[] = [];
+  beforeEach(() => {
+    lookups.length = 0;
+    rt.configure({
+      resolver: async (host) => {
+        lookups.push(host);
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+      },
+    });
+  });
+  afterEach(() => rt.configure({ resolver: undefined }));
+
+  it('an API-key integration without its secret is 500 misconfigured naming the secret, with no DNS lookup', async () => {
+    const body = await expectProblem(await call('/proxy/integrations/int-offline/x'), 500, 'misconfigured');
+    expect(body.detail).toBe(
+      'Secret hookbridge/apikeys/int-offline is missing or lacks "apiKey" or "username"',
+    );
+    expect(lookups).toEqual([]);
+  });
+
+  it('a client-credentials integration without its secret is 500 misconfigured naming the secret, with no DNS lookup', async () => {
+    const body = await expectProblem(
+      await call('/proxy/integrations/int-offline-cc/x'),
+      500,
+      'misconfigured',
+    );
+    expect(body.detail).toBe(
+      'Secret hookbridge/oauth/int-offline-cc is missing or lacks "clientId" and "clientSecret"',
+    );
+    expect(lookups).toEqual([]);
+  });
+
+  it('with the secret present, the unresolvable host is what fails (502), after one lookup', async () => {
+    const body = await expectProblem(
+      await call('/proxy/integrations/int-offline-keyed/x'),
+      502,
+      'upstream_error',
+    );
+    expect(lookups).toEqual(['api.offline.example']);
+    expect(JSON.stringify(body)).not.toContain('sk_offline');
   });
 });
 
