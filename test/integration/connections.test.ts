@@ -101,10 +101,15 @@ class CookieJar {
 }
 
 /** POST /connect-sessions, then GET /oauth/authorize in the "browser": the provider URL it redirects to. */
-async function startSignIn(jar: CookieJar, integrationId: string, endUserId: string) {
+async function startSignIn(
+  jar: CookieJar,
+  integrationId: string,
+  endUserId: string,
+  returnUrl: string | null = 'https://app.example.com/done',
+) {
   const s = await api('/connect-sessions', {
     method: 'POST',
-    body: JSON.stringify({ integrationId, endUserId, returnUrl: 'https://app.example.com/done' }),
+    body: JSON.stringify({ integrationId, endUserId, ...(returnUrl ? { returnUrl } : {}) }),
   });
   expect(s.status).toBe(201);
   const { url } = (await s.json()) as { url: string };
@@ -125,6 +130,8 @@ async function callbackWith(jar: CookieJar, query: Record<string, string>) {
     status: res.status,
     location: res.headers.get('location'),
     code: /id="error-code">([^<]+)</.exec(text)?.[1],
+    contentType: res.headers.get('content-type'),
+    text,
   };
 }
 
@@ -639,6 +646,84 @@ describe('browser binding cookie', () => {
     const good = await callbackWith(victim, { code: 'good-code', state });
     expect(good.status).toBe(302);
     expect(calls.map((c) => c.code)).toEqual(['good-code']);
+  });
+});
+
+describe('browser pages (no return URL)', () => {
+  const detailOf = (text: string) => /id="error-detail">([^<]*)</.exec(text)?.[1];
+  const startAgain = (text: string) => text.match(/start again/gi)?.length ?? 0;
+
+  it('success: "Your account is connected" (no doubled word), the connection id, and the cookie cleared', async () => {
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-ok', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const page = await callbackWith(jar, { code: 'code-ok', state });
+    expect(page.status).toBe(200);
+    expect(page.contentType).toContain('text/html');
+    expect(page.text).toContain('<p>Your account is connected. You can close this window.</p>');
+    expect(page.text).not.toContain('account account');
+    expect(page.text).toContain(`<code id="connection-id">${connectionIdFor('stub', 'page-ok')}</code>`);
+    expect(jar.cookies.size).toBe(0);
+  });
+
+  it('access_denied: 403 "Not connected" page saying access was declined, not invalid_grant; nothing exchanged', async () => {
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-denied', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const page = await callbackWith(jar, { error: 'access_denied', error_description: 'no', state });
+    expect(page.status).toBe(403);
+    expect(page.contentType).toContain('text/html');
+    expect(page.code).toBe('access_denied');
+    expect(page.text).toContain('<h1>Not connected</h1>');
+    expect(detailOf(page.text)).toBe('Access was declined at the provider, so nothing was connected.');
+    expect(page.text).not.toContain('invalid_grant');
+    expect(startAgain(page.text)).toBe(1);
+    expect(calls).toHaveLength(0);
+    expect((await api(`/connections/${connectionIdFor('stub', 'page-denied')}`)).status).toBe(404);
+  });
+
+  it('another provider error is 502 provider_error with its code and description escaped', async () => {
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-scope', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const page = await callbackWith(jar, {
+      error: 'invalid_scope<script>',
+      error_description: '<img src=x onerror=alert(1)>',
+      state,
+    });
+    expect(page.status).toBe(502);
+    expect(page.code).toBe('provider_error');
+    expect(detailOf(page.text)).toBe(
+      'The sign-in at the provider failed: it answered &quot;invalid_scope&lt;script&gt;&quot;: &lt;img src=x onerror=alert(1)&gt;.',
+    );
+    expect(page.text).not.toMatch(/<script|<img/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('missing cookie, replayed state and no state: 400 pages that say "start again" once, escaped, no stack', async () => {
+    const stranger = await callbackWith(new CookieJar(), { code: 'c', state: '<b>forged</b>' });
+    expect(stranger.status).toBe(400);
+    expect(stranger.code).toBe('missing_state_cookie');
+    expect(detailOf(stranger.text)).toBe('This sign-in did not start in this browser (no binding cookie).');
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-replay', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const copy = new CookieJar();
+    for (const [k, v] of jar.cookies) copy.cookies.set(k, v);
+    expect((await callbackWith(jar, { code: 'code-1', state })).status).toBe(200);
+    const replayed = await callbackWith(copy, { code: 'code-1', state });
+    expect(replayed.status).toBe(400);
+    expect(replayed.code).toBe('invalid_state');
+    expect(detailOf(replayed.text)).toBe('The state is unknown, expired or already used.');
+    const noState = await callbackWith(jar, { code: 'c' });
+    expect(noState.status).toBe(400);
+    expect(noState.code).toBe('invalid_state');
+    expect(detailOf(noState.text)).toBe('The callback has no state parameter.');
+    for (const p of [stranger, replayed, noState]) {
+      expect(p.contentType).toContain('text/html');
+      expect(startAgain(p.text)).toBe(1);
+      expect(p.text).not.toMatch(/<b>|\.ts:\d|HookbridgeError|csecret/);
+    }
   });
 });
 
