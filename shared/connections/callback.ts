@@ -102,7 +102,7 @@ async function takeState(
   if (!taken.ok) {
     if (taken.reason === 'binding')
       throw new HookbridgeError('missing_state_cookie', 'This sign-in was started in a different browser');
-    throw new HookbridgeError('invalid_state', 'The state is unknown, expired or already used');
+    throw new HookbridgeError('invalid_state', 'This sign-in is unknown, has expired or was already used');
   }
   return { query, state: taken.state, clearCookie, now };
 }

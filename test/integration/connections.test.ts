@@ -714,7 +714,7 @@ describe('browser pages (no return URL)', () => {
     const replayed = await callbackWith(copy, { code: 'code-1', state });
     expect(replayed.status).toBe(400);
     expect(replayed.code).toBe('invalid_state');
-    expect(detailOf(replayed.text)).toBe('The state is unknown, expired or already used.');
+    expect(detailOf(replayed.text)).toBe('This sign-in is unknown, has expired or was already used.');
     const noState = await callbackWith(jar, { code: 'c' });
     expect(noState.status).toBe(400);
     expect(noState.code).toBe('invalid_state');

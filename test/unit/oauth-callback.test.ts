@@ -168,7 +168,7 @@ describe('OAuth callback over the in-memory stores', () => {
     const first = structuredClone(h.stores.connections.items.get(ID));
     await expect(callback(h.deps, req, BASE)).rejects.toMatchObject({
       code: 'invalid_state',
-      message: 'The state is unknown, expired or already used',
+      message: 'This sign-in is unknown, has expired or was already used',
     });
     expect(tokenRequests()).toHaveLength(1);
     expect(h.stores.connections.items.get(ID)).toEqual(first);
@@ -187,7 +187,7 @@ describe('OAuth callback over the in-memory stores', () => {
       ),
     ).rejects.toMatchObject({
       code: 'invalid_state',
-      message: 'The state is unknown, expired or already used',
+      message: 'This sign-in is unknown, has expired or was already used',
     });
     await expect(
       callback(h.deps, { rawQueryString: query({ code: 'c', iss: ISSUER }), cookies: [cookie] }, BASE),

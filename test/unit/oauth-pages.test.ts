@@ -27,8 +27,8 @@ describe('OAuth pages', () => {
       'Not connected Not connected Access was declined at Google, so nothing was connected. ' +
         'To connect, start again from the app that sent you here. Error code: access_denied',
     );
-    expect(text(errorPage('invalid_state', 'The state is unknown, expired or already used'))).toBe(
-      'Connection failed Connection failed The state is unknown, expired or already used. ' +
+    expect(text(errorPage('invalid_state', 'This sign-in is unknown, has expired or was already used'))).toBe(
+      'Connection failed Connection failed This sign-in is unknown, has expired or was already used. ' +
         'To connect, start again from the app that sent you here. Error code: invalid_state',
     );
     expect(text(errorPage('internal', 'Something went wrong on our side.'))).toContain(
