@@ -13,6 +13,7 @@ import { type CredentialHeaders, type OutboundDeps, sendWithPolicy } from '../ou
 import { declaredHostOf, pathTemplateOf } from '../outbound/url.js';
 import type { IntegrationRepo } from '../ports/index.js';
 import { apiKeySecretName, oauthSecretName } from '../secret-names.js';
+import { placeholderError, SECRET_PLACEHOLDER } from '../secrets.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
 import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
 
@@ -54,6 +55,8 @@ export type ConnectionTokenSource = (
 export interface SecretReader {
   get(name: string): Promise<unknown | undefined>;
   refreshAfterFailure(name: string): Promise<boolean>;
+  /** The backend, so a placeholder error says how to set the secret there. */
+  readonly store?: { readonly kind: 'secrets-manager' | 'file' };
 }
 
 export interface ProxyDeps {
@@ -62,6 +65,8 @@ export interface ProxyDeps {
   connectionTokens: ConnectionTokenSource;
   clientCredentials: ClientCredentialsTokens;
   outbound: OutboundDeps;
+  /** The secrets file, named in the placeholder error when the backend is `file`. */
+  secretsFile?: string | undefined;
 }
 
 export type AuthScheme = { type: 'bearer' } | { type: 'basic' } | { type: 'header'; name: string };
@@ -247,6 +252,11 @@ export async function callConnection(
   return send(target, req, deps);
 }
 
+const secretLocation = (deps: ProxyDeps) => ({
+  kind: deps.secrets.store?.kind ?? ('secrets-manager' as const),
+  file: deps.secretsFile,
+});
+
 function parseApiKeySecret(
   value: unknown,
 ): { token?: string; username?: string; password?: string } | undefined {
@@ -314,6 +324,8 @@ async function apiKeyTarget(
     const key = parseApiKeySecret(await deps.secrets.get(name));
     if (!key)
       throw new HookbridgeError('misconfigured', `Secret ${name} is missing or lacks "apiKey" or "username"`);
+    if (key.token === SECRET_PLACEHOLDER || key.username === SECRET_PLACEHOLDER)
+      throw placeholderError(secretLocation(deps), name, '{"apiKey":"…"}');
     return key;
   };
   return {
@@ -353,6 +365,8 @@ function clientCredentialsTarget(
             'misconfigured',
             `Secret ${name} is missing or lacks "clientId" and "clientSecret"`,
           );
+        if (creds.clientId === SECRET_PLACEHOLDER || creds.clientSecret === SECRET_PLACEHOLDER)
+          throw placeholderError(secretLocation(deps), name, '{"clientId":"…","clientSecret":"…"}');
         const token = await deps.clientCredentials.token(integrationId, config, creds, { forceRefresh });
         return { authorization: `Bearer ${token.accessToken}` };
       },

@@ -10,7 +10,7 @@ import { type EventRecord, eventIdFor } from '../events/record.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import type { Logger } from '../log.js';
 import type { EventRepo } from '../ports/index.js';
-import { howToSetSecret, SECRET_PLACEHOLDER } from '../secrets.js';
+import { placeholderError, SECRET_PLACEHOLDER } from '../secrets.js';
 import { providerFor } from './catalog.js';
 import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
 import type { ProviderScheme, VerifyContext, VerifyResult } from './types.js';
@@ -80,10 +80,7 @@ async function loadSource(deps: ReceiveDeps, name: string, missing: () => Hookbr
   if (parsed.data.secrets.includes(SECRET_PLACEHOLDER)) {
     deps.log.warn('webhook secret is still the placeholder', { secretName: name });
     const where = { kind: deps.secrets.store?.kind ?? 'secrets-manager', file: deps.secretsFile };
-    throw new HookbridgeError(
-      'misconfigured',
-      `Secret ${name} still holds the placeholder ${SECRET_PLACEHOLDER}; ${howToSetSecret(where, name, '{"secrets":["…"]}')}`,
-    );
+    throw placeholderError(where, name, '{"secrets":["…"]}');
   }
   return parsed.data;
 }

@@ -755,6 +755,34 @@ describe('smaller checks', () => {
     expect(await used.text()).toContain('already been used');
   });
 
+  it('client credentials still the stack placeholder: a 500 page naming the secret and the file to edit; the link survives', async () => {
+    const s = await api('/connect-sessions', {
+      method: 'POST',
+      body: JSON.stringify({ integrationId: 'stub', endUserId: 'placeholder-link' }),
+    });
+    const { url } = (await s.json()) as { url: string };
+    const saved = await readFile(secretsFile, 'utf8');
+    const all = JSON.parse(saved) as Record<string, unknown>;
+    all['hookbridge/oauth/stub'] = { clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' };
+    await writeFile(secretsFile, JSON.stringify(all));
+    rt.container.secrets.invalidate();
+    try {
+      const failed = await fetch(url, { redirect: 'manual' });
+      expect(failed.status).toBe(500);
+      expect(failed.headers.get('location')).toBeNull();
+      const text = await failed.text();
+      expect(text).toContain('<code id="error-code">misconfigured</code>');
+      const detail = /id="error-detail">([^<]*)</.exec(text)?.[1]?.replaceAll('&quot;', '"');
+      expect(detail).toBe(
+        `Secret hookbridge/oauth/stub still holds the placeholder REPLACE_ME; edit ${secretsFile} and set "hookbridge/oauth/stub" to {"clientId":"…","clientSecret":"…"}.`,
+      );
+    } finally {
+      await writeFile(secretsFile, saved);
+      rt.container.secrets.invalidate();
+    }
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(302);
+  });
+
   it('Slack answering 200 {"ok":false} to auth.revoke is a failed revocation', async () => {
     const put = await api('/integrations/slackint', {
       method: 'PUT',

@@ -170,6 +170,8 @@ beforeAll(async () => {
       'hookbridge/apikeys/int-header': '{"apiKey":"hdr-key-9"}',
       'hookbridge/apikeys/int-undeclared': { apiKey: 'sk_never_sent' },
       'hookbridge/apikeys/int-offline-keyed': { apiKey: 'sk_offline' },
+      'hookbridge/apikeys/int-key-placeholder': { apiKey: 'REPLACE_ME' },
+      'hookbridge/oauth/int-cc-placeholder': { clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' },
       'hookbridge/oauth/int-cc': { clientId: 'cid', clientSecret: 'csecret' },
       'hookbridge/oauth/int-oauth': { clientId: 'oid', clientSecret: 'osecret' },
       'hookbridge/oauth/int-sf': { clientId: 'sid', clientSecret: 'ssecret' },
@@ -199,6 +201,13 @@ beforeAll(async () => {
   });
   await put('int-undeclared', { type: 'api-key', baseUrl: `http://127.0.0.1:${canaryPort}/api` });
   // Hosts that do not resolve (as offline); only int-offline-keyed has its secret.
+  await put('int-key-placeholder', { type: 'api-key', baseUrl: `${up}/api`, allowedHosts: [upHost] });
+  await put('int-cc-placeholder', {
+    type: 'client-credentials',
+    tokenUrl: `${up}/cc/token`,
+    baseUrl: `${up}/cc/api`,
+    allowedHosts: [upHost],
+  });
   await put('int-offline', { type: 'api-key', baseUrl: 'https://api.offline.example/v1' });
   await put('int-offline-keyed', { type: 'api-key', baseUrl: 'https://api.offline.example/v1' });
   await put('int-offline-cc', {
@@ -369,6 +378,22 @@ describe('credentials are read before the host is resolved', () => {
     expect(lookups).toEqual(['api.offline.example']);
     expect(JSON.stringify(body)).not.toContain('sk_offline');
   });
+});
+
+describe('placeholder secrets', () => {
+  it.each([
+    ['int-key-placeholder', 'hookbridge/apikeys/int-key-placeholder', '{"apiKey":"…"}'],
+    ['int-cc-placeholder', 'hookbridge/oauth/int-cc-placeholder', '{"clientId":"…","clientSecret":"…"}'],
+  ])(
+    '%s: 500 misconfigured naming the secret and the secrets file; nothing sent',
+    async (id, name, example) => {
+      const body = await expectProblem(await call(`/proxy/integrations/${id}/echo`), 500, 'misconfigured');
+      expect(body.detail).toBe(
+        `Secret ${name} still holds the placeholder REPLACE_ME; edit ${join(dir, 'secrets.json')} and set "${name}" to ${example}`,
+      );
+      expect(hits).toHaveLength(0);
+    },
+  );
 });
 
 describe('politeness and reliability', () => {
