@@ -727,27 +727,40 @@ describe('browser pages (no return URL)', () => {
   });
 });
 
+/** Runs `fn` with the stub's client secret replaced (undefined: removed), then restores the file. */
+async function withStubSecret(value: unknown, fn: () => Promise<void>) {
+  const saved = await readFile(secretsFile, 'utf8');
+  const all = JSON.parse(saved) as Record<string, unknown>;
+  if (value === undefined) delete all['hookbridge/oauth/stub'];
+  else all['hookbridge/oauth/stub'] = value;
+  await writeFile(secretsFile, JSON.stringify(all));
+  rt.container.secrets.invalidate();
+  try {
+    await fn();
+  } finally {
+    await writeFile(secretsFile, saved);
+    rt.container.secrets.invalidate();
+  }
+}
+
+/** A connect link for the stub integration, without a return URL. */
+async function stubLink(endUserId: string): Promise<string> {
+  const s = await api('/connect-sessions', {
+    method: 'POST',
+    body: JSON.stringify({ integrationId: 'stub', endUserId }),
+  });
+  return ((await s.json()) as { url: string }).url;
+}
+
 describe('smaller checks', () => {
   it('a failure before the redirect (client secret unreadable) does not burn the connect link', async () => {
     const jar = new CookieJar();
-    const s = await api('/connect-sessions', {
-      method: 'POST',
-      body: JSON.stringify({ integrationId: 'stub', endUserId: 'retry-link' }),
-    });
-    const { url } = (await s.json()) as { url: string };
-    const saved = await readFile(secretsFile, 'utf8');
-    const without = JSON.parse(saved) as Record<string, unknown>;
-    delete without['hookbridge/oauth/stub'];
-    await writeFile(secretsFile, JSON.stringify(without));
-    rt.container.secrets.invalidate();
-    try {
+    const url = await stubLink('retry-link');
+    await withStubSecret(undefined, async () => {
       const failed = await fetch(url, { redirect: 'manual' });
       expect(failed.status).toBe(500);
       expect(await failed.text()).toContain('misconfigured');
-    } finally {
-      await writeFile(secretsFile, saved);
-      rt.container.secrets.invalidate();
-    }
+    });
     const again = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
     expect(again.status).toBe(302);
     const used = await fetch(url, { redirect: 'manual' });
@@ -756,17 +769,8 @@ describe('smaller checks', () => {
   });
 
   it('client credentials still the stack placeholder: a 500 page naming the secret and the file to edit; the link survives', async () => {
-    const s = await api('/connect-sessions', {
-      method: 'POST',
-      body: JSON.stringify({ integrationId: 'stub', endUserId: 'placeholder-link' }),
-    });
-    const { url } = (await s.json()) as { url: string };
-    const saved = await readFile(secretsFile, 'utf8');
-    const all = JSON.parse(saved) as Record<string, unknown>;
-    all['hookbridge/oauth/stub'] = { clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' };
-    await writeFile(secretsFile, JSON.stringify(all));
-    rt.container.secrets.invalidate();
-    try {
+    const url = await stubLink('placeholder-link');
+    await withStubSecret({ clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' }, async () => {
       const failed = await fetch(url, { redirect: 'manual' });
       expect(failed.status).toBe(500);
       expect(failed.headers.get('location')).toBeNull();
@@ -776,10 +780,7 @@ describe('smaller checks', () => {
       expect(detail).toBe(
         `Secret hookbridge/oauth/stub still holds the placeholder REPLACE_ME; edit ${secretsFile} and set "hookbridge/oauth/stub" to {"clientId":"…","clientSecret":"…"}.`,
       );
-    } finally {
-      await writeFile(secretsFile, saved);
-      rt.container.secrets.invalidate();
-    }
+    });
     expect((await fetch(url, { redirect: 'manual' })).status).toBe(302);
   });
 

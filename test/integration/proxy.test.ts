@@ -349,25 +349,20 @@ describe('credentials are read before the host is resolved', () => {
   });
   afterEach(() => rt.configure({ resolver: undefined }));
 
-  it('an API-key integration without its secret is 500 misconfigured naming the secret, with no DNS lookup', async () => {
-    const body = await expectProblem(await call('/proxy/integrations/int-offline/x'), 500, 'misconfigured');
-    expect(body.detail).toBe(
-      'Secret hookbridge/apikeys/int-offline is missing or lacks "apiKey" or "username"',
-    );
-    expect(lookups).toEqual([]);
-  });
-
-  it('a client-credentials integration without its secret is 500 misconfigured naming the secret, with no DNS lookup', async () => {
-    const body = await expectProblem(
-      await call('/proxy/integrations/int-offline-cc/x'),
-      500,
-      'misconfigured',
-    );
-    expect(body.detail).toBe(
+  it.each([
+    ['int-offline', 'Secret hookbridge/apikeys/int-offline is missing or lacks "apiKey" or "username"'],
+    [
+      'int-offline-cc',
       'Secret hookbridge/oauth/int-offline-cc is missing or lacks "clientId" and "clientSecret"',
-    );
-    expect(lookups).toEqual([]);
-  });
+    ],
+  ])(
+    '%s without its secret is 500 misconfigured naming the secret, with no DNS lookup',
+    async (id, detail) => {
+      const body = await expectProblem(await call(`/proxy/integrations/${id}/x`), 500, 'misconfigured');
+      expect(body.detail).toBe(detail);
+      expect(lookups).toEqual([]);
+    },
+  );
 
   it('with the secret present, the unresolvable host is what fails (502), after one lookup', async () => {
     const body = await expectProblem(

@@ -11,22 +11,12 @@ describe('webhook rejection log line', () => {
     const lines: string[] = [];
     const stored: unknown[] = [];
     const req: HttpRequest = {
-      routeKey: 'POST /webhooks/{provider}',
-      method: 'POST',
-      rawPath: '/webhooks/github',
-      rawQueryString: '',
-      pathParameters: { provider: 'github' },
-      query: {},
+      ...githubRequest(),
       headers: {
         'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
         'x-github-delivery': 'd1',
         'x-github-event': 'push',
       },
-      cookies: [],
-      rawBody: Buffer.from('{"zen":"x"}'),
-      requestId: 'r1',
-      sourceIp: '127.0.0.1',
-      baseUrl: 'http://127.0.0.1:3000',
     };
     const err = await receiveWebhook(req, {
       secrets: {
