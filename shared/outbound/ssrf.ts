@@ -235,7 +235,7 @@ export async function checkTarget(
   for (const a of addresses) {
     const why = blockedAddressReason(a.address);
     if (why)
-      throw blocked(`Host ${host} resolves to a non-public address (${why})${loopbackHint(a.address)}`, why);
+      throw blocked(`Host ${host} resolves to a non-public address (${why})${loopbackHint(host)}`, why);
   }
   return addresses[0]!;
 }
