@@ -5,18 +5,16 @@
  * refused, the problem says how to allow them.
  */
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
+import { TEST_ADMIN_KEY as API_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
-const API_KEY = 'test-admin-key-0123456789';
 let rt: LocalRuntime;
-let dir: string;
+let temp: TempSecrets;
 let secretsFile: string;
 let receiver: Server;
 let receiverUrl: string;
@@ -39,12 +37,10 @@ const putDestination = (id: string, url: string) =>
   });
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-ergonomics-'));
-  secretsFile = join(dir, 'secrets.json');
-  await writeFile(
-    secretsFile,
-    JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: ['whsec_old_0123456789'] } }),
-  );
+  temp = await writeTempSecrets('hb-ergonomics-', {
+    'hookbridge/webhooks/stripe': { secrets: ['whsec_old_0123456789'] },
+  });
+  secretsFile = temp.secretsFile;
   rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
   receiver = createServer((req, res) => {
     received.push(req.url ?? '');
@@ -57,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt?.close();
   await new Promise((r) => receiver?.close(r));
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 describe('the secrets file, edited under a running runtime', () => {

@@ -5,15 +5,16 @@
  * naming the cause and the fix, with a non-zero exit and no stack trace.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/server.js';
+import { tempDir } from '../support/local-runtime.js';
 
 let dir: string;
+let removeDir: () => Promise<void>;
 let secretsFile: string;
 let runtimeFile: string;
 let main: ChildProcess;
@@ -77,7 +78,7 @@ const sendWebhook = (...args: string[]) =>
   run(['infra/local/send-webhook.ts', ...args, '--url', url, '--secrets-file', secretsFile]);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-tools-'));
+  ({ dir, remove: removeDir } = await tempDir('hb-tools-'));
   secretsFile = join(dir, 'secrets.json');
   runtimeFile = join(dir, 'runtime.json');
   receiver = createServer((req, res) => {
@@ -101,7 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (main && main.exitCode === null) main.kill('SIGKILL');
   await new Promise((r) => receiver?.close(r));
-  await rm(dir, { recursive: true, force: true });
+  await removeDir?.();
 });
 
 describe('npm start', () => {
