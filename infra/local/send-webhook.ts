@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 }
 
 const PAYPAL_OFFLINE =
-  "No local sample for paypal: PayPal signs events with its own certificate's private key, and the receiver checks the chain up to PayPal's CA (or asks PayPal's verify API), so no local key can produce an event it accepts; send one from PayPal's developer dashboard (Webhooks simulator) to a public URL of this service, or add a stand-in signingKeyPem and certUrl to the secret as the integration tests do";
+  "No local sample for paypal: PayPal signs events with the private key of a certificate that chains to PayPal's CA, and the receiver checks that chain (or asks PayPal's verify API), so no key on this machine can sign an event it accepts; send one from PayPal's developer dashboard (Webhooks simulator) to a public URL of this service (the integration tests use a stand-in CA, trusted only through HOOKBRIDGE_TEST_TRUST_ROOT_PEM)";
 
 const hasSecrets = (v: unknown): v is { secrets: string[] } =>
   Array.isArray((v as { secrets?: unknown } | undefined)?.secrets) &&
