@@ -7,8 +7,9 @@
  * here are in NOT_RUN with the reason; a new section with commands must be added to one of the two.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/server.js';
@@ -96,10 +97,13 @@ const onAppPort = (s: string) =>
     .replaceAll(`127.0.0.1:${README_APP_PORT}`, `127.0.0.1:${appPort}`)
     .replaceAll(`.listen(${README_APP_PORT})`, `.listen(${appPort})`);
 
-let service: { child: ChildProcess; exited: Promise<unknown> } | undefined;
+let service: { child: ChildProcess; exited: Promise<unknown>; out: () => string } | undefined;
+/** What the first terminal showed, over every start. */
+let terminal1 = '';
 
 async function stopService() {
   if (!service) return;
+  terminal1 += service.out();
   killGroup(service.child, 'SIGTERM');
   await Promise.race([service.exited, new Promise((r) => setTimeout(r, 10_000))]);
   killGroup(service.child, 'SIGKILL');
@@ -111,19 +115,21 @@ async function stopService() {
  * installed checkout). The first start takes a free port (PORT=0) and a restart keeps it, as a
  * reader's restart keeps port 3000 (the README's commands all follow PORT).
  * The service uses the README's own secrets file, `.hookbridge/secrets.json`, which the Quick start
- * reads the admin key from; its data stays in memory, so each start is a fresh service.
+ * reads the admin key from; its data stays in memory, so each start is a fresh service. Only where
+ * it says it runs (HOOKBRIDGE_RUNTIME_FILE) goes to a temporary folder, so that a developer's own
+ * `npm start` in this checkout keeps its `.hookbridge/runtime.json`.
  */
 async function startService(line: string): Promise<string> {
   await stopService();
   const command = onAppPort(line.trim()).replace('npm install && ', '');
   const child = spawn('bash', ['-c', command], {
     cwd: REPO_ROOT,
-    env: { ...shellEnv, PORT: shellEnv.PORT ?? '0' },
+    env: { ...shellEnv, PORT: shellEnv.PORT ?? '0', HOOKBRIDGE_RUNTIME_FILE: join(scratch, 'runtime.json') },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  service = { child, exited: new Promise((r) => child.once('exit', r)) };
   let out = '';
+  service = { child, exited: new Promise((r) => child.once('exit', r)), out: () => out };
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command}: no ready line in 30 s\n${out}`)), 30_000);
@@ -139,11 +145,17 @@ async function startService(line: string): Promise<string> {
   });
 }
 
+let scratch: string;
+
 beforeAll(async () => {
   appPort = await freePort();
+  scratch = mkdtempSync(join(tmpdir(), 'hb-readme-'));
 });
 
-afterAll(stopService);
+afterAll(async () => {
+  await stopService();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe('README', () => {
   it('is a front door of at most 200 lines', () => {
@@ -204,5 +216,9 @@ describe('README', () => {
     expect(sent, all).toBeDefined();
     expect(delivery).toContain(`your app got ${sent} {"type":"payment.succeeded"`);
     expect(delivery).toMatch(new RegExp(`"webhookId":"${sent}"[^\\]]*"status":"delivered"`));
+    // The first terminal shows one line per event stored and delivered.
+    await stopService();
+    expect(terminal1).toMatch(/ stored +stripe {2}default {2}evt_/);
+    expect(terminal1).toMatch(/ delivered +my-app {2}/);
   });
 });
