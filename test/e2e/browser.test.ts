@@ -21,9 +21,10 @@ const PAGE = `<!doctype html><title>before</title>
   });
 </script>`;
 
-// What every Linux process with Node already has: glibc (libc6) and libgcc_s (libgcc-s1).
+// What every Linux process with Node already has: glibc (libc6, name-service modules included)
+// and libgcc_s (libgcc-s1).
 const C_RUNTIME =
-  /^(ld-linux-x86-64\.so\.2|libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libgcc_s\.so\.1)$/;
+  /^(ld-linux-x86-64\.so\.2|lib(c|m|dl|pthread|rt|resolv|util|nss_files|nss_dns|nss_compat)\.so\.[0-9]+|libgcc_s\.so\.1)$/;
 
 let server: Server;
 let url: string;

@@ -149,7 +149,7 @@ export async function packagedChromium(): Promise<ChromiumExecutable> {
           `  <dir>${join(dir, 'fonts', 'fonts')}</dir>\n  <cachedir>${join(dir, 'fonts-cache')}</cachedir>\n` +
           `</fontconfig>\n`,
       );
-      await rename(staging, dir).catch(async (e: NodeJS.ErrnoException) => {
+      await rename(staging, dir).catch((e: unknown) => {
         // Another worker got there first: use its copy.
         if (!existsSync(executablePath)) throw e;
       });
