@@ -1,4 +1,5 @@
 import type { RouteDef } from '../../shared/http/route.js';
+import { IdParams } from '../../shared/schemas/common.js';
 import {
   DeliveryList,
   DestinationView,
@@ -13,6 +14,8 @@ import {
 } from '../../shared/schemas/delivery.js';
 
 const fn = 'delivery-api';
+const params = IdParams;
+const noDestination = 'not_found: no destination with this id';
 
 export const deliveryRoutes: RouteDef[] = [
   {
@@ -23,8 +26,10 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: 'Create or replace a signed HTTP destination (secret generated when absent)',
+    params,
     body: PutDestinationBody,
     responses: { 200: DestinationView, 201: DestinationView },
+    errors: { 400: 'invalid_request on url names the refused part in reason (scheme, userinfo, private, …)' },
   },
   {
     method: 'GET',
@@ -34,7 +39,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: 'A destination, with its signing secret and status',
+    params,
     responses: { 200: DestinationView },
+    errors: { 404: noDestination },
   },
   {
     method: 'DELETE',
@@ -44,7 +51,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: 'Delete a destination; its pending deliveries are dead-lettered',
+    params,
     responses: { 204: 'Deleted' },
+    errors: { 404: noDestination },
   },
   {
     method: 'POST',
@@ -54,7 +63,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: "Send the destination's dead-lettered deliveries again (same webhook-id)",
+    params,
     responses: { 202: Queued },
+    errors: { 404: noDestination, 409: 'conflict: the destination is disabled; enable it first' },
   },
   {
     method: 'GET',
@@ -64,7 +75,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'events:read',
     tag: 'events',
     summary: 'Deliveries of an event and every attempt (status, latency, response excerpt)',
+    params,
     responses: { 200: DeliveryList },
+    errors: { 404: 'not_found: no event with this id' },
   },
   {
     method: 'POST',
@@ -74,8 +87,11 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'events:replay',
     tag: 'events',
     summary: 'Deliver a stored event again (same webhook-id) and republish it to the bus',
+    params,
     body: ReplayEventBody,
+    bodyOptional: true,
     responses: { 202: Queued },
+    errors: { 404: 'not_found: no event with this id, or no destination destinationId' },
   },
   {
     method: 'POST',
@@ -87,6 +103,7 @@ export const deliveryRoutes: RouteDef[] = [
     summary: 'Replay stored events in bulk by time range (and provider / type); resumable by id',
     body: StartReplayBody,
     responses: { 202: ReplayView, 200: ReplayView },
+    errors: { 404: 'not_found: no destination destinationId' },
   },
   {
     method: 'GET',
@@ -96,7 +113,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'events:replay',
     tag: 'events',
     summary: 'Progress of a bulk replay',
+    params,
     responses: { 200: ReplayView },
+    errors: { 404: 'not_found: no replay with this id' },
   },
   {
     method: 'GET',
@@ -106,8 +125,13 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'payments:read',
     tag: 'payments',
     summary: 'Latest normalised state of a payment (provider object id)',
+    params,
     query: ProviderQuery,
     responses: { 200: PaymentObjectView },
+    errors: {
+      404: 'not_found: no such object (for that provider)',
+      409: 'conflict: several providers have an object with this id (listed in providers); pass ?provider=',
+    },
   },
   {
     method: 'GET',
@@ -117,8 +141,13 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'payments:read',
     tag: 'payments',
     summary: 'Latest normalised state of a subscription (provider object id)',
+    params,
     query: ProviderQuery,
     responses: { 200: PaymentObjectView },
+    errors: {
+      404: 'not_found: no such object (for that provider)',
+      409: 'conflict: several providers have an object with this id (listed in providers); pass ?provider=',
+    },
   },
   {
     method: 'GET',
@@ -128,6 +157,7 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'payments:read',
     tag: 'payments',
     summary: "A customer's subscriptions (provider customer reference)",
+    params,
     query: ProviderQuery,
     responses: { 200: PaymentObjectList },
   },

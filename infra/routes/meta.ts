@@ -54,5 +54,6 @@ export const apiKeyRoutes: RouteDef[] = [
     tag: 'api-keys',
     summary: 'Revoke an API key',
     responses: { 204: 'Revoked' },
+    errors: { 404: 'not_found: no API key with this id' },
   },
 ];

@@ -23,9 +23,15 @@ export interface RouteDef {
   summary: string;
   tag: string;
   body?: z.core.$ZodType;
+  /** The body may be empty (then the route's defaults apply). */
+  bodyOptional?: boolean;
   query?: z.core.$ZodType;
+  /** Path parameters (an object schema); undocumented ones are plain strings. */
+  params?: z.core.$ZodType;
   /** Response schemas by status code, for the OpenAPI document. */
   responses?: Record<number, z.core.$ZodType | string>;
+  /** Errors this route answers beyond those its auth and input imply: status -> when. */
+  errors?: Record<number, string>;
   /** Content type of the success response when it is not JSON. */
   produces?: string;
 }
