@@ -1,7 +1,8 @@
 import type { RouteDef } from '../../shared/http/route.js';
-import { IdParams } from '../../shared/schemas/common.js';
+import { IdParams, PageQuery } from '../../shared/schemas/common.js';
 import {
   DeliveryList,
+  DestinationList,
   DestinationView,
   PaymentObjectList,
   PaymentObjectView,
@@ -9,6 +10,7 @@ import {
   PutDestinationBody,
   Queued,
   ReplayEventBody,
+  ReplayList,
   ReplayView,
   StartReplayBody,
 } from '../../shared/schemas/delivery.js';
@@ -17,7 +19,21 @@ const fn = 'delivery-api';
 const params = IdParams;
 const noDestination = 'not_found: no destination with this id';
 
+const badCursor = { 400: 'invalid_cursor: a cursor this API did not return for this list' };
+
 export const deliveryRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/destinations',
+    fn,
+    auth: 'api-key',
+    scope: 'destinations:write',
+    tag: 'destinations',
+    summary: 'List destinations by id, with their signing secrets and status',
+    query: PageQuery,
+    responses: { 200: DestinationList },
+    errors: badCursor,
+  },
   {
     method: 'PUT',
     path: '/destinations/{id}',
@@ -104,6 +120,18 @@ export const deliveryRoutes: RouteDef[] = [
     body: StartReplayBody,
     responses: { 202: ReplayView, 200: ReplayView },
     errors: { 404: 'not_found: no destination destinationId' },
+  },
+  {
+    method: 'GET',
+    path: '/replays',
+    fn,
+    auth: 'api-key',
+    scope: 'events:replay',
+    tag: 'events',
+    summary: 'List bulk replays, newest first',
+    query: PageQuery,
+    responses: { 200: ReplayList },
+    errors: badCursor,
   },
   {
     method: 'GET',

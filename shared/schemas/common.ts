@@ -63,3 +63,25 @@ export const IdParam = z
 
 /** Path parameters of the `/{resource}/{id}` routes. */
 export const IdParams = z.object({ id: IdParam });
+
+/** `?cursor=` of every list: the `cursor` of the previous answer, passed back as is. */
+export const CursorParam = z
+  .optional(z.string().check(z.maxLength(2048)))
+  .check(z.describe('opaque; the cursor of the previous page (else 400 invalid_cursor)'));
+
+export const limitParam = (max: number, byDefault = 50) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(max)), byDefault);
+
+/** `?limit=&cursor=` of a list without filters. */
+export const PageQuery = z.strictObject({ limit: limitParam(100), cursor: CursorParam });
+
+/** Every list answers `{ items, cursor? }`. */
+export const listOf = <T extends z.core.$ZodType>(item: T, id: string) =>
+  z
+    .object({
+      items: z.array(item),
+      cursor: z
+        .optional(z.string())
+        .check(z.describe('Pass as ?cursor= for the next page; absent on the last page')),
+    })
+    .register(z.globalRegistry, { id });

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { OBJECT_TYPES } from '../payments/model.js';
 import '../zod-locale.js';
+import { listOf } from './common.js';
 
 const TypeFilter = z
   .string()
@@ -67,6 +68,8 @@ export const DestinationView = z
     updatedAt: z.string(),
   })
   .register(z.globalRegistry, { id: 'Destination' });
+
+export const DestinationList = listOf(DestinationView, 'DestinationList');
 
 export const DeliveryAttemptView = z.object({
   attempt: Int(),
@@ -150,10 +153,15 @@ export const ReplayView = z
     pages: Int(),
     eventsScanned: Int(),
     deliveriesQueued: Int(),
+    cursor: z
+      .optional(z.string())
+      .check(z.describe('While running: where the next page of events starts (opaque; absent when done)')),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .register(z.globalRegistry, { id: 'Replay' });
+
+export const ReplayList = listOf(ReplayView, 'ReplayList');
 
 export const PaymentObjectView = z
   .object({

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
+import { CursorParam, limitParam, listOf } from './common.js';
 
 const Iso = z.iso.datetime({ offset: true });
 const name = (max: number) => z.optional(z.string().check(z.minLength(1), z.maxLength(max)));
@@ -21,10 +22,8 @@ export const ListEventsQuery = z
       .check(
         z.describe('inclusive upper bound on receivedAt (ISO 8601, any offset; compared as an instant)'),
       ),
-    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
-    cursor: z
-      .optional(z.string().check(z.maxLength(2048)))
-      .check(z.describe('opaque; from the previous page')),
+    limit: limitParam(200),
+    cursor: CursorParam,
   })
   .check(
     // An inverted range is the caller's mistake, not an empty page (nor a store error).
@@ -51,7 +50,7 @@ export const EventSummary = z
   })
   .register(z.globalRegistry, { id: 'EventSummary' });
 
-export const EventList = z.object({ items: z.array(EventSummary), cursor: z.optional(z.string()) });
+export const EventList = listOf(EventSummary, 'EventList');
 
 export const EventDetail = z
   .extend(EventSummary, {

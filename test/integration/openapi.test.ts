@@ -174,6 +174,16 @@ describe('real answers match their documented schemas', () => {
     expect(put.status).toBe(201);
     await expectDocumented('PUT', '/destinations/{id}', put);
     await expectDocumented('GET', '/destinations/{id}', await call('GET', '/destinations/doc-dest'));
+    const list = await expectDocumented('GET', '/destinations', await call('GET', '/destinations?limit=1'));
+    expect(list.items).toHaveLength(1);
+  });
+
+  it('a bulk replay and the replay list', async () => {
+    const range = { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' };
+    const started = await call('POST', '/replays', { body: JSON.stringify(range) });
+    expect(started.status).toBe(202);
+    await expectDocumented('POST', '/replays', started);
+    await expectDocumented('GET', '/replays', await call('GET', '/replays'));
   });
 
   it('problem+json 400, 401, 403 and 404', async () => {

@@ -260,6 +260,48 @@ describe.each([
     expect(await replays.getReplay('rpl_1')).toMatchObject({ status: 'done', pages: 2, cursor: undefined });
   });
 
+  it('destinations and replays: listed a page at a time, the cursor absent on the last page', async () => {
+    const { destinations, replays } = await make();
+    expect(await destinations.pageDestinations(2)).toEqual({ items: [] });
+    for (const id of ['c', 'a', 'b'])
+      await destinations.putDestination({
+        id,
+        url: `https://example.com/${id}`,
+        types: [],
+        secret: 'whsec_x',
+        status: 'enabled',
+        createdAt: AT,
+        updatedAt: AT,
+      });
+    const first = await destinations.pageDestinations(2);
+    expect(first.items.map((d) => d.id)).toEqual(['a', 'b']);
+    expect(first.items[0]).toMatchObject({ url: 'https://example.com/a', status: 'enabled' });
+    const rest = await destinations.pageDestinations(2, first.cursor);
+    expect(rest).toEqual({ items: [expect.objectContaining({ id: 'c' })] });
+    // A full last page has no cursor either.
+    expect((await destinations.pageDestinations(3)).cursor).toBeUndefined();
+
+    const job = (id: string, createdAt: string) => ({
+      id,
+      status: 'running' as const,
+      from: AT,
+      to: AT,
+      pages: 0,
+      eventsScanned: 0,
+      deliveriesQueued: 0,
+      createdAt,
+      updatedAt: createdAt,
+    });
+    await replays.createReplay(job('rpl_old', AT));
+    await replays.createReplay(job('rpl_new', later(2000)));
+    await replays.createReplay(job('rpl_mid', later(1000)));
+    const newest = await replays.listReplays(2);
+    expect(newest.items.map((j) => j.id)).toEqual(['rpl_new', 'rpl_mid']);
+    expect(newest.items[0]).toEqual(job('rpl_new', later(2000)));
+    expect(await replays.listReplays(2, newest.cursor)).toEqual({ items: [job('rpl_old', AT)] });
+    expect((await replays.listReplays(3)).cursor).toBeUndefined();
+  });
+
   it('connections: sessions once, states browser-bound, versioned writes under a lease', async () => {
     const { connections } = await make();
     const session = {
