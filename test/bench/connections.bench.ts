@@ -13,23 +13,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocal } from '../../infra/local/server.js';
 import { connectionIdFor } from '../../shared/connections/flow.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
-import { percentile } from './lib.js';
+import { figure, percentile, timed } from './lib.js';
 import type { BenchResult } from './run.js';
-
-async function timed(
-  n: number,
-  fn: () => Promise<unknown>,
-  before?: () => Promise<unknown>,
-): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (before) await before();
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out.sort((a, b) => a - b);
-}
 
 export default async function (): Promise<BenchResult[]> {
   process.env.HOOKBRIDGE_LOG_LEVEL = 'warn';
@@ -132,36 +117,25 @@ export default async function (): Promise<BenchResult[]> {
     const refresh = await timed(200, () => get(`/connections/${id}/access-token`), expireSoon);
     if (n - before !== 200) throw new Error(`expected 200 refreshes, saw ${n - before}`);
     const p99hit = percentile(hit, 99);
+    const healthP99 = percentile(health, 99);
     return [
+      figure('access-token cache hit p50', percentile(hit, 50), 'ms', [
+        'GET /health p50',
+        percentile(health, 50),
+      ]),
       {
-        name: 'access-token cache hit p50',
-        value: percentile(hit, 50),
-        unit: 'ms',
-        baseline: { name: 'GET /health p50', value: percentile(health, 50) },
-      },
-      {
-        name: 'access-token cache hit p99',
-        value: p99hit,
-        unit: 'ms',
-        baseline: { name: 'GET /health p99', value: percentile(health, 99) },
-        ratio: p99hit / percentile(health, 99),
+        ...figure('access-token cache hit p99', p99hit, 'ms', ['GET /health p99', healthP99]),
+        ratio: p99hit / healthP99,
         goal: '< 5 ms p99',
         pass: p99hit < 5,
       },
-      { name: 'getFreshAccessToken (in-process) cache hit p50', value: percentile(core, 50), unit: 'ms' },
-      { name: 'getFreshAccessToken (in-process) cache hit p99', value: percentile(core, 99), unit: 'ms' },
-      {
-        name: 'access-token with refresh p50',
-        value: percentile(refresh, 50),
-        unit: 'ms',
-        baseline: { name: 'cache hit p50', value: percentile(hit, 50) },
-      },
-      {
-        name: 'access-token with refresh p99',
-        value: percentile(refresh, 99),
-        unit: 'ms',
-        baseline: { name: 'cache hit p99', value: p99hit },
-      },
+      figure('getFreshAccessToken (in-process) cache hit p50', percentile(core, 50), 'ms'),
+      figure('getFreshAccessToken (in-process) cache hit p99', percentile(core, 99), 'ms'),
+      figure('access-token with refresh p50', percentile(refresh, 50), 'ms', [
+        'cache hit p50',
+        percentile(hit, 50),
+      ]),
+      figure('access-token with refresh p99', percentile(refresh, 99), 'ms', ['cache hit p99', p99hit]),
     ];
   } finally {
     await rt.close();

@@ -1,4 +1,4 @@
-import { load, startProcess } from './lib.js';
+import { figure, load, ratioGoal, startProcess } from './lib.js';
 import type { BenchResult } from './run.js';
 
 /** The local gateway's overhead: /health through the local runtime vs a bare node:http server. */
@@ -18,22 +18,15 @@ export default async function (): Promise<BenchResult[]> {
   const gw = await load({ url: `${local.url}/health` });
   await local.stop();
 
-  const ratio = gw.rps / base.rps;
   return [
-    {
-      name: 'local gateway /health req/s',
-      value: gw.rps,
-      unit: 'req/s',
-      baseline: { name: 'bare node:http', value: base.rps },
-      ratio,
-      goal: '>= 0.5',
-      pass: ratio >= 0.5,
-    },
-    {
-      name: 'local gateway /health p99',
-      value: gw.p99,
-      unit: 'ms',
-      baseline: { name: 'bare node:http p99', value: base.p99 },
-    },
+    ratioGoal(
+      'local gateway /health req/s',
+      gw.rps,
+      'req/s',
+      ['bare node:http', base.rps],
+      '>= 0.5',
+      (r) => r >= 0.5,
+    ),
+    figure('local gateway /health p99', gw.p99, 'ms', ['bare node:http p99', base.p99]),
   ];
 }

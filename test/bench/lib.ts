@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import type { BenchResult } from './run.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,3 +69,37 @@ export async function startProcess(
 
 export const percentile = (sorted: number[], p: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
+
+/** A figure, with the baseline (name, value) it is read against when there is one. */
+export function figure(name: string, value: number, unit: string, baseline?: [string, number]): BenchResult {
+  return { name, value, unit, ...(baseline ? { baseline: { name: baseline[0], value: baseline[1] } } : {}) };
+}
+
+/** A figure against its baseline with the ratio value / baseline and a goal; `pass` judges the ratio. */
+export function ratioGoal(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: [string, number],
+  goal: string,
+  pass: (ratio: number) => boolean,
+): BenchResult {
+  const ratio = value / baseline[1];
+  return { ...figure(name, value, unit, baseline), ratio, goal, pass: pass(ratio) };
+}
+
+/** Runs `fn` n times one after another (each after `before`, untimed); the durations in ms, sorted. */
+export async function timed(
+  n: number,
+  fn: () => Promise<unknown>,
+  before?: () => Promise<unknown>,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (before) await before();
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}

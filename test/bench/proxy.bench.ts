@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { load, percentile, ROOT, startProcess } from './lib.js';
+import { figure, load, percentile, ROOT, startProcess } from './lib.js';
 import type { BenchResult } from './run.js';
 
 const ADMIN = 'bench-admin-key-0123456789abcdef';
@@ -76,39 +76,18 @@ export default async function (): Promise<BenchResult[]> {
       throw new Error(`proxy load had ${pl.non2xx} non-2xx and ${pl.errors} errors`);
 
     return [
+      figure('proxy p50 (sequential)', percentile(p, 50), 'ms', ['upstream direct p50', percentile(d, 50)]),
+      { ...figure('proxy added p50', added50, 'ms'), goal: '< 5 ms', pass: added50 < 5 },
+      figure('proxy p99 (sequential)', percentile(p, 99), 'ms', ['upstream direct p99', percentile(d, 99)]),
+      figure('proxy added p99', added99, 'ms'),
       {
-        name: 'proxy p50 (sequential)',
-        value: percentile(p, 50),
-        unit: 'ms',
-        baseline: { name: 'upstream direct p50', value: percentile(d, 50) },
-      },
-      {
-        name: 'proxy added p50',
-        value: added50,
-        unit: 'ms',
-        goal: '< 5 ms',
-        pass: added50 < 5,
-      },
-      {
-        name: 'proxy p99 (sequential)',
-        value: percentile(p, 99),
-        unit: 'ms',
-        baseline: { name: 'upstream direct p99', value: percentile(d, 99) },
-      },
-      { name: 'proxy added p99', value: added99, unit: 'ms' },
-      {
-        name: 'proxy req/s (20 connections)',
-        value: pl.rps,
-        unit: 'req/s',
-        baseline: { name: 'upstream direct req/s', value: dl.rps },
+        ...figure('proxy req/s (20 connections)', pl.rps, 'req/s', ['upstream direct req/s', dl.rps]),
         ratio: pl.rps / dl.rps,
       },
-      {
-        name: 'proxy p99 under load (20 connections)',
-        value: pl.p99,
-        unit: 'ms',
-        baseline: { name: 'upstream direct p99 under load', value: dl.p99 },
-      },
+      figure('proxy p99 under load (20 connections)', pl.p99, 'ms', [
+        'upstream direct p99 under load',
+        dl.p99,
+      ]),
     ];
   } finally {
     await local.stop();

@@ -1,8 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -17,13 +14,14 @@ import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor } from '../../shared/events/record.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
-const API_KEY = 'test-admin-key-0123456789';
+const API_KEY = TEST_ADMIN_KEY;
 const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
 const stripe = new Stripe('sk_test_dummy');
 
 let rt: LocalRuntime;
-let dir: string;
+let temp: TempSecrets;
 let clock: ManualClock;
 let receiver: Server;
 let receiverUrl: string;
@@ -153,6 +151,18 @@ async function postStripe(
   return eventIdFor('stripe', 'default', id);
 }
 
+/** A payment_intent.succeeded for the 100-cent PaymentIntent `piId`, created at `createdSec`. */
+const postSucceeded = (piId: string, createdSec: number) =>
+  postStripe(
+    'payment_intent.succeeded',
+    { id: piId, amount: 100, amount_received: 100, currency: 'usd' },
+    createdSec,
+  );
+
+/** A payment_intent.payment_failed for the 100-cent PaymentIntent `piId`, created at `createdSec`. */
+const postFailed = (piId: string, createdSec: number) =>
+  postStripe('payment_intent.payment_failed', { id: piId, amount: 100, currency: 'usd' }, createdSec);
+
 interface AttemptView {
   attempt: number;
   status: number;
@@ -172,12 +182,9 @@ const deliveriesOf = async (eventId: string) =>
   (await api('GET', `/events/${eventId}/deliveries`)).json!.items as DeliveryView[];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-delivery-'));
-  const secretsFile = join(dir, 'secrets.json');
-  await writeFile(
-    secretsFile,
-    JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: [STRIPE_SECRET] } }),
-  );
+  temp = await writeTempSecrets('hb-delivery-', {
+    'hookbridge/webhooks/stripe': { secrets: [STRIPE_SECRET] },
+  });
   await startReceiver();
   canary = createTcpServer((socket) => {
     canaryConnections++;
@@ -188,7 +195,7 @@ beforeAll(async () => {
   // Only the receiver is exempt from the SSRF address check (test-only, honoured in local mode).
   rt = await startLocal({
     port: 0,
-    secretsFile,
+    secretsFile: temp.secretsFile,
     apiKey: API_KEY,
     env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(receiverUrl).host },
   });
@@ -200,7 +207,7 @@ afterAll(async () => {
   await rt?.close();
   await new Promise((r) => receiver?.close(r));
   await new Promise((r) => canary?.close(r));
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 afterEach(async () => {
@@ -655,11 +662,7 @@ describe('SSRF guard on destinations', () => {
           (await api('PUT', `/destinations/${name}`, { url, types: ['payment.succeeded'] })).status,
         ).toBe(201);
       }
-      const id = await postStripe(
-        'payment_intent.succeeded',
-        { id: 'pi_ssrf', amount: 100, amount_received: 100, currency: 'usd' },
-        T0 + 800,
-      );
+      const id = await postSucceeded('pi_ssrf', T0 + 800);
       await rt.pipeline.advance(3600_000);
       const ds = await deliveriesOf(id);
       const byDest = Object.fromEntries(
@@ -685,11 +688,7 @@ describe('SSRF guard on destinations', () => {
   it('a redirect from the receiver is not followed', async () => {
     await destination('moved', ['payment.succeeded']);
     modes.set('/moved', ['302']);
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_moved', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 900,
-    );
+    const id = await postSucceeded('pi_moved', T0 + 900);
     const ds = await deliveriesOf(id);
     expect(ds[0]!.attempts[0]).toMatchObject({ status: 302, outcome: 'retry', responseExcerpt: 'moved' });
     expect(canaryConnections).toBe(0);
@@ -831,11 +830,7 @@ describe('a crash after a claim', () => {
     // The receiver answers 204, then the function dies before recording the outcome.
     const crash = storeFailsOnce('settle');
     const dlq = rt.pipeline.queueDeadLetters.length;
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_crash', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1200,
-    );
+    const id = await postSucceeded('pi_crash', T0 + 1200);
     expect(crash.failed()).toBe(true);
     expect((await deliveriesOf(id))[0]).toMatchObject({ status: 'pending', round: 0 });
     // A duplicate arriving while the claim is fresh is handed back to the queue, not dropped or sent.
@@ -872,11 +867,7 @@ describe('a crash after a claim', () => {
       const q = m as QueueMessage;
       return q.kind === 'delivery' && q.attempt === 1;
     });
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_crash_q', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1201,
-    );
+    const id = await postSucceeded('pi_crash_q', T0 + 1201);
     expect(crash.failed()).toBe(true);
     await rt.pipeline.advance(61_000);
     const hits = received.filter((r) => r.path === '/flaky' && r.id === id);
@@ -918,11 +909,7 @@ describe('a crash after a claim', () => {
     const crash = failOnce('bus', () => true);
     const release = storeFailsOnce('releasePublication');
     const dead = rt.pipeline.streamDeadLetters.length;
-    const id = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_crash_bus', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1203,
-    );
+    const id = await postSucceeded('pi_crash_bus', T0 + 1203);
     expect(crash.failed()).toBe(true);
     expect(release.failed()).toBe(true);
     expect(rt.pipeline.streamDeadLetters.length).toBe(dead);
@@ -936,29 +923,17 @@ describe('deleting a destination', () => {
   it('kills its queued retries and dead letters for good; a new destination with the id never gets them', async () => {
     await destination('flaky', ['payment.succeeded']);
     modes.set('/flaky', ['500']);
-    const pendingId = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_del', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1300,
-    );
+    const pendingId = await postSucceeded('pi_del', T0 + 1300);
     await destination('down', ['payment.failed']);
     modes.set('/down', ['drop']);
-    const deadId = await postStripe(
-      'payment_intent.payment_failed',
-      { id: 'pi_del2', amount: 100, currency: 'usd' },
-      T0 + 1301,
-    );
+    const deadId = await postFailed('pi_del2', T0 + 1301);
     await rt.pipeline.advance(40 * 3600_000);
     expect((await deliveriesOf(deadId))[0]).toMatchObject({
       status: 'dead',
       deadReason: 'retries_exhausted',
     });
     modes.set('/flaky', ['500']);
-    const stillPending = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_del3', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1302,
-    );
+    const stillPending = await postSucceeded('pi_del3', T0 + 1302);
     expect((await deliveriesOf(stillPending))[0]).toMatchObject({ status: 'pending' });
 
     expect((await api('DELETE', '/destinations/flaky')).status).toBe(204);
@@ -990,17 +965,9 @@ describe('deleting a destination', () => {
     await destination('down', ['payment.failed']);
     modes.set('/flaky', ['500']);
     modes.set('/down', ['drop']);
-    const deadId = await postStripe(
-      'payment_intent.payment_failed',
-      { id: 'pi_gen', amount: 100, currency: 'usd' },
-      T0 + 1400,
-    );
+    const deadId = await postFailed('pi_gen', T0 + 1400);
     await rt.pipeline.advance(40 * 3600_000);
-    const retrying = await postStripe(
-      'payment_intent.succeeded',
-      { id: 'pi_gen2', amount: 100, amount_received: 100, currency: 'usd' },
-      T0 + 1401,
-    );
+    const retrying = await postSucceeded('pi_gen2', T0 + 1401);
     expect((await deliveriesOf(retrying))[0]).toMatchObject({ status: 'pending' });
     // The function dies right after deleting: nothing is swept.
     const store = rt.container.delivery.deliveries as unknown as Record<string, unknown>;

@@ -7,8 +7,10 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, REPO_ROOT, startLocal } from '../../infra/local/server.js';
 import { ROUTES } from '../../infra/routes.js';
+import { TEST_ADMIN_KEY } from '../support/local-runtime.js';
+import { expectProblem as expectProblemAnswer } from '../support/problem.js';
 
-const ADMIN = 'test-admin-key-0123456789';
+const ADMIN = TEST_ADMIN_KEY;
 let dir: string;
 let rt: LocalRuntime;
 
@@ -18,11 +20,13 @@ const call = (path: string, init: RequestInit & { key?: string } = {}) => {
   return fetch(`${rt.url}${path}`, { ...init, headers });
 };
 
+/** POST /api-keys as the admin, with this raw body. */
+const postApiKey = (body: BodyInit) =>
+  call('/api-keys', { method: 'POST', key: ADMIN, headers: { 'content-type': 'application/json' }, body });
+
+/** A problem answer that also shows no stack frame. */
 async function expectProblem(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code });
+  const body = await expectProblemAnswer(res, status, code);
   expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
   return body;
 }
@@ -64,12 +68,7 @@ describe('local runtime', () => {
   });
 
   it('answers 413 for a body over 10 MB, and stores nothing', async () => {
-    const res = await call('/api-keys', {
-      method: 'POST',
-      key: ADMIN,
-      headers: { 'content-type': 'application/json' },
-      body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20),
-    });
+    const res = await postApiKey(Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
     await expectProblem(res, 413, 'payload_too_large');
   });
 
@@ -86,12 +85,7 @@ describe('local runtime', () => {
       'unauthorized',
     );
 
-    const created = await call('/api-keys', {
-      method: 'POST',
-      key: ADMIN,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'reader', scopes: ['events:read'] }),
-    });
+    const created = await postApiKey(JSON.stringify({ name: 'reader', scopes: ['events:read'] }));
     expect(created.status).toBe(201);
     const { key } = (await created.json()) as { key: string };
     const body = await expectProblem(await call('/api-keys', { key }), 403, 'insufficient_scope');
@@ -101,30 +95,26 @@ describe('local runtime', () => {
   it('rejects malformed and invalid JSON with a 400 naming the problem, and stores nothing', async () => {
     const before = ((await (await call('/api-keys', { key: ADMIN })).json()) as { items: unknown[] }).items
       .length;
-    const post = (body: string) =>
-      call('/api-keys', {
-        method: 'POST',
-        key: ADMIN,
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-    const bad = await expectProblem(await post('{"name": '), 400, 'invalid_json');
+    const bad = await expectProblem(await postApiKey('{"name": '), 400, 'invalid_json');
     expect(bad.detail).toMatch(/Malformed JSON/);
-    const invalid = await expectProblem(await post('{"name":"x","scopes":["root"]}'), 400, 'invalid_request');
+    const invalid = await expectProblem(
+      await postApiKey('{"name":"x","scopes":["root"]}'),
+      400,
+      'invalid_request',
+    );
     expect(invalid.detail).toMatch(/scopes\.0/);
-    await expectProblem(await post('{"name":"x","scopes":["admin"],"extra":1}'), 400, 'invalid_request');
+    await expectProblem(
+      await postApiKey('{"name":"x","scopes":["admin"],"extra":1}'),
+      400,
+      'invalid_request',
+    );
     const after = ((await (await call('/api-keys', { key: ADMIN })).json()) as { items: unknown[] }).items
       .length;
     expect(after).toBe(before);
   });
 
   it('creates, lists and revokes keys; a revoked key stops working; hashes are never shown', async () => {
-    const res = await call('/api-keys', {
-      method: 'POST',
-      key: ADMIN,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'ops', scopes: ['admin'] }),
-    });
+    const res = await postApiKey(JSON.stringify({ name: 'ops', scopes: ['admin'] }));
     const created = (await res.json()) as { id: string; key: string };
     expect((await call('/api-keys', { key: created.key })).status).toBe(200);
     const list = (await (await call('/api-keys', { key: ADMIN })).json()) as {
@@ -162,12 +152,7 @@ describe('local runtime', () => {
   });
 
   it('keeps an API key across a restart with --data-dir', async () => {
-    const res = await call('/api-keys', {
-      method: 'POST',
-      key: ADMIN,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'survivor', scopes: ['admin'] }),
-    });
+    const res = await postApiKey(JSON.stringify({ name: 'survivor', scopes: ['admin'] }));
     const { key } = (await res.json()) as { key: string };
     await rt.close();
     rt = await startLocal({
@@ -185,12 +170,7 @@ describe('local runtime', () => {
 
   it('answers 503 (never 2xx) when the store is down', async () => {
     await rt.stopStore();
-    const res = await call('/api-keys', {
-      method: 'POST',
-      key: ADMIN,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'lost', scopes: ['admin'] }),
-    });
+    const res = await postApiKey(JSON.stringify({ name: 'lost', scopes: ['admin'] }));
     await expectProblem(res, 503, 'store_unavailable');
   });
 });

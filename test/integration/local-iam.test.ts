@@ -1,27 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableActionsFor } from '../../infra/functions.js';
 import { runAs } from '../../infra/local/iam.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { TEST_ADMIN_KEY, tempDir } from '../support/local-runtime.js';
 
-let dir: string;
+let temp: Awaited<ReturnType<typeof tempDir>>;
 let rt: LocalRuntime;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-iam-'));
-  rt = await startLocal({
-    port: 0,
-    secretsFile: join(dir, 'secrets.json'),
-    apiKey: 'test-admin-key-0123456789',
-  });
+  temp = await tempDir('hb-iam-');
+  // No secrets file yet: the runtime creates it.
+  rt = await startLocal({ port: 0, secretsFile: join(temp.dir, 'secrets.json'), apiKey: TEST_ADMIN_KEY });
 });
 
 afterAll(async () => {
   await rt?.close();
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 describe('local IAM: each function may do only what its Lambda role grants', () => {

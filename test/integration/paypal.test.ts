@@ -4,19 +4,17 @@
  * test-only allow list and trusted only through the test-only root, both local-mode settings.
  */
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { makeStandInChain, paypalHeaders, type StandInChain } from '../support/paypal-standin.js';
 
-const ADMIN = 'test-admin-key-0123456789';
+const ADMIN = TEST_ADMIN_KEY;
 const WEBHOOK_ID = 'WH-STANDIN-7';
 let rt: LocalRuntime;
-let dir: string;
+let temp: TempSecrets;
 let chain: StandInChain;
 let standIn: Server;
 let base = '';
@@ -58,26 +56,21 @@ beforeAll(async () => {
   await new Promise<void>((r) => standIn.listen(0, '127.0.0.1', () => r()));
   const hostPort = `127.0.0.1:${(standIn.address() as AddressInfo).port}`;
   base = `http://${hostPort}`;
-  dir = await mkdtemp(join(tmpdir(), 'hb-paypal-'));
-  const secretsFile = join(dir, 'secrets.json');
-  await writeFile(
-    secretsFile,
-    JSON.stringify({
-      'hookbridge/webhooks/paypal': { secrets: [WEBHOOK_ID] },
-      // The README's alias for a single webhook id.
-      'hookbridge/webhooks/paypal/alias': { webhookId: WEBHOOK_ID },
-      'hookbridge/webhooks/paypal/api-src': {
-        secrets: [WEBHOOK_ID],
-        mode: 'api',
-        clientId: 'pp-id',
-        clientSecret: 'pp-secret',
-        apiBaseUrl: base,
-      },
-    }),
-  );
+  temp = await writeTempSecrets('hb-paypal-', {
+    'hookbridge/webhooks/paypal': { secrets: [WEBHOOK_ID] },
+    // The README's alias for a single webhook id.
+    'hookbridge/webhooks/paypal/alias': { webhookId: WEBHOOK_ID },
+    'hookbridge/webhooks/paypal/api-src': {
+      secrets: [WEBHOOK_ID],
+      mode: 'api',
+      clientId: 'pp-id',
+      clientSecret: 'pp-secret',
+      apiBaseUrl: base,
+    },
+  });
   rt = await startLocal({
     port: 0,
-    secretsFile,
+    secretsFile: temp.secretsFile,
     apiKey: ADMIN,
     env: {
       HOOKBRIDGE_TEST_ALLOW_HOSTS: hostPort,
@@ -91,8 +84,17 @@ afterAll(async () => {
   await rt?.close();
   standIn?.closeAllConnections();
   await new Promise<void>((r) => (standIn ? standIn.close(() => r()) : r()));
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
+
+const expectAnswer = (
+  res: Awaited<ReturnType<typeof post>>,
+  status: number,
+  body: Record<string, unknown>,
+) => {
+  expect(res.status).toBe(status);
+  expect(res.json).toMatchObject(body);
+};
 
 const headersFor = (body: string, over: Partial<Parameters<typeof paypalHeaders>[0]> = {}) =>
   paypalHeaders({
@@ -103,13 +105,22 @@ const headersFor = (body: string, over: Partial<Parameters<typeof paypalHeaders>
     ...over,
   });
 
+/** POSTs the event `id`, signed (with `over` changed), to `path`. */
+const postEvent = (
+  id: string,
+  path = '/webhooks/paypal',
+  over: Partial<Parameters<typeof paypalHeaders>[0]> = {},
+) => {
+  const body = eventBody(id);
+  return post(path, body, headersFor(body, over));
+};
+
 describe('POST /webhooks/paypal', () => {
   it('offline: a valid transmission is stored once; a redelivery is a duplicate', async () => {
     const body = eventBody('WH-1');
     const h = headersFor(body);
     const first = await post('/webhooks/paypal', body, h);
-    expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ status: 'stored' });
+    expectAnswer(first, 200, { status: 'stored' });
     const again = await post('/webhooks/paypal', body, h);
     expect(again.json).toMatchObject({ status: 'duplicate', id: first.json.id });
     const detail = await fetch(`${rt.url}/events/${first.json.id as string}`, {
@@ -122,8 +133,7 @@ describe('POST /webhooks/paypal', () => {
   it('tampered body: 401 bad_signature, nothing stored', async () => {
     const body = eventBody('WH-2');
     const res = await post('/webhooks/paypal', body.replace('CAP-9', 'CAP-0'), headersFor(body));
-    expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ code: 'bad_signature' });
+    expectAnswer(res, 401, { code: 'bad_signature' });
     const list = await fetch(`${rt.url}/events?provider=paypal`, {
       headers: { authorization: `Bearer ${ADMIN}` },
     });
@@ -131,49 +141,30 @@ describe('POST /webhooks/paypal', () => {
   });
 
   it('cert URL on a host that is not PayPal: 401', async () => {
-    const body = eventBody('WH-3');
-    const res = await post(
-      '/webhooks/paypal',
-      body,
-      headersFor(body, { certUrl: 'https://certs.evil.example/CERT-1' }),
-    );
-    expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ code: 'bad_signature' });
+    const res = await postEvent('WH-3', '/webhooks/paypal', { certUrl: 'https://certs.evil.example/CERT-1' });
+    expectAnswer(res, 401, { code: 'bad_signature' });
   });
 
   it('a source written with the webhookId alias verifies', async () => {
-    const body = eventBody('WH-6');
-    const res = await post('/webhooks/paypal/alias', body, headersFor(body));
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ status: 'stored' });
+    const res = await postEvent('WH-6', '/webhooks/paypal/alias');
+    expectAnswer(res, 200, { status: 'stored' });
   });
 
   it('a cert URL PayPal answers 404 is 401 bad_signature; a 5xx is 502 so PayPal retries', async () => {
-    const body = eventBody('WH-7');
-    const gone = await post('/webhooks/paypal', body, headersFor(body, { certUrl: `${base}/certs/GONE` }));
-    expect(gone.status).toBe(401);
-    expect(gone.json).toMatchObject({ code: 'bad_signature' });
-    const down = await post('/webhooks/paypal', body, headersFor(body, { certUrl: `${base}/certs/DOWN` }));
-    expect(down.status).toBe(502);
-    expect(down.json).toMatchObject({ code: 'upstream_error' });
+    const gone = await postEvent('WH-7', '/webhooks/paypal', { certUrl: `${base}/certs/GONE` });
+    expectAnswer(gone, 401, { code: 'bad_signature' });
+    const down = await postEvent('WH-7', '/webhooks/paypal', { certUrl: `${base}/certs/DOWN` });
+    expectAnswer(down, 502, { code: 'upstream_error' });
   });
 
   it('stale transmission time: 401 stale_timestamp', async () => {
-    const body = eventBody('WH-4');
-    const res = await post(
-      '/webhooks/paypal',
-      body,
-      headersFor(body, { time: new Date(Date.now() - 3600_000) }),
-    );
-    expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ code: 'stale_timestamp' });
+    const res = await postEvent('WH-4', '/webhooks/paypal', { time: new Date(Date.now() - 3600_000) });
+    expectAnswer(res, 401, { code: 'stale_timestamp' });
   });
 
   it('api mode (a source): verified by the stand-in PayPal API', async () => {
-    const body = eventBody('WH-5');
-    const res = await post('/webhooks/paypal/api-src', body, headersFor(body));
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ status: 'stored' });
+    const res = await postEvent('WH-5', '/webhooks/paypal/api-src');
+    expectAnswer(res, 200, { status: 'stored' });
     expect(verifyCalls).toBe(1);
   });
 });

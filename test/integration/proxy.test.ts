@@ -4,17 +4,16 @@
  * that must never be reached.
  */
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { TokenVault } from '../../shared/vault/vault.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { expectProblem } from '../support/problem.js';
 
-const ADMIN = 'test-admin-key-0123456789';
-let dir: string;
+const ADMIN = TEST_ADMIN_KEY;
+let temp: TempSecrets;
 let rt: LocalRuntime;
 
 interface Hit {
@@ -96,14 +95,6 @@ const call = (path: string, init: RequestInit = {}) => {
   return fetch(`${rt.url}${path}`, { ...init, headers });
 };
 
-async function expectProblem(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code });
-  return body;
-}
-
 async function listen(s: Server): Promise<number> {
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   return (s.address() as AddressInfo).port;
@@ -160,23 +151,17 @@ beforeAll(async () => {
   upHost = `127.0.0.1:${port}`;
   up = `http://${upHost}`;
 
-  dir = await mkdtemp(join(tmpdir(), 'hb-proxy-'));
-  const secretsFile = join(dir, 'secrets.json');
-  await writeFile(
-    secretsFile,
-    JSON.stringify({
-      'hookbridge/apikeys/int-key': { apiKey: 'sk_test_key_123' },
-      'hookbridge/apikeys/int-basic': { username: 'user', password: 'pass' },
-      'hookbridge/apikeys/int-header': '{"apiKey":"hdr-key-9"}',
-      'hookbridge/oauth/int-cc': { clientId: 'cid', clientSecret: 'csecret' },
-      'hookbridge/oauth/int-oauth': { clientId: 'oid', clientSecret: 'osecret' },
-      'hookbridge/oauth/int-sf': { clientId: 'sid', clientSecret: 'ssecret' },
-    }),
-    { mode: 0o600 },
-  );
+  temp = await writeTempSecrets('hb-proxy-', {
+    'hookbridge/apikeys/int-key': { apiKey: 'sk_test_key_123' },
+    'hookbridge/apikeys/int-basic': { username: 'user', password: 'pass' },
+    'hookbridge/apikeys/int-header': '{"apiKey":"hdr-key-9"}',
+    'hookbridge/oauth/int-cc': { clientId: 'cid', clientSecret: 'csecret' },
+    'hookbridge/oauth/int-oauth': { clientId: 'oid', clientSecret: 'osecret' },
+    'hookbridge/oauth/int-sf': { clientId: 'sid', clientSecret: 'ssecret' },
+  });
   rt = await startLocal({
     port: 0,
-    secretsFile,
+    secretsFile: temp.secretsFile,
     apiKey: ADMIN,
     env: {
       HOOKBRIDGE_TEST_ALLOW_HOSTS: upHost,
@@ -239,7 +224,7 @@ afterAll(async () => {
   canary?.closeAllConnections();
   await new Promise<void>((r) => (upstream ? upstream.close(() => r()) : r()));
   await new Promise<void>((r) => (canary ? canary.close(() => r()) : r()));
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 beforeEach(() => {

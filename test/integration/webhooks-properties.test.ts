@@ -1,32 +1,28 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toEvent } from '../../infra/local/gateway.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { PROVIDERS } from '../../shared/webhooks/catalog.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { bodies, headers } from '../webhook-arbitraries.js';
 
 let rt: LocalRuntime;
-let dir: string;
+let temp: TempSecrets;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-webhook-props-'));
-  const secretsFile = join(dir, 'secrets.json');
   const all: Record<string, unknown> = {};
   for (const slug of Object.keys(PROVIDERS))
     all[`hookbridge/webhooks/${slug}`] = {
       secrets: ['c2VjcmV0LXNlY3JldA==', 'whsec_c2VjcmV0'],
       publicKey: 'pk',
     };
-  await writeFile(secretsFile, JSON.stringify(all));
-  rt = await startLocal({ port: 0, secretsFile, apiKey: 'test-admin-key-0123456789' });
+  temp = await writeTempSecrets('hb-webhook-props-', all);
+  rt = await startLocal({ port: 0, secretsFile: temp.secretsFile, apiKey: TEST_ADMIN_KEY });
 });
 
 afterAll(async () => {
   await rt?.close();
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 describe('webhooks-receive through the handler', () => {

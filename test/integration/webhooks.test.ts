@@ -1,31 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { eventIdFor } from '../../shared/events/record.js';
 import { SECRET_PLACEHOLDER } from '../../shared/secrets.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { WEBHOOK_SECRETS } from '../support/webhook-secrets.js';
 
-const API_KEY = 'test-admin-key-0123456789';
-const SECRETS: Record<string, { secrets: string[]; [k: string]: unknown }> = {
-  stripe: { secrets: ['whsec_test_current_0123456789abcdef', 'whsec_test_previous_0123456789abcd'] },
-  'standard-webhooks': { secrets: [`whsec_${Buffer.alloc(24, 3).toString('base64')}`] },
-  github: { secrets: ['gh-secret-1'] },
-  shopify: { secrets: ['shopify-secret-1'] },
-  square: { secrets: ['square-key-1'], notificationUrl: 'https://hooks.example.com/webhooks/square' },
-  paddle: { secrets: ['pdl_ntfset_test_1'] },
-  adyen: { secrets: ['44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056'] },
-  razorpay: { secrets: ['rzp-secret-1'] },
-  lemonsqueezy: { secrets: ['ls-secret-1'] },
-  slack: { secrets: ['slack-signing-secret-1'] },
-  twilio: { secrets: ['twilio-auth-token-1'] },
-  braintree: { secrets: ['braintree-private-key-1'], publicKey: 'bt_pub_1' },
-};
+const API_KEY = TEST_ADMIN_KEY;
+const SECRETS = WEBHOOK_SECRETS;
 
 let rt: LocalRuntime;
-let dir: string;
+let temp: TempSecrets;
 let secretsFile: string;
 
 async function post(path: string, signed: { headers: Record<string, string>; body: string }) {
@@ -57,8 +44,6 @@ const sign = (
   });
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-webhooks-'));
-  secretsFile = join(dir, 'secrets.json');
   const all: Record<string, unknown> = {};
   for (const [p, v] of Object.entries(SECRETS)) all[`hookbridge/webhooks/${p}`] = v;
   // A source whose value is a string holding JSON, as Secrets Manager's SecretString would be.
@@ -71,13 +56,14 @@ beforeAll(async () => {
   all['hookbridge/webhooks/stripe/bad-tolerance'] = { secrets: ['whsec_bt_1'], toleranceSec: 0 };
   // The single-key spellings the README documents.
   all['hookbridge/webhooks/adyen/single'] = { hmacKey: SECRETS.adyen!.secrets[0] };
-  await writeFile(secretsFile, JSON.stringify(all));
+  temp = await writeTempSecrets('hb-webhooks-', all);
+  secretsFile = temp.secretsFile;
   rt = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
 });
 
 afterAll(async () => {
   await rt?.close();
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 describe('POST /webhooks/{provider}', () => {

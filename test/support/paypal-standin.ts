@@ -24,70 +24,28 @@ export function makeStandInChain(cn = 'messageverificationcerts.paypal.com'): St
   const dir = mkdtempSync(join(tmpdir(), 'hb-paypal-ca-'));
   const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   try {
-    ossl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'root.key',
-      '-out',
-      'root.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=Hookbridge Test Root CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign',
-    );
-    ossl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'leaf.key',
-      '-out',
-      'leaf.csr',
-      '-subj',
-      `/CN=${cn}`,
-    );
+    // `openssl req` with a fresh RSA key written to <name>.key: `-x509` self-signs <name>.pem, else a CSR <name>.csr.
+    const req = (name: string, subject: string, selfSigned: { days: string; ext?: string[] } | undefined) =>
+      ossl(
+        'req',
+        ...(selfSigned ? ['-x509'] : []),
+        ...['-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`],
+        ...['-out', selfSigned ? `${name}.pem` : `${name}.csr`],
+        ...(selfSigned ? ['-days', selfSigned.days] : []),
+        ...['-subj', subject],
+        ...(selfSigned?.ext ?? []).flatMap((e) => ['-addext', e]),
+      );
+    req('root', '/CN=Hookbridge Test Root CA', {
+      days: '2',
+      ext: ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign'],
+    });
+    req('leaf', `/CN=${cn}`, undefined);
     writeFileSync(join(dir, 'ext.cnf'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n');
     ossl(
-      'x509',
-      '-req',
-      '-in',
-      'leaf.csr',
-      '-CA',
-      'root.pem',
-      '-CAkey',
-      'root.key',
-      '-CAcreateserial',
-      '-out',
-      'leaf.pem',
-      '-days',
-      '1',
-      '-extfile',
-      'ext.cnf',
+      ...['x509', '-req', '-in', 'leaf.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial'],
+      ...['-out', 'leaf.pem', '-days', '1', '-extfile', 'ext.cnf'],
     );
-    ossl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'rogue.key',
-      '-out',
-      'rogue.pem',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${cn}`,
-    );
+    req('rogue', `/CN=${cn}`, { days: '1' });
     const read = (f: string) => readFileSync(join(dir, f), 'utf8');
     return {
       rootPem: read('root.pem'),

@@ -78,6 +78,12 @@ const SW_SECRETS: [string, string] = [
 ];
 const sw = (secret: string, id: string, ts: number, body: string) =>
   new Webhook(secret).sign(id, new Date(ts * 1000), body);
+/** Standard Webhooks' three headers for message `id` at `ts`, carrying `signature` (one or several, space-separated). */
+const swHeaders = (id: string, ts: number, signature: string) => ({
+  'webhook-id': id,
+  'webhook-timestamp': String(ts),
+  'webhook-signature': signature,
+});
 
 const adyenItem = (hmacKey: string) => {
   const item = {
@@ -133,16 +139,30 @@ const ppSign = (body: string, webhookId: string, ts: number): Signed => ({
   body,
 });
 
+/**
+ * A scheme that signs in one header: `sig` computes its value, `extra` the headers sent after it;
+ * `malformedValue` is a value of that header that does not parse.
+ */
+const inHeader = (
+  sigHeader: string,
+  malformedValue: string,
+  timestamped: boolean,
+  sig: (body: string, secret: string, ts: number) => string | Promise<string>,
+  extra: (ts: number) => Record<string, string> = () => ({}),
+): Pick<Spec, 'sigHeader' | 'malformedValue' | 'timestamped' | 'sign'> => ({
+  sigHeader,
+  malformedValue,
+  timestamped,
+  sign: async (body, secret, ts) => ({ headers: { [sigHeader]: await sig(body, secret, ts), ...extra(ts) }, body }),
+});
+
 const SPECS: Spec[] = [
   {
     provider: 'stripe',
     secrets: ['whsec_3b1f0e9c8d7a6b5c4d3e2f1a0b9c8d7e', 'whsec_a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4'],
     wrongSecret: 'whsec_00000000000000000000000000000000',
     body: JSON.stringify({ id: 'evt_1QxYz2AbCdEf', object: 'event', type: 'payment_intent.succeeded', created: NOW_SEC - 10, data: { object: { id: 'pi_3Qx', amount: 2000, currency: 'usd' } } }),
-    sign: (body, secret, ts) => ({ headers: { 'stripe-signature': stripeSdk.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: ts }) }, body }),
-    sigHeader: 'stripe-signature',
-    malformedValue: 'v1=,t=abc',
-    timestamped: true,
+    ...inHeader('stripe-signature', 'v1=,t=abc', true, (body, secret, ts) => stripeSdk.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: ts })),
     multi: (body, ts) => {
       const good = stripeSdk.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_3b1f0e9c8d7a6b5c4d3e2f1a0b9c8d7e', timestamp: ts });
       const bad = hex('whsec_other', `${ts}.${body}`);
@@ -155,19 +175,12 @@ const SPECS: Spec[] = [
     secrets: SW_SECRETS,
     wrongSecret: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     body: JSON.stringify({ type: 'invoice.paid', timestamp: '2025-12-31T23:59:50Z', data: { id: 'inv_42', amount: 1250 } }),
-    sign: (body, secret, ts) => ({
-      headers: { 'webhook-id': 'msg_2bWkq8Yk1sNf3', 'webhook-timestamp': String(ts), 'webhook-signature': sw(secret, 'msg_2bWkq8Yk1sNf3', ts, body) },
-      body,
-    }),
+    sign: (body, secret, ts) => ({ headers: swHeaders('msg_2bWkq8Yk1sNf3', ts, sw(secret, 'msg_2bWkq8Yk1sNf3', ts, body)), body }),
     sigHeader: 'webhook-signature',
     malformedValue: 'v1:abc',
     timestamped: true,
     multi: (body, ts) => ({
-      headers: {
-        'webhook-id': 'msg_2bWkq8Yk1sNf3',
-        'webhook-timestamp': String(ts),
-        'webhook-signature': `v1,${Buffer.alloc(32, 7).toString('base64')} v2,zzz ${sw(SW_SECRETS[0], 'msg_2bWkq8Yk1sNf3', ts, body)}`,
-      },
+      headers: swHeaders('msg_2bWkq8Yk1sNf3', ts, `v1,${Buffer.alloc(32, 7).toString('base64')} v2,zzz ${sw(SW_SECRETS[0], 'msg_2bWkq8Yk1sNf3', ts, body)}`),
       body,
     }),
     expect: { eventId: 'msg_2bWkq8Yk1sNf3', type: 'invoice.paid' },
@@ -177,13 +190,7 @@ const SPECS: Spec[] = [
     secrets: ['gh_8c2e4f6a0b1d3e5f7a9c', 'gh_1a3c5e7f9b0d2f4a6c8e'],
     wrongSecret: 'gh_wrong',
     body: JSON.stringify({ action: 'created', installation: { id: 1 }, sender: { login: 'octocat' } }),
-    sign: async (body, secret) => ({
-      headers: { 'x-hub-signature-256': await octokitSign(secret, body), 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'x-github-event': 'installation' },
-      body,
-    }),
-    sigHeader: 'x-hub-signature-256',
-    malformedValue: 'sha1=abc',
-    timestamped: false,
+    ...inHeader('x-hub-signature-256', 'sha1=abc', false, (body, secret) => octokitSign(secret, body), () => ({ 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'x-github-event': 'installation' })),
     expect: { eventId: '72d3162e-cc78-11e3-81ab-4c9367dc0958', type: 'installation.created' },
   },
   {
@@ -191,13 +198,7 @@ const SPECS: Spec[] = [
     secrets: ['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', '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'],
     wrongSecret: 'shpss_wrong',
     body: JSON.stringify({ id: 820982911946154500, email: 'jon@example.com', total_price: '11.00' }),
-    sign: (body, secret) => ({
-      headers: { 'x-shopify-hmac-sha256': b64(secret, body), 'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', 'x-shopify-topic': 'orders/create', 'x-shopify-triggered-at': '2025-12-31T23:59:00.000Z' },
-      body,
-    }),
-    sigHeader: 'x-shopify-hmac-sha256',
-    malformedValue: '%%%not-base64%%%',
-    timestamped: false,
+    ...inHeader('x-shopify-hmac-sha256', '%%%not-base64%%%', false, (body, secret) => b64(secret, body), () => ({ 'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', 'x-shopify-topic': 'orders/create', 'x-shopify-triggered-at': '2025-12-31T23:59:00.000Z' })),
     expect: { eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', type: 'orders/create' },
   },
   {
@@ -206,10 +207,7 @@ const SPECS: Spec[] = [
     wrongSecret: 'sq0wss-wrong',
     config: { notificationUrl: 'https://hooks.example.com/webhooks/square' },
     body: JSON.stringify({ merchant_id: 'MLX4C7', type: 'payment.updated', event_id: '6a8f5f28-54a1-4eb0-a98a-3111513fd4fc', created_at: '2025-12-31T23:59:00Z', data: { type: 'payment', id: 'KkAkhdMs' } }),
-    sign: (body, secret) => ({ headers: { 'x-square-hmacsha256-signature': b64(secret, `https://hooks.example.com/webhooks/square${body}`) }, body }),
-    sigHeader: 'x-square-hmacsha256-signature',
-    malformedValue: 'abc',
-    timestamped: false,
+    ...inHeader('x-square-hmacsha256-signature', 'abc', false, (body, secret) => b64(secret, `https://hooks.example.com/webhooks/square${body}`)),
     expect: { eventId: '6a8f5f28-54a1-4eb0-a98a-3111513fd4fc', type: 'payment.updated' },
   },
   {
@@ -217,10 +215,7 @@ const SPECS: Spec[] = [
     secrets: ['pdl_ntfset_01h8bkr0d5e7x4w5qy2k3m9s6t_4fK2', 'pdl_ntfset_01h8bkr0d5e7x4w5qy2k3m9s6u_8Hj1'],
     wrongSecret: 'pdl_ntfset_wrong',
     body: JSON.stringify({ event_id: 'evt_01h8bkr6j9s2v1d7x3c0q5k8m4', event_type: 'transaction.completed', occurred_at: '2025-12-31T23:59:40.000Z', data: { id: 'txn_01h8' } }),
-    sign: (body, secret, ts) => ({ headers: { 'paddle-signature': `ts=${ts};h1=${hex(secret, `${ts}:${body}`)}` }, body }),
-    sigHeader: 'paddle-signature',
-    malformedValue: 'h1=abc',
-    timestamped: true,
+    ...inHeader('paddle-signature', 'h1=abc', true, (body, secret, ts) => `ts=${ts};h1=${hex(secret, `${ts}:${body}`)}`),
     multi: (body, ts) => ({ headers: { 'paddle-signature': `ts=${ts};h1=${hex('other', `${ts}:${body}`)};h1=${hex('pdl_ntfset_01h8bkr0d5e7x4w5qy2k3m9s6t_4fK2', `${ts}:${body}`)}` }, body }),
     expect: { eventId: 'evt_01h8bkr6j9s2v1d7x3c0q5k8m4', type: 'transaction.completed' },
   },
@@ -241,10 +236,7 @@ const SPECS: Spec[] = [
     secrets: ['rzp_whsec_Kq8vN2mX5pL9', 'rzp_whsec_Tz4bH7cJ1wR6'],
     wrongSecret: 'rzp_wrong',
     body: JSON.stringify({ entity: 'event', event: 'payment.captured', created_at: NOW_SEC - 20, payload: { payment: { entity: { id: 'pay_29QQoUBi66xm2f' } } } }),
-    sign: (body, secret) => ({ headers: { 'x-razorpay-signature': hex(secret, body), 'x-razorpay-event-id': 'EmmUJTQXkQ6F0v' }, body }),
-    sigHeader: 'x-razorpay-signature',
-    malformedValue: 'zz',
-    timestamped: false,
+    ...inHeader('x-razorpay-signature', 'zz', false, (body, secret) => hex(secret, body), () => ({ 'x-razorpay-event-id': 'EmmUJTQXkQ6F0v' })),
     expect: { eventId: 'EmmUJTQXkQ6F0v', type: 'payment.captured' },
   },
   {
@@ -252,10 +244,7 @@ const SPECS: Spec[] = [
     secrets: ['ls_whsec_c0ffee1234567890', 'ls_whsec_deadbeef09876543'],
     wrongSecret: 'ls_wrong',
     body: JSON.stringify({ meta: { event_name: 'order_created' }, data: { type: 'orders', id: '1', attributes: { created_at: '2025-12-31T23:59:00.000000Z', updated_at: '2025-12-31T23:59:01.000000Z' } } }),
-    sign: (body, secret) => ({ headers: { 'x-signature': hex(secret, body), 'x-event-name': 'order_created' }, body }),
-    sigHeader: 'x-signature',
-    malformedValue: 'g00d',
-    timestamped: false,
+    ...inHeader('x-signature', 'g00d', false, (body, secret) => hex(secret, body), () => ({ 'x-event-name': 'order_created' })),
     expect: { eventId: (s) => `sha256:${sha256(s.body)}`, type: 'order_created' },
   },
   {
@@ -263,10 +252,7 @@ const SPECS: Spec[] = [
     secrets: ['8f742231b10e8888abcd99yyyzzz85a5', '1b2c3d4e5f60718293a4b5c6d7e8f901'],
     wrongSecret: '00000000000000000000000000000000',
     body: JSON.stringify({ token: 'x', team_id: 'T061EG9R6', type: 'event_callback', event_id: 'Ev0PV52K21', event_time: NOW_SEC - 5, event: { type: 'app_mention', text: 'hi' } }),
-    sign: (body, secret, ts) => ({ headers: { 'x-slack-signature': `v0=${hex(secret, `v0:${ts}:${body}`)}`, 'x-slack-request-timestamp': String(ts) }, body }),
-    sigHeader: 'x-slack-signature',
-    malformedValue: 'v1=abc',
-    timestamped: true,
+    ...inHeader('x-slack-signature', 'v1=abc', true, (body, secret, ts) => `v0=${hex(secret, `v0:${ts}:${body}`)}`, (ts) => ({ 'x-slack-request-timestamp': String(ts) })),
     expect: { eventId: 'Ev0PV52K21', type: 'app_mention' },
   },
   {
@@ -275,13 +261,7 @@ const SPECS: Spec[] = [
     wrongSecret: 'ffffffffffffffffffffffffffffffff',
     url: TWILIO_URL,
     body: new URLSearchParams(twilioParams).toString(),
-    sign: (body, secret) => ({
-      headers: { 'x-twilio-signature': twilioSig(secret), 'i-twilio-idempotency-token': 'a4f8e0c2-6b1d-4e3f-9a7c-2d5b8e1f0c3a', 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    }),
-    sigHeader: 'x-twilio-signature',
-    malformedValue: 'short',
-    timestamped: false,
+    ...inHeader('x-twilio-signature', 'short', false, (_body, secret) => twilioSig(secret), () => ({ 'i-twilio-idempotency-token': 'a4f8e0c2-6b1d-4e3f-9a7c-2d5b8e1f0c3a', 'content-type': 'application/x-www-form-urlencoded' })),
     expect: { eventId: 'a4f8e0c2-6b1d-4e3f-9a7c-2d5b8e1f0c3a', type: 'message.delivered' },
   },
   {
@@ -370,6 +350,19 @@ async function casesFor(spec: Spec): Promise<VectorCase[]> {
   return out;
 }
 
+const TWILIO_TOKEN = '12345678901234567890123456789012';
+const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+
+/** A case checked at NOW_SEC with the default tolerance and no config. */
+const vector = (
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  secrets: string[],
+  expect: VectorCase['expect'],
+): VectorCase => ({ name, url, headers, body, secrets, config: {}, now: NOW_SEC * 1000, toleranceSec: TOL, expect });
+
 /** Extra, provider-specific cases. */
 async function extras(): Promise<Record<string, VectorCase[]>> {
   const svixTs = NOW_SEC - 10;
@@ -381,6 +374,8 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
   const jsonUrlBase = 'https://hooks.example.com/webhooks/twilio?bodySHA256=';
   const twilioJson = JSON.stringify({ type: 'com.twilio.messaging.message.delivered', timestamp: '2025-12-31T23:59:00Z' });
   const twilioJsonUrl = `${jsonUrlBase}${sha256(twilioJson)}`;
+  const twilioJsonSig = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, twilioJsonUrl, null as never);
+  const slackChallenge = JSON.stringify({ token: 'x', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' });
   const sample = btGateway(BT.privateKeys[0]).webhookTesting.sampleNotification('subscription_went_past_due', 'sub_77') as unknown as Record<string, string>;
   const btSample = { body: new URLSearchParams(sample).toString(), payload: sample.bt_payload! };
   return {
@@ -389,7 +384,7 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
       {
         name: 'v1a ed25519 with a whpk_ public key',
         ...common,
-        headers: { 'webhook-id': 'msg_ed_1', 'webhook-timestamp': String(svixTs), 'webhook-signature': `v1a,${edSig}` },
+        headers: swHeaders('msg_ed_1', svixTs, `v1a,${edSig}`),
         body,
         secrets: [SW_SECRETS[0], edPub],
         expect: { ok: true, eventId: 'msg_ed_1', type: 'user.created', matchedSecret: 1 },
@@ -397,46 +392,37 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
       {
         name: 'v1a ed25519 over a tampered body',
         ...common,
-        headers: { 'webhook-id': 'msg_ed_1', 'webhook-timestamp': String(svixTs), 'webhook-signature': `v1a,${edSig}` },
+        headers: swHeaders('msg_ed_1', svixTs, `v1a,${edSig}`),
         body: body.replace('u_1', 'u_2'),
         secrets: [edPub],
         expect: { ok: false, reason: 'bad_signature' },
       },
     ],
     twilio: [
-      {
-        name: 'JSON body signed by URL with bodySHA256',
-        url: twilioJsonUrl,
-        headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature('12345678901234567890123456789012', twilioJsonUrl, null as never), 'content-type': 'application/json', 'i-twilio-idempotency-token': 'tok-json-1' },
-        body: twilioJson,
-        secrets: ['12345678901234567890123456789012'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: true, eventId: 'tok-json-1', type: 'com.twilio.messaging.message.delivered', matchedSecret: 0 },
-      },
-      {
-        name: 'JSON body that does not match bodySHA256',
-        url: twilioJsonUrl,
-        headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature('12345678901234567890123456789012', twilioJsonUrl, null as never), 'content-type': 'application/json' },
-        body: twilioJson.replace('delivered', 'failed'),
-        secrets: ['12345678901234567890123456789012'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: false, reason: 'bad_signature' },
-      },
-      {
-        name: 'signed with the port in the URL',
-        url: 'https://hooks.example.com:443/webhooks/twilio?source=sms',
-        headers: { 'x-twilio-signature': twilioSig('12345678901234567890123456789012'), 'i-twilio-idempotency-token': 'tok-port' },
-        body: new URLSearchParams(twilioParams).toString(),
-        secrets: ['12345678901234567890123456789012'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: true, eventId: 'tok-port', type: 'message.delivered', matchedSecret: 0 },
-      },
+      vector(
+        'JSON body signed by URL with bodySHA256',
+        twilioJsonUrl,
+        { 'x-twilio-signature': twilioJsonSig, 'content-type': 'application/json', 'i-twilio-idempotency-token': 'tok-json-1' },
+        twilioJson,
+        [TWILIO_TOKEN],
+        { ok: true, eventId: 'tok-json-1', type: 'com.twilio.messaging.message.delivered', matchedSecret: 0 },
+      ),
+      vector(
+        'JSON body that does not match bodySHA256',
+        twilioJsonUrl,
+        { 'x-twilio-signature': twilioJsonSig, 'content-type': 'application/json' },
+        twilioJson.replace('delivered', 'failed'),
+        [TWILIO_TOKEN],
+        { ok: false, reason: 'bad_signature' },
+      ),
+      vector(
+        'signed with the port in the URL',
+        'https://hooks.example.com:443/webhooks/twilio?source=sms',
+        { 'x-twilio-signature': twilioSig(TWILIO_TOKEN), 'i-twilio-idempotency-token': 'tok-port' },
+        new URLSearchParams(twilioParams).toString(),
+        [TWILIO_TOKEN],
+        { ok: true, eventId: 'tok-port', type: 'message.delivered', matchedSecret: 0 },
+      ),
     ],
     braintree: [
       {
@@ -452,20 +438,14 @@ async function extras(): Promise<Record<string, VectorCase[]>> {
       },
     ],
     slack: [
-      {
-        name: 'url_verification challenge',
-        url: 'https://hooks.example.com/webhooks/slack',
-        headers: (() => {
-          const b = JSON.stringify({ token: 'x', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' });
-          return { 'x-slack-signature': `v0=${hex('8f742231b10e8888abcd99yyyzzz85a5', `v0:${NOW_SEC}:${b}`)}`, 'x-slack-request-timestamp': String(NOW_SEC) };
-        })(),
-        body: JSON.stringify({ token: 'x', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' }),
-        secrets: ['8f742231b10e8888abcd99yyyzzz85a5'],
-        config: {},
-        now: NOW_SEC * 1000,
-        toleranceSec: TOL,
-        expect: { ok: true, eventId: `url_verification:${NOW_SEC}`, type: 'url_verification', matchedSecret: 0 },
-      },
+      vector(
+        'url_verification challenge',
+        'https://hooks.example.com/webhooks/slack',
+        { 'x-slack-signature': `v0=${hex(SLACK_SECRET, `v0:${NOW_SEC}:${slackChallenge}`)}`, 'x-slack-request-timestamp': String(NOW_SEC) },
+        slackChallenge,
+        [SLACK_SECRET],
+        { ok: true, eventId: `url_verification:${NOW_SEC}`, type: 'url_verification', matchedSecret: 0 },
+      ),
     ],
   };
 }
