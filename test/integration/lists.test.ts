@@ -2,44 +2,28 @@
  * GET /destinations and GET /replays through the local gateway: `{ items, cursor? }` pages like
  * every other list, in a fixed order, with the sibling routes' scopes and 400s for bad input.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { apiCaller, type JsonBody as Body } from '../support/api.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
-const ADMIN = 'test-admin-key-0123456789';
-let dir: string;
+const ADMIN = TEST_ADMIN_KEY;
+let temp: TempSecrets;
 let rt: LocalRuntime;
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-type Body = Record<string, any>;
-
-const api = async (method: string, path: string, body?: unknown, key = ADMIN) => {
-  const res = await fetch(`${rt.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, type: res.headers.get('content-type'), json: (await res.json()) as Body };
-};
+const api = apiCaller(() => rt.url, ADMIN);
 
 const keyWith = async (scopes: string[]) =>
-  (await api('POST', '/api-keys', { name: scopes.join(' '), scopes })).json.key as string;
+  (await api('POST', '/api-keys', { name: scopes.join(' '), scopes })).json!.key as string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-lists-'));
-  const secretsFile = join(dir, 'secrets.json');
-  await writeFile(secretsFile, '{}');
-  rt = await startLocal({ port: 0, secretsFile, apiKey: ADMIN });
+  temp = await writeTempSecrets('hb-lists-', {});
+  rt = await startLocal({ port: 0, secretsFile: temp.secretsFile, apiKey: ADMIN });
 });
 
 afterAll(async () => {
   await rt?.close();
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 describe('GET /destinations', () => {
@@ -56,22 +40,22 @@ describe('GET /destinations', () => {
       ).toBe(201);
     const first = await api('GET', '/destinations?limit=2');
     expect(first.status).toBe(200);
-    expect(first.json.items.map((d: Body) => d.id)).toEqual(['dest-a', 'dest-b']);
-    expect(first.json.items[0]).toMatchObject({
+    expect(first.json!.items.map((d: Body) => d.id)).toEqual(['dest-a', 'dest-b']);
+    expect(first.json!.items[0]).toMatchObject({
       id: 'dest-a',
       url: 'https://example.com/dest-a',
       types: ['x.y'],
       status: 'enabled',
       secret: expect.stringMatching(/^whsec_/),
     });
-    expect(first.json.items[0]).toEqual((await api('GET', '/destinations/dest-a')).json);
-    expect(typeof first.json.cursor).toBe('string');
-    const rest = await api('GET', `/destinations?limit=2&cursor=${first.json.cursor}`);
+    expect(first.json!.items[0]).toEqual((await api('GET', '/destinations/dest-a')).json);
+    expect(typeof first.json!.cursor).toBe('string');
+    const rest = await api('GET', `/destinations?limit=2&cursor=${first.json!.cursor}`);
     expect(rest.status).toBe(200);
-    expect(rest.json.items.map((d: Body) => d.id)).toEqual(['dest-c']);
+    expect(rest.json!.items.map((d: Body) => d.id)).toEqual(['dest-c']);
     expect(rest.json).not.toHaveProperty('cursor');
     const all = await api('GET', '/destinations');
-    expect(all.json.items.map((d: Body) => d.id)).toEqual(['dest-a', 'dest-b', 'dest-c']);
+    expect(all.json!.items.map((d: Body) => d.id)).toEqual(['dest-a', 'dest-b', 'dest-c']);
     expect(all.json).not.toHaveProperty('cursor');
   });
 
@@ -82,7 +66,6 @@ describe('GET /destinations', () => {
     for (const cursor of [forged, '!!!', 'e30'])
       expect(await api('GET', `/destinations?cursor=${cursor}`)).toMatchObject({
         status: 400,
-        type: 'application/problem+json',
         json: { code: 'invalid_cursor' },
       });
     for (const q of ['limit=0', 'limit=101', 'limit=x', 'other=1'])
@@ -114,18 +97,18 @@ describe('GET /replays', () => {
     }
     const first = await api('GET', '/replays?limit=2');
     expect(first.status).toBe(200);
-    expect(first.json.items.map((j: Body) => j.id)).toEqual(['rpl_third', 'rpl_second']);
-    expect(first.json.items[0]).toMatchObject({ id: 'rpl_third', ...range, status: expect.any(String) });
-    const rest = await api('GET', `/replays?limit=2&cursor=${first.json.cursor}`);
+    expect(first.json!.items.map((j: Body) => j.id)).toEqual(['rpl_third', 'rpl_second']);
+    expect(first.json!.items[0]).toMatchObject({ id: 'rpl_third', ...range, status: expect.any(String) });
+    const rest = await api('GET', `/replays?limit=2&cursor=${first.json!.cursor}`);
     expect(rest).toMatchObject({
       status: 200,
       json: { items: [expect.objectContaining({ id: 'rpl_first' })] },
     });
-    expect(rest.json.items).toHaveLength(1);
+    expect(rest.json!.items).toHaveLength(1);
     expect(rest.json).not.toHaveProperty('cursor');
     // Resuming an existing job does not list it twice.
     expect((await api('POST', '/replays', { id: 'rpl_first', ...range })).status).toBe(200);
-    expect((await api('GET', '/replays')).json.items.map((j: Body) => j.id)).toEqual([
+    expect((await api('GET', '/replays')).json!.items.map((j: Body) => j.id)).toEqual([
       'rpl_third',
       'rpl_second',
       'rpl_first',
@@ -133,7 +116,7 @@ describe('GET /replays', () => {
   });
 
   it('answers 400 invalid_cursor (a destinations cursor too) and needs events:replay', async () => {
-    const destinationsCursor = (await api('GET', '/destinations?limit=1')).json.cursor as string;
+    const destinationsCursor = (await api('GET', '/destinations?limit=1')).json!.cursor as string;
     expect(typeof destinationsCursor).toBe('string');
     expect(await api('GET', `/replays?cursor=${destinationsCursor}`)).toMatchObject({
       status: 400,

@@ -2,9 +2,6 @@
  * The served API document is valid OpenAPI 3.1 (two independent validators), and real answers of
  * the local runtime match the schemas it documents for their route, status and content type.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -12,8 +9,9 @@ import addFormatsPlugin from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signStandardWebhook } from '../../shared/webhooks/schemes/standard-webhooks.js';
+import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
-const ADMIN = 'test-admin-key-0123456789';
+const ADMIN = TEST_ADMIN_KEY;
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
 const BASE = 'https://hookbridge.test/openapi.json';
 
@@ -24,7 +22,7 @@ interface Doc {
   components: Json;
 }
 
-let dir: string;
+let temp: TempSecrets;
 let rt: LocalRuntime;
 let text: string;
 let doc: Doc;
@@ -34,13 +32,10 @@ let ajv: Ajv2020;
 const addFormats = addFormatsPlugin as unknown as (a: Ajv2020) => Ajv2020;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hb-openapi-'));
-  const secretsFile = join(dir, 'secrets.json');
-  await writeFile(
-    secretsFile,
-    JSON.stringify({ 'hookbridge/webhooks/standard-webhooks': { secrets: [WEBHOOK_SECRET] } }),
-  );
-  rt = await startLocal({ port: 0, dataDir: undefined, secretsFile, apiKey: ADMIN });
+  temp = await writeTempSecrets('hb-openapi-', {
+    'hookbridge/webhooks/standard-webhooks': { secrets: [WEBHOOK_SECRET] },
+  });
+  rt = await startLocal({ port: 0, secretsFile: temp.secretsFile, apiKey: ADMIN });
   const res = await fetch(`${rt.url}/openapi.json`);
   expect(res.status).toBe(200);
   text = await res.text();
@@ -52,7 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rt?.close();
-  await rm(dir, { recursive: true, force: true });
+  await temp?.remove();
 });
 
 const call = async (method: string, path: string, opts: { body?: string; key?: string | null } = {}) => {

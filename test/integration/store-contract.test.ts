@@ -129,6 +129,18 @@ const connection: ConnectionRecord = {
   updatedAt: AT,
 };
 
+const replayJob = (id: string, createdAt: string) => ({
+  id,
+  status: 'running' as const,
+  from: AT,
+  to: AT,
+  pages: 0,
+  eventsScanned: 0,
+  deliveriesQueued: 0,
+  createdAt,
+  updatedAt: createdAt,
+});
+
 describe.each([
   ['DynamoDB adapters', dynamoStores],
   ['in-memory fakes', async (): Promise<Stores> => memoryStores(() => NOW)],
@@ -237,17 +249,7 @@ describe.each([
 
   it('replays: created once, each page advanced once', async () => {
     const { replays } = await make();
-    const job = {
-      id: 'rpl_1',
-      status: 'running' as const,
-      from: AT,
-      to: AT,
-      pages: 0,
-      eventsScanned: 0,
-      deliveriesQueued: 0,
-      createdAt: AT,
-      updatedAt: AT,
-    };
+    const job = replayJob('rpl_1', AT);
     expect(await replays.createReplay(job)).toBe('created');
     expect(await replays.createReplay(job)).toBe('exists');
     expect(await replays.advanceReplay(job, { cursor: 'c1', scanned: 25, queued: 3, at: AT })).toBe(true);
@@ -281,17 +283,7 @@ describe.each([
     // A full last page has no cursor either.
     expect((await destinations.pageDestinations(3)).cursor).toBeUndefined();
 
-    const job = (id: string, createdAt: string) => ({
-      id,
-      status: 'running' as const,
-      from: AT,
-      to: AT,
-      pages: 0,
-      eventsScanned: 0,
-      deliveriesQueued: 0,
-      createdAt,
-      updatedAt: createdAt,
-    });
+    const job = replayJob;
     await replays.createReplay(job('rpl_old', AT));
     await replays.createReplay(job('rpl_new', later(2000)));
     await replays.createReplay(job('rpl_mid', later(1000)));
