@@ -149,6 +149,7 @@ export const connectionRoutes: RouteDef[] = [
     errors: {
       400: 'Error page: invalid_state, missing_state_cookie, issuer_mismatch, invalid_id_token, invalid_grant (access denied)',
       403: 'Error page: ssrf_blocked (the token endpoint resolves to a refused address)',
+      404: 'Error page: not_found (the integration was deleted during the sign-in)',
       502: 'Error page: token_exchange_failed or upstream_error',
     },
   },

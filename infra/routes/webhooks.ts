@@ -4,9 +4,21 @@ import { IdParams } from '../../shared/schemas/common.js';
 import { EventDetail, EventList, ListEventsQuery } from '../../shared/schemas/events.js';
 import { WEBHOOK_PROVIDERS } from '../../shared/webhooks/manifest.js';
 
-const Received = z
+const Stored = z
   .object({ status: z.enum(['stored', 'duplicate']), id: z.string() })
   .register(z.globalRegistry, { id: 'WebhookReceived' });
+
+// Some providers expect their own answer: Slack's URL handshake, Adyen's "[accepted]".
+const Received = {
+  description: 'Stored (or a duplicate of a stored event); Slack’s url_verification is answered, not stored',
+  content: {
+    'application/json': z.union([
+      Stored,
+      z.object({ challenge: z.string() }).register(z.globalRegistry, { id: 'SlackChallenge' }),
+    ]),
+    'text/plain': z.literal('[accepted]').check(z.describe('Adyen: the acknowledgement it requires')),
+  },
+};
 
 // Documentation only: the receiver answers 404 (unknown_provider / unknown_source) for anything else.
 const Provider = z.enum(WEBHOOK_PROVIDERS);

@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import { Problem } from '../schemas/common.js';
 import { SchemaComponents } from './openapi-schemas.js';
-import type { RouteDef } from './route.js';
+import type { ResponseDoc, RouteDef } from './route.js';
 
 type Json = Record<string, unknown>;
 
@@ -47,12 +47,21 @@ function errorResponse(r: RouteDef, when: string): Json {
   return { description: when, content };
 }
 
-function successResponse(
-  r: RouteDef,
-  status: string,
-  s: z.core.$ZodType | string,
-  c: SchemaComponents,
-): Json {
+type Answer = z.core.$ZodType | string | ResponseDoc;
+
+const isDoc = (s: Answer): s is ResponseDoc => typeof s === 'object' && 'content' in s && 'description' in s;
+
+/** The zod schemas an answer is documented with. */
+const schemasOf = (s: Answer): z.core.$ZodType[] =>
+  isDoc(s) ? Object.values(s.content) : typeof s === 'string' ? [] : [s];
+
+function successResponse(r: RouteDef, status: string, s: Answer, c: SchemaComponents): Json {
+  if (isDoc(s)) {
+    const content = Object.fromEntries(
+      Object.entries(s.content).map(([type, schema]) => [type, { schema: c.of(schema, 'output') }]),
+    );
+    return { description: s.description, content };
+  }
   if (typeof s !== 'string') {
     const schema = c.of(s, 'output');
     return { description: 'OK', content: { [r.produces ?? 'application/json']: { schema } } };
@@ -150,7 +159,8 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
   c.of(Problem, 'output');
   // Output forms first, so a named schema keeps its name for what the API sends.
   for (const r of routes)
-    for (const s of Object.values(r.responses ?? {})) if (typeof s !== 'string') c.of(s, 'output');
+    for (const s of Object.values(r.responses ?? {}))
+      for (const schema of schemasOf(s)) c.of(schema, 'output');
   const paths: Record<string, Json> = {};
   for (const r of routes) {
     const op = operationOf(r, c);

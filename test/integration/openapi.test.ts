@@ -201,7 +201,8 @@ describe('real answers match their documented schemas', () => {
     });
   });
 
-  it('GET /health', async () => {
+  it('GET /health and GET /openapi.json', async () => {
     await expectDocumented('GET', '/health', await call('GET', '/health', { key: null }));
+    await expectDocumented('GET', '/openapi.json', await call('GET', '/openapi.json', { key: null }));
   });
 });
