@@ -41,6 +41,10 @@ export const ERROR_STATUS = {
   token_exchange_failed: 502,
   needs_reauth: 409,
   invalid_grant: 400,
+  /** The user (or the provider) declined the authorization request. */
+  access_denied: 403,
+  /** The provider answered the authorization request with another error (RFC 6749 4.1.2.1). */
+  provider_error: 502,
   // 5xx
   store_unavailable: 503,
   secrets_unavailable: 503,

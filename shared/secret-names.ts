@@ -24,3 +24,9 @@ export const oauthSecretName = (integrationId: string): string => `${OAUTH_SECRE
 /** `{"apiKey"}` or `{"username", "password"}` of an API-key integration. */
 export const apiKeySecretName = (integrationId: string): string =>
   `${API_KEY_SECRETS_PREFIX}${integrationId}`;
+
+/** The secret an integration's credentials live in: its type decides (the proxy reads the same). */
+export const integrationSecretNameFor = (
+  integrationId: string,
+  type: 'oauth' | 'api-key' | 'client-credentials',
+): string => (type === 'api-key' ? apiKeySecretName(integrationId) : oauthSecretName(integrationId));

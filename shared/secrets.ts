@@ -4,6 +4,30 @@ import type { CallGuard, Clock, SecretStore } from './ports/index.js';
 /** The value the CDK stack writes into secrets the operator must still set; never a usable key. */
 export const SECRET_PLACEHOLDER = 'REPLACE_ME';
 
+/**
+ * How to set a secret, for error messages: in file mode (the local runtime) edit the secrets
+ * file; with Secrets Manager, the aws command. `example` is the JSON value to write.
+ */
+export function howToSetSecret(where: SecretLocation, name: string, example: string): string {
+  if (where.kind === 'file')
+    return `edit ${where.file ?? 'the secrets file'} and set "${name}" to ${example}`;
+  return `set it with aws secretsmanager put-secret-value --secret-id ${name} --secret-string '${example}'`;
+}
+
+/** Where secrets live, for the fix an error message suggests. */
+export interface SecretLocation {
+  kind: SecretStore['kind'];
+  /** The secrets file, when `kind` is `file`. */
+  file?: string | undefined;
+}
+
+/** The secret still holds the stack's placeholder: fail closed (500), saying how to set it. */
+export const placeholderError = (where: SecretLocation, name: string, example: string): HookbridgeError =>
+  new HookbridgeError(
+    'misconfigured',
+    `Secret ${name} still holds the placeholder ${SECRET_PLACEHOLDER}; ${howToSetSecret(where, name, example)}`,
+  );
+
 /** Parses a stored secret value: JSON text, an already-parsed object, or a plain string. */
 export function parseSecretValue(value: unknown): unknown {
   if (typeof value !== 'string') return value;

@@ -35,7 +35,7 @@ const impls = ({ connections: deps, log }: ConnectionsContainer) => {
     'GET /oauth/callback': asPage(async (req) => {
       const out = await callback(deps, req, req.baseUrl);
       if (out.kind === 'redirect') return redirect(out.location!, out.cookies);
-      return html(200, successPage(out.connectionId!, out.providerName ?? 'account'), out.cookies);
+      return html(200, successPage(out.connectionId!, out.providerName), out.cookies);
     }),
   };
 };

@@ -10,6 +10,7 @@ const impls = (c: BaseContainer) => {
   const deps = {
     secrets: c.secrets,
     store: c.events,
+    secretsFile: config.HOOKBRIDGE_SECRETS_FILE,
     now: () => c.clock.now(),
     log: c.log,
     // A getter: PayPal's context is built on the first PayPal request, not for every provider.

@@ -32,7 +32,7 @@ export function connectionsPart(core: BaseContainer): ConnectionDeps {
       }),
     sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     tokenBudgetMs: o.tokenBudgetMs ?? TOKEN_BUDGET_MS,
-    ...credentialsFrom(core.secrets),
+    ...credentialsFrom(core.secrets, config.HOOKBRIDGE_SECRETS_FILE),
     appEvents: o.appEvents ?? storedAppEvents(core.events, clock),
     caches: connectionCaches(),
     inflight: new Map(),

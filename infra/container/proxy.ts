@@ -36,6 +36,7 @@ export function proxyPart(core: BaseContainer, connections?: ConnectionDeps): Pr
     },
     clientCredentials: new ClientCredentialsTokens((call) => sendWithPolicy(call, outbound), now),
     outbound,
+    secretsFile: core.config.HOOKBRIDGE_SECRETS_FILE,
   };
 }
 

@@ -36,7 +36,13 @@ export interface TakenState {
 
 /** check: the provider's answer to the authorization request, and what the exchange needs. */
 export type CheckedResponse =
-  | { kind: 'provider_error'; error: string; description?: string | undefined }
+  | {
+      kind: 'provider_error';
+      error: string;
+      description?: string | undefined;
+      /** The catalog's name for the provider, for the page. */
+      providerName?: string | undefined;
+    }
   | {
       kind: 'code';
       code: string;
@@ -88,7 +94,7 @@ async function takeState(
   if (!binding) {
     throw new HookbridgeError(
       'missing_state_cookie',
-      'This sign-in did not start in this browser (no binding cookie); start again from the app',
+      'This sign-in did not start in this browser (no binding cookie)',
     );
   }
   const now = deps.now();
@@ -96,7 +102,7 @@ async function takeState(
   if (!taken.ok) {
     if (taken.reason === 'binding')
       throw new HookbridgeError('missing_state_cookie', 'This sign-in was started in a different browser');
-    throw new HookbridgeError('invalid_state', 'The state is unknown, expired or already used');
+    throw new HookbridgeError('invalid_state', 'This sign-in is unknown, has expired or was already used');
   }
   return { query, state: taken.state, clearCookie, now };
 }
@@ -112,14 +118,18 @@ async function checkResponse(deps: ConnectionDeps, taken: TakenState): Promise<C
   });
   const creds = await deps.clientCredentials(state.integrationId);
   const checked = checkAuthorizationResponse(provider, creds.clientId, query, state.state);
-  if (checked.kind === 'provider_error') return checked;
+  if (checked.kind === 'provider_error')
+    return { ...checked, providerName: providerDisplayName(provider.slug) };
   // Redirect values (Shopify `shop`, QuickBooks `realmId`) come from the browser: they never
   // override the integration's params, and must agree with them.
   const redirectMeta = redirectMetadataOf(provider, query, config.params);
   return { kind: 'code', code: checked.code, provider, config, creds, redirectMeta };
 }
 
-/** A provider error goes back to the app when it gave a return URL. */
+/**
+ * A provider error goes back to the app when it gave a return URL; else a page: access_denied
+ * (the user declined) as such, any other error with the provider's code.
+ */
 function providerErrorResult(
   taken: TakenState,
   checked: Extract<CheckedResponse, { kind: 'provider_error' }>,
@@ -130,9 +140,13 @@ function providerErrorResult(
     if (checked.description) back.searchParams.set('error_description', checked.description.slice(0, 300));
     return { kind: 'redirect', location: back.toString(), cookies: [taken.clearCookie] };
   }
+  const at = checked.providerName ?? 'the provider';
+  if (checked.error === 'access_denied')
+    throw new HookbridgeError('access_denied', `Access was declined at ${at}, so nothing was connected`);
+  const description = checked.description ? `: ${checked.description.slice(0, 300)}` : '';
   throw new HookbridgeError(
-    'invalid_grant',
-    `The provider answered "${checked.error}"${checked.description ? `: ${checked.description}` : ''}`,
+    'provider_error',
+    `The sign-in at ${at} failed: it answered "${checked.error.slice(0, 100)}"${description}`,
   );
 }
 
@@ -196,11 +210,12 @@ function connectedResult(taken: TakenState, provider: ResolvedProvider, c: Conne
     back.searchParams.set('integration_id', c.integrationId);
     return { kind: 'redirect', location: back.toString(), cookies: [taken.clearCookie], connectionId: c.id };
   }
+  const providerName = providerDisplayName(provider.slug);
   return {
     kind: 'page',
     cookies: [taken.clearCookie],
     connectionId: c.id,
-    providerName: providerDisplayName(provider.slug),
+    ...(providerName ? { providerName } : {}),
   };
 }
 
@@ -228,7 +243,7 @@ export function redirectMetadataOf(
     if (normaliseRedirectValue(provider.slug, k, expected) !== v) {
       throw new HookbridgeError(
         'invalid_request',
-        `The callback's "${k}" does not match the integration's ${k}; start again from the app`,
+        `The callback's "${k}" does not match the integration's ${k}`,
       );
     }
   }
@@ -254,4 +269,5 @@ function jwksFor(deps: ConnectionDeps, p: ResolvedProvider) {
   return hit.set;
 }
 
-export const providerDisplayName = (slug: string): string => getProvider(slug)?.name ?? 'account';
+/** The catalog's name for a provider (`Google`); undefined for generic OIDC / OAuth 2 integrations. */
+export const providerDisplayName = (slug: string): string | undefined => getProvider(slug)?.name;

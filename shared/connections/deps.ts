@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { DiscoveryCache } from '../oauth/discovery.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
 import type { ConnectionRepo, Fetch, IntegrationRepo } from '../ports/index.js';
-import type { SecretCache } from '../secrets.js';
+import { placeholderError, SECRET_PLACEHOLDER, type SecretCache } from '../secrets.js';
 import { TokenVault, VAULT_SECRET_NAME } from '../vault/vault.js';
 import type { OpenedTokens } from './token-view.js';
 import type { FreshAccessToken } from './tokens.js';
@@ -55,9 +55,13 @@ export const connectionCaches = (): ConnectionCaches => ({
   discovery: new Map(),
 });
 
+const CLIENT_EXAMPLE = '{"clientId":"…","clientSecret":"…"}';
+
 /** The vault and client credentials, read through the secret cache. */
 export function credentialsFrom(
   secrets: SecretCache,
+  /** Named in the placeholder error when the backend is the local file. */
+  secretsFile?: string,
 ): Pick<ConnectionDeps, 'vault' | 'reloadVault' | 'clientCredentials'> {
   let vaultFor: { value: unknown; vault: TokenVault } | undefined;
   return {
@@ -76,6 +80,9 @@ export function credentialsFrom(
           `Secret ${name} is missing or has no {"clientId","clientSecret"} strings`,
         );
       }
+      // The stack's placeholder would send users to the provider with client_id=REPLACE_ME.
+      if (v.clientId === SECRET_PLACEHOLDER || v.clientSecret === SECRET_PLACEHOLDER)
+        throw placeholderError({ kind: secrets.store.kind, file: secretsFile }, name, CLIENT_EXAMPLE);
       return { clientId: v.clientId, clientSecret: v.clientSecret };
     },
   };

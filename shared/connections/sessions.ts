@@ -82,13 +82,12 @@ export async function authorize(
   sessionId: string | undefined,
   baseUrl: string,
 ): Promise<BrowserResult> {
-  if (!sessionId)
-    throw new HookbridgeError('invalid_session', 'The link has no session; start again from the app');
+  if (!sessionId) throw new HookbridgeError('invalid_session', 'The link has no session');
   const now = deps.now();
   const invalid = (reason: 'unknown' | 'expired' | 'used') =>
     new HookbridgeError(
       'invalid_session',
-      `This connect link ${{ unknown: 'is unknown', expired: 'has expired', used: 'has already been used' }[reason]}; start again from the app`,
+      `This connect link ${{ unknown: 'is unknown', expired: 'has expired', used: 'has already been used' }[reason]}`,
     );
   // Read first, consume last: a transient failure of discovery or the secret lookup must not
   // burn the user's link.

@@ -1,14 +1,15 @@
 /** What the connection and integration routes show: never tokens (the sealed JWE, kid, version and lease stay inside). */
 import { HookbridgeError } from '../errors.js';
-import {
-  type IntegrationConfig,
-  type IntegrationRecord,
-  integrationSecretName,
-} from '../integrations/schema.js';
+import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
 import { getProvider, normaliseShop } from '../oauth/providers.js';
+import { integrationSecretNameFor } from '../secret-names.js';
 import type { ConnectionRecord } from './model.js';
 
-export const integrationView = (r: IntegrationRecord) => ({ ...r, secretName: integrationSecretName(r.id) });
+/** `secretName` is where this integration's credentials are read: api-key under apikeys/, the others under oauth/. */
+export const integrationView = (r: IntegrationRecord) => ({
+  ...r,
+  secretName: integrationSecretNameFor(r.id, r.config.type),
+});
 
 export const connectionView = (c: ConnectionRecord) => ({
   id: c.id,

@@ -13,6 +13,7 @@ import { type CredentialHeaders, type OutboundDeps, sendWithPolicy } from '../ou
 import { declaredHostOf, pathTemplateOf } from '../outbound/url.js';
 import type { IntegrationRepo } from '../ports/index.js';
 import { apiKeySecretName, oauthSecretName } from '../secret-names.js';
+import { placeholderError, SECRET_PLACEHOLDER } from '../secrets.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
 import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
 
@@ -54,6 +55,8 @@ export type ConnectionTokenSource = (
 export interface SecretReader {
   get(name: string): Promise<unknown | undefined>;
   refreshAfterFailure(name: string): Promise<boolean>;
+  /** The backend, so a placeholder error says how to set the secret there. */
+  readonly store?: { readonly kind: 'secrets-manager' | 'file' };
 }
 
 export interface ProxyDeps {
@@ -62,6 +65,8 @@ export interface ProxyDeps {
   connectionTokens: ConnectionTokenSource;
   clientCredentials: ClientCredentialsTokens;
   outbound: OutboundDeps;
+  /** The secrets file, named in the placeholder error when the backend is `file`. */
+  secretsFile?: string | undefined;
 }
 
 export type AuthScheme = { type: 'bearer' } | { type: 'basic' } | { type: 'header'; name: string };
@@ -125,8 +130,24 @@ export function targetUrl(baseUrl: string, path: string, query?: string): URL {
   return url;
 }
 
+/**
+ * Credentials first: the first headers are built (secret read and checked, token fetched) before
+ * any DNS lookup or connection, so a missing secret is named as such, even offline.
+ */
+async function withCredentialsFirst(auth: CredentialHeaders): Promise<CredentialHeaders> {
+  let first: Record<string, string> | undefined = await auth.headers({ forceRefresh: false });
+  return {
+    headers: async (opts) => {
+      const ready = opts.forceRefresh ? undefined : first;
+      first = undefined;
+      return ready ?? auth.headers(opts);
+    },
+  };
+}
+
 async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise<ProxyResponse> {
   const url = targetUrl(target.baseUrl, req.path, req.query);
+  const auth = await withCredentialsFirst(target.auth);
   const body =
     req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   const method = req.method.toUpperCase();
@@ -137,7 +158,7 @@ async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise
       allowedHosts: target.allowedHosts,
       headers: forwardRequestHeaders(req.headers ?? {}),
       body: body?.length || !['GET', 'HEAD'].includes(method) ? body : undefined,
-      auth: target.auth,
+      auth,
       deadline: target.deadline,
       log: {
         provider: target.provider,
@@ -231,6 +252,11 @@ export async function callConnection(
   return send(target, req, deps);
 }
 
+const secretLocation = (deps: ProxyDeps) => ({
+  kind: deps.secrets.store?.kind ?? ('secrets-manager' as const),
+  file: deps.secretsFile,
+});
+
 function parseApiKeySecret(
   value: unknown,
 ): { token?: string; username?: string; password?: string } | undefined {
@@ -298,6 +324,8 @@ async function apiKeyTarget(
     const key = parseApiKeySecret(await deps.secrets.get(name));
     if (!key)
       throw new HookbridgeError('misconfigured', `Secret ${name} is missing or lacks "apiKey" or "username"`);
+    if (key.token === SECRET_PLACEHOLDER || key.username === SECRET_PLACEHOLDER)
+      throw placeholderError(secretLocation(deps), name, '{"apiKey":"…"}');
     return key;
   };
   return {
@@ -337,6 +365,8 @@ function clientCredentialsTarget(
             'misconfigured',
             `Secret ${name} is missing or lacks "clientId" and "clientSecret"`,
           );
+        if (creds.clientId === SECRET_PLACEHOLDER || creds.clientSecret === SECRET_PLACEHOLDER)
+          throw placeholderError(secretLocation(deps), name, '{"clientId":"…","clientSecret":"…"}');
         const token = await deps.clientCredentials.token(integrationId, config, creds, { forceRefresh });
         return { authorization: `Bearer ${token.accessToken}` };
       },

@@ -10,7 +10,7 @@ import { type EventRecord, eventIdFor } from '../events/record.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import type { Logger } from '../log.js';
 import type { EventRepo } from '../ports/index.js';
-import { SECRET_PLACEHOLDER } from '../secrets.js';
+import { placeholderError, SECRET_PLACEHOLDER } from '../secrets.js';
 import { providerFor } from './catalog.js';
 import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
 import type { ProviderScheme, VerifyContext, VerifyResult } from './types.js';
@@ -41,7 +41,11 @@ export interface ReceiveDeps {
   secrets: {
     get(name: string): Promise<unknown>;
     refreshAfterFailure(name: string): Promise<boolean>;
+    /** The backend, so a placeholder error says how to set the secret there. */
+    readonly store?: { readonly kind: 'secrets-manager' | 'file' };
   };
+  /** The secrets file, named in that error when the backend is `file`. */
+  secretsFile?: string | undefined;
   store: Pick<EventRepo, 'put'>;
   now: () => number;
   log: Logger;
@@ -75,10 +79,8 @@ async function loadSource(deps: ReceiveDeps, name: string, missing: () => Hookbr
   // until the operator sets the real secret; nothing is stored meanwhile.
   if (parsed.data.secrets.includes(SECRET_PLACEHOLDER)) {
     deps.log.warn('webhook secret is still the placeholder', { secretName: name });
-    throw new HookbridgeError(
-      'misconfigured',
-      `Secret ${name} still holds the placeholder; set it with aws secretsmanager put-secret-value --secret-id ${name} --secret-string '{"secrets":["…"]}'`,
-    );
+    const where = { kind: deps.secrets.store?.kind ?? 'secrets-manager', file: deps.secretsFile };
+    throw placeholderError(where, name, '{"secrets":["…"]}');
   }
   return parsed.data;
 }

@@ -308,6 +308,24 @@ describe('provider errors and the success page', () => {
     await context.close();
   });
 
+  it('access_denied without a return URL shows a 403 "Not connected" page, not invalid_grant', async () => {
+    const context = await browser.newContext();
+    const { url } = await newSession('jack', null);
+    const page = await context.newPage();
+    await page.goto(url);
+    const answer = page.waitForResponse((r) => r.url().startsWith(`${rt.url}/oauth/callback`));
+    await page.click('text=[ Cancel ]');
+    expect((await answer).status()).toBe(403);
+    await page.waitForSelector('#error-code');
+    expect(await page.textContent('h1')).toBe('Not connected');
+    expect(await page.textContent('#error-code')).toBe('access_denied');
+    expect(await page.textContent('#error-detail')).toBe(
+      'Access was declined at the provider, so nothing was connected.',
+    );
+    expect(await listFor('jack')).toHaveLength(0);
+    await context.close();
+  });
+
   it('without a return URL the callback shows a success page', async () => {
     const context = await browser.newContext();
     const { url } = await newSession('ivy', null);
@@ -316,6 +334,7 @@ describe('provider errors and the success page', () => {
     await loginAndConsent(page, 'ivy');
     await page.waitForSelector('#connection-id');
     expect(await page.textContent('h1')).toBe('Connected');
+    expect(await page.textContent('p')).toBe('Your account is connected. You can close this window.');
     const [stored] = await listFor('ivy');
     expect(await page.textContent('#connection-id')).toBe(stored!.id);
     await context.close();

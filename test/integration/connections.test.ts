@@ -101,10 +101,15 @@ class CookieJar {
 }
 
 /** POST /connect-sessions, then GET /oauth/authorize in the "browser": the provider URL it redirects to. */
-async function startSignIn(jar: CookieJar, integrationId: string, endUserId: string) {
+async function startSignIn(
+  jar: CookieJar,
+  integrationId: string,
+  endUserId: string,
+  returnUrl: string | null = 'https://app.example.com/done',
+) {
   const s = await api('/connect-sessions', {
     method: 'POST',
-    body: JSON.stringify({ integrationId, endUserId, returnUrl: 'https://app.example.com/done' }),
+    body: JSON.stringify({ integrationId, endUserId, ...(returnUrl ? { returnUrl } : {}) }),
   });
   expect(s.status).toBe(201);
   const { url } = (await s.json()) as { url: string };
@@ -125,6 +130,8 @@ async function callbackWith(jar: CookieJar, query: Record<string, string>) {
     status: res.status,
     location: res.headers.get('location'),
     code: /id="error-code">([^<]+)</.exec(text)?.[1],
+    contentType: res.headers.get('content-type'),
+    text,
   };
 }
 
@@ -222,6 +229,39 @@ describe('integrations API', () => {
     expect(got.config.scopes).toEqual(['Mail.Read']);
     expect(got.createdAt).toBe(created.createdAt);
     expect((await api('/integrations/nope')).status).toBe(404);
+  });
+
+  it('secretName is the secret the integration’s type is read from (the proxy reads the same)', async () => {
+    const cases = [
+      ['sn-key', { type: 'api-key', baseUrl: 'https://a.example' }, 'hookbridge/apikeys/sn-key'],
+      [
+        'sn-cc',
+        {
+          type: 'client-credentials',
+          tokenUrl: 'https://a.example/token',
+          baseUrl: 'https://a.example',
+          allowedHosts: ['a.example'],
+        },
+        'hookbridge/oauth/sn-cc',
+      ],
+      [
+        'sn-oauth',
+        { type: 'oauth', provider: 'google', allowedReturnUrls: ['https://app.example.com/done'] },
+        'hookbridge/oauth/sn-oauth',
+      ],
+    ] as const;
+    for (const [id, body, secretName] of cases) {
+      const put = await api(`/integrations/${id}`, { method: 'PUT', body: JSON.stringify(body) });
+      expect(put.status).toBe(201);
+      expect(((await put.json()) as { secretName: string }).secretName).toBe(secretName);
+      const got = await api(`/integrations/${id}`);
+      expect(got.status).toBe(200);
+      expect(((await got.json()) as { secretName: string }).secretName).toBe(secretName);
+    }
+    const list = (await (await api('/integrations')).json()) as {
+      items: { id: string; secretName: string }[];
+    };
+    expect(list.items.find((i) => i.id === 'sn-key')?.secretName).toBe('hookbridge/apikeys/sn-key');
   });
 
   it('refuses bad bodies with a named problem', async () => {
@@ -609,32 +649,139 @@ describe('browser binding cookie', () => {
   });
 });
 
+describe('browser pages (no return URL)', () => {
+  const detailOf = (text: string) => /id="error-detail">([^<]*)</.exec(text)?.[1];
+  const startAgain = (text: string) => text.match(/start again/gi)?.length ?? 0;
+
+  it('success: "Your account is connected" (no doubled word), the connection id, and the cookie cleared', async () => {
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-ok', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const page = await callbackWith(jar, { code: 'code-ok', state });
+    expect(page.status).toBe(200);
+    expect(page.contentType).toContain('text/html');
+    expect(page.text).toContain('<p>Your account is connected. You can close this window.</p>');
+    expect(page.text).not.toContain('account account');
+    expect(page.text).toContain(`<code id="connection-id">${connectionIdFor('stub', 'page-ok')}</code>`);
+    expect(jar.cookies.size).toBe(0);
+  });
+
+  it('access_denied: 403 "Not connected" page saying access was declined, not invalid_grant; nothing exchanged', async () => {
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-denied', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const page = await callbackWith(jar, { error: 'access_denied', error_description: 'no', state });
+    expect(page.status).toBe(403);
+    expect(page.contentType).toContain('text/html');
+    expect(page.code).toBe('access_denied');
+    expect(page.text).toContain('<h1>Not connected</h1>');
+    expect(detailOf(page.text)).toBe('Access was declined at the provider, so nothing was connected.');
+    expect(page.text).not.toContain('invalid_grant');
+    expect(startAgain(page.text)).toBe(1);
+    expect(calls).toHaveLength(0);
+    expect((await api(`/connections/${connectionIdFor('stub', 'page-denied')}`)).status).toBe(404);
+  });
+
+  it('another provider error is 502 provider_error with its code and description escaped', async () => {
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-scope', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const page = await callbackWith(jar, {
+      error: 'invalid_scope<script>',
+      error_description: '<img src=x onerror=alert(1)>',
+      state,
+    });
+    expect(page.status).toBe(502);
+    expect(page.code).toBe('provider_error');
+    expect(detailOf(page.text)).toBe(
+      'The sign-in at the provider failed: it answered &quot;invalid_scope&lt;script&gt;&quot;: &lt;img src=x onerror=alert(1)&gt;.',
+    );
+    expect(page.text).not.toMatch(/<script|<img/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('missing cookie, replayed state and no state: 400 pages that say "start again" once, escaped, no stack', async () => {
+    const stranger = await callbackWith(new CookieJar(), { code: 'c', state: '<b>forged</b>' });
+    expect(stranger.status).toBe(400);
+    expect(stranger.code).toBe('missing_state_cookie');
+    expect(detailOf(stranger.text)).toBe('This sign-in did not start in this browser (no binding cookie).');
+    const jar = new CookieJar();
+    const { location } = await startSignIn(jar, 'stub', 'page-replay', null);
+    const state = new URL(location).searchParams.get('state')!;
+    const copy = new CookieJar();
+    for (const [k, v] of jar.cookies) copy.cookies.set(k, v);
+    expect((await callbackWith(jar, { code: 'code-1', state })).status).toBe(200);
+    const replayed = await callbackWith(copy, { code: 'code-1', state });
+    expect(replayed.status).toBe(400);
+    expect(replayed.code).toBe('invalid_state');
+    expect(detailOf(replayed.text)).toBe('This sign-in is unknown, has expired or was already used.');
+    const noState = await callbackWith(jar, { code: 'c' });
+    expect(noState.status).toBe(400);
+    expect(noState.code).toBe('invalid_state');
+    expect(detailOf(noState.text)).toBe('The callback has no state parameter.');
+    for (const p of [stranger, replayed, noState]) {
+      expect(p.contentType).toContain('text/html');
+      expect(startAgain(p.text)).toBe(1);
+      expect(p.text).not.toMatch(/<b>|\.ts:\d|HookbridgeError|csecret/);
+    }
+  });
+});
+
+/** Runs `fn` with the stub's client secret replaced (undefined: removed), then restores the file. */
+async function withStubSecret(value: unknown, fn: () => Promise<void>) {
+  const saved = await readFile(secretsFile, 'utf8');
+  const all = JSON.parse(saved) as Record<string, unknown>;
+  if (value === undefined) delete all['hookbridge/oauth/stub'];
+  else all['hookbridge/oauth/stub'] = value;
+  await writeFile(secretsFile, JSON.stringify(all));
+  rt.container.secrets.invalidate();
+  try {
+    await fn();
+  } finally {
+    await writeFile(secretsFile, saved);
+    rt.container.secrets.invalidate();
+  }
+}
+
+/** A connect link for the stub integration, without a return URL. */
+async function stubLink(endUserId: string): Promise<string> {
+  const s = await api('/connect-sessions', {
+    method: 'POST',
+    body: JSON.stringify({ integrationId: 'stub', endUserId }),
+  });
+  return ((await s.json()) as { url: string }).url;
+}
+
 describe('smaller checks', () => {
   it('a failure before the redirect (client secret unreadable) does not burn the connect link', async () => {
     const jar = new CookieJar();
-    const s = await api('/connect-sessions', {
-      method: 'POST',
-      body: JSON.stringify({ integrationId: 'stub', endUserId: 'retry-link' }),
-    });
-    const { url } = (await s.json()) as { url: string };
-    const saved = await readFile(secretsFile, 'utf8');
-    const without = JSON.parse(saved) as Record<string, unknown>;
-    delete without['hookbridge/oauth/stub'];
-    await writeFile(secretsFile, JSON.stringify(without));
-    rt.container.secrets.invalidate();
-    try {
+    const url = await stubLink('retry-link');
+    await withStubSecret(undefined, async () => {
       const failed = await fetch(url, { redirect: 'manual' });
       expect(failed.status).toBe(500);
       expect(await failed.text()).toContain('misconfigured');
-    } finally {
-      await writeFile(secretsFile, saved);
-      rt.container.secrets.invalidate();
-    }
+    });
     const again = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
     expect(again.status).toBe(302);
     const used = await fetch(url, { redirect: 'manual' });
     expect(used.status).toBe(400);
     expect(await used.text()).toContain('already been used');
+  });
+
+  it('client credentials still the stack placeholder: a 500 page naming the secret and the file to edit; the link survives', async () => {
+    const url = await stubLink('placeholder-link');
+    await withStubSecret({ clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' }, async () => {
+      const failed = await fetch(url, { redirect: 'manual' });
+      expect(failed.status).toBe(500);
+      expect(failed.headers.get('location')).toBeNull();
+      const text = await failed.text();
+      expect(text).toContain('<code id="error-code">misconfigured</code>');
+      const detail = /id="error-detail">([^<]*)</.exec(text)?.[1]?.replaceAll('&quot;', '"');
+      expect(detail).toBe(
+        `Secret hookbridge/oauth/stub still holds the placeholder REPLACE_ME; edit ${secretsFile} and set "hookbridge/oauth/stub" to {"clientId":"…","clientSecret":"…"}.`,
+      );
+    });
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(302);
   });
 
   it('Slack answering 200 {"ok":false} to auth.revoke is a failed revocation', async () => {

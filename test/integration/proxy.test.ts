@@ -6,7 +6,7 @@
 
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { TokenVault } from '../../shared/vault/vault.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
@@ -155,6 +155,10 @@ beforeAll(async () => {
     'hookbridge/apikeys/int-key': { apiKey: 'sk_test_key_123' },
     'hookbridge/apikeys/int-basic': { username: 'user', password: 'pass' },
     'hookbridge/apikeys/int-header': '{"apiKey":"hdr-key-9"}',
+    'hookbridge/apikeys/int-undeclared': { apiKey: 'sk_never_sent' },
+    'hookbridge/apikeys/int-offline-keyed': { apiKey: 'sk_offline' },
+    'hookbridge/apikeys/int-key-placeholder': { apiKey: 'REPLACE_ME' },
+    'hookbridge/oauth/int-cc-placeholder': { clientId: 'REPLACE_ME', clientSecret: 'REPLACE_ME' },
     'hookbridge/oauth/int-cc': { clientId: 'cid', clientSecret: 'csecret' },
     'hookbridge/oauth/int-oauth': { clientId: 'oid', clientSecret: 'osecret' },
     'hookbridge/oauth/int-sf': { clientId: 'sid', clientSecret: 'ssecret' },
@@ -181,6 +185,22 @@ beforeAll(async () => {
     scheme: { type: 'header', name: 'X-Api-Key' },
   });
   await put('int-undeclared', { type: 'api-key', baseUrl: `http://127.0.0.1:${canaryPort}/api` });
+  await put('int-key-placeholder', { type: 'api-key', baseUrl: `${up}/api`, allowedHosts: [upHost] });
+  await put('int-cc-placeholder', {
+    type: 'client-credentials',
+    tokenUrl: `${up}/cc/token`,
+    baseUrl: `${up}/cc/api`,
+    allowedHosts: [upHost],
+  });
+  // Hosts that do not resolve (as offline); only int-offline-keyed has its secret.
+  await put('int-offline', { type: 'api-key', baseUrl: 'https://api.offline.example/v1' });
+  await put('int-offline-keyed', { type: 'api-key', baseUrl: 'https://api.offline.example/v1' });
+  await put('int-offline-cc', {
+    type: 'client-credentials',
+    tokenUrl: 'https://auth.offline.example/token',
+    baseUrl: 'https://api.offline.example/v1',
+    allowedHosts: ['api.offline.example'],
+  });
   await put('int-cc', {
     type: 'client-credentials',
     tokenUrl: `${up}/cc/token`,
@@ -299,6 +319,61 @@ describe('API-key integrations', () => {
     expect(JSON.parse(res.body)).toMatchObject({ code: 'invalid_request' });
     expect(hits).toHaveLength(0);
   });
+});
+
+describe('credentials are read before the host is resolved', () => {
+  const lookups: string[] = [];
+  beforeEach(() => {
+    lookups.length = 0;
+    rt.configure({
+      resolver: async (host) => {
+        lookups.push(host);
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+      },
+    });
+  });
+  afterEach(() => rt.configure({ resolver: undefined }));
+
+  it.each([
+    ['int-offline', 'Secret hookbridge/apikeys/int-offline is missing or lacks "apiKey" or "username"'],
+    [
+      'int-offline-cc',
+      'Secret hookbridge/oauth/int-offline-cc is missing or lacks "clientId" and "clientSecret"',
+    ],
+  ])(
+    '%s without its secret is 500 misconfigured naming the secret, with no DNS lookup',
+    async (id, detail) => {
+      const body = await expectProblem(await call(`/proxy/integrations/${id}/x`), 500, 'misconfigured');
+      expect(body.detail).toBe(detail);
+      expect(lookups).toEqual([]);
+    },
+  );
+
+  it('with the secret present, the unresolvable host is what fails (502), after one lookup', async () => {
+    const body = await expectProblem(
+      await call('/proxy/integrations/int-offline-keyed/x'),
+      502,
+      'upstream_error',
+    );
+    expect(lookups).toEqual(['api.offline.example']);
+    expect(JSON.stringify(body)).not.toContain('sk_offline');
+  });
+});
+
+describe('placeholder secrets', () => {
+  it.each([
+    ['int-key-placeholder', 'hookbridge/apikeys/int-key-placeholder', '{"apiKey":"…"}'],
+    ['int-cc-placeholder', 'hookbridge/oauth/int-cc-placeholder', '{"clientId":"…","clientSecret":"…"}'],
+  ])(
+    '%s: 500 misconfigured naming the secret and the secrets file; nothing sent',
+    async (id, name, example) => {
+      const body = await expectProblem(await call(`/proxy/integrations/${id}/echo`), 500, 'misconfigured');
+      expect(body.detail).toBe(
+        `Secret ${name} still holds the placeholder REPLACE_ME; edit ${temp.secretsFile} and set "${name}" to ${example}`,
+      );
+      expect(hits).toHaveLength(0);
+    },
+  );
 });
 
 describe('politeness and reliability', () => {

@@ -302,7 +302,10 @@ describe('source secrets', () => {
     const res = await post('/webhooks/github/unset', signed);
     expect(res.status).toBe(500);
     expect(res.json).toMatchObject({ code: 'misconfigured', status: 500 });
-    expect(res.json?.detail).toContain('hookbridge/webhooks/github/unset still holds the placeholder');
+    // File mode (the local runtime): the fix is an edit of the secrets file, named, not an aws command.
+    expect(res.json?.detail).toBe(
+      `Secret hookbridge/webhooks/github/unset still holds the placeholder REPLACE_ME; edit ${secretsFile} and set "hookbridge/webhooks/github/unset" to {"secrets":["…"]}`,
+    );
     const id = eventIdFor('github', 'unset', signed.headers['x-github-delivery']!);
     expect((await api(`/events/${id}`)).status).toBe(404);
     const list = await api('/events?provider=github&source=unset');

@@ -68,10 +68,10 @@ beforeEach(async () => {
 });
 
 /** A connect session and `/oauth/authorize`: the state, the binding cookie and the PKCE challenge. */
-async function signIn() {
+async function signIn(returnUrl: string | null = RETURN_URL) {
   const session = await createConnectSession(
     h.deps,
-    { integrationId: 'op', endUserId: 'u1', returnUrl: RETURN_URL, metadata: { plan: 'pro' } },
+    { integrationId: 'op', endUserId: 'u1', ...(returnUrl ? { returnUrl } : {}), metadata: { plan: 'pro' } },
     BASE,
   );
   const started = await authorize(h.deps, session.id, BASE);
@@ -168,7 +168,7 @@ describe('OAuth callback over the in-memory stores', () => {
     const first = structuredClone(h.stores.connections.items.get(ID));
     await expect(callback(h.deps, req, BASE)).rejects.toMatchObject({
       code: 'invalid_state',
-      message: 'The state is unknown, expired or already used',
+      message: 'This sign-in is unknown, has expired or was already used',
     });
     expect(tokenRequests()).toHaveLength(1);
     expect(h.stores.connections.items.get(ID)).toEqual(first);
@@ -187,7 +187,7 @@ describe('OAuth callback over the in-memory stores', () => {
       ),
     ).rejects.toMatchObject({
       code: 'invalid_state',
-      message: 'The state is unknown, expired or already used',
+      message: 'This sign-in is unknown, has expired or was already used',
     });
     await expect(
       callback(h.deps, { rawQueryString: query({ code: 'c', iss: ISSUER }), cookies: [cookie] }, BASE),
@@ -209,7 +209,7 @@ describe('OAuth callback over the in-memory stores', () => {
     });
     await expect(callback(h.deps, { rawQueryString, cookies: [] }, BASE)).rejects.toMatchObject({
       code: 'missing_state_cookie',
-      message: 'This sign-in did not start in this browser (no binding cookie); start again from the app',
+      message: 'This sign-in did not start in this browser (no binding cookie)',
     });
     expect(h.stores.connections.states.has(s.state)).toBe(true);
     expect(tokenRequests()).toEqual([]);
@@ -277,6 +277,39 @@ describe('OAuth callback over the in-memory stores', () => {
     expect(tokenRequests()).toEqual([]);
     expect(h.stores.connections.items.size).toBe(0);
   });
+
+  it.each([
+    [
+      { error: 'access_denied', error_description: 'no' },
+      {
+        code: 'access_denied',
+        status: 403,
+        message: 'Access was declined at the provider, so nothing was connected',
+      },
+    ],
+    [
+      { error: 'invalid_scope', error_description: 'bad scope' },
+      {
+        code: 'provider_error',
+        status: 502,
+        message: 'The sign-in at the provider failed: it answered "invalid_scope": bad scope',
+      },
+    ],
+  ])(
+    'without a return URL, provider error %o is a page error %o; nothing exchanged or stored',
+    async (q, expected) => {
+      const s = await signIn(null);
+      await expect(
+        callback(
+          h.deps,
+          { rawQueryString: query({ ...q, state: s.state, iss: ISSUER }), cookies: [s.cookie] },
+          BASE,
+        ),
+      ).rejects.toMatchObject(expected);
+      expect(tokenRequests()).toEqual([]);
+      expect(h.stores.connections.items.size).toBe(0);
+    },
+  );
 
   it('a reconnect keeps createdAt, bumps the version and says reconnected', async () => {
     const first = await signIn();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../shared/ports/index.js';
-import { SecretCache } from '../../shared/secrets.js';
+import { howToSetSecret, placeholderError, SecretCache } from '../../shared/secrets.js';
 
 function counted(values: Record<string, unknown>) {
   const reads: string[] = [];
@@ -51,5 +51,21 @@ describe('SecretCache', () => {
     now = 1001;
     await cache.get('a');
     expect(reads).toEqual(['a', 'a']);
+  });
+});
+
+describe('placeholder errors', () => {
+  it('say how to set the secret where it lives: the named file, or the aws command', () => {
+    const example = '{"clientId":"…","clientSecret":"…"}';
+    expect(
+      placeholderError({ kind: 'file', file: '.hookbridge/secrets.json' }, 'hookbridge/oauth/g', example),
+    ).toMatchObject({
+      code: 'misconfigured',
+      status: 500,
+      message: `Secret hookbridge/oauth/g still holds the placeholder REPLACE_ME; edit .hookbridge/secrets.json and set "hookbridge/oauth/g" to ${example}`,
+    });
+    expect(howToSetSecret({ kind: 'secrets-manager' }, 'hookbridge/oauth/g', example)).toBe(
+      `set it with aws secretsmanager put-secret-value --secret-id hookbridge/oauth/g --secret-string '${example}'`,
+    );
   });
 });

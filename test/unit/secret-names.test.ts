@@ -3,6 +3,7 @@ import { secretGrantsFor } from '../../infra/functions.js';
 import {
   ADMIN_SECRET_NAME,
   apiKeySecretName,
+  integrationSecretNameFor,
   oauthSecretName,
   VAULT_SECRET_NAME,
   webhookSecretName,
@@ -19,6 +20,9 @@ describe('secret names', () => {
     expect(oauthSecretName('google-prod')).toBe('hookbridge/oauth/google-prod');
     expect(apiKeySecretName('stripe-prod')).toBe('hookbridge/apikeys/stripe-prod');
     expect([ADMIN_SECRET_NAME, VAULT_SECRET_NAME]).toEqual(['hookbridge/admin', 'hookbridge/vault']);
+    expect(integrationSecretNameFor('k', 'api-key')).toBe(apiKeySecretName('k'));
+    expect(integrationSecretNameFor('cc', 'client-credentials')).toBe(oauthSecretName('cc'));
+    expect(integrationSecretNameFor('g', 'oauth')).toBe(oauthSecretName('g'));
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HookbridgeError } from '../../shared/errors.js';
 import type { HttpRequest } from '../../shared/http/types.js';
 import { createLogger } from '../../shared/log.js';
+import { SECRET_PLACEHOLDER } from '../../shared/secrets.js';
 import { receiveWebhook } from '../../shared/webhooks/receive.js';
 
 // The stack's signature-failure alarm counts the "webhook rejected" line; this pins it.
@@ -10,22 +11,12 @@ describe('webhook rejection log line', () => {
     const lines: string[] = [];
     const stored: unknown[] = [];
     const req: HttpRequest = {
-      routeKey: 'POST /webhooks/{provider}',
-      method: 'POST',
-      rawPath: '/webhooks/github',
-      rawQueryString: '',
-      pathParameters: { provider: 'github' },
-      query: {},
+      ...githubRequest(),
       headers: {
         'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
         'x-github-delivery': 'd1',
         'x-github-event': 'push',
       },
-      cookies: [],
-      rawBody: Buffer.from('{"zen":"x"}'),
-      requestId: 'r1',
-      sourceIp: '127.0.0.1',
-      baseUrl: 'http://127.0.0.1:3000',
     };
     const err = await receiveWebhook(req, {
       secrets: {
@@ -55,4 +46,59 @@ describe('webhook rejection log line', () => {
     ]);
     expect(lines.join('\n')).not.toContain('topsecret-value');
   });
+
+  it.each([
+    [
+      'file',
+      `Secret hookbridge/webhooks/github still holds the placeholder ${SECRET_PLACEHOLDER}; edit .hookbridge/secrets.json and set "hookbridge/webhooks/github" to {"secrets":["…"]}`,
+    ],
+    [
+      'secrets-manager',
+      `Secret hookbridge/webhooks/github still holds the placeholder ${SECRET_PLACEHOLDER}; set it with aws secretsmanager put-secret-value --secret-id hookbridge/webhooks/github --secret-string '{"secrets":["…"]}'`,
+    ],
+  ] as const)(
+    'a placeholder secret (%s backend) is 500 misconfigured saying how to set it there',
+    async (kind, detail) => {
+      const stored: unknown[] = [];
+      const err = await receiveWebhook(
+        { ...githubRequest(), headers: {} },
+        {
+          secrets: {
+            get: async () => ({ secrets: [SECRET_PLACEHOLDER] }),
+            refreshAfterFailure: async () => false,
+            store: { kind },
+          },
+          secretsFile: '.hookbridge/secrets.json',
+          store: {
+            put: async (r) => {
+              stored.push(r);
+              return 'stored';
+            },
+          },
+          now: () => Date.UTC(2026, 0, 1),
+          log: createLogger({}, { write: () => {} }),
+        },
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HookbridgeError);
+      expect(err).toMatchObject({ code: 'misconfigured', status: 500, message: detail });
+      expect(stored).toEqual([]);
+    },
+  );
 });
+
+function githubRequest(): HttpRequest {
+  return {
+    routeKey: 'POST /webhooks/{provider}',
+    method: 'POST',
+    rawPath: '/webhooks/github',
+    rawQueryString: '',
+    pathParameters: { provider: 'github' },
+    query: {},
+    headers: {},
+    cookies: [],
+    rawBody: Buffer.from('{"zen":"x"}'),
+    requestId: 'r1',
+    sourceIp: '127.0.0.1',
+    baseUrl: 'http://127.0.0.1:3000',
+  };
+}
