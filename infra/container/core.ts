@@ -49,6 +49,8 @@ export interface Overrides {
   tokenBudgetMs?: number;
   appEvents?: AppEventPublisher;
   random?: () => number;
+  /** Where log lines go (default stdout): the local runtime reads its activity lines from them. */
+  logWrite?: (line: string) => void;
 }
 
 export interface CoreContainer {
@@ -67,16 +69,20 @@ export interface CoreContainer {
 
 export function buildCore(config: Config, overrides: Overrides = {}): CoreContainer {
   const clock = overrides.clock ?? systemClock;
-  const log = createLogger({ service: 'hookbridge' }, { level: config.HOOKBRIDGE_LOG_LEVEL });
+  const log = createLogger(
+    { service: 'hookbridge' },
+    { level: config.HOOKBRIDGE_LOG_LEVEL, write: overrides.logWrite },
+  );
   const store =
     overrides.secretStore ??
     (config.HOOKBRIDGE_SECRETS_BACKEND === 'file'
       ? new LocalFileSecretStore(config.HOOKBRIDGE_SECRETS_FILE)
       : new SecretsManagerStore(config.AWS_REGION));
+  // The file store re-parses only a changed file, so it is read through (an edit applies at once).
   const secrets = new SecretCache(
     store,
     clock,
-    config.HOOKBRIDGE_SECRETS_CACHE_SECONDS * 1000,
+    store instanceof LocalFileSecretStore ? 0 : config.HOOKBRIDGE_SECRETS_CACHE_SECONDS * 1000,
     undefined,
     undefined,
     overrides.guard,

@@ -1,23 +1,57 @@
 /** `npm start`: runs the whole service on this machine. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocal } from './server.js';
+import { CliError, errnoOf, fail } from '../cli.js';
+import { formatActivity } from './activity.js';
+import { removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from './runtime-file.js';
+import { type LocalRuntime, startLocal } from './server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    'data-dir': { type: 'string' },
-    'secrets-file': { type: 'string' },
-  },
-});
+process.env.HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK ??= 'true';
 
-const rt = await startLocal({
-  port: values.port === undefined ? undefined : Number(values.port),
-  dataDir: values['data-dir'] ?? process.env.HOOKBRIDGE_DATA_DIR,
-  secretsFile: values['secrets-file'],
+async function start(): Promise<LocalRuntime> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'secrets-file': { type: 'string' },
+    },
+  });
+  const port = values.port ?? process.env.PORT ?? '3000';
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+    throw new CliError(`--port (or PORT) must be a port number 0-65535, not "${port}"`, 2);
+  try {
+    return await startLocal({
+      port: Number(port),
+      dataDir: values['data-dir'] ?? process.env.HOOKBRIDGE_DATA_DIR,
+      secretsFile: values['secrets-file'],
+      onActivity: (a) => process.stdout.write(`${formatActivity(a)}\n`),
+    });
+  } catch (err) {
+    if (errnoOf(err) === 'EADDRINUSE')
+      throw new CliError(
+        `Port ${port} is already in use (EADDRINUSE): stop what is listening there, or run npm start -- --port ${Number(port) + 1} (or set PORT)`,
+      );
+    throw err;
+  }
+}
+
+let rt: LocalRuntime;
+try {
+  rt = await start();
+} catch (err) {
+  fail(err);
+}
+const runtimeFile = runtimeFilePath();
+await writeRuntimeFile(runtimeFile, {
+  pid: process.pid,
+  url: rt.url,
+  dynamoEndpoint: rt.dynamoEndpoint,
+  table: rt.table,
+  secretsFile: rt.secretsFile,
 });
+process.on('exit', () => removeRuntimeFile(runtimeFile));
 
 const keyLine =
   rt.apiKeySource === 'env'

@@ -17,7 +17,7 @@ import { RecordingPublisher } from '../../shared/adapters/eventbridge.js';
 import type { Logger } from '../../shared/log.js';
 import { type Clock, type QueueMessage, systemClock } from '../../shared/ports/index.js';
 import { LocalQueue } from './queue.js';
-import { LocalStream, sleep } from './stream.js';
+import { type AttrMap, LocalStream, sleep } from './stream.js';
 
 export class ManualClock implements Clock {
   constructor(public t: number) {}
@@ -56,6 +56,7 @@ export function startLocalPipeline(
   endpoint: string,
   functions: () => PipelineFunctions,
   base: Clock = systemClock,
+  onPut?: (item: AttrMap) => void,
 ): LocalPipeline {
   let manual: ManualClock | undefined;
   const clock: Clock = { now: () => (manual ?? base).now() };
@@ -66,6 +67,7 @@ export function startLocalPipeline(
     now,
     () => functions().log,
     (e) => functions().process(e),
+    onPut,
   );
   const queue = new LocalQueue(
     now,

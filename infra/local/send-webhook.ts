@@ -1,5 +1,5 @@
 /**
- * `npm run send-webhook -- <provider> [--source id] [--file event.json] [--url http://127.0.0.1:3000]`
+ * `npm run send-webhook -- <provider> [--source id] [--create-source] [--file event.json] [--url http://127.0.0.1:3000]`
  * Signs a sample event (or the file's body) with the local secret for that provider and source,
  * posts it to the running local service, and prints the answer. Like `stripe trigger`, for every provider.
  */
@@ -9,54 +9,88 @@ import { parseArgs } from 'node:util';
 import { parseSecretValue } from '../../shared/secrets.js';
 import { PROVIDER_ALIASES, PROVIDERS } from '../../shared/webhooks/catalog.js';
 import { webhookSecretName } from '../../shared/webhooks/receive.js';
+import { CliError, causeOf, runCli } from '../cli.js';
+import { addSourceSecret, readSecretsFile } from './secrets-file.js';
 import { signWebhook } from './webhook-signers.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    source: { type: 'string' },
-    file: { type: 'string' },
-    url: { type: 'string' },
-    'secrets-file': { type: 'string' },
-  },
-});
+const USAGE =
+  'usage: npm run send-webhook -- <provider> [--source id] [--create-source] [--file event.json] [--url base] [--secrets-file path]';
 
-const provider = positionals[0];
-const slugs = [...Object.keys(PROVIDERS), ...Object.keys(PROVIDER_ALIASES)];
-if (!provider || !slugs.includes(provider)) {
-  process.stderr.write(
-    `usage: npm run send-webhook -- <provider> [--source id] [--file event.json] [--url base]\nproviders: ${slugs.join(', ')}\n`,
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      source: { type: 'string' },
+      'create-source': { type: 'boolean' },
+      file: { type: 'string' },
+      url: { type: 'string' },
+      'secrets-file': { type: 'string' },
+    },
+  });
+  const provider = positionals[0];
+  const slugs = [...Object.keys(PROVIDERS), ...Object.keys(PROVIDER_ALIASES)];
+  if (!provider || !slugs.includes(provider))
+    throw new CliError(
+      `${provider ? `unknown provider "${provider}"` : 'no provider given'}: ${USAGE} (providers: ${slugs.join(', ')})`,
+      2,
+    );
+  const canonical = PROVIDER_ALIASES[provider] ?? provider;
+  const secretsFile = resolve(
+    values['secrets-file'] ?? process.env.HOOKBRIDGE_SECRETS_FILE ?? '.hookbridge/secrets.json',
   );
-  process.exit(2);
+  const secretName = webhookSecretName(canonical, values.source);
+  let secret = parseSecretValue((await readSecretsFile(secretsFile, { required: true }))[secretName]);
+  if (!hasSecrets(secret) && values['create-source'] && values.source)
+    secret = await addSourceSecret(secretsFile, canonical, values.source);
+  if (canonical === 'paypal' && typeof (secret as { signingKeyPem?: unknown })?.signingKeyPem !== 'string')
+    throw new CliError(PAYPAL_OFFLINE, 2);
+  if (!hasSecrets(secret)) throw missingSecret(secretName, secretsFile, canonical, values.source);
+  const base = (values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+  const path = `/webhooks/${provider}${values.source ? `/${encodeURIComponent(values.source)}` : ''}`;
+  const body = values.file ? await readBodyFile(values.file) : undefined;
+  let signed: ReturnType<typeof signWebhook>;
+  try {
+    signed = signWebhook(canonical, { url: `${base}${path}`, secret, body });
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  const res = await post(`${base}${path}`, signed);
+  process.stdout.write(`POST ${path} -> ${res.status}\n${await res.text()}\n`);
+  process.exitCode = res.ok ? 0 : 1;
 }
-const canonical = PROVIDER_ALIASES[provider] ?? provider;
-const secretsFile = resolve(
-  values['secrets-file'] ?? process.env.HOOKBRIDGE_SECRETS_FILE ?? '.hookbridge/secrets.json',
-);
-const secretName = webhookSecretName(canonical, values.source);
-let all: Record<string, unknown>;
-try {
-  all = JSON.parse(await readFile(secretsFile, 'utf8')) as Record<string, unknown>;
-} catch (err) {
-  process.stderr.write(`Cannot read ${secretsFile} (run npm start once first): ${(err as Error).message}\n`);
-  process.exit(1);
+
+const PAYPAL_OFFLINE =
+  "No local sample for paypal: PayPal signs events with the private key of a certificate that chains to PayPal's CA, and the receiver checks that chain (or asks PayPal's verify API), so no key on this machine can sign an event it accepts; send one from PayPal's developer dashboard (Webhooks simulator) to a public URL of this service (the integration tests use a stand-in CA, trusted only through HOOKBRIDGE_TEST_TRUST_ROOT_PEM)";
+
+const hasSecrets = (v: unknown): v is { secrets: string[] } =>
+  Array.isArray((v as { secrets?: unknown } | undefined)?.secrets) &&
+  (v as { secrets: unknown[] }).secrets.length > 0;
+
+function missingSecret(name: string, file: string, provider: string, source: string | undefined): CliError {
+  const fix = source
+    ? `add "${name}": {"secrets": ["<signing secret>"]} to it (the running service re-reads it), or pass --create-source to add a generated one`
+    : `restart npm start once to add the dev secrets, or add "${name}": {"secrets": ["<signing secret>"]} to it`;
+  return new CliError(`No secret "${name}" for ${provider} in ${file}: ${fix}`);
 }
-const secret = parseSecretValue(all[secretName]) as { secrets?: string[] } | undefined;
-if (!secret?.secrets?.length) {
-  process.stderr.write(`No secret "${secretName}" with a "secrets" list in ${secretsFile}\n`);
-  process.exit(1);
+
+async function readBodyFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `Cannot read --file ${path} (${causeOf(err)}): pass the path of a file holding the event body`,
+    );
+  }
 }
-const base = (values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-const path = `/webhooks/${provider}${values.source ? `/${encodeURIComponent(values.source)}` : ''}`;
-const body = values.file ? await readFile(values.file, 'utf8') : undefined;
-let signed: ReturnType<typeof signWebhook>;
-try {
-  signed = signWebhook(canonical, { url: `${base}${path}`, secret: secret as { secrets: string[] }, body });
-} catch (err) {
-  // e.g. PayPal, whose events only PayPal can sign.
-  process.stderr.write(`${(err as Error).message}\n`);
-  process.exit(2);
+
+async function post(url: string, signed: ReturnType<typeof signWebhook>): Promise<Response> {
+  try {
+    return await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
+  } catch (err) {
+    throw new CliError(
+      `Cannot reach ${new URL(url).origin} (${causeOf(err)}): start the service with npm start, or pass --url with the address it printed`,
+    );
+  }
 }
-const res = await fetch(`${base}${path}`, { method: 'POST', headers: signed.headers, body: signed.body });
-process.stdout.write(`POST ${path} -> ${res.status}\n${await res.text()}\n`);
-process.exit(res.ok ? 0 : 1);
+
+await runCli(main);

@@ -4,16 +4,17 @@
  * stream, queue and bus (./pipeline.ts), and an HTTP server that speaks API Gateway payload v2.0
  * to the same handlers Lambda runs (./http.ts).
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Container, Overrides } from '../container/index.js';
-import { DEV_SECRETS } from './dev-secrets.js';
+import { type Activity, activityOfItem, activityOfLog } from './activity.js';
 import { LocalFunctions } from './functions.js';
 import { createGateway, type Handler } from './http.js';
 import { localIam } from './iam.js';
 import { type LocalPipeline, startLocalPipeline } from './pipeline.js';
+import { localEnvironment } from './runtime-file.js';
+import { ensureDevSecrets } from './secrets-file.js';
 import { startStore } from './store.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,6 +29,11 @@ export interface LocalOptions {
   env?: Record<string, string>;
   /** Replaces parts of the container (clock, resolver, fetch, ...); see infra/container/core.ts. */
   overrides?: Overrides;
+  /**
+   * Called once per stored, rejected, delivered, retried and dead-lettered event (npm start prints
+   * them); the functions' log lines these stand for are then not echoed.
+   */
+  onActivity?: (a: Activity) => void;
 }
 
 export interface LocalRuntime {
@@ -54,34 +60,6 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-async function readSecretsFile(path: string): Promise<Record<string, unknown>> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`Secrets file ${path} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-/** Adds any missing dev secret to the file (0600); never overwrites, never logs values. */
-export async function ensureDevSecrets(
-  path: string,
-): Promise<{ all: Record<string, unknown>; created: string[] }> {
-  const all = await readSecretsFile(path);
-  const created: string[] = [];
-  for (const [name, make] of Object.entries(DEV_SECRETS)) {
-    if (Object.hasOwn(all, name)) continue;
-    all[name] = make();
-    created.push(name);
-  }
-  if (created.length) {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-    await chmod(path, 0o600);
-  }
-  return { all, created };
-}
-
 /** The admin key: HOOKBRIDGE_API_KEY (or opts.apiKey), else the secrets file's `hookbridge/admin`, generated on first run. */
 async function adminKey(secretsFile: string, explicit: string | undefined) {
   const { all, created } = await ensureDevSecrets(secretsFile);
@@ -92,6 +70,17 @@ async function adminKey(secretsFile: string, explicit: string | undefined) {
     apiKeySource: explicit ? 'env' : created.includes('hookbridge/admin') ? 'generated' : 'secrets-file',
   } as const;
 }
+
+const notify = (to: (a: Activity) => void, a: Activity | undefined) => {
+  if (a) to(a);
+};
+
+/** Log lines to stdout, except those an activity line stands for, which go to `to` instead. */
+const activityLogWriter = (to: (a: Activity) => void) => (line: string) => {
+  const a = activityOfLog(line);
+  if (a === undefined) process.stdout.write(`${line}\n`);
+  else if (a !== 'covered') to(a);
+};
 
 export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime> {
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
@@ -107,22 +96,26 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
     // The functions' settings, as the CDK stack sets them in Lambda.
     const env = {
       ...process.env,
-      HOOKBRIDGE_TABLE: LOCAL_TABLE,
-      HOOKBRIDGE_DYNAMODB_ENDPOINT: store.endpoint,
-      HOOKBRIDGE_SECRETS_BACKEND: 'file',
-      HOOKBRIDGE_SECRETS_FILE: secretsFile,
-      HOOKBRIDGE_LOCAL: 'true',
+      ...localEnvironment({ table: LOCAL_TABLE, dynamoEndpoint: store.endpoint, secretsFile }),
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       ...opts.env,
       HOOKBRIDGE_API_KEY: envKey,
     };
     let fns: LocalFunctions | undefined;
-    const pipeline = startLocalPipeline(store.server, store.endpoint, () => fns!, opts.overrides?.clock);
+    const { onActivity } = opts;
+    const pipeline = startLocalPipeline(
+      store.server,
+      store.endpoint,
+      () => fns!,
+      opts.overrides?.clock,
+      onActivity && ((item) => notify(onActivity, activityOfItem(item))),
+    );
     fns = await LocalFunctions.load(REPO_ROOT, env, {
       // Each function may touch only what its Lambda role grants (infra/functions.ts).
       guard: localIam({ recordFile: process.env.HOOKBRIDGE_LOCAL_IAM_RECORD }),
       queue: pipeline.queue,
       bus: pipeline.bus,
+      ...(onActivity && { logWrite: activityLogWriter(onActivity) }),
       ...opts.overrides,
       clock: pipeline.clock,
     });

@@ -15,7 +15,7 @@ import type { Logger } from '../../shared/log.js';
 import { TABLE } from '../../shared/table.js';
 import { passesStreamFilter, STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../stream.js';
 
-type AttrMap = Record<string, Record<string, unknown>>;
+export type AttrMap = Record<string, Record<string, unknown>>;
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,6 +53,8 @@ export class LocalStream {
     private readonly now: () => number,
     private readonly log: () => Logger,
     private readonly consume: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
+    /** Sees every item a successful write put (npm start's activity lines). */
+    private readonly onPut?: (item: AttrMap) => void,
   ) {
     this.reader = new DynamoDBClient({
       endpoint,
@@ -104,7 +106,10 @@ export class LocalStream {
               url: req.url,
             }) as unknown as IncomingMessage;
             res.once('finish', () => {
-              if (res.statusCode === 200 && records.length) this.enqueue(records);
+              if (res.statusCode !== 200) return;
+              if (records.length) this.enqueue(records);
+              if (this.onPut)
+                for (const p of putsOf(op, JSON.parse(raw.toString('utf8')))) this.onPut(p.item);
             });
             for (const l of originals) l(replay, res);
           });

@@ -3,12 +3,15 @@
  * `hookbridge/vault`. Resumable: connections already under the current kid are skipped, so an
  * interrupted run is simply started again (`--from <cursor>` resumes from the printed cursor).
  * Each write is version-conditional; a connection refreshed meanwhile is already under the current
- * key. Uses the function environment (HOOKBRIDGE_TABLE, secrets backend) like the Lambdas do.
+ * key. Uses the function environment (HOOKBRIDGE_TABLE, secrets backend) like the Lambdas do, else the
+ * running `npm start` (its .hookbridge/runtime.json; `--local` insists on it).
  */
-import { loadConfig } from '../../shared/config/index.js';
+import { parseArgs } from 'node:util';
 import type { ConnectionDeps } from '../../shared/connections/deps.js';
 import { TokenVault } from '../../shared/vault/vault.js';
+import { runCli } from '../cli.js';
 import { buildConnectionsContainer } from '../container/connections.js';
+import { opsConfig } from './environment.js';
 
 export async function reencryptAll(
   deps: Pick<ConnectionDeps, 'vault' | 'store'>,
@@ -46,18 +49,20 @@ export interface Progress {
 }
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/infra\//, 'infra/'));
-if (isMain) {
-  const i = process.argv.indexOf('--from');
-  const from = i > 0 ? process.argv[i + 1] : undefined;
-  const out = await reencryptAll(buildConnectionsContainer(loadConfig()).connections, {
-    from,
-    onProgress: (p) =>
-      process.stdout.write(
-        `scanned ${p.scanned}  resealed ${p.resealed}  already current ${p.alreadyCurrent}  changed meanwhile ${p.changedMeanwhile}${p.cursor ? `  (resume: --from ${p.cursor})` : ''}\n`,
-      ),
+if (isMain)
+  await runCli(async () => {
+    const { values } = parseArgs({ options: { from: { type: 'string' }, local: { type: 'boolean' } } });
+    const out = await reencryptAll(
+      buildConnectionsContainer(opsConfig({ local: values.local })).connections,
+      {
+        from: values.from,
+        onProgress: (p) =>
+          process.stdout.write(
+            `scanned ${p.scanned}  resealed ${p.resealed}  already current ${p.alreadyCurrent}  changed meanwhile ${p.changedMeanwhile}${p.cursor ? `  (resume: --from ${p.cursor})` : ''}\n`,
+          ),
+      },
+    );
+    process.stdout.write(
+      `done: ${out.resealed} re-encrypted, ${out.alreadyCurrent} already under the current key\n`,
+    );
   });
-  process.stdout.write(
-    `done: ${out.resealed} re-encrypted, ${out.alreadyCurrent} already under the current key\n`,
-  );
-  process.exit(0);
-}

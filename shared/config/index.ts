@@ -37,6 +37,11 @@ export const ConfigSchema = z.object({
   HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: int(1024, 4 * 1024 * 1024 + 256 * 1024, 4 * 1024 * 1024),
   /** Test-only: comma-separated `host:port` pairs the SSRF address check lets through (local mode only). */
   HOOKBRIDGE_TEST_ALLOW_HOSTS: z.optional(z.string()),
+  /**
+   * Local mode only: destinations, integrations and providers on loopback (127.0.0.0/8, ::1,
+   * localhost; any port, http too) pass the SSRF guard. `npm start` turns it on; ignored outside local mode.
+   */
+  HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK: z._default(bool, false),
   /** Test-only: the PEM root PayPal certificate chains are checked against (local mode only). */
   HOOKBRIDGE_TEST_TRUST_ROOT_PEM: z.optional(z.string()),
 });

@@ -7,10 +7,11 @@
  *   connection is pinned to the checked address (shared/outbound/send.ts), so a name that
  *   resolves (or later rebinds) to an internal address is never connected to.
  * The test-only allow list (HOOKBRIDGE_TEST_ALLOW_HOSTS, local mode only) exempts exact host:port
- * pairs from both, and is the only way to use plain http.
+ * pairs from both, HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK (local mode only) every loopback one; they are
+ * the only ways to use plain http. A refused loopback URL's detail says how to allow it locally.
  */
 import { HookbridgeError } from '../errors.js';
-import { blockedAddressReason, literalAddress } from '../outbound/ssrf.js';
+import { blockedAddressReason, literalAddress, loopbackHint } from '../outbound/ssrf.js';
 import { hostPortOf, normalHost } from '../outbound/url.js';
 
 /** Names that always mean "this machine" or the cloud metadata service. */
@@ -33,16 +34,23 @@ export function checkDestinationUrl(raw: string, testAllow: ReadonlySet<string>)
   }
   const allowed = isTestAllowed(url, testAllow);
   if (url.protocol !== 'https:' && !(allowed && url.protocol === 'http:'))
-    throw refuse('must be https', 'scheme');
+    throw refuse(`must be https${loopbackHint(url.hostname)}`, 'scheme');
   if (url.username || url.password) throw refuse('must not contain credentials', 'userinfo');
   if (allowed) return url;
   const host = normalHost(url.hostname);
   const literal = literalAddress(host);
   if (literal) {
     const why = blockedAddressReason(literal);
-    if (why) throw refuse(`host ${host} is a non-public address (${why}); destinations must be public`, why);
+    if (why)
+      throw refuse(
+        `host ${host} is a non-public address (${why}); destinations must be public${loopbackHint(host)}`,
+        why,
+      );
   } else if (INTERNAL_NAMES.includes(host) || INTERNAL_SUFFIXES.some((s) => host.endsWith(s))) {
-    throw refuse(`host ${host} is an internal name; destinations must be public`, 'internal-name');
+    throw refuse(
+      `host ${host} is an internal name; destinations must be public${loopbackHint(host)}`,
+      'internal-name',
+    );
   }
   return url;
 }

@@ -159,6 +159,21 @@ export function blockedAddressReason(address: string): string | undefined {
   return 'not-an-address';
 }
 
+/** `localhost` (and `*.localhost`) or a loopback address in any spelling. */
+export function isLoopbackHost(host: string): boolean {
+  const h = normalHost(host);
+  const literal = literalAddress(h);
+  if (literal) return blockedAddressReason(literal) === 'loopback';
+  return h === 'localhost' || h.endsWith('.localhost');
+}
+
+/** Appended to a refusal of a loopback target: how the local runtime lets it through. */
+export const LOOPBACK_HINT =
+  '; to call a server on this machine, run the local runtime with HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK=true (npm start sets it) or list its host:port in HOOKBRIDGE_TEST_ALLOW_HOSTS';
+
+/** The hint for a refused target, when the target is on this machine. */
+export const loopbackHint = (host: string): string => (isLoopbackHost(host) ? LOOPBACK_HINT : '');
+
 /**
  * `api.example.com` matches itself; `*.example.com` matches any subdomain (not the apex); a
  * pattern with `:port` must match the port too.
@@ -199,7 +214,7 @@ export async function checkTarget(
   const host = hostOf(url);
   const testAllowed = opts.testAllow?.has(hostPortOf(url)) ?? false;
   if (url.protocol !== 'https:' && !(testAllowed && url.protocol === 'http:'))
-    throw blocked(`Only https targets may be called, not ${url.protocol}`, 'scheme');
+    throw blocked(`Only https targets may be called, not ${url.protocol}${loopbackHint(host)}`, 'scheme');
   if (url.username || url.password) throw blocked('Target URLs may not carry credentials', 'userinfo');
   if (!allowedHosts.some((p) => hostMatches(host, p, portOf(url))))
     throw blocked(`Host ${host} is not one of the integration's declared hosts`, 'undeclared-host');
@@ -219,7 +234,8 @@ export async function checkTarget(
   // Every address must be public: a name with one private record is refused outright.
   for (const a of addresses) {
     const why = blockedAddressReason(a.address);
-    if (why) throw blocked(`Host ${host} resolves to a non-public address (${why})`, why);
+    if (why)
+      throw blocked(`Host ${host} resolves to a non-public address (${why})${loopbackHint(host)}`, why);
   }
   return addresses[0]!;
 }

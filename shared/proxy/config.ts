@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type Config, ConfigSchema, parseSettings } from '../config/index.js';
+import { isLoopbackHost } from '../outbound/ssrf.js';
 
 /** The outbound-call settings of Config; defaults keep every call inside API Gateway's 30 s. */
 export type ProxySettings = Pick<
@@ -11,6 +12,7 @@ export type ProxySettings = Pick<
   | 'HOOKBRIDGE_PROXY_BACKOFF_BASE_MS'
   | 'HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES'
   | 'HOOKBRIDGE_TEST_ALLOW_HOSTS'
+  | 'HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK'
   | 'HOOKBRIDGE_LOCAL'
 >;
 
@@ -21,19 +23,27 @@ export interface ProxyPolicy {
   maxRetryWaitMs: number;
   backoffBaseMs: number;
   maxResponseBytes: number;
-  /** host:port pairs exempt from the SSRF address check; empty outside local mode. */
+  /** host:port pairs exempt from the SSRF address check (with every loopback one under HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK); empty outside local mode. */
   testAllow: ReadonlySet<string>;
 }
 
+/** An allow list that also admits every loopback `host:port` (HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK, local mode only). */
+class WithLoopback extends Set<string> {
+  override has(hostPort: string): boolean {
+    const host = hostPort.slice(0, hostPort.lastIndexOf(':')).toLowerCase();
+    return super.has(hostPort) || isLoopbackHost(host);
+  }
+}
+
 export function proxyPolicy(c: ProxySettings): ProxyPolicy {
-  const testAllow = new Set(
-    c.HOOKBRIDGE_LOCAL
-      ? (c.HOOKBRIDGE_TEST_ALLOW_HOSTS ?? '')
-          .split(',')
-          .map((s) => s.trim().toLowerCase())
-          .filter(Boolean)
-      : [],
-  );
+  const listed = c.HOOKBRIDGE_LOCAL
+    ? (c.HOOKBRIDGE_TEST_ALLOW_HOSTS ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean)
+    : [];
+  const testAllow =
+    c.HOOKBRIDGE_LOCAL && c.HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK ? new WithLoopback(listed) : new Set(listed);
   return {
     connectTimeoutMs: Math.min(c.HOOKBRIDGE_PROXY_CONNECT_TIMEOUT_MS, c.HOOKBRIDGE_PROXY_TIMEOUT_MS),
     totalTimeoutMs: c.HOOKBRIDGE_PROXY_TIMEOUT_MS,
@@ -53,6 +63,7 @@ const ProxySettingsSchema = z.pick(ConfigSchema, {
   HOOKBRIDGE_PROXY_BACKOFF_BASE_MS: true,
   HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: true,
   HOOKBRIDGE_TEST_ALLOW_HOSTS: true,
+  HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK: true,
   HOOKBRIDGE_LOCAL: true,
 });
 
