@@ -1,7 +1,8 @@
 /**
- * End to end: a real OpenID provider (oidc-provider) and a real browser (Debian chromium via
- * playwright-core) against Hookbridge's local runtime. Covers the connect flow, token use,
- * refresh under load with rotation, revoke on delete, and the browser-level attacks.
+ * End to end: a real OpenID provider (oidc-provider) and a real browser (headless Chromium via
+ * playwright-core: a system one when present, else the one the `@sparticuz/chromium` package
+ * ships; see support/browser.ts) against Hookbridge's local runtime. Covers the connect flow,
+ * token use, refresh under load with rotation, revoke on delete, and the browser-level attacks.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,12 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { refreshWithLease } from '../../shared/connections/tokens.js';
 import type { AppEvent } from '../../shared/events/app-events.js';
+import { launchChromium } from './support/browser.js';
 import { introspect, startOidcProvider, type TestOp, userinfo } from './support/oidc.js';
 
 const API_KEY = 'test-admin-key-0123456789';
@@ -155,18 +157,7 @@ beforeAll(async () => {
     }),
   });
   expect(put.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

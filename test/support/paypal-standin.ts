@@ -1,14 +1,12 @@
 /**
  * Test stand-ins for PayPal: a certificate chain the tests make themselves (a root CA and a leaf
- * named like PayPal's signing certificate, made with the openssl CLI, since node:crypto cannot
- * issue certificates) and a signer that signs transmissions exactly as PayPal documents. These
- * are NOT PayPal's certificates; the stand-in root is trusted only through test configuration.
+ * named like PayPal's signing certificate) and a signer that signs transmissions exactly as PayPal
+ * documents. These are NOT PayPal's certificates; the stand-in root is trusted only through test
+ * configuration. node:crypto makes the keys and signs, but cannot issue certificates, so the few
+ * DER structures of an X.509 v3 certificate (RFC 5280) are written here: no openssl CLI, no
+ * library, and still synchronous.
  */
-import { execFileSync } from 'node:child_process';
-import { sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { generateKeyPairSync, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 export interface StandInChain {
@@ -20,43 +18,112 @@ export interface StandInChain {
   rogueKeyPem: string;
 }
 
+// --- DER, only what a certificate needs ---
+const der = (tag: number, ...parts: Buffer[]): Buffer => {
+  const body = Buffer.concat(parts);
+  const len: number[] = [];
+  for (let n = body.length; n > 0; n = Math.floor(n / 256)) len.unshift(n & 0xff);
+  const head = body.length < 0x80 ? [body.length] : [0x80 | len.length, ...len];
+  return Buffer.concat([Buffer.from([tag, ...head]), body]);
+};
+const seq = (...parts: Buffer[]) => der(0x30, ...parts);
+const uint = (bytes: Buffer) =>
+  der(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+const oid = (dotted: string): Buffer => {
+  const [a = 0, b = 0, ...rest] = dotted.split('.').map(Number);
+  const arcs = [40 * a + b, ...rest].flatMap((v) => {
+    const out = [v & 0x7f];
+    for (v = Math.floor(v / 128); v > 0; v = Math.floor(v / 128)) out.unshift(0x80 | (v & 0x7f));
+    return out;
+  });
+  return der(0x06, Buffer.from(arcs));
+};
+const bits = (unused: number, bytes: Buffer) => der(0x03, Buffer.from([unused]), bytes);
+/** UTCTime through 2049, GeneralizedTime after, as RFC 5280 4.1.2.5 says. */
+const time = (d: Date): Buffer => {
+  const iso = d.toISOString().replace(/[-:T]|\.\d{3}/g, ''); // YYYYMMDDHHMMSSZ
+  return d.getUTCFullYear() < 2050 ? der(0x17, Buffer.from(iso.slice(2))) : der(0x18, Buffer.from(iso));
+};
+const name = (cn: string) => seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c, Buffer.from(cn)))));
+const extension = (id: string, critical: boolean, value: Buffer) =>
+  seq(oid(id), ...(critical ? [der(0x01, Buffer.from([0xff]))] : []), der(0x04, value));
+const SHA256_WITH_RSA = seq(oid('1.2.840.113549.1.1.11'), der(0x05));
+
+/** The root's and the leaf's extensions (RFC 5280 4.2.1.9 basicConstraints, 4.2.1.3 keyUsage). */
+const CA_EXTENSIONS = [
+  extension('2.5.29.19', true, seq(der(0x01, Buffer.from([0xff])))), // basicConstraints=critical,CA:TRUE
+  extension('2.5.29.15', true, bits(2, Buffer.from([0x04]))), // keyUsage=critical,keyCertSign
+];
+const LEAF_EXTENSIONS = [
+  extension('2.5.29.19', false, seq()), // basicConstraints=CA:FALSE
+  extension('2.5.29.15', false, bits(7, Buffer.from([0x80]))), // keyUsage=digitalSignature
+];
+
+/** An X.509 v3 certificate for `subjectKey`, signed by `issuerKey`, valid from now for `days`. */
+function certificate(opts: {
+  subject: string;
+  issuer: string;
+  subjectKey: KeyObject;
+  issuerKey: KeyObject;
+  days: number;
+  extensions: Buffer[];
+}): string {
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive, no leading zero
+  const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const notAfter = new Date(notBefore.getTime() + opts.days * 86_400_000);
+  const tbs = seq(
+    der(0xa0, uint(Buffer.from([2]))), // v3
+    uint(serial),
+    SHA256_WITH_RSA,
+    name(opts.issuer),
+    seq(time(notBefore), time(notAfter)),
+    name(opts.subject),
+    opts.subjectKey.export({ type: 'spki', format: 'der' }),
+    der(0xa3, seq(...opts.extensions)),
+  );
+  const cert = seq(tbs, SHA256_WITH_RSA, bits(0, sign('sha256', tbs, opts.issuerKey)));
+  const b64 = cert.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  const pem = `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+  new X509Certificate(pem); // throws if anything above is malformed
+  return pem;
+}
+
+const rsaKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pkcs8 = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+/**
+ * A root CA valid for 2 days and a leaf it issued, valid for 1 day, named `cn`; and a rogue
+ * self-signed leaf with the same name, valid for 1 day. RSA 2048 and SHA-256, as PayPal's are.
+ */
 export function makeStandInChain(cn = 'messageverificationcerts.paypal.com'): StandInChain {
-  const dir = mkdtempSync(join(tmpdir(), 'hb-paypal-ca-'));
-  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  try {
-    // `openssl req` with a fresh RSA key written to <name>.key: `-x509` self-signs <name>.pem, else a CSR <name>.csr.
-    const req = (name: string, subject: string, selfSigned: { days: string; ext?: string[] } | undefined) =>
-      ossl(
-        'req',
-        ...(selfSigned ? ['-x509'] : []),
-        ...['-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`],
-        ...['-out', selfSigned ? `${name}.pem` : `${name}.csr`],
-        ...(selfSigned ? ['-days', selfSigned.days] : []),
-        ...['-subj', subject],
-        ...(selfSigned?.ext ?? []).flatMap((e) => ['-addext', e]),
-      );
-    req('root', '/CN=Hookbridge Test Root CA', {
-      days: '2',
-      ext: ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign'],
+  const root = rsaKey();
+  const leaf = rsaKey();
+  const rogue = rsaKey();
+  const rootCn = 'Hookbridge Test Root CA';
+  const self = (k: typeof root, subject: string, days: number, extensions: Buffer[]) =>
+    certificate({
+      subject,
+      issuer: subject,
+      subjectKey: k.publicKey,
+      issuerKey: k.privateKey,
+      days,
+      extensions,
     });
-    req('leaf', `/CN=${cn}`, undefined);
-    writeFileSync(join(dir, 'ext.cnf'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n');
-    ossl(
-      ...['x509', '-req', '-in', 'leaf.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial'],
-      ...['-out', 'leaf.pem', '-days', '1', '-extfile', 'ext.cnf'],
-    );
-    req('rogue', `/CN=${cn}`, { days: '1' });
-    const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-    return {
-      rootPem: read('root.pem'),
-      leafPem: read('leaf.pem'),
-      leafKeyPem: read('leaf.key'),
-      rogueLeafPem: read('rogue.pem'),
-      rogueKeyPem: read('rogue.key'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return {
+    rootPem: self(root, rootCn, 2, CA_EXTENSIONS),
+    leafPem: certificate({
+      subject: cn,
+      issuer: rootCn,
+      subjectKey: leaf.publicKey,
+      issuerKey: root.privateKey,
+      days: 1,
+      extensions: LEAF_EXTENSIONS,
+    }),
+    leafKeyPem: pkcs8(leaf.privateKey),
+    rogueLeafPem: self(rogue, cn, 1, CA_EXTENSIONS.slice(0, 1)), // CA:TRUE, as a bare self-signed certificate has
+    rogueKeyPem: pkcs8(rogue.privateKey),
+  };
 }
 
 /** PayPal's transmission headers for a body, signed as PayPal signs them. */
