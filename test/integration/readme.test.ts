@@ -63,7 +63,7 @@ const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
 };
 
 /** Runs one block in its own process group; whatever it left running is killed afterwards. */
-function bash(script: string, env: Record<string, string>, timeoutMs = 20_000) {
+function bash(script: string, env: Record<string, string>, timeoutMs = 45_000) {
   return new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: REPO_ROOT,
@@ -132,7 +132,7 @@ async function startService(line: string): Promise<string> {
   service = { child, exited: new Promise((r) => child.once('exit', r)), out: () => out };
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command}: no ready line in 30 s\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${command}: no ready line in 60 s\n${out}`)), 60_000);
     child.once('exit', (code) => reject(new Error(`${command} exited with ${code}\n${out}`)));
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
@@ -178,7 +178,7 @@ describe('README', () => {
     }
   });
 
-  it('runs its Quick start, first webhook and first delivery as pasted', { timeout: 90_000 }, async () => {
+  it('runs its Quick start, first webhook and first delivery as pasted', { timeout: 150_000 }, async () => {
     const outputs = new Map<string, string>();
     for (const { title, block } of steps) {
       if (START.test(block.trim())) {
