@@ -93,37 +93,44 @@ function certificate(opts: {
 const rsaKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pkcs8 = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-/**
- * A root CA valid for 2 days and a leaf it issued, valid for 1 day, named `cn`; and a rogue
- * self-signed leaf with the same name, valid for 1 day. RSA 2048 and SHA-256, as PayPal's are.
- * `days` stretches the leaf's validity (the root's is one day longer): the local runtime's dev chain.
- */
-export function makeStandInChain(cn = 'messageverificationcerts.paypal.com', days = 1): StandInChain {
+const ROOT_CN = 'Hookbridge Test Root CA';
+const selfSigned = (k: ReturnType<typeof rsaKey>, subject: string, days: number, extensions: Buffer[]) =>
+  certificate({
+    subject,
+    issuer: subject,
+    subjectKey: k.publicKey,
+    issuerKey: k.privateKey,
+    days,
+    extensions,
+  });
+
+/** A root CA valid for `days` + 1 and a leaf it issued, valid for `days`, named `cn`. */
+function rootAndLeaf(cn: string, days: number): Pick<StandInChain, 'rootPem' | 'leafPem' | 'leafKeyPem'> {
   const root = rsaKey();
   const leaf = rsaKey();
-  const rogue = rsaKey();
-  const rootCn = 'Hookbridge Test Root CA';
-  const self = (k: typeof root, subject: string, days: number, extensions: Buffer[]) =>
-    certificate({
-      subject,
-      issuer: subject,
-      subjectKey: k.publicKey,
-      issuerKey: k.privateKey,
-      days,
-      extensions,
-    });
   return {
-    rootPem: self(root, rootCn, days + 1, CA_EXTENSIONS),
+    rootPem: selfSigned(root, ROOT_CN, days + 1, CA_EXTENSIONS),
     leafPem: certificate({
       subject: cn,
-      issuer: rootCn,
+      issuer: ROOT_CN,
       subjectKey: leaf.publicKey,
       issuerKey: root.privateKey,
       days,
       extensions: LEAF_EXTENSIONS,
     }),
     leafKeyPem: pkcs8(leaf.privateKey),
-    rogueLeafPem: self(rogue, cn, 1, CA_EXTENSIONS.slice(0, 1)), // CA:TRUE, as a bare self-signed certificate has
+  };
+}
+
+/**
+ * A root CA valid for 2 days and a leaf it issued, valid for 1 day, named `cn`; and a rogue
+ * self-signed leaf with the same name, valid for 1 day. RSA 2048 and SHA-256, as PayPal's are.
+ */
+export function makeStandInChain(cn = 'messageverificationcerts.paypal.com'): StandInChain {
+  const rogue = rsaKey();
+  return {
+    ...rootAndLeaf(cn, 1),
+    rogueLeafPem: selfSigned(rogue, cn, 1, CA_EXTENSIONS.slice(0, 1)), // CA:TRUE, as a bare self-signed certificate has
     rogueKeyPem: pkcs8(rogue.privateKey),
   };
 }
@@ -161,10 +168,15 @@ export interface LocalPayPalStandIn {
   leafKeyPem: string;
 }
 
-/** A dev chain for the local runtime, valid ten years: made once, on the first `npm start`. */
+let made: LocalPayPalStandIn | undefined;
+
+/**
+ * A dev chain for the local runtime, valid ten years, made on the first `npm start` (one per
+ * process: the tests start many runtimes, and RSA keys take a while).
+ */
 export function makeLocalPayPalStandIn(): LocalPayPalStandIn {
-  const { rootPem, leafPem, leafKeyPem } = makeStandInChain(undefined, 3650);
-  return { rootPem, leafPem, leafKeyPem };
+  made ??= rootAndLeaf('messageverificationcerts.paypal.com', 3650);
+  return made;
 }
 
 /** The stand-in from a secrets-file value (an object or its JSON text), or undefined when absent or malformed. */
