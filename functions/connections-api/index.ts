@@ -8,7 +8,7 @@ import { checkIntegration, connectionView, integrationView } from '../../shared/
 import { HookbridgeError } from '../../shared/errors.js';
 import type { RouteImpl } from '../../shared/http/lambda.js';
 import { routesOf } from '../../shared/http/route.js';
-import { json, parseJsonBody, parseParams, parseQuery } from '../../shared/http/types.js';
+import { json, pageBody, parseJsonBody, parseParams, parseQuery } from '../../shared/http/types.js';
 import { IdParam } from '../../shared/schemas/common.js';
 import { CreateConnectSessionBody, ListConnectionsQuery } from '../../shared/schemas/connections.js';
 
@@ -34,11 +34,7 @@ const impls = ({ connections: d }: ConnectionsContainer): Record<string, RouteIm
   'POST /connect-sessions': async (req) =>
     json(201, await createConnectSession(d, parseJsonBody(req, CreateConnectSessionBody), req.baseUrl)),
   'GET /connections': async (req) => {
-    const page = await d.store.list(parseQuery(req, ListConnectionsQuery));
-    return json(200, {
-      items: page.items.map(connectionView),
-      ...(page.cursor ? { nextCursor: page.cursor } : {}),
-    });
+    return json(200, pageBody(await d.store.list(parseQuery(req, ListConnectionsQuery)), connectionView));
   },
   'GET /connections/{id}': async (req) => {
     const { id } = parseParams(req, Params);

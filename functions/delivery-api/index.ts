@@ -5,14 +5,29 @@ import {
   deleteDestination,
   eventDeliveries,
   getDestination,
+  listDestinations,
   saveDestination,
 } from '../../shared/delivery/destinations.js';
 import { findObject } from '../../shared/delivery/read-model.js';
-import { getReplay, newReplayId, redrive, replayEvent, startReplay } from '../../shared/delivery/replay.js';
+import {
+  getReplay,
+  listReplays,
+  newReplayId,
+  redrive,
+  replayEvent,
+  startReplay,
+} from '../../shared/delivery/replay.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { routesOf } from '../../shared/http/route.js';
-import { type HttpRequest, json, noContent, parseJsonBody, parseQuery } from '../../shared/http/types.js';
-import { IdParam } from '../../shared/schemas/common.js';
+import {
+  type HttpRequest,
+  json,
+  noContent,
+  pageBody,
+  parseJsonBody,
+  parseQuery,
+} from '../../shared/http/types.js';
+import { IdParam, PageQuery } from '../../shared/schemas/common.js';
 import {
   ProviderQuery,
   PutDestinationBody,
@@ -41,6 +56,8 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
       );
       return json(created ? 201 : 200, destination);
     },
+    'GET /destinations': async (req: HttpRequest) =>
+      json(200, pageBody(await listDestinations(deps, parseQuery(req, PageQuery)))),
     'GET /destinations/{id}': async (req: HttpRequest) => json(200, await getDestination(deps, idOf(req))),
     'DELETE /destinations/{id}': async (req: HttpRequest) => {
       await deleteDestination(deps, idOf(req));
@@ -59,6 +76,8 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
       const { job, created } = await startReplay(deps, parseJsonBody(req, StartReplayBody));
       return json(created ? 202 : 200, job);
     },
+    'GET /replays': async (req: HttpRequest) =>
+      json(200, pageBody(await listReplays(deps, parseQuery(req, PageQuery)))),
     'GET /replays/{id}': async (req: HttpRequest) => json(200, await getReplay(deps, idOf(req))),
     'GET /payments/{id}': object('payment'),
     'GET /subscriptions/{id}': object('subscription'),

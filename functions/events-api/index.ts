@@ -4,7 +4,7 @@ import { httpLambda } from '../../infra/container/lambda.js';
 import { eventRoutes } from '../../infra/routes/webhooks.js';
 import { eventDetail, eventSummary } from '../../shared/events/views.js';
 import { routesOf } from '../../shared/http/route.js';
-import { json, parseParams, parseQuery } from '../../shared/http/types.js';
+import { json, pageBody, parseParams, parseQuery } from '../../shared/http/types.js';
 import { IdParam } from '../../shared/schemas/common.js';
 import { ListEventsQuery } from '../../shared/schemas/events.js';
 
@@ -13,11 +13,7 @@ const Params = z.object({ id: IdParam });
 export const handler = httpLambda(buildBase, routesOf(eventRoutes, 'events-api'), (c: BaseContainer) => ({
   'GET /events': async (req) => {
     const { cursor, ...filters } = parseQuery(req, ListEventsQuery);
-    const page = await c.events.list(filters, cursor);
-    return json(200, {
-      items: page.items.map(eventSummary),
-      ...(page.cursor ? { cursor: page.cursor } : {}),
-    });
+    return json(200, pageBody(await c.events.list(filters, cursor), eventSummary));
   },
   'GET /events/{id}': async (req) => json(200, await eventDetail(c.events, parseParams(req, Params).id)),
 }));

@@ -1,5 +1,6 @@
 import type { RouteDef } from '../../shared/http/route.js';
 import { IntegrationConfig, IntegrationList, IntegrationView } from '../../shared/integrations/schema.js';
+import { IdParams } from '../../shared/schemas/common.js';
 import {
   AccessTokenView,
   AuthorizeQuery,
@@ -11,6 +12,15 @@ import {
   ListConnectionsQuery,
 } from '../../shared/schemas/connections.js';
 
+const params = IdParams;
+const tokenErrors = {
+  403: 'ssrf_blocked: the token endpoint resolves to a refused address (reason)',
+  404: 'not_found: no connection with this id',
+  409: 'needs_reauth: the end user must connect again (connectionId)',
+  502: 'token_exchange_failed or upstream_error: the provider refused or failed the refresh (providerError)',
+  504: 'upstream_timeout: the provider did not answer in time',
+};
+
 export const connectionRoutes: RouteDef[] = [
   {
     method: 'PUT',
@@ -21,6 +31,7 @@ export const connectionRoutes: RouteDef[] = [
     tag: 'connections',
     summary:
       'Create or replace an integration (OAuth catalog provider, OIDC issuer, generic OAuth 2, API key, client credentials)',
+    params,
     body: IntegrationConfig,
     responses: { 200: IntegrationView, 201: IntegrationView },
   },
@@ -32,7 +43,9 @@ export const connectionRoutes: RouteDef[] = [
     scope: 'connections:read',
     tag: 'connections',
     summary: 'Get an integration',
+    params,
     responses: { 200: IntegrationView },
+    errors: { 404: 'not_found: no integration with this id' },
   },
   {
     method: 'GET',
@@ -54,6 +67,10 @@ export const connectionRoutes: RouteDef[] = [
     summary: 'Start a connection for an end user: a single-use URL valid for 30 minutes',
     body: CreateConnectSessionBody,
     responses: { 201: ConnectSessionCreated },
+    errors: {
+      400: 'invalid_request: the integration is not OAuth; invalid_return_url: returnUrl is not allow-listed',
+      404: 'not_found: no integration integrationId',
+    },
   },
   {
     method: 'GET',
@@ -65,6 +82,7 @@ export const connectionRoutes: RouteDef[] = [
     summary: 'List connections by end user, integration and status',
     query: ListConnectionsQuery,
     responses: { 200: ConnectionList },
+    errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
   },
   {
     method: 'GET',
@@ -74,7 +92,9 @@ export const connectionRoutes: RouteDef[] = [
     scope: 'connections:read',
     tag: 'connections',
     summary: 'Get a connection: metadata, scopes, status and expiry (never tokens)',
+    params,
     responses: { 200: ConnectionView },
+    errors: { 404: 'not_found: no connection with this id' },
   },
   {
     method: 'DELETE',
@@ -84,7 +104,9 @@ export const connectionRoutes: RouteDef[] = [
     scope: 'connections:write',
     tag: 'connections',
     summary: 'Revoke the grant at the provider (RFC 7009, where supported), then delete the connection',
+    params,
     responses: { 200: ConnectionDeleted },
+    errors: { 404: 'not_found: no connection with this id' },
   },
   {
     method: 'GET',
@@ -94,7 +116,9 @@ export const connectionRoutes: RouteDef[] = [
     scope: 'connections:token',
     tag: 'connections',
     summary: 'A fresh access token (refreshed first when it expires within the margin)',
+    params,
     responses: { 200: AccessTokenView },
+    errors: tokenErrors,
   },
   {
     method: 'GET',
@@ -105,7 +129,12 @@ export const connectionRoutes: RouteDef[] = [
     summary: 'Browser: consume a connect session and redirect to the provider (state, PKCE S256, nonce)',
     query: AuthorizeQuery,
     produces: 'text/html',
-    responses: { 302: 'Redirect to the provider', 400: 'Error page' },
+    responses: { 302: 'Redirect to the provider (sets the HttpOnly state cookie)' },
+    errors: {
+      400: 'Error page: invalid_session (unknown, expired or used session)',
+      404: 'Error page: not_found (the session’s integration is gone)',
+      502: 'Error page: upstream_error (the provider’s discovery document did not load)',
+    },
   },
   {
     method: 'GET',
@@ -116,6 +145,12 @@ export const connectionRoutes: RouteDef[] = [
     summary:
       'Browser: the provider’s redirect back; checks cookie, state, iss, code and ID token, stores the connection',
     produces: 'text/html',
-    responses: { 302: 'Redirect to the return URL', 200: 'Success page', 400: 'Error page' },
+    responses: { 302: 'Redirect to the return URL', 200: 'Success page (no return URL was given)' },
+    errors: {
+      400: 'Error page: invalid_state, missing_state_cookie, issuer_mismatch, invalid_id_token, invalid_grant (access denied)',
+      403: 'Error page: ssrf_blocked (the token endpoint resolves to a refused address)',
+      404: 'Error page: not_found (the integration was deleted during the sign-in)',
+      502: 'Error page: token_exchange_failed or upstream_error',
+    },
   },
 ];

@@ -1,6 +1,8 @@
 import type { RouteDef } from '../../shared/http/route.js';
+import { IdParams, PageQuery } from '../../shared/schemas/common.js';
 import {
   DeliveryList,
+  DestinationList,
   DestinationView,
   PaymentObjectList,
   PaymentObjectView,
@@ -8,13 +10,30 @@ import {
   PutDestinationBody,
   Queued,
   ReplayEventBody,
+  ReplayList,
   ReplayView,
   StartReplayBody,
 } from '../../shared/schemas/delivery.js';
 
 const fn = 'delivery-api';
+const params = IdParams;
+const noDestination = 'not_found: no destination with this id';
+
+const badCursor = { 400: 'invalid_cursor: a cursor this API did not return for this list' };
 
 export const deliveryRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/destinations',
+    fn,
+    auth: 'api-key',
+    scope: 'destinations:write',
+    tag: 'destinations',
+    summary: 'List destinations by id, with their signing secrets and status',
+    query: PageQuery,
+    responses: { 200: DestinationList },
+    errors: badCursor,
+  },
   {
     method: 'PUT',
     path: '/destinations/{id}',
@@ -23,8 +42,10 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: 'Create or replace a signed HTTP destination (secret generated when absent)',
+    params,
     body: PutDestinationBody,
     responses: { 200: DestinationView, 201: DestinationView },
+    errors: { 400: 'invalid_request on url names the refused part in reason (scheme, userinfo, private, …)' },
   },
   {
     method: 'GET',
@@ -34,7 +55,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: 'A destination, with its signing secret and status',
+    params,
     responses: { 200: DestinationView },
+    errors: { 404: noDestination },
   },
   {
     method: 'DELETE',
@@ -44,7 +67,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: 'Delete a destination; its pending deliveries are dead-lettered',
+    params,
     responses: { 204: 'Deleted' },
+    errors: { 404: noDestination },
   },
   {
     method: 'POST',
@@ -54,7 +79,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'destinations:write',
     tag: 'destinations',
     summary: "Send the destination's dead-lettered deliveries again (same webhook-id)",
+    params,
     responses: { 202: Queued },
+    errors: { 404: noDestination, 409: 'conflict: the destination is disabled; enable it first' },
   },
   {
     method: 'GET',
@@ -64,7 +91,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'events:read',
     tag: 'events',
     summary: 'Deliveries of an event and every attempt (status, latency, response excerpt)',
+    params,
     responses: { 200: DeliveryList },
+    errors: { 404: 'not_found: no event with this id' },
   },
   {
     method: 'POST',
@@ -74,8 +103,11 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'events:replay',
     tag: 'events',
     summary: 'Deliver a stored event again (same webhook-id) and republish it to the bus',
+    params,
     body: ReplayEventBody,
+    bodyOptional: true,
     responses: { 202: Queued },
+    errors: { 404: 'not_found: no event with this id, or no destination destinationId' },
   },
   {
     method: 'POST',
@@ -87,6 +119,19 @@ export const deliveryRoutes: RouteDef[] = [
     summary: 'Replay stored events in bulk by time range (and provider / type); resumable by id',
     body: StartReplayBody,
     responses: { 202: ReplayView, 200: ReplayView },
+    errors: { 404: 'not_found: no destination destinationId' },
+  },
+  {
+    method: 'GET',
+    path: '/replays',
+    fn,
+    auth: 'api-key',
+    scope: 'events:replay',
+    tag: 'events',
+    summary: 'List bulk replays, newest first',
+    query: PageQuery,
+    responses: { 200: ReplayList },
+    errors: badCursor,
   },
   {
     method: 'GET',
@@ -96,7 +141,9 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'events:replay',
     tag: 'events',
     summary: 'Progress of a bulk replay',
+    params,
     responses: { 200: ReplayView },
+    errors: { 404: 'not_found: no replay with this id' },
   },
   {
     method: 'GET',
@@ -106,8 +153,13 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'payments:read',
     tag: 'payments',
     summary: 'Latest normalised state of a payment (provider object id)',
+    params,
     query: ProviderQuery,
     responses: { 200: PaymentObjectView },
+    errors: {
+      404: 'not_found: no such object (for that provider)',
+      409: 'conflict: several providers have an object with this id (listed in providers); pass ?provider=',
+    },
   },
   {
     method: 'GET',
@@ -117,8 +169,13 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'payments:read',
     tag: 'payments',
     summary: 'Latest normalised state of a subscription (provider object id)',
+    params,
     query: ProviderQuery,
     responses: { 200: PaymentObjectView },
+    errors: {
+      404: 'not_found: no such object (for that provider)',
+      409: 'conflict: several providers have an object with this id (listed in providers); pass ?provider=',
+    },
   },
   {
     method: 'GET',
@@ -128,6 +185,7 @@ export const deliveryRoutes: RouteDef[] = [
     scope: 'payments:read',
     tag: 'payments',
     summary: "A customer's subscriptions (provider customer reference)",
+    params,
     query: ProviderQuery,
     responses: { 200: PaymentObjectList },
   },

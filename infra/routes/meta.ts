@@ -1,6 +1,6 @@
 import type { RouteDef } from '../../shared/http/route.js';
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '../../shared/schemas/api-keys.js';
-import { Health } from '../../shared/schemas/meta.js';
+import { Health, OpenApiDocument } from '../../shared/schemas/meta.js';
 
 export const metaRoutes: RouteDef[] = [
   {
@@ -19,7 +19,7 @@ export const metaRoutes: RouteDef[] = [
     auth: 'none',
     tag: 'meta',
     summary: 'This API document (OpenAPI 3.1)',
-    responses: { 200: 'OpenAPI document' },
+    responses: { 200: OpenApiDocument },
   },
 ];
 
@@ -54,5 +54,6 @@ export const apiKeyRoutes: RouteDef[] = [
     tag: 'api-keys',
     summary: 'Revoke an API key',
     responses: { 204: 'Revoked' },
+    errors: { 404: 'not_found: no API key with this id' },
   },
 ];

@@ -4,6 +4,16 @@ const upstream = {
   200: 'The provider’s response: its status, body and headers (hop-by-hop, auth and cookie headers removed)',
 };
 
+const errors = {
+  400: 'invalid_request: no path below the API base URL',
+  403: 'ssrf_blocked: the target is outside the allowed hosts or resolves to a refused address (reason)',
+  404: 'not_found: no such connection or integration',
+  409: 'needs_reauth (connectionId), or conflict: the integration cannot be proxied (not OAuth, no API base URL)',
+  500: 'misconfigured: the integration’s secret is missing or malformed',
+  502: 'upstream_error or token_exchange_failed: the provider could not be reached, or refused the credentials',
+  504: 'upstream_timeout: the provider did not answer in time',
+};
+
 export const proxyRoutes: RouteDef[] = [
   {
     method: 'ANY',
@@ -14,6 +24,7 @@ export const proxyRoutes: RouteDef[] = [
     tag: 'proxy',
     summary: 'Call the provider’s API as an API-key or client-credentials integration',
     responses: upstream,
+    errors,
   },
   {
     method: 'ANY',
@@ -24,5 +35,6 @@ export const proxyRoutes: RouteDef[] = [
     tag: 'proxy',
     summary: 'Call the provider’s API as a connection (its fresh OAuth token)',
     responses: upstream,
+    errors,
   },
 ];

@@ -1,10 +1,28 @@
 import * as z from 'zod/mini';
 import type { RouteDef } from '../../shared/http/route.js';
+import { IdParams } from '../../shared/schemas/common.js';
 import { EventDetail, EventList, ListEventsQuery } from '../../shared/schemas/events.js';
+import { WEBHOOK_PROVIDERS } from '../../shared/webhooks/manifest.js';
 
-const Received = z
+const Stored = z
   .object({ status: z.enum(['stored', 'duplicate']), id: z.string() })
   .register(z.globalRegistry, { id: 'WebhookReceived' });
+
+// Some providers expect their own answer: Slack's URL handshake, Adyen's "[accepted]".
+const Received = {
+  description: 'Stored (or a duplicate of a stored event); Slack’s url_verification is answered, not stored',
+  content: {
+    'application/json': z.union([
+      Stored,
+      z.object({ challenge: z.string() }).register(z.globalRegistry, { id: 'SlackChallenge' }),
+    ]),
+    'text/plain': z.literal('[accepted]').check(z.describe('Adyen: the acknowledgement it requires')),
+  },
+};
+
+// Documentation only: the receiver answers 404 (unknown_provider / unknown_source) for anything else.
+const Provider = z.enum(WEBHOOK_PROVIDERS);
+const SourceId = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/));
 
 export const webhookRoutes: RouteDef[] = [
   {
@@ -14,6 +32,7 @@ export const webhookRoutes: RouteDef[] = [
     auth: 'signature',
     tag: 'webhooks',
     summary: 'Receive a webhook from the provider’s default source (secret hookbridge/webhooks/{provider})',
+    params: z.object({ provider: Provider }),
     responses: { 200: Received },
   },
   {
@@ -23,6 +42,7 @@ export const webhookRoutes: RouteDef[] = [
     auth: 'signature',
     tag: 'webhooks',
     summary: 'Receive a webhook for one source (secret hookbridge/webhooks/{provider}/{sourceId})',
+    params: z.object({ provider: Provider, sourceId: SourceId }),
     responses: { 200: Received },
   },
 ];
@@ -38,6 +58,7 @@ export const eventRoutes: RouteDef[] = [
     summary: 'List received events, newest first, filtered by provider, source, type and time range',
     query: ListEventsQuery,
     responses: { 200: EventList },
+    errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
   },
   {
     method: 'GET',
@@ -47,6 +68,8 @@ export const eventRoutes: RouteDef[] = [
     scope: 'events:read',
     tag: 'events',
     summary: 'One event with its raw body and verification details',
+    params: IdParams,
     responses: { 200: EventDetail },
+    errors: { 404: 'not_found: no event with this id' },
   },
 ];

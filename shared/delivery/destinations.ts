@@ -1,6 +1,7 @@
 /** The destination routes' rules: create or update (keeping status and secret), delete (retiring its deliveries). */
 import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
+import type { Page } from '../ports/stores.js';
 import type { DeliveryDeps } from './deps.js';
 import { checkDestinationUrl } from './destination-url.js';
 import { generateDestinationSecret, isValidDestinationSecret } from './signing.js';
@@ -56,6 +57,14 @@ export async function getDestination(deps: DeliveryDeps, id: string): Promise<De
   const dest = await deps.destinations.getDestination(id);
   if (!dest) throw new HookbridgeError('not_found', `No destination ${id}`);
   return dest;
+}
+
+/** GET /destinations: one page of destinations, by id. */
+export function listDestinations(
+  deps: Pick<DeliveryDeps, 'destinations'>,
+  q: { limit: number; cursor?: string | undefined },
+): Promise<Page<Destination>> {
+  return deps.destinations.pageDestinations(q.limit, q.cursor);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
+import type { Page } from '../ports/stores.js';
 import type { DeliveryDeps } from './deps.js';
 import { type EventPart, enqueueAttempt, newDelivery, partsOf, publishToBus } from './process.js';
 import { matchesTypeFilter } from './schedule.js';
@@ -132,6 +133,14 @@ export async function startReplay(
 }
 
 /** One page of a bulk replay; queues the next page until the range is exhausted. */
+/** GET /replays: one page of bulk replay jobs, newest first. */
+export function listReplays(
+  deps: Pick<DeliveryDeps, 'replays'>,
+  q: { limit: number; cursor?: string | undefined },
+): Promise<Page<ReplayJob>> {
+  return deps.replays.listReplays(q.limit, q.cursor);
+}
+
 export async function getReplay(deps: DeliveryDeps, id: string): Promise<ReplayJob> {
   const job = await deps.replays.getReplay(id);
   if (!job) throw new HookbridgeError('not_found', `No replay ${id}`);

@@ -12,6 +12,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'ANY';
  */
 export type RouteAuth = 'none' | 'api-key' | 'signature' | 'browser';
 
+/** A documented answer served in more than one shape or media type. */
+export interface ResponseDoc {
+  description: string;
+  content: Record<string, z.core.$ZodType>;
+}
+
 export interface RouteDef {
   method: HttpMethod;
   /** API Gateway path template: `{name}` for one segment, `{name+}` for the greedy rest. */
@@ -23,9 +29,15 @@ export interface RouteDef {
   summary: string;
   tag: string;
   body?: z.core.$ZodType;
+  /** The body may be empty (then the route's defaults apply). */
+  bodyOptional?: boolean;
   query?: z.core.$ZodType;
+  /** Path parameters (an object schema); undocumented ones are plain strings. */
+  params?: z.core.$ZodType;
   /** Response schemas by status code, for the OpenAPI document. */
-  responses?: Record<number, z.core.$ZodType | string>;
+  responses?: Record<number, z.core.$ZodType | string | ResponseDoc>;
+  /** Errors this route answers beyond those its auth and input imply: status -> when. */
+  errors?: Record<number, string>;
   /** Content type of the success response when it is not JSON. */
   produces?: string;
 }

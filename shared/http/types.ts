@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
+import type { Page } from '../ports/stores.js';
 
 export interface HttpRequest {
   routeKey: string;
@@ -32,6 +33,12 @@ export const json = (status: number, body: unknown, headers?: Record<string, str
   status,
   body: JSON.stringify(body),
   headers: { 'content-type': 'application/json', ...headers },
+});
+
+/** The one answer shape of every list: `{ items, cursor? }`, the cursor absent on the last page. */
+export const pageBody = <T, V = T>(page: Page<T>, view: (t: T) => V = (t) => t as unknown as V) => ({
+  items: page.items.map(view),
+  ...(page.cursor ? { cursor: page.cursor } : {}),
 });
 
 export const noContent = (): HttpResponse => ({ status: 204 });

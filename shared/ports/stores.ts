@@ -57,7 +57,10 @@ export interface DestinationRepo {
   putDestination(d: Destination): Promise<void>;
   getDestination(id: string): Promise<Destination | undefined>;
   deleteDestination(id: string): Promise<boolean>;
+  /** Every destination (the delivery fan-out). */
   listDestinations(): Promise<Destination[]>;
+  /** One page, by id. */
+  pageDestinations(limit: number, cursor?: string): Promise<Page<Destination>>;
   disableDestination(id: string, reason: string, at: string): Promise<void>;
 }
 
@@ -132,6 +135,8 @@ export interface BusMarkerRepo {
 export interface ReplayRepo {
   createReplay(job: ReplayJob): Promise<'created' | 'exists'>;
   getReplay(id: string): Promise<ReplayJob | undefined>;
+  /** One page, newest first (by createdAt, then id). */
+  listReplays(limit: number, cursor?: string): Promise<Page<ReplayJob>>;
   /** Moves the job past one page; conditional on the page it started from, so a page is counted once. */
   advanceReplay(
     job: ReplayJob,

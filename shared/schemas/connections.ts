@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
-import { IdParam } from './common.js';
+import { CursorParam, IdParam, limitParam, listOf } from './common.js';
 
 /** Nesting depth of a JSON value (a scalar is 0); stops counting past `limit`. */
 const depthOf = (v: unknown, limit: number): number => {
@@ -65,16 +65,14 @@ export const ConnectionView = z
   })
   .register(z.globalRegistry, { id: 'Connection' });
 
-export const ConnectionList = z
-  .object({ items: z.array(ConnectionView), nextCursor: z.optional(z.string()) })
-  .register(z.globalRegistry, { id: 'ConnectionList' });
+export const ConnectionList = listOf(ConnectionView, 'ConnectionList');
 
 export const ListConnectionsQuery = z.strictObject({
   endUserId: z.optional(EndUserId),
   integrationId: z.optional(IdParam),
   status: z.optional(ConnectionStatus),
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  limit: limitParam(100),
+  cursor: CursorParam,
 });
 
 export const AccessTokenView = z

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { OBJECT_TYPES } from '../payments/model.js';
 import '../zod-locale.js';
+import { listOf } from './common.js';
 
 const TypeFilter = z
   .string()
@@ -9,6 +10,9 @@ const TypeFilter = z
     z.maxLength(100),
     z.regex(/^(\*|[a-z0-9_-]+(\.[a-z0-9_*-]+)*)$/i, 'an event type, a prefix like `payment.*`, or `*`'),
   );
+/** base64 of 24-64 bytes: 8-20 groups of four and an optional padded tail, or 21 groups and at most a one-byte tail. */
+const WHSEC_24_TO_64_BYTES =
+  /^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,20}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|(?:[A-Za-z0-9+/]{4}){21}(?:[A-Za-z0-9+/]{2}==)?)$/;
 const Int = () => z.number().check(z.int());
 const Str = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
@@ -27,9 +31,16 @@ export const PutDestinationBody = z
       .check(z.describe('Event-type filters; empty = every type')),
     secret: z
       .optional(
-        z.string().check(z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')),
+        z
+          .string()
+          .check(
+            z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64'),
+            z.regex(WHSEC_24_TO_64_BYTES, 'the key after whsec_ must be 24-64 bytes of base64'),
+          ),
       )
-      .check(z.describe('Standard Webhooks secret; generated when absent')),
+      .check(
+        z.describe('Standard Webhooks secret: whsec_ + base64 of a 24-64 byte key; generated when absent'),
+      ),
     enabled: z
       .optional(z.boolean())
       .check(
@@ -57,6 +68,8 @@ export const DestinationView = z
     updatedAt: z.string(),
   })
   .register(z.globalRegistry, { id: 'Destination' });
+
+export const DestinationList = listOf(DestinationView, 'DestinationList');
 
 export const DeliveryAttemptView = z.object({
   attempt: Int(),
@@ -103,8 +116,8 @@ export const StartReplayBody = z
         z.string().check(z.regex(/^rpl_[A-Za-z0-9_-]{1,60}$/, 'must be rpl_ + up to 60 of A-Z a-z 0-9 _ -')),
       )
       .check(z.describe('Resume (or idempotently create) the job with this id')),
-    from: Iso,
-    to: Iso,
+    from: Iso.check(z.describe('Inclusive start of the receivedAt range; must not be after to')),
+    to: Iso.check(z.describe('Inclusive end of the receivedAt range')),
     provider: z.optional(Str(1, 64)),
     type: z.optional(Str(1, 200)).check(z.describe("The provider's raw event type, e.g. `charge.refunded`")),
     normalisedType: z
@@ -122,7 +135,10 @@ export const StartReplayBody = z
       path: ['from'],
     }),
   )
-  .register(z.globalRegistry, { id: 'StartReplayBody' });
+  .register(z.globalRegistry, {
+    id: 'StartReplayBody',
+    description: 'from <= to (compared as instants), else 400 invalid_request',
+  });
 
 export const ReplayView = z
   .object({
@@ -137,10 +153,15 @@ export const ReplayView = z
     pages: Int(),
     eventsScanned: Int(),
     deliveriesQueued: Int(),
+    cursor: z
+      .optional(z.string())
+      .check(z.describe('While running: where the next page of events starts (opaque; absent when done)')),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .register(z.globalRegistry, { id: 'Replay' });
+
+export const ReplayList = listOf(ReplayView, 'ReplayList');
 
 export const PaymentObjectView = z
   .object({
@@ -162,6 +183,10 @@ export const PaymentObjectList = z
   .object({ items: z.array(PaymentObjectView) })
   .register(z.globalRegistry, { id: 'PaymentObjectList' });
 
-export const ProviderQuery = z
-  .object({ provider: z.optional(Str(1, 64)) })
-  .register(z.globalRegistry, { id: 'ProviderQuery' });
+export const ProviderQuery = z.object({
+  provider: z
+    .optional(Str(1, 64))
+    .check(
+      z.describe('Which provider’s object, when several providers have one with this id (else 409 conflict)'),
+    ),
+});

@@ -1,22 +1,38 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
+import { CursorParam, limitParam, listOf } from './common.js';
 
 const Iso = z.iso.datetime({ offset: true });
 const name = (max: number) => z.optional(z.string().check(z.minLength(1), z.maxLength(max)));
 
-export const ListEventsQuery = z.strictObject({
-  provider: name(64),
-  source: name(64),
-  type: name(200),
-  from: z
-    .optional(Iso)
-    .check(z.describe('inclusive lower bound on receivedAt (ISO 8601, any offset; compared as an instant)')),
-  to: z
-    .optional(Iso)
-    .check(z.describe('inclusive upper bound on receivedAt (ISO 8601, any offset; compared as an instant)')),
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
-  cursor: z.optional(z.string().check(z.maxLength(2048))).check(z.describe('opaque; from the previous page')),
-});
+export const ListEventsQuery = z
+  .strictObject({
+    provider: name(64),
+    source: name(64),
+    type: name(200),
+    from: z
+      .optional(Iso)
+      .check(
+        z.describe(
+          'inclusive lower bound on receivedAt (ISO 8601, any offset; compared as an instant); must not be after to',
+        ),
+      ),
+    to: z
+      .optional(Iso)
+      .check(
+        z.describe('inclusive upper bound on receivedAt (ISO 8601, any offset; compared as an instant)'),
+      ),
+    limit: limitParam(200),
+    cursor: CursorParam,
+  })
+  .check(
+    // An inverted range is the caller's mistake, not an empty page (nor a store error).
+    z.refine(
+      (q: { from?: string | undefined; to?: string | undefined }) =>
+        q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to),
+      { message: 'from must not be after to', path: ['from'] },
+    ),
+  );
 
 export const EventSummary = z
   .object({
@@ -34,7 +50,7 @@ export const EventSummary = z
   })
   .register(z.globalRegistry, { id: 'EventSummary' });
 
-export const EventList = z.object({ items: z.array(EventSummary), cursor: z.optional(z.string()) });
+export const EventList = listOf(EventSummary, 'EventList');
 
 export const EventDetail = z
   .extend(EventSummary, {

@@ -10,3 +10,12 @@ export const Health = z
     time: z.iso.datetime(),
   })
   .register(z.globalRegistry, { id: 'Health' });
+
+export const OpenApiDocument = z
+  .looseObject({
+    openapi: z.literal('3.1.0'),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+    components: z.record(z.string(), z.unknown()),
+  })
+  .register(z.globalRegistry, { id: 'OpenApiDocument', description: 'This document' });

@@ -942,7 +942,9 @@ describe('GET /connections cursor', () => {
       const first = await list(`${q}limit=1`);
       expect(first.status).toBe(200);
       expect(first.body.items).toHaveLength(1);
-      const cursor = first.body.nextCursor as string;
+      // The same paging field as every other list.
+      expect(first.body).not.toHaveProperty('nextCursor');
+      const cursor = first.body.cursor as string;
       expect(typeof cursor).toBe('string');
       const next = await list(`${q}limit=1&cursor=${cursor}`);
       expect(next.status).toBe(200);

@@ -14,6 +14,7 @@ import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor } from '../../shared/events/record.js';
+import { apiCaller } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
 const API_KEY = TEST_ADMIN_KEY;
@@ -99,19 +100,7 @@ function startReceiver(): Promise<void> {
   );
 }
 
-const api = async (method: string, path: string, body?: unknown, key = API_KEY) => {
-  const res = await fetch(`${rt.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-};
+const api = apiCaller(() => rt.url, API_KEY);
 
 async function destination(name: string, types: string[] = []) {
   const r = await api('PUT', `/destinations/${name}`, { url: `${receiverUrl}/${name}`, types });

@@ -129,6 +129,18 @@ const connection: ConnectionRecord = {
   updatedAt: AT,
 };
 
+const replayJob = (id: string, createdAt: string) => ({
+  id,
+  status: 'running' as const,
+  from: AT,
+  to: AT,
+  pages: 0,
+  eventsScanned: 0,
+  deliveriesQueued: 0,
+  createdAt,
+  updatedAt: createdAt,
+});
+
 describe.each([
   ['DynamoDB adapters', dynamoStores],
   ['in-memory fakes', async (): Promise<Stores> => memoryStores(() => NOW)],
@@ -237,17 +249,7 @@ describe.each([
 
   it('replays: created once, each page advanced once', async () => {
     const { replays } = await make();
-    const job = {
-      id: 'rpl_1',
-      status: 'running' as const,
-      from: AT,
-      to: AT,
-      pages: 0,
-      eventsScanned: 0,
-      deliveriesQueued: 0,
-      createdAt: AT,
-      updatedAt: AT,
-    };
+    const job = replayJob('rpl_1', AT);
     expect(await replays.createReplay(job)).toBe('created');
     expect(await replays.createReplay(job)).toBe('exists');
     expect(await replays.advanceReplay(job, { cursor: 'c1', scanned: 25, queued: 3, at: AT })).toBe(true);
@@ -258,6 +260,38 @@ describe.each([
       true,
     );
     expect(await replays.getReplay('rpl_1')).toMatchObject({ status: 'done', pages: 2, cursor: undefined });
+  });
+
+  it('destinations and replays: listed a page at a time, the cursor absent on the last page', async () => {
+    const { destinations, replays } = await make();
+    expect(await destinations.pageDestinations(2)).toEqual({ items: [] });
+    for (const id of ['c', 'a', 'b'])
+      await destinations.putDestination({
+        id,
+        url: `https://example.com/${id}`,
+        types: [],
+        secret: 'whsec_x',
+        status: 'enabled',
+        createdAt: AT,
+        updatedAt: AT,
+      });
+    const first = await destinations.pageDestinations(2);
+    expect(first.items.map((d) => d.id)).toEqual(['a', 'b']);
+    expect(first.items[0]).toMatchObject({ url: 'https://example.com/a', status: 'enabled' });
+    const rest = await destinations.pageDestinations(2, first.cursor);
+    expect(rest).toEqual({ items: [expect.objectContaining({ id: 'c' })] });
+    // A full last page has no cursor either.
+    expect((await destinations.pageDestinations(3)).cursor).toBeUndefined();
+
+    const job = replayJob;
+    await replays.createReplay(job('rpl_old', AT));
+    await replays.createReplay(job('rpl_new', later(2000)));
+    await replays.createReplay(job('rpl_mid', later(1000)));
+    const newest = await replays.listReplays(2);
+    expect(newest.items.map((j) => j.id)).toEqual(['rpl_new', 'rpl_mid']);
+    expect(newest.items[0]).toEqual(job('rpl_new', later(2000)));
+    expect(await replays.listReplays(2, newest.cursor)).toEqual({ items: [job('rpl_old', AT)] });
+    expect((await replays.listReplays(3)).cursor).toBeUndefined();
   });
 
   it('connections: sessions once, states browser-bound, versioned writes under a lease', async () => {

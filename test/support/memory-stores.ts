@@ -141,6 +141,9 @@ export class MemoryDestinationRepo implements DestinationRepo {
   async listDestinations(): Promise<Destination[]> {
     return page([...this.items.values()], (d) => d.id, Number.POSITIVE_INFINITY).items;
   }
+  async pageDestinations(limit: number, cursor?: string): Promise<Page<Destination>> {
+    return page([...this.items.values()], (d) => d.id, limit, cursor);
+  }
   async disableDestination(id: string, reason: string, at: string): Promise<void> {
     const d = this.items.get(id);
     if (d) Object.assign(d, { status: 'disabled', disabledReason: reason, updatedAt: at });
@@ -364,6 +367,9 @@ export class MemoryReplayRepo implements ReplayRepo {
   async getReplay(id: string): Promise<ReplayJob | undefined> {
     const j = this.items.get(id);
     return j && copy(j);
+  }
+  async listReplays(limit: number, cursor?: string): Promise<Page<ReplayJob>> {
+    return page([...this.items.values()], (j) => `${j.createdAt}#${j.id}`, limit, cursor, true);
   }
   async advanceReplay(
     job: ReplayJob,

@@ -150,7 +150,7 @@ describe('item codecs', () => {
       },
       replayItem,
       replayFromItem,
-      ...['replay#rpl_1', 'replay', 'replay'],
+      ...['replay#rpl_1', 'replay', 'replay', 'replays', `${AT}#rpl_1`],
     ),
   );
   it(

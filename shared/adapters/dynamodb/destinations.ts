@@ -1,6 +1,6 @@
 /** The app's HTTP destinations: one item each, listed through gsi1. */
 import type { Destination } from '../../delivery/types.js';
-import type { DestinationRepo } from '../../ports/index.js';
+import type { DestinationRepo, Page } from '../../ports/index.js';
 import { type Item, oneOf, optStr, str, strs } from './codec.js';
 import { DESTINATION } from './keys.js';
 import { DynamoRepo } from './repo.js';
@@ -50,6 +50,11 @@ export class DynamoDestinationRepo extends DynamoRepo implements DestinationRepo
       ExpressionAttributeValues: { ':p': DESTINATION.allPk },
     });
     return items.map(destinationFromItem);
+  }
+
+  async pageDestinations(limit: number, cursor?: string): Promise<Page<Destination>> {
+    const page = await this.listPage(DESTINATION.allPk, limit, cursor);
+    return { ...page, items: page.items.map(destinationFromItem) };
   }
 
   async disableDestination(id: string, reason: string, at: string): Promise<void> {

@@ -2,7 +2,6 @@
 import type { IntegrationConfig, IntegrationRecord } from '../../integrations/schema.js';
 import type { IntegrationRepo, Page } from '../../ports/index.js';
 import { type Item, optStr, str } from './codec.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { INTEGRATION } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
@@ -52,18 +51,7 @@ export class DynamoIntegrationRepo extends DynamoRepo implements IntegrationRepo
   }
 
   async list(limit = 100, cursor?: string): Promise<Page<IntegrationRecord>> {
-    const page = await this.queryPage({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': INTEGRATION.allPk },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], {
-        gsi1pk: INTEGRATION.allPk,
-      }),
-    });
-    return {
-      items: page.items.map(integrationFromItem),
-      ...(page.next ? { cursor: encodeCursor(page.next) } : {}),
-    };
+    const page = await this.listPage(INTEGRATION.allPk, limit, cursor);
+    return { ...page, items: page.items.map(integrationFromItem) };
   }
 }

@@ -64,7 +64,14 @@ export const PAYMENT_OBJECT = {
 /** The one bus publication of an event, under the event's partition. */
 export const BUS_MARKER = { kind: 'bus_marker', sk: 'published#bus' } as const;
 
-export const REPLAY = { kind: 'replay', pk: (id: string) => `replay#${id}`, sk: 'replay' } as const;
+/** gsi1 partition `replays` lists the jobs newest first by `createdAt#id` (jobs written before it are not listed). */
+export const REPLAY = {
+  kind: 'replay',
+  pk: (id: string) => `replay#${id}`,
+  sk: 'replay',
+  allPk: 'replays',
+  listSk: (createdAt: string, id: string) => timeSk(createdAt, id),
+} as const;
 
 /** gsi1 by end user; gsi2 (`connections`, `{integrationId}#{status}#{id}`) for integration/status listings. */
 export const CONNECTION = {

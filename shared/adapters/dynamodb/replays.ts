@@ -1,6 +1,6 @@
 /** Bulk replay jobs: one item each; the cursor advances conditionally so a page is counted once. */
 import type { ReplayJob } from '../../delivery/types.js';
-import type { ReplayRepo } from '../../ports/index.js';
+import type { Page, ReplayRepo } from '../../ports/index.js';
 import { type Item, num, oneOf, optStr, str } from './codec.js';
 import { itemAbsent } from './conditional.js';
 import { REPLAY } from './keys.js';
@@ -8,7 +8,13 @@ import { DynamoRepo } from './repo.js';
 
 const key = (id: string) => ({ pk: REPLAY.pk(id), sk: REPLAY.sk });
 
-export const replayItem = (job: ReplayJob): Item => ({ ...key(job.id), kind: REPLAY.kind, ...job });
+export const replayItem = (job: ReplayJob): Item => ({
+  ...key(job.id),
+  kind: REPLAY.kind,
+  gsi1pk: REPLAY.allPk,
+  gsi1sk: REPLAY.listSk(job.createdAt, job.id),
+  ...job,
+});
 
 export const replayFromItem = (it: Item): ReplayJob => ({
   id: str(it.id),
@@ -36,6 +42,11 @@ export class DynamoReplayRepo extends DynamoRepo implements ReplayRepo {
   async getReplay(id: string): Promise<ReplayJob | undefined> {
     const item = await this.getItem(key(id));
     return item ? replayFromItem(item) : undefined;
+  }
+
+  async listReplays(limit: number, cursor?: string): Promise<Page<ReplayJob>> {
+    const page = await this.listPage(REPLAY.allPk, limit, cursor, true);
+    return { ...page, items: page.items.map(replayFromItem) };
   }
 
   /** Moves the job past one page; conditional on the page it started from, so a page is counted once. */

@@ -20,6 +20,7 @@ import {
   itemExists,
   type WriteResult,
 } from './conditional.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 type Key = { pk: string; sk: string };
 type Input<T> = Omit<T, 'TableName'>;
@@ -101,6 +102,34 @@ export abstract class DynamoRepo {
   ): Promise<{ items: Item[]; next?: Item | undefined }> {
     const out = await storeCall(() => this.ddb.send(new QueryCommand({ TableName: this.table, ...input })));
     return { items: out.Items ?? [], next: out.LastEvaluatedKey };
+  }
+
+  /**
+   * One page of a gsi1 partition, in sort-key order (or newest first). The cursor is the last
+   * item's keys, absent on the last page; one for another partition is 400 invalid_cursor.
+   */
+  protected async listPage(
+    partition: string,
+    limit: number,
+    cursor: string | undefined,
+    newestFirst = false,
+  ): Promise<{ items: Item[]; cursor?: string }> {
+    const keys = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+    // One extra item tells a full last page from one with more after it.
+    const page = await this.queryPage({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': partition },
+      Limit: limit + 1,
+      ScanIndexForward: !newestFirst,
+      ExclusiveStartKey: decodeCursor(cursor, keys, { gsi1pk: partition }),
+    });
+    const items = page.items.slice(0, limit);
+    const last = items.at(-1);
+    if (page.items.length > limit && last)
+      return { items, cursor: encodeCursor(Object.fromEntries(keys.map((k) => [k, last[k]]))) };
+    // A read stopped by the 1 MB limit: more may follow.
+    return { items, ...(page.next ? { cursor: encodeCursor(page.next) } : {}) };
   }
 
   /** Every item of a query, all pages. */
