@@ -1,7 +1,11 @@
 import { type BaseContainer, buildBase } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import type { HttpRequest } from '../../shared/http/types.js';
-import { defaultPayPalContext, type PayPalContext } from '../../shared/webhooks/providers/paypal/context.js';
+import {
+  defaultPayPalContext,
+  type PayPalContext,
+  standInRootsPem,
+} from '../../shared/webhooks/providers/paypal/context.js';
 import { receiveWebhook } from '../../shared/webhooks/receive.js';
 
 const impls = (c: BaseContainer) => {
@@ -19,8 +23,8 @@ const impls = (c: BaseContainer) => {
         paypal ??= defaultPayPalContext({
           log: c.log,
           policy: c.policy,
-          // Test-only trust root for the tests' own PayPal stand-in chain; local mode only.
-          trustRootPem: config.HOOKBRIDGE_LOCAL ? config.HOOKBRIDGE_TEST_TRUST_ROOT_PEM : undefined,
+          // The tests' and the local runtime's stand-in roots; none outside local mode.
+          trustRootPem: standInRootsPem(config),
           resolver: c.net.resolver,
           transport: c.net.transport,
         });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ADMIN_SECRET_NAME, VAULT_SECRET_NAME, webhookSecretName } from '../../shared/secret-names.js';
 import { newVaultSecret } from '../../shared/vault/vault.js';
+import { LOCAL_PAYPAL_SECRET_NAME, makeLocalPayPalStandIn } from './paypal-standin.js';
 
 /**
  * Dev secrets written to the local secrets file on first run (missing names only; existing
@@ -27,5 +28,11 @@ export const DEV_SECRETS: Record<string, () => unknown> = {
     secrets: [randomBytes(16).toString('hex')],
     publicKey: randomBytes(8).toString('hex'),
   }),
+  // PayPal: the webhook id it signs for, and a dev CA + signing leaf that only the local runtime
+  // trusts (HOOKBRIDGE_LOCAL_PAYPAL_ROOT_PEM, local mode only); send-webhook signs with the leaf's key.
+  [webhookSecretName('paypal')]: () => ({
+    secrets: [`WH-LOCAL-${randomBytes(8).toString('hex').toUpperCase()}`],
+  }),
+  [LOCAL_PAYPAL_SECRET_NAME]: makeLocalPayPalStandIn,
   [VAULT_SECRET_NAME]: () => newVaultSecret('dev1'),
 };

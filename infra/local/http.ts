@@ -43,10 +43,22 @@ const writeProblem = (res: ServerResponse, err: HookbridgeError) => {
   res.end(r.body);
 };
 
-/** Serves every route through `handlers` (by function name), each run as its function for local IAM. */
-export function createGateway(handlers: ReadonlyMap<string, Handler>): Server {
+/**
+ * Serves every route through `handlers` (by function name), each run as its function for local IAM;
+ * `files` are local-runtime-only documents served on GET by path (never Lambda routes).
+ */
+export function createGateway(
+  handlers: ReadonlyMap<string, Handler>,
+  files: ReadonlyMap<string, { type: string; body: string }> = new Map(),
+): Server {
   const match = createRouter(ROUTES);
   const serve = async (req: IncomingMessage, res: ServerResponse, port: number) => {
+    const file = req.method === 'GET' ? files.get(req.url ?? '') : undefined;
+    if (file) {
+      req.resume();
+      res.writeHead(200, { 'content-type': file.type }).end(file.body);
+      return;
+    }
     const body = await readBody(req, PAYLOAD_LIMIT_BYTES);
     if (body === 'too_large') {
       res.setHeader('connection', 'close');

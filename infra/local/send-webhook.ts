@@ -10,8 +10,9 @@ import { parseSecretValue } from '../../shared/secrets.js';
 import { PROVIDER_ALIASES, PROVIDERS } from '../../shared/webhooks/catalog.js';
 import { webhookSecretName } from '../../shared/webhooks/receive.js';
 import { CliError, causeOf, runCli } from '../cli.js';
+import { LOCAL_PAYPAL_CERT_PATH, LOCAL_PAYPAL_SECRET_NAME, localPayPalStandIn } from './paypal-standin.js';
 import { addSourceSecret, readSecretsFile } from './secrets-file.js';
-import { signWebhook } from './webhook-signers.js';
+import { type SignOptions, signWebhook } from './webhook-signers.js';
 
 const USAGE =
   'usage: npm run send-webhook -- <provider> [--source id] [--create-source] [--file event.json] [--url base] [--secrets-file path]';
@@ -39,18 +40,18 @@ async function main(): Promise<void> {
     values['secrets-file'] ?? process.env.HOOKBRIDGE_SECRETS_FILE ?? '.hookbridge/secrets.json',
   );
   const secretName = webhookSecretName(canonical, values.source);
-  let secret = parseSecretValue((await readSecretsFile(secretsFile, { required: true }))[secretName]);
+  const all = await readSecretsFile(secretsFile, { required: true });
+  let secret = parseSecretValue(all[secretName]);
   if (!hasSecrets(secret) && values['create-source'] && values.source)
     secret = await addSourceSecret(secretsFile, canonical, values.source);
-  if (canonical === 'paypal' && typeof (secret as { signingKeyPem?: unknown })?.signingKeyPem !== 'string')
-    throw new CliError(PAYPAL_OFFLINE, 2);
   if (!hasSecrets(secret)) throw missingSecret(secretName, secretsFile, canonical, values.source);
   const base = (values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+  const signWith = canonical === 'paypal' ? withPayPalStandIn(secret, all, base, secretsFile) : secret;
   const path = `/webhooks/${provider}${values.source ? `/${encodeURIComponent(values.source)}` : ''}`;
   const body = values.file ? await readBodyFile(values.file) : undefined;
   let signed: ReturnType<typeof signWebhook>;
   try {
-    signed = signWebhook(canonical, { url: `${base}${path}`, secret, body });
+    signed = signWebhook(canonical, { url: `${base}${path}`, secret: signWith, body });
   } catch (err) {
     throw new CliError((err as Error).message, 2);
   }
@@ -59,10 +60,27 @@ async function main(): Promise<void> {
   process.exitCode = res.ok ? 0 : 1;
 }
 
-const PAYPAL_OFFLINE =
-  "No local sample for paypal: PayPal signs events with the private key of a certificate that chains to PayPal's CA, and the receiver checks that chain (or asks PayPal's verify API), so no key on this machine can sign an event it accepts; send one from PayPal's developer dashboard (Webhooks simulator) to a public URL of this service (the integration tests use a stand-in CA, trusted only through HOOKBRIDGE_TEST_TRUST_ROOT_PEM)";
+/**
+ * PayPal signs with a certificate's key: locally, the leaf of the stand-in the first `npm start`
+ * made (trusted by the local runtime only), whose chain that runtime serves on loopback.
+ */
+function withPayPalStandIn(
+  secret: SignOptions['secret'],
+  all: Record<string, unknown>,
+  base: string,
+  file: string,
+): SignOptions['secret'] {
+  if (typeof (secret as { signingKeyPem?: unknown }).signingKeyPem === 'string') return secret;
+  const standIn = localPayPalStandIn(all[LOCAL_PAYPAL_SECRET_NAME]);
+  if (!standIn)
+    throw new CliError(
+      `No local sample for paypal: PayPal signs events with the key of a certificate the receiver trusts, and ${file} has no local stand-in ("${LOCAL_PAYPAL_SECRET_NAME}"): restart npm start once to add the dev secrets (a dev CA only the local runtime trusts), or send a real event from PayPal's developer dashboard to a public URL of this service`,
+      2,
+    );
+  return { ...secret, signingKeyPem: standIn.leafKeyPem, certUrl: `${base}${LOCAL_PAYPAL_CERT_PATH}` };
+}
 
-const hasSecrets = (v: unknown): v is { secrets: string[] } =>
+const hasSecrets = (v: unknown): v is SignOptions['secret'] =>
   Array.isArray((v as { secrets?: unknown } | undefined)?.secrets) &&
   (v as { secrets: unknown[] }).secrets.length > 0;
 

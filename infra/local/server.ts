@@ -12,6 +12,12 @@ import { type Activity, activityOfItem, activityOfLog } from './activity.js';
 import { LocalFunctions } from './functions.js';
 import { createGateway, type Handler } from './http.js';
 import { localIam } from './iam.js';
+import {
+  LOCAL_PAYPAL_CERT_PATH,
+  LOCAL_PAYPAL_SECRET_NAME,
+  type LocalPayPalStandIn,
+  localPayPalStandIn,
+} from './paypal-standin.js';
 import { type LocalPipeline, startLocalPipeline } from './pipeline.js';
 import { localEnvironment } from './runtime-file.js';
 import { ensureDevSecrets } from './secrets-file.js';
@@ -60,16 +66,28 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-/** The admin key: HOOKBRIDGE_API_KEY (or opts.apiKey), else the secrets file's `hookbridge/admin`, generated on first run. */
-async function adminKey(secretsFile: string, explicit: string | undefined) {
+/**
+ * The admin key: HOOKBRIDGE_API_KEY (or opts.apiKey), else the secrets file's `hookbridge/admin`,
+ * generated on first run; and the PayPal stand-in the dev secrets hold.
+ */
+async function devSecrets(secretsFile: string, explicit: string | undefined) {
   const { all, created } = await ensureDevSecrets(secretsFile);
   const fileKey = (all['hookbridge/admin'] as { apiKey?: string } | undefined)?.apiKey;
   return {
+    paypal: localPayPalStandIn(all[LOCAL_PAYPAL_SECRET_NAME]),
     envKey: explicit || undefined,
     apiKey: explicit || fileKey || '',
     apiKeySource: explicit ? 'env' : created.includes('hookbridge/admin') ? 'generated' : 'secrets-file',
   } as const;
 }
+
+/** The local PayPal stand-in's chain, for the cert URL send-webhook signs with. */
+const localFiles = (paypal: LocalPayPalStandIn | undefined) =>
+  new Map(
+    paypal
+      ? [[LOCAL_PAYPAL_CERT_PATH, { type: 'application/x-pem-file', body: paypal.leafPem + paypal.rootPem }]]
+      : [],
+  );
 
 const notify = (to: (a: Activity) => void, a: Activity | undefined) => {
   if (a) to(a);
@@ -89,15 +107,16 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
   );
   const store = await startStore(dataDir, LOCAL_TABLE);
   try {
-    const { envKey, apiKey, apiKeySource } = await adminKey(
+    const { paypal, envKey, apiKey, apiKeySource } = await devSecrets(
       secretsFile,
       opts.apiKey ?? process.env.HOOKBRIDGE_API_KEY,
     );
-    // The functions' settings, as the CDK stack sets them in Lambda.
+    // The functions' settings, as the CDK stack sets them in Lambda (plus the local PayPal root).
     const env = {
       ...process.env,
       ...localEnvironment({ table: LOCAL_TABLE, dynamoEndpoint: store.endpoint, secretsFile }),
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      HOOKBRIDGE_LOCAL_PAYPAL_ROOT_PEM: paypal?.rootPem,
       ...opts.env,
       HOOKBRIDGE_API_KEY: envKey,
     };
@@ -119,7 +138,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       ...opts.overrides,
       clock: pipeline.clock,
     });
-    const server = createGateway(fns.http);
+    const server = createGateway(fns.http, localFiles(paypal));
     await new Promise<void>((r, j) => {
       server.once('error', j);
       server.listen(opts.port ?? Number(process.env.PORT ?? 3000), '127.0.0.1', () => r());

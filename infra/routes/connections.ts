@@ -11,6 +11,7 @@ import {
   CreateConnectSessionBody,
   ListConnectionsQuery,
 } from '../../shared/schemas/connections.js';
+import { byId, routeGroup } from './define.js';
 
 const params = IdParams;
 const tokenErrors = {
@@ -20,6 +21,9 @@ const tokenErrors = {
   502: 'token_exchange_failed or upstream_error: the provider refused or failed the refresh (providerError)',
   504: 'upstream_timeout: the provider did not answer in time',
 };
+
+const connections = routeGroup('connections-api', 'connections');
+const oauth = routeGroup('oauth', 'oauth');
 
 export const connectionRoutes: RouteDef[] = [
   {
@@ -35,107 +39,79 @@ export const connectionRoutes: RouteDef[] = [
     body: IntegrationConfig,
     responses: { 200: IntegrationView, 201: IntegrationView },
   },
-  {
-    method: 'GET',
-    path: '/integrations/{id}',
-    fn: 'connections-api',
-    auth: 'api-key',
-    scope: 'connections:read',
-    tag: 'connections',
-    summary: 'Get an integration',
-    params,
+  connections.get('/integrations/{id}', 'connections:read', 'Get an integration', {
+    ...byId('integration'),
     responses: { 200: IntegrationView },
-    errors: { 404: 'not_found: no integration with this id' },
-  },
-  {
-    method: 'GET',
-    path: '/integrations',
-    fn: 'connections-api',
-    auth: 'api-key',
-    scope: 'connections:read',
-    tag: 'connections',
-    summary: 'List integrations',
+  }),
+  connections.get('/integrations', 'connections:read', 'List integrations', {
     responses: { 200: IntegrationList },
-  },
-  {
-    method: 'POST',
-    path: '/connect-sessions',
-    fn: 'connections-api',
-    auth: 'api-key',
-    scope: 'connections:write',
-    tag: 'connections',
-    summary: 'Start a connection for an end user: a single-use URL valid for 30 minutes',
-    body: CreateConnectSessionBody,
-    responses: { 201: ConnectSessionCreated },
-    errors: {
-      400: 'invalid_request: the integration is not OAuth; invalid_return_url: returnUrl is not allow-listed',
-      404: 'not_found: no integration integrationId',
+  }),
+  connections.post(
+    '/connect-sessions',
+    'connections:write',
+    'Start a connection for an end user: a single-use URL valid for 30 minutes',
+    {
+      body: CreateConnectSessionBody,
+      responses: { 201: ConnectSessionCreated },
+      errors: {
+        400: 'invalid_request: the integration is not OAuth; invalid_return_url: returnUrl is not allow-listed',
+        404: 'not_found: no integration integrationId',
+      },
     },
-  },
-  {
-    method: 'GET',
-    path: '/connections',
-    fn: 'connections-api',
-    auth: 'api-key',
-    scope: 'connections:read',
-    tag: 'connections',
-    summary: 'List connections by end user, integration and status',
-    query: ListConnectionsQuery,
-    responses: { 200: ConnectionList },
-    errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
-  },
-  {
-    method: 'GET',
-    path: '/connections/{id}',
-    fn: 'connections-api',
-    auth: 'api-key',
-    scope: 'connections:read',
-    tag: 'connections',
-    summary: 'Get a connection: metadata, scopes, status and expiry (never tokens)',
-    params,
-    responses: { 200: ConnectionView },
-    errors: { 404: 'not_found: no connection with this id' },
-  },
-  {
-    method: 'DELETE',
-    path: '/connections/{id}',
-    fn: 'connections-api',
-    auth: 'api-key',
-    scope: 'connections:write',
-    tag: 'connections',
-    summary: 'Revoke the grant at the provider (RFC 7009, where supported), then delete the connection',
-    params,
-    responses: { 200: ConnectionDeleted },
-    errors: { 404: 'not_found: no connection with this id' },
-  },
-  {
-    method: 'GET',
-    path: '/connections/{id}/access-token',
-    fn: 'connections-api',
-    auth: 'api-key',
-    scope: 'connections:token',
-    tag: 'connections',
-    summary: 'A fresh access token (refreshed first when it expires within the margin)',
-    params,
-    responses: { 200: AccessTokenView },
-    errors: tokenErrors,
-  },
-  {
-    method: 'GET',
-    path: '/oauth/authorize',
-    fn: 'oauth',
-    auth: 'browser',
-    tag: 'oauth',
-    summary: 'Browser: consume a connect session and redirect to the provider (state, PKCE S256, nonce)',
-    query: AuthorizeQuery,
-    produces: 'text/html',
-    responses: { 302: 'Redirect to the provider (sets the HttpOnly state cookie)' },
-    errors: {
-      400: 'Error page: invalid_session (unknown, expired or used session)',
-      404: 'Error page: not_found (the session’s integration is gone)',
-      502: 'Error page: upstream_error (the provider’s discovery document did not load)',
+  ),
+  connections.get(
+    '/connections',
+    'connections:read',
+    'List connections by end user, integration and status',
+    {
+      query: ListConnectionsQuery,
+      responses: { 200: ConnectionList },
+      errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
     },
-  },
+  ),
+  connections.get(
+    '/connections/{id}',
+    'connections:read',
+    'Get a connection: metadata, scopes, status and expiry (never tokens)',
+    {
+      ...byId('connection'),
+      responses: { 200: ConnectionView },
+    },
+  ),
+  connections.delete(
+    '/connections/{id}',
+    'connections:write',
+    'Revoke the grant at the provider (RFC 7009, where supported), then delete the connection',
+    {
+      ...byId('connection'),
+      responses: { 200: ConnectionDeleted },
+    },
+  ),
+  connections.get(
+    '/connections/{id}/access-token',
+    'connections:token',
+    'A fresh access token (refreshed first when it expires within the margin)',
+    {
+      params,
+      responses: { 200: AccessTokenView },
+      errors: tokenErrors,
+    },
+  ),
+  oauth.get(
+    '/oauth/authorize',
+    'browser',
+    'Browser: consume a connect session and redirect to the provider (state, PKCE S256, nonce)',
+    {
+      query: AuthorizeQuery,
+      produces: 'text/html',
+      responses: { 302: 'Redirect to the provider (sets the HttpOnly state cookie)' },
+      errors: {
+        400: 'Error page: invalid_session (unknown, expired or used session)',
+        404: 'Error page: not_found (the session’s integration is gone)',
+        502: 'Error page: upstream_error (the provider’s discovery document did not load)',
+      },
+    },
+  ),
   {
     method: 'GET',
     path: '/oauth/callback',

@@ -1,4 +1,5 @@
 import type { RouteDef } from '../../shared/http/route.js';
+import { routeGroup } from './define.js';
 
 const upstream = {
   200: 'The provider’s response: its status, body and headers (hop-by-hop, auth and cookie headers removed)',
@@ -14,27 +15,25 @@ const errors = {
   504: 'upstream_timeout: the provider did not answer in time',
 };
 
+const proxy = routeGroup('proxy', 'proxy');
+
 export const proxyRoutes: RouteDef[] = [
-  {
-    method: 'ANY',
-    path: '/proxy/integrations/{integrationId}/{path+}',
-    fn: 'proxy',
-    auth: 'api-key',
-    scope: 'proxy',
-    tag: 'proxy',
-    summary: 'Call the provider’s API as an API-key or client-credentials integration',
-    responses: upstream,
-    errors,
-  },
-  {
-    method: 'ANY',
-    path: '/proxy/{connectionId}/{path+}',
-    fn: 'proxy',
-    auth: 'api-key',
-    scope: 'proxy',
-    tag: 'proxy',
-    summary: 'Call the provider’s API as a connection (its fresh OAuth token)',
-    responses: upstream,
-    errors,
-  },
+  proxy.any(
+    '/proxy/integrations/{integrationId}/{path+}',
+    'proxy',
+    'Call the provider’s API as an API-key or client-credentials integration',
+    {
+      responses: upstream,
+      errors,
+    },
+  ),
+  proxy.any(
+    '/proxy/{connectionId}/{path+}',
+    'proxy',
+    'Call the provider’s API as a connection (its fresh OAuth token)',
+    {
+      responses: upstream,
+      errors,
+    },
+  ),
 ];

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import type { RouteDef } from '../../shared/http/route.js';
-import { IdParams } from '../../shared/schemas/common.js';
 import { EventDetail, EventList, ListEventsQuery } from '../../shared/schemas/events.js';
 import { WEBHOOK_PROVIDERS } from '../../shared/webhooks/manifest.js';
+import { byId, routeGroup } from './define.js';
 
 const Stored = z
   .object({ status: z.enum(['stored', 'duplicate']), id: z.string() })
@@ -24,52 +24,43 @@ const Received = {
 const Provider = z.enum(WEBHOOK_PROVIDERS);
 const SourceId = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/));
 
+const events = routeGroup('events-api', 'events');
+const webhooks = routeGroup('webhooks-receive', 'webhooks');
+
 export const webhookRoutes: RouteDef[] = [
-  {
-    method: 'POST',
-    path: '/webhooks/{provider}',
-    fn: 'webhooks-receive',
-    auth: 'signature',
-    tag: 'webhooks',
-    summary: 'Receive a webhook from the provider’s default source (secret hookbridge/webhooks/{provider})',
-    params: z.object({ provider: Provider }),
-    responses: { 200: Received },
-  },
-  {
-    method: 'POST',
-    path: '/webhooks/{provider}/{sourceId}',
-    fn: 'webhooks-receive',
-    auth: 'signature',
-    tag: 'webhooks',
-    summary: 'Receive a webhook for one source (secret hookbridge/webhooks/{provider}/{sourceId})',
-    params: z.object({ provider: Provider, sourceId: SourceId }),
-    responses: { 200: Received },
-  },
+  webhooks.post(
+    '/webhooks/{provider}',
+    'signature',
+    'Receive a webhook from the provider’s default source (secret hookbridge/webhooks/{provider})',
+    {
+      params: z.object({ provider: Provider }),
+      responses: { 200: Received },
+    },
+  ),
+  webhooks.post(
+    '/webhooks/{provider}/{sourceId}',
+    'signature',
+    'Receive a webhook for one source (secret hookbridge/webhooks/{provider}/{sourceId})',
+    {
+      params: z.object({ provider: Provider, sourceId: SourceId }),
+      responses: { 200: Received },
+    },
+  ),
 ];
 
 export const eventRoutes: RouteDef[] = [
-  {
-    method: 'GET',
-    path: '/events',
-    fn: 'events-api',
-    auth: 'api-key',
-    scope: 'events:read',
-    tag: 'events',
-    summary: 'List received events, newest first, filtered by provider, source, type and time range',
-    query: ListEventsQuery,
-    responses: { 200: EventList },
-    errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
-  },
-  {
-    method: 'GET',
-    path: '/events/{id}',
-    fn: 'events-api',
-    auth: 'api-key',
-    scope: 'events:read',
-    tag: 'events',
-    summary: 'One event with its raw body and verification details',
-    params: IdParams,
+  events.get(
+    '/events',
+    'events:read',
+    'List received events, newest first, filtered by provider, source, type and time range',
+    {
+      query: ListEventsQuery,
+      responses: { 200: EventList },
+      errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
+    },
+  ),
+  events.get('/events/{id}', 'events:read', 'One event with its raw body and verification details', {
+    ...byId('event'),
     responses: { 200: EventDetail },
-    errors: { 404: 'not_found: no event with this id' },
-  },
+  }),
 ];

@@ -44,6 +44,11 @@ export const ConfigSchema = z.object({
   HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK: z._default(bool, false),
   /** Test-only: the PEM root PayPal certificate chains are checked against (local mode only). */
   HOOKBRIDGE_TEST_TRUST_ROOT_PEM: z.optional(z.string()),
+  /**
+   * Local mode only: the root of the local runtime's PayPal stand-in (a dev CA made on the first
+   * `npm start`, which sets this from the secrets file); ignored outside local mode.
+   */
+  HOOKBRIDGE_LOCAL_PAYPAL_ROOT_PEM: z.optional(z.string()),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -15,12 +15,11 @@ import {
   type ParsedTokens,
   parseTokenResponse,
   type ResolvedProvider,
-  resolveProvider,
   validateIdToken,
 } from '../oauth/protocol.js';
 import { getProvider, normaliseRedirectValue } from '../oauth/providers.js';
 import { type BrowserResult, bindingCookieName, cookieAttrs, readCookie, sha256 } from './browser-binding.js';
-import { type ConnectionDeps, sendSpec } from './deps.js';
+import { type ConnectionDeps, providerFor, sendSpec } from './deps.js';
 import type { ConnectionRecord, OAuthState } from './model.js';
 import { oauthIntegration } from './sessions.js';
 import { storeConnection } from './store-connection.js';
@@ -111,11 +110,7 @@ async function takeState(
 async function checkResponse(deps: ConnectionDeps, taken: TakenState): Promise<CheckedResponse> {
   const { state, query, now } = taken;
   const config = await oauthIntegration(deps, state.integrationId);
-  const provider = await resolveProvider(config, {
-    fetch: deps.fetch,
-    now,
-    discoveryCache: deps.caches.discovery,
-  });
+  const provider = await providerFor(deps, config, now);
   const creds = await deps.clientCredentials(state.integrationId);
   const checked = checkAuthorizationResponse(provider, creds.clientId, query, state.state);
   if (checked.kind === 'provider_error')

@@ -9,7 +9,7 @@ import { HookbridgeError } from '../errors.js';
 import type { AppEventPublisher } from '../events/app-events.js';
 import { type integrationConfigSchema, integrationSecretName } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
-import type { DiscoveryCache } from '../oauth/discovery.js';
+import { type DiscoveryCache, resolveProvider } from '../oauth/discovery.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
 import type { ConnectionRepo, Fetch, IntegrationRepo } from '../ports/index.js';
 import { placeholderError, SECRET_PLACEHOLDER, type SecretCache } from '../secrets.js';
@@ -114,3 +114,10 @@ export async function sendSpec(
   });
   return { status: res.status, text: await res.text() };
 }
+
+/** The integration's provider (catalog entry or discovery), through this container's fetch and cache. */
+export const providerFor = (
+  deps: Pick<ConnectionDeps, 'fetch' | 'caches'>,
+  config: Parameters<typeof resolveProvider>[0],
+  now: number,
+) => resolveProvider(config, { fetch: deps.fetch, now, discoveryCache: deps.caches.discovery });

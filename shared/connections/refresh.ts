@@ -13,11 +13,10 @@ import {
   buildTokenRequest,
   type ParsedTokens,
   parseTokenResponse,
-  resolveProvider,
   type TokenOutcome,
 } from '../oauth/protocol.js';
 import { publish } from './app-events.js';
-import { type ConnectionDeps, sendSpec } from './deps.js';
+import { type ConnectionDeps, providerFor, sendSpec } from './deps.js';
 import type { ConnectionRecord, ConnectionStatus, TokenSet } from './model.js';
 import {
   type FreshAccessToken,
@@ -156,11 +155,7 @@ async function attemptRefresh(
   if (!integration || !isOAuth(integration.config)) {
     throw new HookbridgeError('misconfigured', `Integration ${c.integrationId} is gone or is not OAuth`);
   }
-  const provider = await resolveProvider(integration.config, {
-    fetch: deps.fetch,
-    now: deps.now(),
-    discoveryCache: deps.caches.discovery,
-  });
+  const provider = await providerFor(deps, integration.config, deps.now());
   const creds = await deps.clientCredentials(c.integrationId);
   const spec = buildTokenRequest(provider, { grantType: 'refresh_token', refreshToken }, creds);
   let outcome: TokenOutcome = { ok: false, error: 'not_attempted', transient: true };

@@ -1,9 +1,9 @@
 /** Revoke-and-delete: RFC 7009 revocation at the provider where the catalog has an endpoint, then delete. */
 import { HookbridgeError } from '../errors.js';
 import { isOAuth } from '../integrations/schema.js';
-import { buildRevocationRequest, resolveProvider } from '../oauth/protocol.js';
+import { buildRevocationRequest } from '../oauth/protocol.js';
 import { publish } from './app-events.js';
-import { type ConnectionDeps, openTokens, sendSpec } from './deps.js';
+import { type ConnectionDeps, openTokens, providerFor, sendSpec } from './deps.js';
 import type { TokenSet } from './model.js';
 import { forgetConnection, notFound } from './token-view.js';
 
@@ -33,11 +33,7 @@ export async function deleteConnection(
   try {
     const rec = await deps.integrations.get(c.integrationId);
     if (rec && isOAuth(rec.config)) {
-      const provider = await resolveProvider(rec.config, {
-        fetch: deps.fetch,
-        now: deps.now(),
-        discoveryCache: deps.caches.discovery,
-      });
+      const provider = await providerFor(deps, rec.config, deps.now());
       if (provider.revocation) {
         const tokens = await openTokens<TokenSet>(deps, c.tokens);
         const creds = await deps.clientCredentials(c.integrationId);

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
 import { isOAuth, type OAuthIntegrationConfig } from '../integrations/schema.js';
-import { buildAuthorizationUrl, pkce, resolveProvider } from '../oauth/protocol.js';
+import { buildAuthorizationUrl, pkce } from '../oauth/protocol.js';
 import { type BrowserResult, bindingCookieName, cookieAttrs, sha256 } from './browser-binding.js';
-import type { ConnectionDeps } from './deps.js';
+import { type ConnectionDeps, providerFor } from './deps.js';
 import { CONNECT_SESSION_TTL_MS, type ConnectSession, OAUTH_STATE_TTL_MS } from './model.js';
 
 /**
@@ -96,11 +96,7 @@ export async function authorize(
   if (pending.usedAt) throw invalid('used');
   if (pending.expiresAt <= now) throw invalid('expired');
   const config = await oauthIntegration(deps, pending.integrationId);
-  const provider = await resolveProvider(config, {
-    fetch: deps.fetch,
-    now,
-    discoveryCache: deps.caches.discovery,
-  });
+  const provider = await providerFor(deps, config, now);
   const creds = await deps.clientCredentials(pending.integrationId);
   const consumed = await deps.store.consumeSession(sessionId, now);
   if (!consumed.ok) throw invalid(consumed.reason);

@@ -5,7 +5,7 @@
  * naming the cause and the fix, with a non-zero exit and no stack trace.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -198,13 +198,23 @@ describe('send-webhook', () => {
     expect((await sendWebhook('square')).stdout).toMatch(/-> 200/);
   });
 
-  it('paypal, a missing --file and a service that is down: one line each', async () => {
+  it('paypal is signed with the local stand-in the first npm start made, and stored', async () => {
+    const r = await sendWebhook('paypal');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/POST \/webhooks\/paypal -> 200\n\{"status":"stored"/);
+    expect(r.code).toBe(0);
+    await waitFor(/stored +paypal +default +WH-/);
+  });
+
+  it('paypal without a local stand-in, a missing --file and a service that is down: one line each', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
+    const noStandIn = join(dir, 'no-standin.json');
+    await writeFile(noStandIn, JSON.stringify({ 'hookbridge/webhooks/paypal': { secrets: ['WH-REAL-1'] } }));
     const [paypal, noFile, down] = await Promise.all([
-      sendWebhook('paypal'),
+      run(['infra/local/send-webhook.ts', 'paypal', '--url', url, '--secrets-file', noStandIn]),
       sendWebhook('stripe', '--file', join(dir, 'nope.json')),
       run([
         'infra/local/send-webhook.ts',

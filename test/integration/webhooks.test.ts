@@ -195,8 +195,9 @@ describe('POST /webhooks/{provider}', () => {
       status: 404,
       code: 'unknown_provider',
     });
-    // PayPal is registered (issue 6), but this runtime has no PayPal source configured.
-    expect((await post('/webhooks/paypal', signed)).json).toMatchObject({
+    // PayPal is registered (issue 6), but this PayPal source is not configured (the default one is
+    // a dev secret since send-webhook signs PayPal locally).
+    expect((await post('/webhooks/paypal/no-such-source', signed)).json).toMatchObject({
       status: 404,
       code: 'unknown_source',
     });

@@ -5,12 +5,14 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
+import type { Config } from '../../../config/index.js';
 import type { Logger } from '../../../log.js';
 import { type OutboundCall, type OutboundResult, sendWithPolicy } from '../../../outbound/policy.js';
 import { type Resolver, systemResolver } from '../../../outbound/ssrf.js';
 import { nodeTransport, type Transport } from '../../../outbound/transport.js';
 import { ClientCredentialsTokens } from '../../../proxy/client-credentials.js';
 import type { ProxyPolicy } from '../../../proxy/config.js';
+import { PEM_CERTIFICATES } from './verify.js';
 
 const CERT_CACHE_MS = 24 * 3600_000;
 const CERT_CACHE_MAX = 16;
@@ -47,10 +49,22 @@ export interface PayPalContextOptions {
   /** The token cache's clock. */
   now?: () => number;
   testAllow?: ReadonlySet<string>;
-  /** One more root to trust (PEM): the tests' stand-in CA. Undefined in production. */
+  /** More roots to trust (one or more PEM certificates): the stand-in CAs. Undefined in production. */
   trustRootPem?: string | undefined;
   /** Whether the system's roots are trusted too; true unless a test says otherwise. */
   systemRoots?: boolean;
+}
+
+/**
+ * The stand-in roots to trust besides the system's: the tests' and the local runtime's, in local
+ * mode only. Outside local mode none, whatever the settings say.
+ */
+export function standInRootsPem(
+  c: Pick<Config, 'HOOKBRIDGE_LOCAL' | 'HOOKBRIDGE_TEST_TRUST_ROOT_PEM' | 'HOOKBRIDGE_LOCAL_PAYPAL_ROOT_PEM'>,
+): string | undefined {
+  if (!c.HOOKBRIDGE_LOCAL) return undefined;
+  const pems = [c.HOOKBRIDGE_TEST_TRUST_ROOT_PEM, c.HOOKBRIDGE_LOCAL_PAYPAL_ROOT_PEM].filter(Boolean);
+  return pems.length ? pems.join('\n') : undefined;
 }
 
 export function createPayPalContext(opts: PayPalContextOptions): PayPalContext {
@@ -62,7 +76,7 @@ export function createPayPalContext(opts: PayPalContextOptions): PayPalContext {
     trustedRoots: () => {
       roots ??= [
         ...(opts.systemRoots === false ? [] : rootCertificates),
-        ...(opts.trustRootPem ? [opts.trustRootPem] : []),
+        ...(opts.trustRootPem?.match(PEM_CERTIFICATES) ?? []),
       ].map((pem) => new X509Certificate(pem));
       return roots;
     },

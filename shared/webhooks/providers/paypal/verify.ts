@@ -35,7 +35,20 @@ export const PAYPAL_CERT_PATH = '/v1/notifications/certs/';
 /** Names PayPal's signing certificate carries. */
 const PAYPAL_CERT_NAMES = /^messageverificationcerts(\.sandbox)?\.paypal\.com$/;
 
+/** Each PEM certificate in a text (a chain, a bundle of roots). */
+export const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
 const hostPort = (u: URL) => `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+
+/**
+ * PayPal's hosts, plus (local mode only, where the allow list is not empty) the listed stand-ins
+ * and `url`'s own host:port when the allow list admits it (loopback under HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK).
+ */
+const allowedHostsFor = (url: URL, testAllow: ReadonlySet<string>): string[] => [
+  ...PAYPAL_HOSTS,
+  ...testAllow,
+  ...(testAllow.has(hostPort(url)) ? [hostPort(url)] : []),
+];
 
 /** The cert URL must be https on a PayPal host; only a test stand-in (local mode) may differ. */
 export function certUrlAllowed(raw: string, testAllow: ReadonlySet<string>): URL | undefined {
@@ -64,7 +77,7 @@ async function certificateChain(
   const res = await deps.send({
     method: 'GET',
     url,
-    allowedHosts: [...PAYPAL_HOSTS, ...deps.testAllow],
+    allowedHosts: allowedHostsFor(url, deps.testAllow),
     headers: { accept: 'application/x-pem-file, text/plain' },
     log: { provider: 'paypal', pathTemplate: 'cert' },
   });
@@ -73,8 +86,7 @@ async function certificateChain(
   if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) return undefined;
   if (res.status !== 200)
     throw new HookbridgeError('upstream_error', `PayPal certificate fetch answered ${res.status}`);
-  const pems =
-    res.body.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const pems = res.body.toString('utf8').match(PEM_CERTIFICATES) ?? [];
   let chain: X509Certificate[];
   try {
     chain = pems.map((p) => new X509Certificate(p));
@@ -200,7 +212,7 @@ async function verifyByApi(
       'PayPal api mode needs "clientId" and "clientSecret" in the source secret',
     );
   const base = new URL(str(input.config.apiBaseUrl) ?? 'https://api-m.paypal.com');
-  const allowedHosts = [...PAYPAL_HOSTS, ...deps.testAllow];
+  const allowedHosts = allowedHostsFor(base, deps.testAllow);
   const event = parseJsonObject(input.rawBody);
   if (!event) return fail('invalid_payload', 'the body is not a JSON object');
   const token = await deps.tokens.token(
