@@ -6,11 +6,16 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { HookbridgeFunction } from './function.js';
 import { Observability } from './observability.js';
+import { addPipelineAlarms } from './pipeline-alarms.js';
 
 export interface AlarmsProps {
   api: apigw.HttpApi;
   functions: ReadonlyMap<string, HookbridgeFunction>;
   deadLetterQueues: readonly sqs.Queue[];
+  /** The delivery queue, alarmed on the age of its oldest message. */
+  deliveryQueue: sqs.Queue;
+  /** The table's name (its indexes are those in TABLE), alarmed on throttled reads and writes. */
+  tableName: string;
   alarmEmail: string | undefined;
   alarmTopicArn: string | undefined;
 }
@@ -66,6 +71,24 @@ const LOG_LINE_ALARMS: LogLineAlarm[] = [
     description:
       'A delivery to an app destination exhausted its retries: fix the receiver, then POST /destinations/{id}/redrive.',
   },
+  {
+    id: 'EventBatchItemFailures',
+    functions: ['events-process'],
+    metricName: 'EventProcessingFailed',
+    phrase: 'event processing failed',
+    threshold: 1,
+    description:
+      'events-process reported a stream record as a partial batch failure (not a Lambda error): it is retried, then dead-lettered to the stream DLQ.',
+  },
+  {
+    id: 'DeliveryBatchItemFailures',
+    functions: ['deliveries-send'],
+    metricName: 'DeliveryMessageFailed',
+    phrase: 'delivery message failed',
+    threshold: 1,
+    description:
+      'deliveries-send reported a queue message as a partial batch failure (not a Lambda error): it is retried, then dead-lettered to the delivery DLQ.',
+  },
 ];
 
 /** Alarms on the 5xx rate, throttles, function errors, log-line failures and every DLQ, plus one dashboard. */
@@ -102,6 +125,7 @@ export function addAlarms(scope: Construct, props: AlarmsProps): Observability {
     if (metric) obs.alarm(a.id, metric, { threshold: a.threshold, description: a.description });
   }
   addDeadLetterAlarms(obs, props.deadLetterQueues);
+  addPipelineAlarms(obs, props);
   const fns = [...props.functions.values()];
   obs.dashboard.addWidgets(
     new cw.GraphWidget({

@@ -61,6 +61,8 @@ export class HookbridgeStack extends Stack {
       api: this.api,
       functions: this.functions,
       deadLetterQueues: pipeline.deadLetterQueues,
+      deliveryQueue: pipeline.deliveryQueue,
+      tableName: this.table.tableName,
       alarmEmail: ctx.alarmEmail,
       alarmTopicArn: ctx.alarmTopicArn,
     });

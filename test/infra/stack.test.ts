@@ -5,6 +5,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINE_ALARMS } from '../../infra/constructs/pipeline-alarms.js';
 import { FUNCTION_SETTINGS, secretGrantsFor, tableActionsFor } from '../../infra/functions.js';
 import { REPO_ROOT } from '../../infra/local/server.js';
 import { ROUTES } from '../../infra/routes.js';
@@ -264,6 +265,60 @@ describe('processing, schedules, secrets and outputs', () => {
       ]),
     );
     prod.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('alarms on stream iterator age, delivery queue age, table throttles and partial batch failures', () => {
+    const alarms = Object.values(prod.findResources('AWS::CloudWatch::Alarm') as Resources).map(
+      (a) => a.Properties,
+    );
+    const byMetric = (name: string) => alarms.find((a) => a.MetricName === name);
+    const iterator = byMetric('IteratorAge');
+    expect(iterator).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: PIPELINE_ALARMS.iteratorAgeMs,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(JSON.stringify(iterator!.Dimensions)).toMatch(/eventsprocess/i);
+    const queueAge = byMetric('ApproximateAgeOfOldestMessage');
+    expect(queueAge).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1800,
+    });
+    expect(JSON.stringify(queueAge!.Dimensions)).toMatch(/DeliveryQueue/);
+    expect(JSON.stringify(queueAge!.Dimensions)).not.toContain('Dlq');
+    const throttles = alarms.find((a) => /DynamoDB throttled/.test(a.AlarmDescription));
+    expect(throttles?.Threshold).toBe(1);
+    const stats = (
+      throttles!.Metrics as { MetricStat?: { Metric: Record<string, unknown>; Period: number } }[]
+    ).flatMap((m) => (m.MetricStat ? [m.MetricStat] : []));
+    // Reads and writes on the table and on each index.
+    expect(stats).toHaveLength(2 * (1 + TABLE.globalSecondaryIndexes.length));
+    for (const s of stats) expect(s.Period).toBe(300);
+    expect(new Set(stats.map((s) => s.Metric.MetricName))).toEqual(
+      new Set(['ReadThrottleEvents', 'WriteThrottleEvents']),
+    );
+    const indexes = stats.flatMap((s) =>
+      (s.Metric.Dimensions as { Name: string; Value: string }[])
+        .filter((d) => d.Name === 'GlobalSecondaryIndexName')
+        .map((d) => d.Value),
+    );
+    expect(new Set(indexes)).toEqual(new Set(TABLE.globalSecondaryIndexes.map((g) => g.indexName)));
+    // Partial batch failures, counted per function from the line each one logs.
+    for (const [fn, phrase, metric] of [
+      ['eventsprocess', 'event processing failed', 'EventProcessingFailed'],
+      ['deliveriessend', 'delivery message failed', 'DeliveryMessageFailed'],
+    ] as const) {
+      const filters = Object.values(prod.findResources('AWS::Logs::MetricFilter') as Resources).filter(
+        (f) => f.Properties.FilterPattern === `"${phrase}"`,
+      );
+      expect(filters).toHaveLength(1);
+      expect(JSON.stringify(filters[0]!.Properties.LogGroupName)).toMatch(new RegExp(fn, 'i'));
+      expect(byMetric(metric)).toMatchObject({ Statistic: 'Sum', Period: 300, Threshold: 1 });
+    }
   });
 
   it('schedules every scheduled function', () => {
