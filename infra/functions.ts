@@ -56,9 +56,10 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'Health, OpenAPI document, and 404/405 for unmatched routes',
     memoryMb: 256,
     timeoutSec: 5,
-    table: [],
-    secrets: [],
-    why: 'No I/O; 256 MB is enough CPU to serialise the cached OpenAPI document.',
+    // Readiness: one GetItem on the table, one read of the admin secret (never shown).
+    table: ['GetItem'],
+    secrets: [ADMIN_SECRET_NAME],
+    why: 'Readiness makes one table read and one secret read; 256 MB is enough CPU to serialise the cached OpenAPI document.',
   },
   'api-keys': {
     description: 'Admin: create, list and revoke API keys',

@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoApiKeyRepo } from '../../shared/adapters/dynamodb/api-keys.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
+import { DynamoStoreProbe } from '../../shared/adapters/dynamodb/probe.js';
 import { LocalFileSecretStore } from '../../shared/adapters/local-secrets.js';
 import { SecretsManagerStore } from '../../shared/adapters/secrets-manager.js';
 import type { AuthDeps } from '../../shared/auth/authenticate.js';
@@ -27,6 +28,7 @@ import {
   type EventRepo,
   type Fetch,
   type SecretStore,
+  type StoreProbe,
   systemClock,
 } from '../../shared/ports/index.js';
 import { type ProxyPolicy, proxyPolicy } from '../../shared/proxy/config.js';
@@ -59,6 +61,8 @@ export interface CoreContainer {
   clock: Clock;
   secrets: SecretCache;
   apiKeys: ApiKeyRepo;
+  /** One cheap table read (readiness). */
+  storeProbe: StoreProbe;
   /** What httpHandler needs: the log, API-key auth and the public base URL. */
   http: HttpOptions & { auth: AuthDeps };
   overrides: Overrides;
@@ -100,6 +104,7 @@ export function buildCore(config: Config, overrides: Overrides = {}): CoreContai
     clock,
     secrets,
     apiKeys,
+    storeProbe: new DynamoStoreProbe(ddb, name),
     http: {
       log,
       auth: { apiKeys, secrets, clock, adminKey: config.HOOKBRIDGE_API_KEY },

@@ -1,6 +1,6 @@
 import type { RouteDef } from '../../shared/http/route.js';
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '../../shared/schemas/api-keys.js';
-import { Health, OpenApiDocument } from '../../shared/schemas/meta.js';
+import { Health, OpenApiDocument, Readiness } from '../../shared/schemas/meta.js';
 import { routeGroup } from './define.js';
 
 const apiKeys = routeGroup('api-keys', 'api-keys');
@@ -9,6 +9,12 @@ const meta = routeGroup('meta', 'meta');
 export const metaRoutes: RouteDef[] = [
   meta.get('/health', 'none', 'Liveness, and which store and secrets backends are in use', {
     responses: { 200: Health },
+  }),
+  meta.get('/health/ready', 'none', 'Readiness: the store and the secret store each answer within 2 s', {
+    responses: { 200: Readiness },
+    errors: {
+      503: 'store_unavailable or secrets_unavailable: `checks` names each dependency as ok or down',
+    },
   }),
   meta.get('/openapi.json', 'none', 'This API document (OpenAPI 3.1)', {
     responses: { 200: OpenApiDocument },

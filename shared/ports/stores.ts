@@ -213,3 +213,10 @@ export interface ApiKeyRepo {
   list(limit?: number): Promise<ApiKeyRecord[]>;
   revoke(id: string, at: string): Promise<boolean>;
 }
+
+// --- readiness ------------------------------------------------------------------------------
+
+/** One cheap read that proves the store answers (GET /health/ready). */
+export interface StoreProbe {
+  ping(): Promise<void>;
+}

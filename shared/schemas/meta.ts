@@ -11,6 +11,13 @@ export const Health = z
   })
   .register(z.globalRegistry, { id: 'Health' });
 
+export const Readiness = z
+  .object({
+    status: z.literal('ready'),
+    checks: z.object({ store: z.literal('ok'), secrets: z.literal('ok') }),
+  })
+  .register(z.globalRegistry, { id: 'Readiness' });
+
 export const OpenApiDocument = z
   .looseObject({
     openapi: z.literal('3.1.0'),

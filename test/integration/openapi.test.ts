@@ -201,8 +201,9 @@ describe('real answers match their documented schemas', () => {
     });
   });
 
-  it('GET /health and GET /openapi.json', async () => {
+  it('GET /health, GET /health/ready and GET /openapi.json', async () => {
     await expectDocumented('GET', '/health', await call('GET', '/health', { key: null }));
+    await expectDocumented('GET', '/health/ready', await call('GET', '/health/ready', { key: null }));
     await expectDocumented('GET', '/openapi.json', await call('GET', '/openapi.json', { key: null }));
   });
 });
