@@ -10,6 +10,22 @@ import { runAs } from './iam.js';
 
 export type Handler = (event: APIGatewayProxyEventV2, context?: unknown) => Promise<unknown>;
 
+/** API Gateway's integration timeout: a request with no answer by then ends in a 504. */
+export const GATEWAY_TIMEOUT_MS = 30_000;
+
+/** The handler's result, or `timeout` when it has not answered within `ms`. */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolveBody, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -50,6 +66,7 @@ const writeProblem = (res: ServerResponse, err: HookbridgeError) => {
 export function createGateway(
   handlers: ReadonlyMap<string, Handler>,
   files: ReadonlyMap<string, { type: string; body: string }> = new Map(),
+  timeoutMs = GATEWAY_TIMEOUT_MS,
 ): Server {
   const match = createRouter(ROUTES);
   const serve = async (req: IncomingMessage, res: ServerResponse, port: number) => {
@@ -82,7 +99,17 @@ export function createGateway(
       host: req.headers.host ?? `127.0.0.1:${port}`,
       port,
     };
-    const result = await runAs(route.fn, () => handlers.get(route.fn)!(toEvent(raw, route), {}));
+    const result = await withDeadline(
+      runAs(route.fn, () => handlers.get(route.fn)!(toEvent(raw, route), {})),
+      timeoutMs,
+    );
+    if (result === 'timeout') {
+      writeProblem(
+        res,
+        new HookbridgeError('upstream_timeout', `The function did not answer within ${timeoutMs / 1000} s`),
+      );
+      return;
+    }
     const out = fromResult(result);
     res.writeHead(out.status, out.headers);
     res.end(out.body);

@@ -40,6 +40,8 @@ export interface LocalOptions {
    * them); the functions' log lines these stand for are then not echoed.
    */
   onActivity?: (a: Activity) => void;
+  /** How long the gateway waits for a function (default API Gateway's 30 s; tests lower it). */
+  gatewayTimeoutMs?: number;
 }
 
 export interface LocalRuntime {
@@ -138,7 +140,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       ...opts.overrides,
       clock: pipeline.clock,
     });
-    const server = createGateway(fns.http, localFiles(paypal));
+    const server = createGateway(fns.http, localFiles(paypal), opts.gatewayTimeoutMs);
     await new Promise<void>((r, j) => {
       server.once('error', j);
       server.listen(opts.port ?? Number(process.env.PORT ?? 3000), '127.0.0.1', () => r());

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalOptions, type LocalRuntime, startLocal } from '../../infra/local/server.js';
@@ -57,5 +58,47 @@ describe('GET /health/ready', () => {
     const body = await expectProblem(res, 503, 'secrets_unavailable');
     expect(body.checks).toEqual({ store: 'ok', secrets: 'down' });
     expect(JSON.stringify(body)).not.toContain('not json');
+  });
+});
+
+describe('the local gateway', () => {
+  it("ends a request the function never answers with a 504 problem at the gateway's timeout", async () => {
+    const r = await start({ gatewayTimeoutMs: 300 });
+    // A function that hangs (as one waiting on a hung store would).
+    r.handlers.set('meta', () => new Promise(() => {}));
+    const started = Date.now();
+    const res = await fetch(`${r.url}/health`);
+    await expectProblem(res, 504, 'upstream_timeout');
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(5000);
+    // Other functions still answer.
+    const keys = await fetch(`${r.url}/api-keys`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    expect(keys.status).toBe(200);
+  });
+
+  it('ends a request held by a store that never answers with a 504, and /health/ready says the store is down', async () => {
+    // A store that accepts connections and never answers (a hung DynamoDB).
+    const held: Socket[] = [];
+    const blackHole = createServer((socket) => held.push(socket));
+    await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', () => r()));
+    try {
+      const r = await start({ gatewayTimeoutMs: 3000 });
+      const { port } = blackHole.address() as { port: number };
+      r.configure({}, { HOOKBRIDGE_DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}` });
+      const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+      const [keys, ready] = await Promise.all([
+        fetch(`${r.url}/api-keys`, { headers: auth }),
+        fetch(`${r.url}/health/ready`),
+      ]);
+      await expectProblem(keys, 504, 'upstream_timeout');
+      expect((await expectProblem(ready, 503, 'store_unavailable')).checks).toEqual({
+        store: 'down',
+        secrets: 'ok',
+      });
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => blackHole.close(() => r()));
+    }
   });
 });
