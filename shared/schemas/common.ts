@@ -67,7 +67,9 @@ export const IdParams = z.object({ id: IdParam });
 /** `?cursor=` of every list: the `cursor` of the previous answer, passed back as is. */
 export const CursorParam = z
   .optional(z.string().check(z.maxLength(2048)))
-  .check(z.describe('opaque; the cursor of the previous page (else 400 invalid_cursor)'));
+  .check(
+    z.describe('opaque, at most 2,048 characters; the cursor of the previous page (else 400 invalid_cursor)'),
+  );
 
 /** `?limit=`: a plain decimal (digits only: not `0x10`, `+5` or ` 50`), 1 to `max`. */
 export const limitParam = (max: number, byDefault = 50) =>

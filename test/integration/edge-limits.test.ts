@@ -3,21 +3,20 @@
  * record too large to store, and loose spellings (Bearer spacing, content types, lone surrogates,
  * `limit` forms) are 4xx answers naming the problem, never a 5xx, and nothing is stored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { bindingCookieName } from '../../shared/connections/browser-binding.js';
 import { apiCaller } from '../support/api.js';
-import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { TEST_ADMIN_KEY } from '../support/local-runtime.js';
+import { useLocalRuntime } from '../support/runtime-hooks.js';
 import { WEBHOOK_SECRETS } from '../support/webhook-secrets.js';
 
 const ADMIN = TEST_ADMIN_KEY;
-let temp: TempSecrets;
-let rt: LocalRuntime;
-const api = apiCaller(() => rt.url, ADMIN);
+const runtime = useLocalRuntime('hb-edges-', { 'hookbridge/webhooks/stripe': WEBHOOK_SECRETS.stripe });
+const api = apiCaller(() => runtime().url, ADMIN);
 
 const raw = async (path: string, init: RequestInit = {}) => {
-  const res = await fetch(`${rt.url}${path}`, init);
+  const res = await fetch(`${runtime().url}${path}`, init);
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', text };
 };
@@ -28,23 +27,13 @@ const problem = async (path: string, init: RequestInit = {}) => {
 };
 const postStripe = (id: string) => {
   const signed = signWebhook('stripe', {
-    url: `${rt.url}/webhooks/stripe`,
+    url: `${runtime().url}/webhooks/stripe`,
     secret: WEBHOOK_SECRETS.stripe!,
     id,
   });
   return raw('/webhooks/stripe', { method: 'POST', headers: signed.headers, body: signed.body });
 };
 const eventCount = async () => ((await api('GET', '/events?limit=200')).json!.items as unknown[]).length;
-
-beforeAll(async () => {
-  temp = await writeTempSecrets('hb-edges-', { 'hookbridge/webhooks/stripe': WEBHOOK_SECRETS.stripe });
-  rt = await startLocal({ port: 0, secretsFile: temp.secretsFile, apiKey: ADMIN });
-});
-
-afterAll(async () => {
-  await rt?.close();
-  await temp?.remove();
-});
 
 describe('browser routes bound session and state', () => {
   it('answers an over-long ?session= with the 400 invalid_session page', async () => {
