@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { Problem } from '../schemas/common.js';
+import { EVENT_LIMITS } from '../webhooks/limits.js';
 import { SchemaComponents } from './openapi-schemas.js';
 import type { ResponseDoc, RouteDef } from './route.js';
 
@@ -27,7 +28,10 @@ function impliedErrors(r: RouteDef): Record<number, string> {
   if (r.body || r.auth === 'signature' || r.method === 'ANY')
     add(413, 'payload_too_large: the body is over 10 MB (API Gateway refuses it before Hookbridge does)');
   if (r.auth === 'signature')
-    add(413, 'payload_too_large: the event id or type is over 256 bytes, or the kept headers over 32 KB');
+    add(
+      413,
+      `payload_too_large: the event id or type is over ${EVENT_LIMITS.eventIdBytes} bytes, or the kept headers over ${EVENT_LIMITS.headerBytes / 1024} KB`,
+    );
   if (r.auth === 'api-key') {
     add(401, 'unauthorized: missing, unknown or revoked API key (WWW-Authenticate: Bearer)');
     add(403, `insufficient_scope: the key lacks "${r.scope}" (named in requiredScope)`);

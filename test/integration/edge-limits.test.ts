@@ -4,6 +4,7 @@
  * `limit` forms) are 4xx answers naming the problem, never a 5xx, and nothing is stored.
  */
 import { describe, expect, it } from 'vitest';
+import type { Activity } from '../../infra/local/activity.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { bindingCookieName } from '../../shared/connections/browser-binding.js';
 import { apiCaller } from '../support/api.js';
@@ -12,7 +13,12 @@ import { useLocalRuntime } from '../support/runtime-hooks.js';
 import { WEBHOOK_SECRETS } from '../support/webhook-secrets.js';
 
 const ADMIN = TEST_ADMIN_KEY;
-const runtime = useLocalRuntime('hb-edges-', { 'hookbridge/webhooks/stripe': WEBHOOK_SECRETS.stripe });
+const activity: Activity[] = [];
+const runtime = useLocalRuntime(
+  'hb-edges-',
+  { 'hookbridge/webhooks/stripe': WEBHOOK_SECRETS.stripe },
+  { onActivity: (a) => activity.push(a) },
+);
 const api = apiCaller(() => runtime().url, ADMIN);
 
 const raw = async (path: string, init: RequestInit = {}) => {
@@ -103,6 +109,25 @@ describe('an event too large for its record', () => {
       detail: 'The event id is over 256 bytes',
     });
     expect(await eventCount()).toBe(before);
+    // The "webhook rejected" line the signature-failure alarm counts (read here as activity).
+    expect(activity).toContainEqual(
+      expect.objectContaining({ kind: 'rejected', provider: 'stripe', reason: 'payload_too_large' }),
+    );
+  });
+
+  it('refuses an over-long event type with 413 too', async () => {
+    const url = `${runtime().url}/webhooks/stripe`;
+    const now = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({ id: 'evt_long_type', type: 't'.repeat(300), created: now, data: {} });
+    const longType = signWebhook('stripe', { url, secret: WEBHOOK_SECRETS.stripe!, body });
+    const r1 = await raw('/webhooks/stripe', {
+      method: 'POST',
+      headers: longType.headers,
+      body: longType.body,
+    });
+    expect(JSON.parse(r1.text)).toMatchObject({ status: 413, detail: 'The event type is over 256 bytes' });
+    expect((await api('GET', '/events?type=evt_long_type')).json).toMatchObject({ items: [] });
+    expect(await eventCount()).toBe(2);
   });
 });
 
