@@ -132,7 +132,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
   // Hashed once: the record keeps it, and schemes without an event id derive theirs from it.
   const bodySha256 = createHash('sha256').update(req.rawBody).digest('hex');
   let result: VerifyResult = await verifyWith(scheme, req, url, src, now, bodySha256, deps.verifyContext);
-  // A rotation takes effect at once: re-read the secret (at most once a minute) and retry.
+  // A rotation takes effect within seconds: re-read a cached copy older than a few seconds and retry.
   if (
     !result.ok &&
     result.reason === 'bad_signature' &&
