@@ -47,30 +47,47 @@ interface Entry {
   fetchedAt: number;
 }
 
+/** When a verification failure may force a re-read (see SecretCache.refreshAfterFailure). */
+export interface ForcedRefreshLimits {
+  /** Re-read a name only if its cached copy is at least this old (3 s). */
+  minAgeMs?: number;
+  /** At most this many forced re-reads, all names together, in any 60 s (60). */
+  perMinute?: number;
+}
+
 /**
  * In-function secret cache. Values live at most `ttlMs` (5 min by default). After a verification
- * failure a caller may ask for a forced re-read, granted at most once per `forcedRefreshMs` per
- * name, so a rotation takes effect at once but a flood of bad requests cannot hammer the store.
- * At most `maxNames` names are kept (least recently used evicted), so requests naming random
- * sources (each a cached miss) cannot grow memory without bound.
+ * failure a caller may ask for a forced re-read: granted when the cached copy is older than
+ * `minAgeMs` (a few seconds), so a rotation takes effect within that whatever other traffic does,
+ * and only while fewer than `perMinute` forced re-reads (all names) happened in the last minute, so
+ * a flood of bad requests cannot hammer the store. At most `maxNames` names are kept (least
+ * recently used evicted), so requests naming random sources (each a cached miss) cannot grow
+ * memory without bound.
  */
 export class SecretCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly lastForced = new Map<string, number>();
+  /** Start times of the forced re-reads in the last minute, oldest first. */
+  private readonly forcedTimes: number[] = [];
+  private readonly minAgeMs: number;
+  private readonly perMinute: number;
 
   constructor(
     readonly store: SecretStore,
     private readonly clock: Clock,
     private readonly ttlMs = 300_000,
-    private readonly forcedRefreshMs = 60_000,
+    forced: ForcedRefreshLimits = {},
     private readonly maxNames = 500,
     /**
      * The local runtime checks every read against the running function's grants here (one cache
      * serves all functions in one process there, so the store alone would miss cache hits).
      */
     private readonly guard?: CallGuard,
-  ) {}
+  ) {
+    this.minAgeMs = forced.minAgeMs ?? 3000;
+    this.perMinute = forced.perMinute ?? 60;
+  }
 
   /** How many names are cached (tests, metrics). */
   get size(): number {
@@ -89,14 +106,22 @@ export class SecretCache {
     return this.load(name);
   }
 
-  /** Re-read after a failure, unless one was forced within the last minute. Returns whether it re-read. */
+  /**
+   * Re-read after a failure if the cached copy (or the last forced re-read) is older than
+   * `minAgeMs` and the per-minute ceiling allows it. Returns whether the value changed.
+   */
   async refreshAfterFailure(name: string): Promise<boolean> {
     const now = this.clock.now();
-    const last = this.lastForced.get(name) ?? Number.NEGATIVE_INFINITY;
-    const hit = this.entries.get(name);
-    if (now - last < this.forcedRefreshMs || (hit && now - hit.fetchedAt < 1000)) return false;
+    const newest = Math.max(
+      this.entries.get(name)?.fetchedAt ?? Number.NEGATIVE_INFINITY,
+      this.lastForced.get(name) ?? Number.NEGATIVE_INFINITY,
+    );
+    if (now - newest < this.minAgeMs) return false;
+    while (this.forcedTimes.length && now - this.forcedTimes[0]! >= 60_000) this.forcedTimes.shift();
+    if (this.forcedTimes.length >= this.perMinute) return false;
+    this.forcedTimes.push(now);
     this.remember(this.lastForced, name, now);
-    const before = hit?.value;
+    const before = this.entries.get(name)?.value;
     const after = await this.load(name);
     return JSON.stringify(before) !== JSON.stringify(after);
   }

@@ -106,7 +106,7 @@ export const connectionRoutes: RouteDef[] = [
       produces: 'text/html',
       responses: { 302: 'Redirect to the provider (sets the HttpOnly state cookie)' },
       errors: {
-        400: 'Error page: invalid_session (unknown, expired or used session)',
+        400: 'Error page: invalid_session (unknown, expired or used session, or over 200 characters)',
         404: 'Error page: not_found (the session’s integration is gone)',
         502: 'Error page: upstream_error (the provider’s discovery document did not load)',
       },
@@ -123,7 +123,7 @@ export const connectionRoutes: RouteDef[] = [
     produces: 'text/html',
     responses: { 302: 'Redirect to the return URL', 200: 'Success page (no return URL was given)' },
     errors: {
-      400: 'Error page: invalid_state, missing_state_cookie, issuer_mismatch, invalid_id_token, invalid_grant (access denied)',
+      400: 'Error page: invalid_state (unknown, expired, used, or over 200 characters), missing_state_cookie, issuer_mismatch, invalid_id_token, invalid_grant (access denied)',
       403: 'Error page: ssrf_blocked (the token endpoint resolves to a refused address)',
       404: 'Error page: not_found (the integration was deleted during the sign-in)',
       502: 'Error page: token_exchange_failed or upstream_error',

@@ -1,7 +1,7 @@
 import type { RouteDef } from '../../shared/http/route.js';
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '../../shared/schemas/api-keys.js';
 import { Health, OpenApiDocument, Readiness } from '../../shared/schemas/meta.js';
-import { routeGroup } from './define.js';
+import { byId, routeGroup } from './define.js';
 
 const apiKeys = routeGroup('api-keys', 'api-keys');
 const meta = routeGroup('meta', 'meta');
@@ -30,7 +30,7 @@ export const apiKeyRoutes: RouteDef[] = [
     responses: { 200: ApiKeyList },
   }),
   apiKeys.delete('/api-keys/{id}', 'admin', 'Revoke an API key', {
+    ...byId('API key'),
     responses: { 204: 'Revoked' },
-    errors: { 404: 'not_found: no API key with this id' },
   }),
 ];

@@ -3,7 +3,7 @@
  * sqs-queue.ts); the client is created on first use.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { BusEntry, EventBusPublisher } from '../ports/index.js';
+import { BUS_ENTRY_MAX_BYTES, type BusEntry, busEntrySize, type EventBusPublisher } from '../ports/index.js';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_MAX = 10;
@@ -35,10 +35,18 @@ export class EventBridgePublisher implements EventBusPublisher {
   }
 }
 
-/** Local / unconfigured: keeps what would have been published, so tests can assert it. */
+/**
+ * Local / unconfigured: keeps what would have been published, so tests can assert it. Like
+ * PutEvents it refuses an entry over 256 KB (the whole call fails, as the AWS publisher does).
+ */
 export class RecordingPublisher implements EventBusPublisher {
   readonly published: BusEntry[] = [];
   async publish(entries: BusEntry[]): Promise<void> {
+    const over = entries.filter((e) => busEntrySize(e) > BUS_ENTRY_MAX_BYTES);
+    if (over.length)
+      throw new Error(
+        `EventBridge rejected ${over.length} entries: over the ${BUS_ENTRY_MAX_BYTES}-byte PutEvents entry limit`,
+      );
     this.published.push(...entries);
   }
 }

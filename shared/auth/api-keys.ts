@@ -41,9 +41,9 @@ export function apiKeyMatches(presented: string, storedHashHex: string): boolean
   return b.length === a.length && timingSafeEqual(a, b);
 }
 
-/** Extracts the bearer credential; undefined when absent or not a Bearer scheme. */
+/** Extracts the bearer credential: `Bearer`, one space, the key, nothing after; else undefined. */
 export function bearerToken(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;
-  const m = /^Bearer[ ]+([^\s]+)\s*$/i.exec(authorization);
+  const m = /^Bearer ([^\s]+)$/i.exec(authorization);
   return m?.[1];
 }

@@ -20,7 +20,7 @@ import {
 import { getProvider, normaliseRedirectValue } from '../oauth/providers.js';
 import { type BrowserResult, bindingCookieName, cookieAttrs, readCookie, sha256 } from './browser-binding.js';
 import { type ConnectionDeps, providerFor, sendSpec } from './deps.js';
-import type { ConnectionRecord, OAuthState } from './model.js';
+import { type ConnectionRecord, MAX_STATE_CHARS, type OAuthState } from './model.js';
 import { oauthIntegration } from './sessions.js';
 import { storeConnection } from './store-connection.js';
 
@@ -87,6 +87,8 @@ async function takeState(
   const query = new URLSearchParams(req.rawQueryString);
   const stateParam = query.get('state');
   if (!stateParam) throw new HookbridgeError('invalid_state', 'The callback has no state parameter');
+  if (stateParam.length > MAX_STATE_CHARS)
+    throw new HookbridgeError('invalid_state', `The state parameter is over ${MAX_STATE_CHARS} characters`);
   const cookieName = bindingCookieName(stateParam);
   const clearCookie = `${cookieName}=; ${cookieAttrs(baseUrl)}; Max-Age=0`;
   const binding = readCookie(req.cookies, cookieName);

@@ -28,7 +28,7 @@ export interface ConnectionDeps {
   /** How long one token read may take in all (lease wait + refresh): below the 29 s Lambda timeout. */
   tokenBudgetMs: number;
   vault(): Promise<TokenVault>;
-  /** Re-reads the vault secret after an unknown kid (rotation in another process); at most once a minute. */
+  /** Re-reads the vault secret after an unknown kid (rotation in another process); when the cached copy is over 3 s old. */
   reloadVault(): Promise<boolean>;
   clientCredentials(integrationId: string): Promise<ClientCredentials>;
   appEvents: AppEventPublisher;

@@ -78,3 +78,6 @@ export interface ConnectionRecord {
 
 export const CONNECT_SESSION_TTL_MS = 30 * 60_000;
 export const OAUTH_STATE_TTL_MS = 15 * 60_000;
+/** The longest `?session=` and `?state=` taken from a browser (ours are under 50); longer is a 400 page before any store read. */
+export const MAX_SESSION_CHARS = 200;
+export const MAX_STATE_CHARS = 200;

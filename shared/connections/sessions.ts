@@ -9,7 +9,12 @@ import { isOAuth, type OAuthIntegrationConfig } from '../integrations/schema.js'
 import { buildAuthorizationUrl, pkce } from '../oauth/protocol.js';
 import { type BrowserResult, bindingCookieName, cookieAttrs, sha256 } from './browser-binding.js';
 import { type ConnectionDeps, providerFor } from './deps.js';
-import { CONNECT_SESSION_TTL_MS, type ConnectSession, OAUTH_STATE_TTL_MS } from './model.js';
+import {
+  CONNECT_SESSION_TTL_MS,
+  type ConnectSession,
+  MAX_SESSION_CHARS,
+  OAUTH_STATE_TTL_MS,
+} from './model.js';
 
 /**
  * A return URL is allowed when it has the same origin as an allow-listed URL and its path is that
@@ -83,6 +88,11 @@ export async function authorize(
   baseUrl: string,
 ): Promise<BrowserResult> {
   if (!sessionId) throw new HookbridgeError('invalid_session', 'The link has no session');
+  if (sessionId.length > MAX_SESSION_CHARS)
+    throw new HookbridgeError(
+      'invalid_session',
+      `The link's session is over ${MAX_SESSION_CHARS} characters`,
+    );
   const now = deps.now();
   const invalid = (reason: 'unknown' | 'expired' | 'used') =>
     new HookbridgeError(

@@ -7,6 +7,7 @@ import { recordFromItem } from '../events/codec.js';
 import type { EventRecord } from '../events/record.js';
 import type { AppPayload } from '../payments/model.js';
 import { type HookbridgeAppEvent, normalise } from '../payments/normalise.js';
+import { BUS_ENTRY_MAX_BYTES, busEntrySize } from '../ports/index.js';
 import type { DeliveryDeps } from './deps.js';
 import { matchesTypeFilter } from './schedule.js';
 import type { Delivery, Destination } from './types.js';
@@ -174,12 +175,27 @@ export async function publishToBus(
   replay = false,
 ): Promise<void> {
   await deps.bus.publish(
-    parts.map((p) => ({
-      source: `hookbridge.${record.provider}`,
-      detailType: p.payload.type,
-      id: p.webhookId,
-      detail: { id: p.webhookId, ...(replay ? { replay: true } : {}), ...p.payload },
-    })),
+    parts.map((p) => {
+      const entry = {
+        source: `hookbridge.${record.provider}`,
+        detailType: p.payload.type,
+        id: p.webhookId,
+        detail: { id: p.webhookId, ...(replay ? { replay: true } : {}), ...p.payload } as unknown,
+      };
+      const sizeBytes = busEntrySize(entry);
+      if (sizeBytes <= BUS_ENTRY_MAX_BYTES) return entry;
+      // Too large for EventBridge: publish a reference; consumers fetch the event from the API.
+      entry.detail = {
+        id: p.webhookId,
+        ...(replay ? { replay: true } : {}),
+        type: p.payload.type,
+        provider: record.provider,
+        sizeBytes,
+        ref: `/events/${record.id}`,
+        truncated: true,
+      };
+      return entry;
+    }),
   );
 }
 

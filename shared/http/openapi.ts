@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { Problem } from '../schemas/common.js';
+import { EVENT_LIMITS } from '../webhooks/limits.js';
 import { SchemaComponents } from './openapi-schemas.js';
 import type { ResponseDoc, RouteDef } from './route.js';
 
@@ -15,12 +16,22 @@ function impliedErrors(r: RouteDef): Record<number, string> {
   const add = (status: number, when: string) => {
     out[status] = [...(out[status] ?? []), when];
   };
-  if (r.body)
-    add(400, 'invalid_json (malformed or missing body) or invalid_request (each wrong field in errors)');
+  if (r.body) {
+    add(
+      400,
+      'invalid_json (malformed or missing body) or invalid_request (each wrong field in errors; a string with a lone surrogate is wrong)',
+    );
+    add(415, 'unsupported_media_type: the body is not sent as Content-Type: application/json');
+  }
   if (r.query && r.auth !== 'browser') add(400, 'invalid_query (each wrong parameter in errors)');
   if (r.params && r.auth !== 'signature') add(400, 'invalid_request: a path parameter breaks its pattern');
   if (r.body || r.auth === 'signature' || r.method === 'ANY')
     add(413, 'payload_too_large: the body is over 10 MB (API Gateway refuses it before Hookbridge does)');
+  if (r.auth === 'signature')
+    add(
+      413,
+      `payload_too_large: the event id or type is over ${EVENT_LIMITS.eventIdBytes} bytes, or the kept headers over ${EVENT_LIMITS.headerBytes / 1024} KB`,
+    );
   if (r.auth === 'api-key') {
     add(401, 'unauthorized: missing, unknown or revoked API key (WWW-Authenticate: Bearer)');
     add(403, `insufficient_scope: the key lacks "${r.scope}" (named in requiredScope)`);

@@ -70,8 +70,33 @@ const describe = (errors: { path: string; message: string }[]) =>
     .map((e) => `${e.path}: ${e.message}`)
     .join('; ');
 
-/** Parses the JSON body against a schema. Malformed JSON and schema failures are 400s that say what is wrong. */
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+const JSON_TYPE = /^application\/json\s*(;.*)?$/i;
+
+/** The path of the first string (or member name) in a JSON value holding a lone surrogate. */
+function loneSurrogateAt(v: unknown, path: string[] = []): string | undefined {
+  if (typeof v === 'string') return /\p{Cs}/u.test(v) ? path.join('.') || '(root)' : undefined;
+  if (v === null || typeof v !== 'object') return undefined;
+  for (const [k, child] of Object.entries(v)) {
+    if (/\p{Cs}/u.test(k)) return [...path, k].join('.');
+    const at = loneSurrogateAt(child, [...path, k]);
+    if (at !== undefined) return at;
+  }
+  return undefined;
+}
+
+/**
+ * Parses the JSON body against a schema. A body not sent as `application/json` is a 415; malformed
+ * JSON, a string with a lone surrogate (not Unicode text) and schema failures are 400s that say
+ * what is wrong.
+ */
 export function parseJsonBody<T>(req: HttpRequest, schema: z.core.$ZodType<T>): T {
+  const type = req.headers['content-type'] ?? '';
+  if (!JSON_TYPE.test(type.trim()))
+    throw new HookbridgeError(
+      'unsupported_media_type',
+      `The body must be sent as Content-Type: application/json${type ? ` (not ${type.slice(0, 100)})` : ''}`,
+    );
   const text = req.rawBody.toString('utf8');
   let value: unknown;
   try {
@@ -80,6 +105,11 @@ export function parseJsonBody<T>(req: HttpRequest, schema: z.core.$ZodType<T>): 
     throw new HookbridgeError('invalid_json', `Malformed JSON body: ${(err as Error).message}`);
   }
   if (value === undefined) throw new HookbridgeError('invalid_json', 'A JSON body is required');
+  const at = loneSurrogateAt(value);
+  if (at !== undefined) {
+    const errors = [{ path: at, message: 'must be Unicode text (it holds a lone surrogate)' }];
+    throw new HookbridgeError('invalid_request', describe(errors), { extensions: { errors } });
+  }
   return checked(schema, value, 'invalid_request');
 }
 

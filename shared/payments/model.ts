@@ -50,7 +50,10 @@ const base = {
   occurredAt: z.iso.datetime({ offset: true }),
   /** The object this event changes in the read model. */
   object: z.object({ type: z.enum(OBJECT_TYPES), id: z.string().check(z.minLength(1)) }),
-  /** The provider's status word for the object, as sent (e.g. `active`, `COMPLETED`). */
+  /**
+   * The provider's status word for the object, as sent (e.g. `active`, `COMPLETED`); a refund
+   * reads `refunded` or `partially_refunded` (its `amount` is the amount refunded so far).
+   */
   status: z.optional(z.string()),
   customerId: z.optional(z.string()),
   /** Every provider object id the event names: payment, charge, invoice, subscription, order… */

@@ -26,6 +26,16 @@ export interface BusEntry {
   id: string;
 }
 
+/** EventBridge's PutEvents limit for one entry: 256 KB (262,144 bytes), sized by busEntrySize. */
+export const BUS_ENTRY_MAX_BYTES = 262_144;
+
+/**
+ * An entry's size as PutEvents computes it: the UTF-8 bytes of Source, DetailType and Detail (the
+ * JSON text sent); Hookbridge sets no Time or Resources.
+ */
+export const busEntrySize = (e: Pick<BusEntry, 'source' | 'detailType' | 'detail'>): number =>
+  Buffer.byteLength(e.source) + Buffer.byteLength(e.detailType) + Buffer.byteLength(JSON.stringify(e.detail));
+
 export interface EventBusPublisher {
   publish(entries: BusEntry[]): Promise<void>;
 }

@@ -67,10 +67,30 @@ export const IdParams = z.object({ id: IdParam });
 /** `?cursor=` of every list: the `cursor` of the previous answer, passed back as is. */
 export const CursorParam = z
   .optional(z.string().check(z.maxLength(2048)))
-  .check(z.describe('opaque; the cursor of the previous page (else 400 invalid_cursor)'));
+  .check(
+    z.describe('opaque, at most 2,048 characters; the cursor of the previous page (else 400 invalid_cursor)'),
+  );
 
+/** `?limit=`: a plain decimal (digits only: not `0x10`, `+5` or ` 50`), 1 to `max`. */
 export const limitParam = (max: number, byDefault = 50) =>
-  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(max)), byDefault);
+  z
+    ._default(
+      z.pipe(
+        z.string().check(z.regex(/^[0-9]{1,9}$/, 'must be a plain decimal (digits only)')),
+        z.coerce.number<string>().check(z.int(), z.gte(1), z.lte(max)),
+      ),
+      byDefault,
+    )
+    // Documented as the integer it is (the pipe's input alone would read as a bare string).
+    .check(
+      z.meta({
+        type: 'integer',
+        minimum: 1,
+        maximum: max,
+        pattern: undefined,
+        description: `a plain decimal, 1 to ${max}`,
+      }),
+    );
 
 /** `?limit=&cursor=` of a list without filters. */
 export const PageQuery = z.strictObject({ limit: limitParam(100), cursor: CursorParam });

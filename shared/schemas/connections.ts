@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
+import { MAX_SESSION_CHARS } from '../connections/model.js';
 import { CursorParam, IdParam, limitParam, listOf } from './common.js';
 
 /** Nesting depth of a JSON value (a scalar is 0); stops counting past `limit`. */
@@ -96,4 +97,6 @@ export const ConnectionDeleted = z
   })
   .register(z.globalRegistry, { id: 'ConnectionDeleted' });
 
-export const AuthorizeQuery = z.object({ session: z.string().check(z.minLength(1), z.maxLength(200)) });
+export const AuthorizeQuery = z.object({
+  session: z.string().check(z.minLength(1), z.maxLength(MAX_SESSION_CHARS)),
+});

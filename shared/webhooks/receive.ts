@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { EventRepo } from '../ports/index.js';
 import { placeholderError, SECRET_PLACEHOLDER } from '../secrets.js';
 import { providerFor } from './catalog.js';
+import { recordOverLimit, recordTooLarge } from './limits.js';
 import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
 import type { ProviderScheme, VerifyContext, VerifyResult } from './types.js';
 
@@ -131,7 +132,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
   // Hashed once: the record keeps it, and schemes without an event id derive theirs from it.
   const bodySha256 = createHash('sha256').update(req.rawBody).digest('hex');
   let result: VerifyResult = await verifyWith(scheme, req, url, src, now, bodySha256, deps.verifyContext);
-  // A rotation takes effect at once: re-read the secret (at most once a minute) and retry.
+  // A rotation takes effect within seconds: re-read a cached copy older than a few seconds and retry.
   if (
     !result.ok &&
     result.reason === 'bad_signature' &&
@@ -141,12 +142,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
     result = await verifyWith(scheme, req, url, src, now, bodySha256, deps.verifyContext);
   }
   if (!result.ok) {
-    // One line per rejection: the stack counts these for the signature-failure alarm.
-    deps.log.warn('webhook rejected', {
-      provider: scheme.slug,
-      source: sourceId ?? DEFAULT_SOURCE,
-      reason: result.reason,
-    });
+    logRejected(deps, scheme.slug, sourceId, result.reason);
     if (result.reason === 'invalid_payload')
       throw new HookbridgeError('invalid_request', result.detail ?? 'The payload lacks an event id');
     throw new HookbridgeError(result.reason, result.detail ?? signatureDetail[result.reason]);
@@ -156,6 +152,11 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
   const source = sourceId ?? DEFAULT_SOURCE;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (!DROPPED_HEADERS.has(k)) headers[k] = v;
+  const overLimit = recordOverLimit(result.eventId, result.type, headers);
+  if (overLimit) {
+    logRejected(deps, scheme.slug, sourceId, 'payload_too_large');
+    throw recordTooLarge(overLimit);
+  }
   const record: EventRecord = {
     id: eventIdFor(scheme.slug, source, result.eventId),
     provider: scheme.slug,
@@ -185,6 +186,10 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
     body: JSON.stringify({ status: outcome === 'stored' ? 'stored' : 'duplicate', id: record.id }),
   };
 }
+
+/** One line per rejection: the stack counts these for the signature-failure alarm. */
+const logRejected = (deps: ReceiveDeps, provider: string, sourceId: string | undefined, reason: string) =>
+  deps.log.warn('webhook rejected', { provider, source: sourceId ?? DEFAULT_SOURCE, reason });
 
 const signatureDetail: Record<string, string> = {
   missing_signature: 'The signature is missing',

@@ -252,6 +252,28 @@ describe('ordering and read model', () => {
     ).toHaveLength(1);
   });
 
+  it('a refunded charge reads as partially_refunded, then refunded, not as succeeded', async () => {
+    await postSucceeded('pi_refund', T0 + 200);
+    // Stripe keeps the refunded charge's status `succeeded`; `refunded` and `amount_refunded` tell.
+    const cases = [
+      { refunded: false, amount_refunded: 40, status: 'partially_refunded' },
+      { refunded: true, amount_refunded: 100, status: 'refunded' },
+    ];
+    for (const [i, { status, ...refund }] of cases.entries()) {
+      const charge = { id: 'ch_refund', object: 'charge', amount: 100, currency: 'usd', status: 'succeeded' };
+      await postStripe(
+        'charge.refunded',
+        { ...charge, payment_intent: 'pi_refund', ...refund },
+        T0 + 201 + i,
+      );
+      expect((await api('GET', '/payments/pi_refund')).json).toMatchObject({
+        status,
+        lastType: 'payment.refunded',
+        amount: { amount: refund.amount_refunded, currency: 'USD' },
+      });
+    }
+  });
+
   it('reprocessing a stream record applies nothing twice and creates no second delivery', async () => {
     await destination('orders', ['payment.*']);
     const pi = {

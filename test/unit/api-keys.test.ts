@@ -29,7 +29,10 @@ describe('API keys', () => {
 
   it('parses only Bearer credentials', () => {
     expect(bearerToken('Bearer abc')).toBe('abc');
-    expect(bearerToken('bearer  abc ')).toBe('abc');
+    expect(bearerToken('bearer abc')).toBe('abc');
+    expect(bearerToken('Bearer  abc')).toBeUndefined();
+    expect(bearerToken('Bearer abc ')).toBeUndefined();
+    expect(bearerToken('Bearer\tabc')).toBeUndefined();
     expect(bearerToken('Basic abc')).toBeUndefined();
     expect(bearerToken('Bearer')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();

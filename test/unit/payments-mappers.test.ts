@@ -177,6 +177,74 @@ describe('stripe', () => {
       })[0]!.event,
     ).toMatchObject({ type: 'checkout.completed', object: { type: 'checkout', id: 'cs_1' } });
   });
+  // Stripe documents a refunded charge as keeping `status: succeeded`, with `refunded: true` once
+  // the whole amount is refunded and `amount_refunded` the running total; the status is read from those.
+  const charge = (extra: Record<string, unknown>) => ({
+    id: 'evt_ch',
+    created: 1,
+    type: 'charge.refunded',
+    data: {
+      object: {
+        id: 'ch_9',
+        object: 'charge',
+        amount: 2000,
+        currency: 'usd',
+        payment_intent: 'pi_9',
+        status: 'succeeded',
+        refunds: { data: [{ id: 're_9' }] },
+        ...extra,
+      },
+    },
+  });
+  it.each([
+    ['a full refund is refunded', { refunded: true, amount_refunded: 2000 }, 'refunded', 2000],
+    [
+      'a partial refund is partially_refunded',
+      { refunded: false, amount_refunded: 500 },
+      'partially_refunded',
+      500,
+    ],
+  ])('charge.refunded: %s, with the refunded amount', (_name, extra, status, refunded) => {
+    expect(one('stripe', 'charge.refunded', charge(extra))[0]!.event).toMatchObject({
+      type: 'payment.refunded',
+      object: { type: 'payment', id: 'pi_9' },
+      status,
+      amount: { amount: refunded, currency: 'USD' },
+      refundId: 're_9',
+      ids: { chargeId: 'ch_9', paymentIntentId: 'pi_9' },
+    });
+  });
+
+  // PaymentIntent statuses (Stripe docs): succeeded on payment_intent.succeeded; a failed attempt
+  // returns the intent to requires_payment_method. Both are reported as sent, under their own type.
+  it.each([
+    ['payment_intent.succeeded', 'succeeded', 'payment.succeeded'],
+    ['payment_intent.payment_failed', 'requires_payment_method', 'payment.failed'],
+  ])('%s with status %s maps to %s', (type, status, mapped) => {
+    const [m] = one('stripe', type, {
+      id: `evt_${status}`,
+      created: 1,
+      type,
+      data: { object: { id: 'pi_s', amount: 100, amount_received: 100, currency: 'usd', status } },
+    });
+    expect(m!.event).toMatchObject({ type: mapped, status, object: { id: 'pi_s' } });
+  });
+
+  // Dispute statuses (Stripe docs): only won and lost are outcomes; warning_closed and the rest are unknown.
+  it.each([
+    ['won', 'won'],
+    ['lost', 'lost'],
+    ['warning_closed', 'unknown'],
+  ])('charge.dispute.closed with status %s has outcome %s', (status, outcome) => {
+    const [m] = one('stripe', 'charge.dispute.closed', {
+      id: `evt_d_${status}`,
+      created: 1,
+      type: 'charge.dispute.closed',
+      data: { object: { id: 'dp_1', amount: 100, currency: 'usd', charge: 'ch_1', status } },
+    });
+    expect(m!.event).toMatchObject({ type: 'dispute.closed', status, outcome });
+  });
+
   it('delivers unmapped types as stripe.raw with the payload', () => {
     const out = normalise(
       rec('stripe', 'customer.created'),

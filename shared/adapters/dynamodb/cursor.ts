@@ -2,11 +2,18 @@
  * Opaque page cursors: a query's LastEvaluatedKey as base64url JSON. A cursor sent back is checked
  * before it reaches DynamoDB (which would answer a foreign key with a ValidationException, i.e. a
  * 503): it must hold exactly the index's key attributes, all strings, and any fixed values the
- * query's key condition implies. Anything else is `400 invalid_cursor`.
+ * query's key condition implies, each at most 1,024 UTF-8 bytes (DynamoDB's sort-key limit; every
+ * key we write is far shorter). Anything else is `400 invalid_cursor`.
  */
 import { HookbridgeError } from '../../errors.js';
 
 export type CursorKey = Record<string, string>;
+
+/** The most UTF-8 bytes one decoded key value may have. */
+export const MAX_CURSOR_VALUE_BYTES = 1024;
+
+const isKeyValue = (v: unknown): v is string =>
+  typeof v === 'string' && v !== '' && Buffer.byteLength(v, 'utf8') <= MAX_CURSOR_VALUE_BYTES;
 
 export const invalidCursor = (): HookbridgeError =>
   new HookbridgeError('invalid_cursor', 'The cursor is not one this API returned for these filters');
@@ -30,7 +37,7 @@ export function decodeCursor(
   if (
     !key ||
     names.length !== requiredKeys.length ||
-    !requiredKeys.every((k) => typeof key[k] === 'string' && key[k] !== '') ||
+    !requiredKeys.every((k) => isKeyValue(key[k])) ||
     !Object.entries(fixed).every(([k, v]) => key[k] === v)
   )
     throw invalidCursor();

@@ -44,9 +44,11 @@ function paymentEvents({ input, type, o, draft }: Ctx): MappedEvent[] | undefine
     case 'charge.refunded': {
       const refunds = obj(o.refunds);
       const last = obj((Array.isArray(refunds.data) ? refunds.data : [])[0]);
+      // A refunded charge keeps `status: succeeded`; `refunded` is true only once fully refunded.
       return finish(
         input,
         draft('payment.refunded', 'payment', o.payment_intent ?? o.id, {
+          status: o.refunded === true ? 'refunded' : 'partially_refunded',
           amount: money(o.amount_refunded, o.currency),
           refundId: str(last.id),
           ids: { chargeId: str(o.id), paymentIntentId: idOf(o.payment_intent) },
