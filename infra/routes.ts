@@ -4,11 +4,13 @@
  * handlers enforce its auth, and the OpenAPI document is generated from it.
  */
 import type { RouteDef } from '../shared/http/route.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { connectionRoutes } from './routes/connections.js';
 import { deliveryRoutes } from './routes/delivery.js';
-import { apiKeyRoutes, metaRoutes } from './routes/meta.js';
+import { eventRoutes } from './routes/events.js';
+import { metaRoutes } from './routes/meta.js';
 import { proxyRoutes } from './routes/proxy.js';
-import { eventRoutes, webhookRoutes } from './routes/webhooks.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export const ROUTES: readonly RouteDef[] = [
   ...metaRoutes,

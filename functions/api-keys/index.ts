@@ -1,6 +1,6 @@
 import { buildCore, type CoreContainer } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
-import { apiKeyRoutes } from '../../infra/routes/meta.js';
+import { apiKeyRoutes } from '../../infra/routes/api-keys.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../shared/auth/api-keys-service.js';
 import { routesOf } from '../../shared/http/route.js';
 import { json, noContent, parseJsonBody, parseParams } from '../../shared/http/types.js';

@@ -116,26 +116,37 @@ export function buildCore(config: Config, overrides: Overrides = {}): CoreContai
   };
 }
 
-/** The core plus what every function but the API-key and meta ones uses: events and the outbound network. */
-export interface BaseContainer extends CoreContainer {
+/** The core plus the event repo (the events API needs nothing else). */
+export interface EventsContainer extends CoreContainer {
   events: EventRepo;
-  /** Every server-initiated call's transport, resolver and test allow list (SSRF guard). */
-  net: OutboundNet;
-  /** Outbound timeouts, retries and caps, from config. */
-  policy: ProxyPolicy;
 }
 
-// A separate builder, so the API-key and meta bundles leave the event store and the outbound code out.
-export function buildBase(config: Config, overrides: Overrides = {}): BaseContainer {
+export function buildEvents(config: Config, overrides: Overrides = {}): EventsContainer {
   const core = buildCore(config, overrides);
   const { clock, table } = core;
-  const policy = proxyPolicy(config);
   return {
     ...core,
     events: new DynamoEventRepo(table.ddb, table.name, {
       retentionDays: config.HOOKBRIDGE_EVENT_RETENTION_DAYS,
       now: () => clock.now(),
     }),
+  };
+}
+
+/** The core, events and the outbound network: what every function but the API-key, meta and events ones uses. */
+export interface BaseContainer extends EventsContainer {
+  /** Every server-initiated call's transport, resolver and test allow list (SSRF guard). */
+  net: OutboundNet;
+  /** Outbound timeouts, retries and caps, from config. */
+  policy: ProxyPolicy;
+}
+
+// Separate builders, so each bundle leaves out what its function never uses (the event store, the outbound code).
+export function buildBase(config: Config, overrides: Overrides = {}): BaseContainer {
+  const withEvents = buildEvents(config, overrides);
+  const policy = proxyPolicy(config);
+  return {
+    ...withEvents,
     net: {
       transport: overrides.transport ?? nodeTransport,
       resolver: overrides.resolver ?? systemResolver,

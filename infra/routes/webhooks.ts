@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
 import type { RouteDef } from '../../shared/http/route.js';
-import { EventDetail, EventList, ListEventsQuery } from '../../shared/schemas/events.js';
 import { WEBHOOK_PROVIDERS } from '../../shared/webhooks/manifest.js';
-import { byId, routeGroup } from './define.js';
+import { routeGroup } from './define.js';
 
 const Stored = z
   .object({ status: z.enum(['stored', 'duplicate']), id: z.string() })
@@ -24,7 +23,6 @@ const Received = {
 const Provider = z.enum(WEBHOOK_PROVIDERS);
 const SourceId = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/));
 
-const events = routeGroup('events-api', 'events');
 const webhooks = routeGroup('webhooks-receive', 'webhooks');
 
 export const webhookRoutes: RouteDef[] = [
@@ -46,21 +44,4 @@ export const webhookRoutes: RouteDef[] = [
       responses: { 200: Received },
     },
   ),
-];
-
-export const eventRoutes: RouteDef[] = [
-  events.get(
-    '/events',
-    'events:read',
-    'List received events, newest first, filtered by provider, source, type and time range',
-    {
-      query: ListEventsQuery,
-      responses: { 200: EventList },
-      errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
-    },
-  ),
-  events.get('/events/{id}', 'events:read', 'One event with its raw body and verification details', {
-    ...byId('event'),
-    responses: { 200: EventDetail },
-  }),
 ];
