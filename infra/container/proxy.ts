@@ -28,7 +28,7 @@ export function proxyPart(core: BaseContainer, connections?: ConnectionDeps): Pr
   };
   let conn = connections;
   return {
-    integrations: new DynamoIntegrationRepo(table.ddb, table.name),
+    integrations: connections?.integrations ?? new DynamoIntegrationRepo(table.ddb, table.name),
     secrets: core.secrets,
     connectionTokens: (id, opts) => {
       conn ??= connectionsPart(core);

@@ -11,7 +11,7 @@ import {
   CreateConnectSessionBody,
   ListConnectionsQuery,
 } from '../../shared/schemas/connections.js';
-import { byId, routeGroup } from './define.js';
+import { badCursor, byId, routeGroup } from './define.js';
 
 const params = IdParams;
 const tokenErrors = {
@@ -66,7 +66,7 @@ export const connectionRoutes: RouteDef[] = [
     {
       query: ListConnectionsQuery,
       responses: { 200: ConnectionList },
-      errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
+      errors: badCursor('these filters'),
     },
   ),
   connections.get(

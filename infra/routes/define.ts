@@ -35,6 +35,11 @@ export function routeGroup(fn: string, tag: string) {
   };
 }
 
+/** The 400 of a paged list whose cursor the caller made up (or took from another list). */
+export const badCursor = (forWhat: 'this list' | 'these filters') => ({
+  400: `invalid_cursor: a cursor this API did not return for ${forWhat}`,
+});
+
 /** A route whose path names one resource by id: the id's pattern, and 404 when there is none. */
 export const byId = (what: string) => ({
   params: IdParams,

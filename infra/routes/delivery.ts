@@ -14,17 +14,26 @@ import {
   ReplayView,
   StartReplayBody,
 } from '../../shared/schemas/delivery.js';
-import { byId, routeGroup } from './define.js';
+import { badCursor, byId, routeGroup } from './define.js';
 
 const fn = 'delivery-api';
 const params = IdParams;
 const noDestination = 'not_found: no destination with this id';
 
-const badCursor = { 400: 'invalid_cursor: a cursor this API did not return for this list' };
-
 const destinations = routeGroup(fn, 'destinations');
 const events = routeGroup(fn, 'events');
 const payments = routeGroup(fn, 'payments');
+
+/** One normalised object of the read model, by the provider's own id. */
+const readModelObject = {
+  params,
+  query: ProviderQuery,
+  responses: { 200: PaymentObjectView },
+  errors: {
+    404: 'not_found: no such object (for that provider)',
+    409: 'conflict: several providers have an object with this id (listed in providers); pass ?provider=',
+  },
+};
 
 export const deliveryRoutes: RouteDef[] = [
   destinations.get(
@@ -34,7 +43,7 @@ export const deliveryRoutes: RouteDef[] = [
     {
       query: PageQuery,
       responses: { 200: DestinationList },
-      errors: badCursor,
+      errors: badCursor('this list'),
     },
   ),
   destinations.put(
@@ -114,7 +123,7 @@ export const deliveryRoutes: RouteDef[] = [
   events.get('/replays', 'events:replay', 'List bulk replays, newest first', {
     query: PageQuery,
     responses: { 200: ReplayList },
-    errors: badCursor,
+    errors: badCursor('this list'),
   }),
   events.get('/replays/{id}', 'events:replay', 'Progress of a bulk replay', {
     ...byId('replay'),
@@ -124,29 +133,13 @@ export const deliveryRoutes: RouteDef[] = [
     '/payments/{id}',
     'payments:read',
     'Latest normalised state of a payment (provider object id)',
-    {
-      params,
-      query: ProviderQuery,
-      responses: { 200: PaymentObjectView },
-      errors: {
-        404: 'not_found: no such object (for that provider)',
-        409: 'conflict: several providers have an object with this id (listed in providers); pass ?provider=',
-      },
-    },
+    readModelObject,
   ),
   payments.get(
     '/subscriptions/{id}',
     'payments:read',
     'Latest normalised state of a subscription (provider object id)',
-    {
-      params,
-      query: ProviderQuery,
-      responses: { 200: PaymentObjectView },
-      errors: {
-        404: 'not_found: no such object (for that provider)',
-        409: 'conflict: several providers have an object with this id (listed in providers); pass ?provider=',
-      },
-    },
+    readModelObject,
   ),
   payments.get(
     '/customers/{id}/subscriptions',

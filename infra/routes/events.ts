@@ -1,6 +1,6 @@
 import type { RouteDef } from '../../shared/http/route.js';
 import { EventDetail, EventList, ListEventsQuery } from '../../shared/schemas/events.js';
-import { byId, routeGroup } from './define.js';
+import { badCursor, byId, routeGroup } from './define.js';
 
 // Its own module: the events-api bundle then holds none of the webhook routes' schemas.
 const events = routeGroup('events-api', 'events');
@@ -13,7 +13,7 @@ export const eventRoutes: RouteDef[] = [
     {
       query: ListEventsQuery,
       responses: { 200: EventList },
-      errors: { 400: 'invalid_cursor: a cursor this API did not return for these filters' },
+      errors: badCursor('these filters'),
     },
   ),
   events.get('/events/{id}', 'events:read', 'One event with its raw body and verification details', {

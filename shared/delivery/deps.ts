@@ -3,8 +3,7 @@
  * values. The container (infra/container) builds it once per cold start; tests build their own.
  */
 import type { Logger } from '../log.js';
-import type { Resolver } from '../outbound/ssrf.js';
-import type { Transport } from '../outbound/transport.js';
+import type { OutboundNet } from '../outbound/send.js';
 import type {
   BusMarkerRepo,
   Clock,
@@ -16,7 +15,8 @@ import type {
 } from '../ports/index.js';
 import type { DeliveryQueue, EventBusPublisher } from './types.js';
 
-export interface DeliveryDeps {
+/** Also the outbound network (transport, resolver, test allow list) its sends go through. */
+export interface DeliveryDeps extends OutboundNet {
   log: Logger;
   clock: Clock;
   destinations: DestinationRepo;
@@ -27,11 +27,6 @@ export interface DeliveryDeps {
   events: EventRepo;
   queue: DeliveryQueue;
   bus: EventBusPublisher;
-  /** The outbound module's pinned, no-redirect transport; the SSRF guard picks the address it connects to. */
-  transport: Transport;
-  resolver: Resolver;
-  /** host:port pairs exempt from the SSRF address check (HOOKBRIDGE_TEST_ALLOW_HOSTS, local mode only). */
-  testAllow: ReadonlySet<string>;
   random: () => number;
   /** Per-attempt HTTP timeout. */
   timeoutMs: number;
