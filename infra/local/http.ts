@@ -59,17 +59,30 @@ const writeProblem = (res: ServerResponse, err: HookbridgeError) => {
   res.end(r.body);
 };
 
+/** A local-runtime-only server below a path prefix (the dev OpenID provider at /dev-oauth). */
+export type Mount = (req: IncomingMessage, res: ServerResponse) => void;
+
+const mountFor = (mounts: ReadonlyMap<string, Mount>, url: string): Mount | undefined => {
+  for (const [prefix, mount] of mounts)
+    if (url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`)) return mount;
+  return undefined;
+};
+
 /**
  * Serves every route through `handlers` (by function name), each run as its function for local IAM;
- * `files` are local-runtime-only documents served on GET by path (never Lambda routes).
+ * `files` are local-runtime-only documents served on GET by path, and `mounts` local-runtime-only
+ * servers by path prefix (never Lambda routes; the map may be filled once the port is known).
  */
 export function createGateway(
   handlers: ReadonlyMap<string, Handler>,
   files: ReadonlyMap<string, { type: string; body: string }> = new Map(),
   timeoutMs = GATEWAY_TIMEOUT_MS,
+  mounts: ReadonlyMap<string, Mount> = new Map(),
 ): Server {
   const match = createRouter(ROUTES);
   const serve = async (req: IncomingMessage, res: ServerResponse, port: number) => {
+    const mount = mountFor(mounts, req.url ?? '/');
+    if (mount) return mount(req, res);
     const file = req.method === 'GET' ? files.get(req.url ?? '') : undefined;
     if (file) {
       req.resume();
