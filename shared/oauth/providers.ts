@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { HookbridgeError } from '../errors.js';
-import { isLoopbackHttp } from '../outbound/url.js';
 import '../zod-locale.js';
 
 /**
@@ -379,13 +378,13 @@ export const placeholdersOf = (template: string): string[] =>
 
 /**
  * Fills `{name}` placeholders; a value is URL-escaped unless it is itself a URL (Salesforce
- * `instance_url`; the dev issuer, plain http on loopback: the SSRF guard refuses that outside local mode).
+ * `instance_url`), or the dev issuer (plain http on loopback, from config: placeholderValues sets it).
  */
 export function fillPlaceholders(template: string, values: Record<string, unknown>): string {
   return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
     const v = values[name];
     if (typeof v !== 'string' || v === '') throw new Error(`missing value for placeholder {${name}}`);
-    return /^https:\/\//.test(v) || isLoopbackHttp(v) ? v.replace(/\/+$/, '') : encodeURIComponent(v);
+    return name === DEV_ISSUER || /^https:\/\//.test(v) ? v.replace(/\/+$/, '') : encodeURIComponent(v);
   });
 }
 
