@@ -95,7 +95,7 @@ export async function pullMessages(
   if (dest.type !== 'pull')
     throw new HookbridgeError(
       'conflict',
-      `Destination ${dest.id} is an http destination; only pull destinations keep messages`,
+      `Destination ${dest.id} is an http destination, not a pull destination: it keeps no messages`,
     );
   const stream = streamOf(dest);
   const after = cursorSeq(stream, q.after);
