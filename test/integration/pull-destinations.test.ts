@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_SETTINGS } from '../../infra/functions.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { contiguous, PULL_GAP_MS } from '../../shared/delivery/pull.js';
+import { signStandardWebhook } from '../../shared/delivery/signing.js';
 import { PULL_MAX_WAIT_SEC, type PullMessage } from '../../shared/delivery/types.js';
 import { eventIdFor } from '../../shared/events/record.js';
 import { apiCaller, type JsonBody } from '../support/api.js';
@@ -187,7 +188,6 @@ describe('reading messages', () => {
     expect(item!.webhookId).toBe(id);
     // Signed with the destination's secret, the body verifies as a Standard Webhook.
     const body = posted[0]!.body;
-    const { signStandardWebhook } = await import('../../shared/delivery/signing.js');
     const ts = Math.floor(Date.now() / 1000);
     const headers = signStandardWebhook(dest.secret, item!.webhookId, ts, body);
     expect(new Webhook(dest.secret).verify(body, headers)).toMatchObject({ type: 'payment.succeeded' });
@@ -352,5 +352,26 @@ describe('refusals', () => {
       status: 403,
       json: { code: 'insufficient_scope', requiredScope: 'destinations:write' },
     });
+  });
+});
+
+describe('the API document', () => {
+  it('documents the route, its bounds, and each refusal', async () => {
+    const doc = (await (await fetch(`${rt.url}/openapi.json`)).json()) as JsonBody;
+    const op = doc.paths['/destinations/{id}/messages'].get;
+    const params = Object.fromEntries(op.parameters.map((p: JsonBody) => [p.name, p.schema]));
+    expect(params.limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 50 });
+    expect(params.wait).toMatchObject({
+      type: 'integer',
+      minimum: 0,
+      maximum: PULL_MAX_WAIT_SEC,
+      default: 0,
+    });
+    expect(params.after).toMatchObject({ type: 'string', maxLength: 2048 });
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409']));
+    const put = doc.components.schemas.PutDestinationBody.properties;
+    expect(put.type.enum).toEqual(['http', 'pull']);
+    expect(doc.components.schemas.PutDestinationBody.required ?? []).not.toContain('url');
+    expect(doc.components.schemas.Destination.required).toContain('type');
   });
 });
