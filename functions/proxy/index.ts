@@ -32,22 +32,14 @@ const toResponse = (res: ProxyResponse): HttpResponse => ({
 });
 
 const impls = ({ proxy: deps }: ProxyContainer) => ({
-  'ANY /proxy/{connectionId}/{path+}': async (req: HttpRequest) =>
-    toResponse(
-      await callConnection(
-        parseParams(req, ConnectionProxyParams).connectionId,
-        upstreamRequest(req, 2),
-        deps,
-      ),
-    ),
-  'ANY /proxy/integrations/{integrationId}/{path+}': async (req: HttpRequest) =>
-    toResponse(
-      await callIntegration(
-        parseParams(req, IntegrationProxyParams).integrationId,
-        upstreamRequest(req, 3),
-        deps,
-      ),
-    ),
+  'ANY /proxy/{connectionId}/{path+}': async (req: HttpRequest) => {
+    const { connectionId } = parseParams(req, ConnectionProxyParams);
+    return toResponse(await callConnection(connectionId, upstreamRequest(req, 2), deps));
+  },
+  'ANY /proxy/integrations/{integrationId}/{path+}': async (req: HttpRequest) => {
+    const { integrationId } = parseParams(req, IntegrationProxyParams);
+    return toResponse(await callIntegration(integrationId, upstreamRequest(req, 3), deps));
+  },
 });
 
 export const handler = httpLambda(buildProxyContainer, routesOf(proxyRoutes, 'proxy'), impls);

@@ -72,7 +72,9 @@ const writeProblem = (res: ServerResponse, err: HookbridgeError) => {
  * problem+json too (Node's own answer is a bare status line), then close.
  */
 function onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
-  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  // A reset or timed-out client is not waiting for an answer.
+  if (err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable)
+    return void socket.destroy();
   const problem =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? new HookbridgeError(
