@@ -6,19 +6,32 @@
 import { closeSync, fdatasync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 
 export class Journal {
-  private fd: number;
+  private fd = -1;
   private syncing: Promise<void> | undefined;
   private next: Promise<void> | undefined;
+  /** Entries appended since the file was last rewritten. */
+  appended = 0;
 
-  /** Opens `path` for appending, after rewriting it as `entries` (a compaction; atomic by rename). */
-  constructor(path: string, entries: readonly unknown[]) {
-    const tmp = `${path}.tmp`;
+  /** Opens `path` for appending, after rewriting it as `entries`. */
+  constructor(
+    private readonly path: string,
+    entries: readonly unknown[],
+  ) {
+    this.rewrite(entries);
+  }
+
+  /** Replaces the file with `entries` (a compaction, durable and atomic by rename); not while a sync runs. */
+  rewrite(entries: readonly unknown[]): void {
+    if (this.syncing) return;
+    const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     writeSync(fd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
     fsyncSync(fd);
     closeSync(fd);
-    renameSync(tmp, path);
-    this.fd = openSync(path, 'a');
+    renameSync(tmp, this.path);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
+    this.appended = 0;
   }
 
   /** The entries of `path`, oldest first; undefined when it does not exist. A torn last line is skipped. */
@@ -43,7 +56,9 @@ export class Journal {
   }
 
   append(entry: unknown): void {
-    if (this.fd >= 0) writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    if (this.fd < 0) return;
+    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    this.appended++;
   }
 
   /** Resolves once everything appended before the call is on disk. */

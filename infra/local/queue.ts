@@ -20,6 +20,8 @@ export const QUEUE_SETTINGS = {
   maxDelaySec: 900,
   /** Concurrent consumer invocations, as Lambda scales SQS pollers out. */
   pollers: 5,
+  /** The journal is rewritten with just the live messages once it has this many more entries. */
+  compactAfter: 10_000,
 } as const;
 
 interface Held {
@@ -51,8 +53,12 @@ export class LocalQueue implements DeliveryQueue {
   /** Messages that exceeded maxReceiveCount (the queue's DLQ). */
   readonly deadLetters: QueueMessage[] = [];
   private readonly held: Held[] = [];
+  /** The DLQ's messages as the journal keeps them. */
+  private readonly dead: Held[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** send() calls waiting for their message to be on disk. */
+  private sending = 0;
   private closed = false;
   private readonly journal: Journal | undefined;
 
@@ -67,11 +73,29 @@ export class LocalQueue implements DeliveryQueue {
     if (!journalPath) return;
     const { live, dead } = replay(Journal.read<Entry>(journalPath) ?? []);
     this.held.push(...live.values());
-    this.deadLetters.push(...dead.map((h) => JSON.parse(h.body) as QueueMessage));
-    this.journal = new Journal(journalPath, [
-      ...dead.map((h) => ({ dead: h })),
-      ...this.held.map((h) => ({ put: h })),
-    ]);
+    for (const h of dead) this.toDeadLetters(h);
+    this.journal = new Journal(journalPath, this.entries());
+  }
+
+  /** What the journal must hold: the DLQ and every message, when none is in flight. */
+  private entries(): Entry[] {
+    return [...this.dead.map((h) => ({ dead: h })), ...this.held.map((h) => ({ put: h }))];
+  }
+
+  private toDeadLetters(h: Held): void {
+    this.dead.push(h);
+    this.deadLetters.push(JSON.parse(h.body) as QueueMessage);
+  }
+
+  /** Compacts the journal when no message is in flight or being sent (every live one is then held). */
+  private compact(): void {
+    if (
+      this.journal &&
+      this.journal.appended >= QUEUE_SETTINGS.compactAfter &&
+      !this.inFlight &&
+      !this.sending
+    )
+      this.journal.rewrite(this.entries());
   }
 
   /** Resolves once the message is kept (on disk, with a journal). */
@@ -83,9 +107,15 @@ export class LocalQueue implements DeliveryQueue {
       dueAt: this.now() + delay * 1000,
       receives: 0,
     };
-    this.journal?.append({ put: h });
-    await this.journal?.sync();
-    this.held.push(h);
+    this.sending++;
+    try {
+      this.journal?.append({ put: h });
+      await this.journal?.sync();
+      this.held.push(h);
+    } finally {
+      this.sending--;
+    }
+    this.compact();
     this.schedule();
   }
 
@@ -133,6 +163,7 @@ export class LocalQueue implements DeliveryQueue {
       runs.push(
         this.invoke(batch, t).finally(() => {
           this.inFlight--;
+          this.compact();
           void this.drain();
         }),
       );
@@ -159,7 +190,7 @@ export class LocalQueue implements DeliveryQueue {
       if (!failedIds.has(h.id)) this.journal?.append({ del: h.id });
       else if (h.receives >= QUEUE_SETTINGS.maxReceiveCount) {
         this.journal?.append({ dead: h });
-        this.deadLetters.push(JSON.parse(h.body) as QueueMessage);
+        this.toDeadLetters(h);
       } else {
         const back = { ...h, dueAt: this.now() + QUEUE_SETTINGS.visibilityTimeoutSec * 1000 };
         this.journal?.append({ put: back });
