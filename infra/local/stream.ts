@@ -218,7 +218,7 @@ export class LocalStream {
     try {
       const res = await this.consume({ Records: batch } as DynamoDBStreamEvent);
       const failed = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-      const idx = failed.size ? batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? '')) : -1;
+      const idx = batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
       failedFrom = failed.size ? Math.max(idx, 0) : batch.length;
       this.checkpointed(batch.slice(0, failedFrom));
       if (failedFrom === batch.length) return;
