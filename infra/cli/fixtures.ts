@@ -16,7 +16,9 @@ import { EXIT } from './exit.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Where the fixtures are: beside this file (infra/cli/), or one up from the bundle (infra/cli/dist/). */
-export const FIXTURES_DIR = existsSync(join(HERE, 'fixtures')) ? join(HERE, 'fixtures') : join(HERE, '..', 'fixtures');
+export const FIXTURES_DIR = existsSync(join(HERE, 'fixtures'))
+  ? join(HERE, 'fixtures')
+  : join(HERE, '..', 'fixtures');
 
 export interface Fixture {
   provider: string;
@@ -108,7 +110,8 @@ export function renderFixture(fixture: Fixture, ctx: RenderContext): string {
       return /^\{\{now([+-]\d+[smhd])?\}\}$/.test(v) ? Number(out) : out;
     }
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return JSON.stringify(walk(JSON.parse(text)));

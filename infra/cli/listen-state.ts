@@ -36,13 +36,17 @@ export function readState(path: string, url: string, destinationId: string): Lis
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fresh;
-    throw new CliError(`cannot read the listen state ${path} (${(err as NodeJS.ErrnoException).code}): fix its permissions, or pass --state with another path`);
+    throw new CliError(
+      `cannot read the listen state ${path} (${(err as NodeJS.ErrnoException).code}): fix its permissions, or pass --state with another path`,
+    );
   }
   let s: Partial<ListenState>;
   try {
     s = JSON.parse(text) as Partial<ListenState>;
   } catch {
-    throw new CliError(`the listen state ${path} is not JSON: delete it (listening then starts from the oldest unacknowledged message) or pass --state`);
+    throw new CliError(
+      `the listen state ${path} is not JSON: delete it (listening then starts from the oldest unacknowledged message) or pass --state`,
+    );
   }
   if (s.url !== url || s.destinationId !== destinationId)
     throw new CliError(

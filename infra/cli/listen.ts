@@ -41,7 +41,10 @@ function forwardUrl(raw: string): URL {
   try {
     u = new URL(raw);
   } catch {
-    throw new CliError(`--forward-to "${raw}" is not a URL: pass your app's webhook URL, e.g. http://localhost:4000/hooks`, EXIT.usage);
+    throw new CliError(
+      `--forward-to "${raw}" is not a URL: pass your app's webhook URL, e.g. http://localhost:4000/hooks`,
+      EXIT.usage,
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new CliError(`--forward-to must be an http(s) URL, not ${u.protocol}`, EXIT.usage);
@@ -66,7 +69,13 @@ async function pullDestination(api: Api, id: string, types: string[]): Promise<J
 
 type Outcome = { status: number; ms: number; retryAfter: string | null } | { error: string; ms: number };
 
-async function forward(to: URL, secret: string, m: Message, timeoutMs: number, stop: AbortSignal): Promise<Outcome> {
+async function forward(
+  to: URL,
+  secret: string,
+  m: Message,
+  timeoutMs: number,
+  stop: AbortSignal,
+): Promise<Outcome> {
   const body = JSON.stringify({ type: m.type, timestamp: m.timestamp, data: m.data });
   const headers = signStandardWebhook(secret, m.webhookId, Math.floor(Date.now() / 1000), body);
   const started = performance.now();
@@ -91,10 +100,20 @@ async function forward(to: URL, secret: string, m: Message, timeoutMs: number, s
 /** 2xx and 4xx are the app's answer (acknowledged); 5xx, 429 and no answer are retried. */
 const answered = (o: Outcome): boolean => 'status' in o && o.status < 500 && o.status !== 429;
 
-function report(json: boolean, m: Message, o: Outcome, attempt: number, retryInSec: number | undefined): void {
+function report(
+  json: boolean,
+  m: Message,
+  o: Outcome,
+  attempt: number,
+  retryInSec: number | undefined,
+): void {
   const status = 'status' in o ? o.status : o.error;
   const next =
-    retryInSec !== undefined ? `retry ${attempt + 1} in ${retryInSec}s` : answered(o) ? '' : `gave up after ${attempt + 1} attempts`;
+    retryInSec !== undefined
+      ? `attempt ${attempt + 2} in ${retryInSec}s`
+      : answered(o)
+        ? ''
+        : `gave up after ${attempt + 1} attempts`;
   if (json)
     return printJsonLine({
       time: new Date().toISOString(),
@@ -110,12 +129,22 @@ function report(json: boolean, m: Message, o: Outcome, attempt: number, retryInS
 }
 
 /** Forwards one message until the app answers 2xx/4xx or the schedule is spent. */
-async function deliver(opts: ListenOptions, to: URL, secret: string, m: Message, stop: AbortSignal): Promise<void> {
+async function deliver(
+  opts: ListenOptions,
+  to: URL,
+  secret: string,
+  m: Message,
+  stop: AbortSignal,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const o = await forward(to, secret, m, opts.timeoutMs, stop);
     const delay = answered(o)
       ? undefined
-      : nextDelaySec(attempt, { status: 'status' in o ? o.status : 0, retryAfter: 'status' in o ? o.retryAfter : null }, Date.now());
+      : nextDelaySec(
+          attempt,
+          { status: 'status' in o ? o.status : 0, retryAfter: 'status' in o ? o.retryAfter : null },
+          Date.now(),
+        );
     report(opts.json, m, o, attempt, delay);
     if (delay === undefined) return;
     await sleep(delay * 1000, undefined, { signal: stop });
@@ -139,13 +168,25 @@ export async function listen(api: Api, opts: ListenOptions, stop: AbortSignal): 
     print(`Forwarding ${typesText} from pull destination ${id} at ${opts.url} to ${to.href}`);
     print(`Signing secret: ${dest.secret}  (verify deliveries with it; Standard Webhooks)`);
     print(`State: ${file}${state.cursor ? ' (resuming)' : ''}  -  Ctrl-C to stop, run again to resume`);
-  } else printJsonLine({ destinationId: id, secret: dest.secret, types: opts.types, forwardTo: to.href, state: file });
+  } else
+    printJsonLine({
+      destinationId: id,
+      secret: dest.secret,
+      types: opts.types,
+      forwardTo: to.href,
+      state: file,
+    });
   let failures = 0;
   while (!stop.aborted) {
     const q = new URLSearchParams({ limit: '20', wait: '20', ...(state.cursor && { after: state.cursor }) });
     let page: Json;
     try {
-      page = (await api('GET', `/destinations/${encodeURIComponent(id)}/messages?${q}`, { signal: stop, timeoutMs: 35_000 })).json;
+      page = (
+        await api('GET', `/destinations/${encodeURIComponent(id)}/messages?${q}`, {
+          signal: stop,
+          timeoutMs: 35_000,
+        })
+      ).json;
       failures = 0;
     } catch (err) {
       if (stop.aborted) return;

@@ -65,7 +65,10 @@ const OPTIONS = {
 } as const;
 
 const usage = (message: string, command?: string) =>
-  new CliError(`${message}: usage: hookbridge ${command ? COMMANDS[command] : '<command> (hookbridge --help lists them)'}`, EXIT.usage);
+  new CliError(
+    `${message}: usage: hookbridge ${command ? COMMANDS[command] : '<command> (hookbridge --help lists them)'}`,
+    EXIT.usage,
+  );
 
 function parse(argv: string[]) {
   try {
@@ -97,7 +100,9 @@ function interruptible(): AbortSignal {
 function printSent(sent: Sent[], json: boolean): void {
   if (json) return printJson(sent.length === 1 ? sent[0] : sent);
   for (const s of sent)
-    print(`POST ${s.path}  ${s.provider} ${s.event}  -> ${s.status} ${s.outcome ?? s.answer ?? ''}${s.id ? `  id ${s.id}` : ''}`);
+    print(
+      `POST ${s.path}  ${s.provider} ${s.event}  -> ${s.status} ${s.outcome ?? s.answer ?? ''}${s.id ? `  id ${s.id}` : ''}`,
+    );
 }
 
 async function runTrigger(v: Values, args: string[]): Promise<void> {
@@ -105,17 +110,24 @@ async function runTrigger(v: Values, args: string[]): Promise<void> {
     const rows = listFixtures(args[0]).map((f) => ({ provider: f.provider, event: f.event }));
     if (v.json) return printJson(rows);
     process.stdout.write(table(rows, ['provider', 'event']));
-    if (!args[0]) print(`\nScenarios (--scenario):\n${Object.entries(SCENARIOS).map(([n, s]) => `  ${n}: ${s.summary}`).join('\n')}`);
+    if (!args[0])
+      print(
+        `\nScenarios (--scenario):\n${Object.entries(SCENARIOS)
+          .map(([n, s]) => `  ${n}: ${s.summary}`)
+          .join('\n')}`,
+      );
     return;
   }
   let sent: Sent[];
   if (v.scenario) {
-    if (args.length) throw usage(`--scenario takes no provider or event (got "${args.join(' ')}")`, 'trigger');
+    if (args.length)
+      throw usage(`--scenario takes no provider or event (got "${args.join(' ')}")`, 'trigger');
     const s = scenario(v.scenario);
     const count = intOption(v.count, 'count', 5, 2, 100);
     sent = await s.run({ target: resolveTarget(v), source: v.source }, count);
   } else {
-    if (args.length !== 2) throw usage('trigger needs a provider and an event (hookbridge trigger --list shows them)', 'trigger');
+    if (args.length !== 2)
+      throw usage('trigger needs a provider and an event (hookbridge trigger --list shows them)', 'trigger');
     const fixture = findFixture(canonicalProvider(args[0]!), args[1]!);
     sent = [await trigger({ target: resolveTarget(v), source: v.source }, fixture)];
   }
@@ -158,17 +170,28 @@ async function dispatch(v: Values, words: string[], stop: AbortSignal): Promise<
       return runTrigger(v, words.slice(1));
     case 'events':
       if (sub === 'tail') {
-        if (rest.length) throw usage(`events tail takes no arguments (got "${rest.join(' ')}")`, 'events tail');
+        if (rest.length)
+          throw usage(`events tail takes no arguments (got "${rest.join(' ')}")`, 'events tail');
         const limit = intOption(v.limit, 'limit', 20, 1, 200);
-        return tail(api(), { provider: v.provider, type: v.type, limit, follow: !v.once, json, everyMs: 1000 }, stop);
+        return tail(
+          api(),
+          { provider: v.provider, type: v.type, limit, follow: !v.once, json, everyMs: 1000 },
+          stop,
+        );
       }
       if (sub === 'show') return showEvent(api(), oneId('events show', rest), json);
-      throw usage(sub ? `unknown events command "${sub}"` : 'events needs tail or show', sub ? undefined : 'events tail');
+      throw usage(
+        sub ? `unknown events command "${sub}"` : 'events needs tail or show',
+        sub ? undefined : 'events tail',
+      );
     case 'replay':
       return replay(api(), oneId('replay', words.slice(1)), v.destination, json);
     case 'destinations':
       if (sub === 'list' && rest.length === 0) return listDestinations(api(), json);
-      throw usage(sub === 'list' ? 'destinations list takes no arguments' : 'destinations needs list', 'destinations list');
+      throw usage(
+        sub === 'list' ? 'destinations list takes no arguments' : 'destinations needs list',
+        'destinations list',
+      );
     default:
       throw usage(cmd ? `unknown command "${cmd}"` : 'no command given');
   }
@@ -187,7 +210,8 @@ export async function main(argv: string[]): Promise<never> {
     } catch (err) {
       if (!stop.aborted) throw err;
     }
-    if (stop.aborted && positionals[0] === 'listen') process.stderr.write('stopped: run the same command again to resume where it stopped\n');
+    if (stop.aborted && positionals[0] === 'listen')
+      process.stderr.write('stopped: run the same command again to resume where it stopped\n');
   } catch (err) {
     fail(err);
   }

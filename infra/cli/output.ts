@@ -5,7 +5,10 @@ export type Row = Record<string, string | number | undefined>;
 /** A table with a header line; columns as wide as their widest cell, the last one unpadded. */
 export function table(rows: readonly Row[], columns: readonly string[]): string {
   if (rows.length === 0) return '(none)\n';
-  const cells = [columns.map((c) => c.toUpperCase()), ...rows.map((r) => columns.map((c) => String(r[c] ?? '-')))];
+  const cells = [
+    columns.map((c) => c.toUpperCase()),
+    ...rows.map((r) => columns.map((c) => String(r[c] ?? '-'))),
+  ];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
   return cells
     .map((line) =>

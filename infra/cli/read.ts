@@ -44,13 +44,17 @@ export async function tail(api: Api, opts: TailOptions, stop: AbortSignal): Prom
     for (const e of fresh) seen.add(e.id);
     if (opts.json) for (const e of fresh) printJsonLine(e);
     else if (header) process.stdout.write(table(fresh.map(eventRow), EVENT_COLUMNS));
-    else if (fresh.length) process.stdout.write(table(fresh.map(eventRow), EVENT_COLUMNS).split('\n').slice(1).join('\n'));
+    else if (fresh.length)
+      process.stdout.write(table(fresh.map(eventRow), EVENT_COLUMNS).split('\n').slice(1).join('\n'));
   };
   show((await api('GET', `/events?${q(opts.limit)}`)).json.items ?? [], true);
   while (opts.follow && !stop.aborted) {
     await sleep(opts.everyMs, undefined, { signal: stop }).catch(() => undefined);
     if (stop.aborted) break;
-    show((await api('GET', `/events?${q(50)}`, { signal: stop }).catch(ignoreAbort(stop)))?.json.items ?? [], false);
+    show(
+      (await api('GET', `/events?${q(50)}`, { signal: stop }).catch(ignoreAbort(stop)))?.json.items ?? [],
+      false,
+    );
   }
 }
 
@@ -63,7 +67,8 @@ const notFound = (what: string, id: string, fix: string) =>
   new CliError(`no ${what} ${id} on this Hookbridge (404): ${fix}`, EXIT.failure);
 
 function bodyText(e: Json): string {
-  const text = e.bodyEncoding === 'base64' ? Buffer.from(e.body, 'base64').toString('utf8') : String(e.body ?? '');
+  const text =
+    e.bodyEncoding === 'base64' ? Buffer.from(e.body, 'base64').toString('utf8') : String(e.body ?? '');
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
   } catch {
@@ -89,9 +94,15 @@ export async function showEvent(api: Api, id: string, json: boolean): Promise<vo
     ['body', `${e.bodySize} bytes, sha256 ${e.bodySha256}${e.flagged ? `, flagged ${e.flagged}` : ''}`],
   ];
   print(fields.map(([k, v]) => `${k.padEnd(12)}${v ?? '-'}`).join('\n'));
-  print(`\nheaders\n${Object.entries(e.headers ?? {}).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+  print(
+    `\nheaders\n${Object.entries(e.headers ?? {})
+      .map(([k, v]) => `  ${k}: ${v}`)
+      .join('\n')}`,
+  );
   print(`\nbody\n${bodyText(e)}`);
-  print(`\ndeliveries\n${table(deliveries.map(deliveryRow), ['destination', 'part', 'type', 'status', 'attempts', 'last'])}`);
+  print(
+    `\ndeliveries\n${table(deliveries.map(deliveryRow), ['destination', 'part', 'type', 'status', 'attempts', 'last'])}`,
+  );
 }
 
 const deliveryRow = (d: Json): Row => {
@@ -106,7 +117,12 @@ const deliveryRow = (d: Json): Row => {
   };
 };
 
-export async function replay(api: Api, id: string, destination: string | undefined, json: boolean): Promise<void> {
+export async function replay(
+  api: Api,
+  id: string,
+  destination: string | undefined,
+  json: boolean,
+): Promise<void> {
   const got = await api('POST', `/events/${enc(id)}/replay`, {
     body: destination ? { destinationId: destination } : {},
     allow: [404],
@@ -118,7 +134,9 @@ export async function replay(api: Api, id: string, destination: string | undefin
       'check the ids with hookbridge events tail and hookbridge destinations list',
     );
   if (json) return printJson(got.json);
-  print(`${clock()}  replay of ${id}: ${got.json.queued} deliveries queued (same webhook-id, so receivers dedupe)`);
+  print(
+    `${clock()}  replay of ${id}: ${got.json.queued} deliveries queued (same webhook-id, so receivers dedupe)`,
+  );
 }
 
 export async function listDestinations(api: Api, json: boolean): Promise<void> {

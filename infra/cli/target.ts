@@ -31,7 +31,10 @@ function parseUrl(raw: string, from: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw new CliError(`${from} "${raw}" is not a URL: pass the service's base URL, e.g. http://127.0.0.1:3000`, EXIT.usage);
+    throw new CliError(
+      `${from} "${raw}" is not a URL: pass the service's base URL, e.g. http://127.0.0.1:3000`,
+      EXIT.usage,
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new CliError(`${from} must be an http(s) URL, not ${u.protocol}`, EXIT.usage);
@@ -68,12 +71,19 @@ function readRuntimeFileOrExit() {
   }
 }
 
-async function apiKeyFor(opts: TargetOptions, url: string, localSecrets: string | undefined): Promise<string> {
+async function apiKeyFor(
+  opts: TargetOptions,
+  url: string,
+  localSecrets: string | undefined,
+): Promise<string> {
   const given = opts['api-key'] ?? process.env.HOOKBRIDGE_API_KEY;
   if (given) return given;
   const fromFile = localSecrets
-    ? (parseSecretValue((await readSecretsFile(localSecrets))[ADMIN_SECRET_NAME]) as { apiKey?: unknown } | undefined)
-        ?.apiKey
+    ? (
+        parseSecretValue((await readSecretsFile(localSecrets))[ADMIN_SECRET_NAME]) as
+          | { apiKey?: unknown }
+          | undefined
+      )?.apiKey
     : undefined;
   if (typeof fromFile === 'string' && fromFile) return fromFile;
   throw new CliError(

@@ -46,7 +46,12 @@ async function signingSecret(ctx: TriggerContext, provider: string): Promise<Sig
       `no secrets file to sign with for ${ctx.target.url}: trigger signs with the source's own secret; pass --secrets-file with a file holding "hookbridge/webhooks/${provider}${ctx.source ? `/${ctx.source}` : ''}": {"secrets": ["…"]}`,
       EXIT.usage,
     );
-  return localSigningSecret({ provider, source: ctx.source, secretsFile: ctx.target.secretsFile, base: ctx.target.url });
+  return localSigningSecret({
+    provider,
+    source: ctx.source,
+    secretsFile: ctx.target.secretsFile,
+    base: ctx.target.url,
+  });
 }
 
 /** The stored id the service names in its answer, else the one its verifier derives (Adyen answers `[accepted]`). */
@@ -85,7 +90,13 @@ export async function prepare(ctx: TriggerContext, fixture: Fixture, offsetSec =
   const url = `${ctx.target.url}${path}`;
   const nowSec = Math.floor(Date.now() / 1000);
   const body = renderFixture(fixture, { run: ctx.run ?? newToken(), nowSec: nowSec + offsetSec });
-  return { fixture, url, path, secret, signed: signOrExplain(fixture.provider, { url, secret, body, nowSec }) };
+  return {
+    fixture,
+    url,
+    path,
+    secret,
+    signed: signOrExplain(fixture.provider, { url, secret, body, nowSec }),
+  };
 }
 
 export async function send(ctx: TriggerContext, p: Prepared): Promise<Sent> {
@@ -126,9 +137,11 @@ interface Scenario {
 /** Sends the steps one after another, in the order given, each with its event time offset. */
 const inOrder =
   (provider: string, steps: [event: string, offsetSec: number][]) =>
-  async (ctx: TriggerContext): Promise<Sent[]> => {
+  async (given: TriggerContext): Promise<Sent[]> => {
+    const ctx = { ...given, run: given.run ?? newToken() };
     const out: Sent[] = [];
-    for (const [event, offset] of steps) out.push(await send(ctx, await prepare(ctx, findFixture(provider, event), offset)));
+    for (const [event, offset] of steps)
+      out.push(await send(ctx, await prepare(ctx, findFixture(provider, event), offset)));
     return out;
   };
 
@@ -158,6 +171,9 @@ export const SCENARIOS: Record<string, Scenario> = {
 export function scenario(name: string): Scenario {
   const s = SCENARIOS[name];
   if (!s)
-    throw new CliError(`unknown scenario "${name}": pass one of ${Object.keys(SCENARIOS).join(', ')}`, EXIT.usage);
+    throw new CliError(
+      `unknown scenario "${name}": pass one of ${Object.keys(SCENARIOS).join(', ')}`,
+      EXIT.usage,
+    );
   return s;
 }

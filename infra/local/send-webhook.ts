@@ -46,7 +46,9 @@ async function main(): Promise<void> {
   const url = `${base}${webhookPath(provider, values.source)}`;
   const body = values.file ? await readBodyFile(values.file) : undefined;
   const res = await postSigned(url, signOrExplain(canonical, { url, secret, body }));
-  process.stdout.write(`POST ${webhookPath(provider, values.source)} -> ${res.status}\n${await res.text()}\n`);
+  process.stdout.write(
+    `POST ${webhookPath(provider, values.source)} -> ${res.status}\n${await res.text()}\n`,
+  );
   process.exitCode = res.ok ? 0 : 1;
 }
 

@@ -12,7 +12,9 @@ export const sample: SampleBody = (id, nowSec) => {
 /** Lemon Squeezy repeats `meta.event_name` in `X-Event-Name`. */
 const eventName = (body: string): string => {
   try {
-    return String((JSON.parse(body) as { meta?: { event_name?: unknown } }).meta?.event_name ?? 'order_created');
+    return String(
+      (JSON.parse(body) as { meta?: { event_name?: unknown } }).meta?.event_name ?? 'order_created',
+    );
   } catch {
     return 'order_created';
   }
