@@ -114,8 +114,8 @@ function report(
       : answered(o)
         ? ''
         : `gave up after ${attempt + 1} attempts`;
-  if (json)
-    return printJsonLine({
+  if (json) {
+    printJsonLine({
       time: new Date().toISOString(),
       type: m.type,
       webhookId: m.webhookId,
@@ -125,6 +125,8 @@ function report(
       ...(retryInSec !== undefined && { retryInSec }),
       ...(!answered(o) && retryInSec === undefined && { gaveUp: true }),
     });
+    return;
+  }
   print(`${clock()}  ${m.type}  ${m.webhookId}  -> ${status}  ${o.ms}ms${next ? `  (${next})` : ''}`);
 }
 

@@ -98,7 +98,10 @@ function interruptible(): AbortSignal {
 }
 
 function printSent(sent: Sent[], json: boolean): void {
-  if (json) return printJson(sent.length === 1 ? sent[0] : sent);
+  if (json) {
+    printJson(sent.length === 1 ? sent[0] : sent);
+    return;
+  }
   for (const s of sent)
     print(
       `POST ${s.path}  ${s.provider} ${s.event}  -> ${s.status} ${s.outcome ?? s.answer ?? ''}${s.id ? `  id ${s.id}` : ''}`,
