@@ -7,10 +7,11 @@
  * errors are one line with the documented exit codes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFixtures } from '../../infra/cli/fixtures.js';
@@ -341,6 +342,47 @@ async function stop(l: { child: ChildProcess; done: Promise<Run> }) {
 }
 
 const LINE = /^\d\d:\d\d:\d\d {2}(\S+) {2}(\S+) {2}-> (\S+) {2}\d+ms(?: {2}\((.+)\))?$/;
+
+describe('the installed package', () => {
+  it('runs from the prebuilt bundle with no TypeScript loader and no node_modules', async () => {
+    const pkg = join(dir, 'pkg', 'infra', 'cli');
+    await mkdir(join(pkg, 'dist'), { recursive: true });
+    await build({
+      entryPoints: [join(REPO_ROOT, 'infra/cli/main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: join(pkg, 'dist', 'hookbridge.mjs'),
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+      logLevel: 'silent',
+    });
+    await cp(join(REPO_ROOT, 'infra/cli/bin.mjs'), join(pkg, 'bin.mjs'));
+    await cp(join(REPO_ROOT, 'infra/cli/fixtures'), join(pkg, 'fixtures'), { recursive: true });
+    const run = (args: string[]) =>
+      new Promise<Run>((resolve) => {
+        const child = spawn(process.execPath, [join(pkg, 'bin.mjs'), ...args], { cwd: dir, env: cliEnv() });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString();
+        });
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+        });
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const [list, sent] = await Promise.all([
+      run(['trigger', '--list', 'square']),
+      run(['trigger', 'square', 'payment.updated', '--json']),
+    ]);
+    expect(list.stdout.trimEnd().split('\n').slice(1)).toHaveLength(listFixtures('square').length);
+    expect([sent.code, JSON.parse(sent.stdout)]).toEqual([
+      0,
+      expect.objectContaining({ status: 200, outcome: 'stored' }),
+    ]);
+  }, 30_000);
+});
 
 describe('hookbridge listen', () => {
   it('forwards signed with the printed secret, retries a 5xx, and resumes after Ctrl-C without losing or re-forwarding', async () => {
