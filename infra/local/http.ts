@@ -1,7 +1,15 @@
 /** The local API Gateway: an HTTP server on loopback that turns each request into a payload v2.0 event for the function the route table names. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { HookbridgeError } from '../../shared/errors.js';
+import { HookbridgeError, toProblem } from '../../shared/errors.js';
 import { problemResponse, toResult } from '../../shared/http/lambda.js';
 import { createRouter, routeKey } from '../../shared/http/route.js';
 import { DEFAULT_ROUTE_FN, ROUTES } from '../routes.js';
@@ -58,6 +66,29 @@ const writeProblem = (res: ServerResponse, err: HookbridgeError) => {
   res.writeHead(r.status, r.headers);
   res.end(r.body);
 };
+
+/**
+ * A request node:http could not parse never reaches a handler: answer it on the socket as
+ * problem+json too (Node's own answer is a bare status line), then close.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
+  // A reset or timed-out client is not waiting for an answer.
+  if (err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable)
+    return void socket.destroy();
+  const problem =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HookbridgeError(
+          'headers_too_large',
+          `The request headers exceed the ${maxHeaderSize / 1024} KB limit`,
+        )
+      : new HookbridgeError('invalid_request', 'The request is not valid HTTP/1.1');
+  const body = JSON.stringify(toProblem(problem).problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+      'content-type: application/problem+json\r\ncache-control: no-store\r\nconnection: close\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
 
 /**
  * Serves every route through `handlers` (by function name), each run as its function for local IAM;
@@ -121,5 +152,6 @@ export function createGateway(
       else res.destroy();
     });
   });
+  server.on('clientError', onClientError);
   return server;
 }
