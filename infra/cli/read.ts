@@ -113,7 +113,11 @@ const deliveryRow = (d: Json): Row => {
     type: d.type,
     status: d.status,
     attempts: d.attempts?.length ?? 0,
-    last: last ? `${last.status || last.error} ${last.outcome} ${last.latencyMs}ms at ${last.at}` : undefined,
+    last: last
+      ? [last.status || last.error, last.outcome, `${last.latencyMs}ms`, `at ${last.at}`]
+          .filter(Boolean)
+          .join(' ')
+      : undefined,
   };
 };
 
