@@ -9,11 +9,22 @@ export const sample: SampleBody = (id, nowSec) => {
   });
 };
 
+/** Lemon Squeezy repeats `meta.event_name` in `X-Event-Name`. */
+const eventName = (body: string): string => {
+  try {
+    return String(
+      (JSON.parse(body) as { meta?: { event_name?: unknown } }).meta?.event_name ?? 'order_created',
+    );
+  } catch {
+    return 'order_created';
+  }
+};
+
 export const sign: Signer = ({ secret, body }) => ({
   headers: {
     ...JSON_TYPE,
     'x-signature': hmac('sha256', secret, body).toString('hex'),
-    'x-event-name': 'order_created',
+    'x-event-name': eventName(body),
   },
   body,
 });
