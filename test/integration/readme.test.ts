@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../../infra/local/server.js';
 
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
-const RUN = ['Quick start', 'A first webhook', 'A first delivery to your app'];
+const RUN = ['Quick start', 'A first webhook', 'A first delivery to your app', 'The `hookbridge` CLI'];
 const NOT_RUN: Record<string, string> = {
   'A first connection': 'needs a real Google OAuth client and a person signing in with Google in a browser',
   Tests: 'it is `npm test`, which runs this file',
