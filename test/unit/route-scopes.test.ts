@@ -50,8 +50,8 @@ const row = (r: HandlerRoute & { fn?: string }, fn = r.fn) =>
   [r.method, r.path, r.auth === 'api-key' ? `scope ${r.scope}` : r.auth, fn] as const;
 const expectedRow = ([method, path, access, fn]: (typeof EXPECTED)[number]) =>
   [method, path, ['none', 'signature', 'browser'].includes(access) ? access : `scope ${access}`, fn] as const;
-const byKey = (a: readonly string[], b: readonly string[]) =>
-  `${a[1]} ${a[0]}`.localeCompare(`${b[1]} ${b[0]}`);
+const byKey = (a: readonly unknown[], b: readonly unknown[]) =>
+  `${String(a[1])} ${String(a[0])}`.localeCompare(`${String(b[1])} ${String(b[0])}`);
 
 describe('route scopes, written out', () => {
   it('the route table is exactly this list: method, path, who may call it, function', () => {
