@@ -6,6 +6,7 @@ import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { eventIdFor } from '../../shared/events/record.js';
 import { SECRET_PLACEHOLDER } from '../../shared/secrets.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { withStoreDown } from '../support/runtime-hooks.js';
 import { WEBHOOK_SECRETS } from '../support/webhook-secrets.js';
 
 const API_KEY = TEST_ADMIN_KEY;
@@ -458,10 +459,7 @@ describe('GET /events bounds and cursors', () => {
 
 describe('store failure', () => {
   it('answers 5xx when the store is down, so the provider retries', async () => {
-    // A runtime of its own: the other tests keep the shared store.
-    const down = await startLocal({ port: 0, secretsFile, apiKey: API_KEY });
-    try {
-      await down.stopStore();
+    await withStoreDown({ secretsFile, apiKey: API_KEY }, async (down) => {
       const signed = sign('github');
       const res = await fetch(`${down.url}/webhooks/github`, {
         method: 'POST',
@@ -470,8 +468,6 @@ describe('store failure', () => {
       });
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ code: 'store_unavailable' });
-    } finally {
-      await down.close();
-    }
+    });
   });
 });
