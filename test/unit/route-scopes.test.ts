@@ -36,6 +36,7 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/destinations/{id}', 'destinations:write', 'delivery-api'],
   ['DELETE', '/destinations/{id}', 'destinations:write', 'delivery-api'],
   ['POST', '/destinations/{id}/redrive', 'destinations:write', 'delivery-api'],
+  ['GET', '/destinations/{id}/messages', 'destinations:write', 'delivery-api'],
   ['GET', '/events/{id}/deliveries', 'events:read', 'delivery-api'],
   ['POST', '/events/{id}/replay', 'events:replay', 'delivery-api'],
   ['POST', '/replays', 'events:replay', 'delivery-api'],
