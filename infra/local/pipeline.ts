@@ -3,9 +3,10 @@
  * DynamoDB stream (./stream.ts) into `events-process`, the SQS queue (./queue.ts) into
  * `deliveries-send`, and a recording EventBridge bus. The pipeline owns the clock the container
  * runs on: with useClock() a test pins time and runs the schedule with advance(ms), so hours of
- * retries take milliseconds.
+ * retries take milliseconds. With a data dir the stream and queue survive a crash (see there).
  */
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type {
   DynamoDBBatchResponse,
   DynamoDBRecord,
@@ -17,6 +18,7 @@ import { RecordingPublisher } from '../../shared/adapters/eventbridge.js';
 import type { Logger } from '../../shared/log.js';
 import { type Clock, type QueueMessage, systemClock } from '../../shared/ports/index.js';
 import { LocalQueue } from './queue.js';
+import type { Recovered } from './recovery.js';
 import { type AttrMap, LocalStream, sleep } from './stream.js';
 
 export class ManualClock implements Clock {
@@ -41,6 +43,8 @@ export interface LocalPipeline {
   streamDeadLetters: DynamoDBRecord[];
   /** Queue messages that exceeded maxReceiveCount (the queue's DLQ). */
   queueDeadLetters: QueueMessage[];
+  /** Starts the stream and queue once the functions are loaded (a data dir's recovered work first). */
+  resume(): void;
   /** Pins time for handlers and the queue; delayed messages then wait for advance(). */
   useClock(clock: ManualClock | undefined): void;
   /** Moves the pinned clock forward, running every message that falls due on the way. */
@@ -50,6 +54,13 @@ export interface LocalPipeline {
   close(): Promise<void>;
 }
 
+/** A data dir's pipeline files, and what the store found in it on start. */
+export interface DurablePipeline {
+  dir: string;
+  table: string;
+  recovered: Recovered;
+}
+
 /** `functions()` gives the handlers bound to the current container (built after the pipeline, over its queue, bus and clock). */
 export function startLocalPipeline(
   ddbServer: Server,
@@ -57,6 +68,7 @@ export function startLocalPipeline(
   functions: () => PipelineFunctions,
   base: Clock = systemClock,
   onPut?: (item: AttrMap) => void,
+  durable?: DurablePipeline,
 ): LocalPipeline {
   let manual: ManualClock | undefined;
   const clock: Clock = { now: () => (manual ?? base).now() };
@@ -73,6 +85,7 @@ export function startLocalPipeline(
     now,
     () => manual !== undefined,
     (e) => functions().send(e),
+    durable && join(durable.dir, 'queue.jsonl'),
   );
   const quiet = () => !stream.busy && !queue.busy && !queue.hasDue();
   return {
@@ -81,6 +94,20 @@ export function startLocalPipeline(
     clock,
     streamDeadLetters: stream.deadLetters,
     queueDeadLetters: queue.deadLetters,
+    resume() {
+      if (durable) {
+        const { events, repaired, released } = durable.recovered;
+        const replayed = stream.recover(join(durable.dir, 'stream-checkpoint.jsonl'), durable.table, events);
+        if (replayed + repaired + released + queue.pending > 0)
+          functions().log.info('recovered from the data dir', {
+            eventsReplayed: replayed,
+            messagesQueued: queue.pending,
+            indexEntriesRepaired: repaired,
+            claimsReleased: released,
+          });
+      }
+      queue.schedule();
+    },
     useClock(c) {
       manual = c;
       queue.schedule();

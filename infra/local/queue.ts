@@ -2,10 +2,16 @@
  * The SQS delivery queue, emulated: per-message delay (capped at 900 s as SQS does),
  * visibility-timeout redelivery and a DLQ after maxReceiveCount, invoking `deliveries-send` with
  * SQSEvent records. With a pinned clock, due times wait for the test's advance().
+ *
+ * With a journal file (a data dir), it is as durable as SQS: send() resolves once the message is
+ * on disk, and a message leaves the journal only when its consumer succeeded (or it reached the
+ * DLQ, which is kept too). A restart loads every message not deleted, in-flight ones due at once:
+ * their invocation died with the previous process.
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeliveryQueue, QueueMessage } from '../../shared/ports/index.js';
+import { Journal } from './journal.js';
 
 export const QUEUE_SETTINGS = {
   visibilityTimeoutSec: 60,
@@ -14,6 +20,8 @@ export const QUEUE_SETTINGS = {
   maxDelaySec: 900,
   /** Concurrent consumer invocations, as Lambda scales SQS pollers out. */
   pollers: 5,
+  /** The journal is rewritten with just the live messages once it has this many more entries. */
+  compactAfter: 10_000,
 } as const;
 
 interface Held {
@@ -23,34 +31,101 @@ interface Held {
   receives: number;
 }
 
+/** One journal line: a message sent or handed back, deleted after success, or moved to the DLQ. */
+type Entry = { put: Held } | { del: string } | { dead: Held };
+
+/** The messages a journal holds: live ones by id, and the DLQ. */
+function replay(entries: Entry[]): { live: Map<string, Held>; dead: Held[] } {
+  const live = new Map<string, Held>();
+  const dead: Held[] = [];
+  for (const e of entries) {
+    if ('put' in e) live.set(e.put.id, e.put);
+    else if ('del' in e) live.delete(e.del);
+    else {
+      live.delete(e.dead.id);
+      dead.push(e.dead);
+    }
+  }
+  return { live, dead };
+}
+
 export class LocalQueue implements DeliveryQueue {
   /** Messages that exceeded maxReceiveCount (the queue's DLQ). */
   readonly deadLetters: QueueMessage[] = [];
   private readonly held: Held[] = [];
+  /** The DLQ's messages as the journal keeps them. */
+  private readonly dead: Held[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** send() calls waiting for their message to be on disk. */
+  private sending = 0;
   private closed = false;
+  private readonly journal: Journal | undefined;
 
   constructor(
     private readonly now: () => number,
     /** True while time is pinned: due times then wait for drain() from advance(). */
     private readonly pinned: () => boolean,
     private readonly consume: (event: SQSEvent) => Promise<SQSBatchResponse>,
-  ) {}
+    /** The journal file (with a data dir); its messages wait for schedule(). */
+    journalPath?: string,
+  ) {
+    if (!journalPath) return;
+    const { live, dead } = replay(Journal.read<Entry>(journalPath) ?? []);
+    this.held.push(...live.values());
+    for (const h of dead) this.toDeadLetters(h);
+    this.journal = new Journal(journalPath, this.entries());
+  }
 
+  /** What the journal must hold: the DLQ and every message, when none is in flight. */
+  private entries(): Entry[] {
+    return [...this.dead.map((h) => ({ dead: h })), ...this.held.map((h) => ({ put: h }))];
+  }
+
+  private toDeadLetters(h: Held): void {
+    this.dead.push(h);
+    this.deadLetters.push(JSON.parse(h.body) as QueueMessage);
+  }
+
+  /** Compacts the journal when no message is in flight or being sent (every live one is then held). */
+  private compact(): void {
+    if (
+      this.journal &&
+      this.journal.appended >= QUEUE_SETTINGS.compactAfter &&
+      !this.inFlight &&
+      !this.sending
+    )
+      this.journal.rewrite(this.entries());
+  }
+
+  /** Resolves once the message is kept (on disk, with a journal). */
   async send(message: QueueMessage, delaySec: number): Promise<void> {
     const delay = Math.max(0, Math.min(QUEUE_SETTINGS.maxDelaySec, delaySec));
-    this.held.push({
+    const h: Held = {
       id: randomUUID(),
       body: JSON.stringify(message),
       dueAt: this.now() + delay * 1000,
       receives: 0,
-    });
+    };
+    this.sending++;
+    try {
+      this.journal?.append({ put: h });
+      await this.journal?.sync();
+      this.held.push(h);
+    } finally {
+      this.sending--;
+    }
+    this.compact();
     this.schedule();
   }
 
   get busy(): boolean {
     return this.inFlight > 0;
+  }
+
+  /** Messages waiting (delayed or due), not in flight. */
+  get pending(): number {
+    return this.held.length;
   }
 
   hasDue(): boolean {
@@ -88,6 +163,7 @@ export class LocalQueue implements DeliveryQueue {
       runs.push(
         this.invoke(batch, t).finally(() => {
           this.inFlight--;
+          this.compact();
           void this.drain();
         }),
       );
@@ -99,6 +175,7 @@ export class LocalQueue implements DeliveryQueue {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.journal?.close();
   }
 
   private async invoke(batch: Held[], t: number): Promise<void> {
@@ -110,10 +187,15 @@ export class LocalQueue implements DeliveryQueue {
       failedIds = new Set(batch.map((h) => h.id));
     }
     for (const h of batch) {
-      if (!failedIds.has(h.id)) continue;
-      if (h.receives >= QUEUE_SETTINGS.maxReceiveCount)
-        this.deadLetters.push(JSON.parse(h.body) as QueueMessage);
-      else this.held.push({ ...h, dueAt: this.now() + QUEUE_SETTINGS.visibilityTimeoutSec * 1000 });
+      if (!failedIds.has(h.id)) this.journal?.append({ del: h.id });
+      else if (h.receives >= QUEUE_SETTINGS.maxReceiveCount) {
+        this.journal?.append({ dead: h });
+        this.toDeadLetters(h);
+      } else {
+        const back = { ...h, dueAt: this.now() + QUEUE_SETTINGS.visibilityTimeoutSec * 1000 };
+        this.journal?.append({ put: back });
+        this.held.push(back);
+      }
     }
   }
 }

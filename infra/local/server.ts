@@ -137,6 +137,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       () => fns!,
       opts.overrides?.clock,
       onActivity && ((item) => notify(onActivity, activityOfItem(item))),
+      dataDir && store.recovered
+        ? { dir: dataDir, table: LOCAL_TABLE, recovered: store.recovered }
+        : undefined,
     );
     fns = await LocalFunctions.load(REPO_ROOT, env, {
       // Each function may touch only what its Lambda role grants (infra/functions.ts).
@@ -147,6 +150,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       ...opts.overrides,
       clock: pipeline.clock,
     });
+    pipeline.resume();
     const mounts = new Map<string, Mount>();
     const server = createGateway(fns.http, localFiles(paypal), opts.gatewayTimeoutMs, mounts);
     await new Promise<void>((r, j) => {

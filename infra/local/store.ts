@@ -1,4 +1,7 @@
-/** The local runtime's embedded DynamoDB: dynalite on loopback, in memory unless a data dir is given, with the table CDK creates. */
+/**
+ * The local runtime's embedded DynamoDB: dynalite on loopback, in memory unless a data dir is
+ * given, with the table CDK creates. A data dir is repaired on start (./recovery.ts).
+ */
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,11 +13,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE } from '../../shared/table.js';
+import { type Recovered, recoverTable } from './recovery.js';
 import { createTableInput } from './table.js';
 
 export interface LocalStore {
   server: Server;
   endpoint: string;
+  /** What start-up found in the data dir (undefined in memory). */
+  recovered: Recovered | undefined;
   /** Stops dynalite only (to exercise store failures); idempotent. */
   stop(): Promise<void>;
 }
@@ -33,11 +39,12 @@ export async function startStore(dataDir: string | undefined, table: string): Pr
   };
   try {
     await ensureTable(endpoint, table);
+    const recovered = dataDir ? await recoverTable(endpoint, table, Date.now()) : undefined;
+    return { server, endpoint, recovered, stop };
   } catch (err) {
     await stop();
     throw err;
   }
-  return { server, endpoint, stop };
 }
 
 async function ensureTable(endpoint: string, table: string): Promise<void> {

@@ -5,6 +5,10 @@
  * read before the write, increasing SequenceNumber), applies the same filter (infra/stream.ts) and
  * invokes `events-process` in order, in batches, with the same retry, bisect-on-error and
  * on-failure dead-letter behaviour. Only items that pass the filter's `kind` are pre-read.
+ *
+ * With a data dir the table itself is the stream's log: a checkpoint file lists the events whose
+ * batch succeeded, and recover() replays every stored event not in it (stored but unprocessed when
+ * the previous process died, or dead-lettered). Sequence numbers grow across restarts.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -14,11 +18,20 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import type { Logger } from '../../shared/log.js';
 import { TABLE } from '../../shared/table.js';
 import { passesStreamFilter, STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../stream.js';
+import { Journal } from './journal.js';
 
 export type AttrMap = Record<string, Record<string, unknown>>;
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const keyOf = (item: AttrMap): AttrMap => ({
+  [TABLE.partitionKey]: item[TABLE.partitionKey]!,
+  [TABLE.sortKey]: item[TABLE.sortKey]!,
+});
+/** A stored event in the checkpoint: its key and arrival (an event re-sent after retention is a new one). */
+const storedAs = (item: AttrMap | undefined): string =>
+  `${item?.[TABLE.partitionKey]?.S} ${item?.receivedAt?.S}`;
 
 /** The puts a write request makes, by operation. */
 function putsOf(op: string, body: Record<string, unknown>): { table: string; item: AttrMap }[] {
@@ -42,7 +55,9 @@ export class LocalStream {
   readonly deadLetters: DynamoDBRecord[] = [];
   private readonly reader: DynamoDBClient;
   private readonly pending: DynamoDBRecord[] = [];
-  private sequence = 0n;
+  /** Starts from the clock, so a restarted stream's sequence numbers follow the old ones. */
+  private sequence = BigInt(Date.now()) * 1_000_000n;
+  private checkpoint: Journal | undefined;
   private pumping = false;
   private active = 0;
   private closed = false;
@@ -81,6 +96,25 @@ export class LocalStream {
   close(): void {
     this.closed = true;
     this.reader.destroy();
+    this.checkpoint?.close();
+  }
+
+  /**
+   * Replays the stored `events` (NEW_IMAGE items of `table`) that no batch finished, oldest first,
+   * and keeps the checkpoint at `path` from now on. A data dir without a checkpoint predates it:
+   * its events were handled by then. Returns how many were replayed.
+   */
+  recover(path: string, table: string, events: AttrMap[]): number {
+    const stored = events.map(storedAs);
+    const done = new Set(Journal.read<string>(path) ?? stored);
+    this.checkpoint = new Journal(
+      path,
+      stored.filter((e) => done.has(e)),
+    );
+    const at = (e: AttrMap) => String(e.receivedAt?.S);
+    const todo = events.filter((e) => !done.has(storedAs(e))).sort((a, b) => at(a).localeCompare(at(b)));
+    this.enqueue(todo.map((item) => this.record(table, item, 'INSERT', JSON.stringify(item).length)));
+    return todo.length;
   }
 
   /** Sees every write request before dynalite does; enqueues its records once dynalite answered 200. */
@@ -123,32 +157,37 @@ export class LocalStream {
     for (const { table, item } of putsOf(op, JSON.parse(raw.toString('utf8')) as Record<string, unknown>)) {
       const kind = (item[TABLE.kindAttribute] as { S?: string } | undefined)?.S;
       if (!STREAM_FILTER_PATTERN.dynamodb.NewImage.kind.S.some((k) => k === kind)) continue;
-      const key = {
-        [TABLE.partitionKey]: item[TABLE.partitionKey],
-        [TABLE.sortKey]: item[TABLE.sortKey],
-      } as AttrMap;
       const before = await this.reader.send(
-        new GetItemCommand({ TableName: table, Key: key as never, ConsistentRead: true }),
+        new GetItemCommand({ TableName: table, Key: keyOf(item) as never, ConsistentRead: true }),
       );
-      this.sequence += 1n;
-      out.push({
-        eventID: randomUUID().replace(/-/g, ''),
-        eventName: before.Item ? 'MODIFY' : 'INSERT',
-        eventVersion: '1.1',
-        eventSource: 'aws:dynamodb',
-        awsRegion: 'us-east-1',
-        eventSourceARN: `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/local`,
-        dynamodb: {
-          ApproximateCreationDateTime: Math.floor(this.now() / 1000),
-          Keys: key as never,
-          NewImage: item as never,
-          SequenceNumber: String(this.sequence).padStart(21, '0'),
-          SizeBytes: raw.length,
-          StreamViewType: TABLE.streamView,
-        },
-      });
+      out.push(this.record(table, item, before.Item ? 'MODIFY' : 'INSERT', raw.length));
     }
     return out;
+  }
+
+  private record(table: string, item: AttrMap, eventName: 'INSERT' | 'MODIFY', size: number): DynamoDBRecord {
+    this.sequence += 1n;
+    return {
+      eventID: randomUUID().replace(/-/g, ''),
+      eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'us-east-1',
+      eventSourceARN: `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/local`,
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(this.now() / 1000),
+        Keys: keyOf(item) as never,
+        NewImage: item as never,
+        SequenceNumber: String(this.sequence).padStart(21, '0'),
+        SizeBytes: size,
+        StreamViewType: TABLE.streamView,
+      },
+    };
+  }
+
+  /** These records' batch succeeded: a restart does not replay them. */
+  private checkpointed(records: DynamoDBRecord[]): void {
+    for (const r of records) this.checkpoint?.append(storedAs(r.dynamodb?.NewImage as AttrMap | undefined));
   }
 
   private enqueue(records: DynamoDBRecord[]): void {
@@ -179,9 +218,10 @@ export class LocalStream {
     try {
       const res = await this.consume({ Records: batch } as DynamoDBStreamEvent);
       const failed = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-      if (!failed.size) return;
       const idx = batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
-      failedFrom = Math.max(idx, 0);
+      failedFrom = failed.size ? Math.max(idx, 0) : batch.length;
+      this.checkpointed(batch.slice(0, failedFrom));
+      if (failedFrom === batch.length) return;
     } catch {
       if (STREAM_SETTINGS.bisectBatchOnError && batch.length > 1) {
         const mid = Math.ceil(batch.length / 2);
