@@ -12,7 +12,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import dynalite from 'dynalite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../infra/local/table.js';
 import { conditionalWrite } from '../../shared/adapters/dynamodb/conditional.js';
 
@@ -38,6 +38,10 @@ beforeAll(async () => {
   );
   await raw.send(new CreateTableCommand(createTableInput(TABLE)));
   ddb = DynamoDBDocumentClient.from(raw);
+});
+
+// Each test starts from the same item (one of them updates it).
+beforeEach(async () => {
   await ddb.send(new PutCommand({ TableName: TABLE, Item: { pk: 'a', sk: 'b', v: 1 } }));
 });
 

@@ -19,6 +19,7 @@ import type { ConnectionRecord } from '../../shared/connections/model.js';
 import { runRefresher } from '../../shared/connections/refresher.js';
 import type { AppEvent } from '../../shared/events/app-events.js';
 import { TokenVault } from '../../shared/vault/vault.js';
+import { withStoreDown } from '../support/runtime-hooks.js';
 
 /** Tests' connection overrides replace the previous ones (unnamed ones fall back to the defaults). */
 const connectionOverrides = (o: Pick<Overrides, 'fetch' | 'sleep' | 'tokenBudgetMs' | 'resolver'>) =>
@@ -391,6 +392,8 @@ describe('refresh', () => {
       expect((await token(c.id)).status).toBe(200);
     } finally {
       beforeTokenAnswer = undefined;
+      // The other process is done too: its lease would hold up the scheduled refresher's test.
+      await rt.container.connections.store.releaseLease(c.id, 'another-process');
     }
     const stored = (await rt.container.connections.store.get(c.id))!;
     expect(stored.version).toBe(2);
@@ -402,6 +405,7 @@ describe('refresh', () => {
 
   it('invalid_grant persisting across retries and the window makes the connection needs_reauth', async () => {
     const c = await seedConnection('revoked');
+    const active = await seedConnection('revoked-neighbour', { expiresAt: Date.now() + 3_600_000 });
     answers = [{ status: 400, body: { error: 'invalid_grant' } }];
     const first = await token(c.id);
     expect(first.status).toBe(502);
@@ -420,9 +424,12 @@ describe('refresh', () => {
     const view = (await (await api(`/connections/${c.id}`)).json()) as Record<string, unknown>;
     expect(view).toMatchObject({ status: 'needs_reauth', refreshFailures: 3, lastError: 'invalid_grant' });
     const list = (await (await api('/connections?integrationId=stub&status=needs_reauth')).json()) as {
-      items: { id: string }[];
+      items: { id: string; status: string }[];
     };
-    expect(list.items.map((i) => i.id)).toEqual([c.id]);
+    // Other tests leave connections of their own; the filter lists this one and no active one.
+    expect(list.items.map((i) => i.id)).toContain(c.id);
+    expect(list.items.map((i) => i.id)).not.toContain(active.id);
+    expect(list.items.every((i) => i.status === 'needs_reauth')).toBe(true);
     const callsBefore = calls.length;
     expect((await token(c.id)).status).toBe(409);
     expect(calls.length).toBe(callsBefore);
@@ -505,6 +512,7 @@ describe('time budget', () => {
       expect(calls).toHaveLength(0);
     } finally {
       connectionOverrides({ sleep: async () => {} });
+      await deps.store.releaseLease(c.id, 'another-process');
     }
   });
 });
@@ -970,9 +978,13 @@ describe('GET /connections cursor', () => {
 
 describe('store failure', () => {
   it('the access-token route answers 503 when DynamoDB is down', async () => {
-    await rt.stopStore();
-    const res = await api(`/connections/${connectionIdFor('stub', 'fresh')}/access-token`);
-    expect(res.status).toBe(503);
-    expect(((await res.json()) as { code: string }).code).toBe('store_unavailable');
+    // A runtime of its own: the other tests keep the shared store.
+    await withStoreDown({ secretsFile, apiKey: API_KEY }, async (down) => {
+      const res = await fetch(`${down.url}/connections/${connectionIdFor('stub', 'fresh')}/access-token`, {
+        headers: { authorization: `Bearer ${API_KEY}` },
+      });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { code: string }).code).toBe('store_unavailable');
+    });
   });
 });

@@ -5,7 +5,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as sendHandler } from '../../functions/deliveries-send/index.js';
 import { handler as processHandler } from '../../functions/events-process/index.js';
 import { ManualClock } from '../../infra/local/pipeline.js';
@@ -197,6 +197,11 @@ afterAll(async () => {
   await new Promise((r) => receiver?.close(r));
   await new Promise((r) => canary?.close(r));
   await temp?.remove();
+});
+
+// Each test counts only what its own deliveries brought to the receiver.
+beforeEach(() => {
+  received.length = 0;
 });
 
 afterEach(async () => {

@@ -31,14 +31,13 @@ async function expectProblem(res: Response, status: number, code: string) {
   return body;
 }
 
+/** The runtime on this file's data dir: a restart keeps what the earlier one stored. */
+const start = () =>
+  startLocal({ port: 0, dataDir: join(dir, 'data'), secretsFile: join(dir, 'secrets.json'), apiKey: ADMIN });
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hb-foundation-'));
-  rt = await startLocal({
-    port: 0,
-    dataDir: join(dir, 'data'),
-    secretsFile: join(dir, 'secrets.json'),
-    apiKey: ADMIN,
-  });
+  rt = await start();
 });
 
 afterAll(async () => {
@@ -155,12 +154,7 @@ describe('local runtime', () => {
     const res = await postApiKey(JSON.stringify({ name: 'survivor', scopes: ['admin'] }));
     const { key } = (await res.json()) as { key: string };
     await rt.close();
-    rt = await startLocal({
-      port: 0,
-      dataDir: join(dir, 'data'),
-      secretsFile: join(dir, 'secrets.json'),
-      apiKey: ADMIN,
-    });
+    rt = await start();
     const after = await call('/api-keys', { key });
     expect(after.status).toBe(200);
     expect(((await after.json()) as { items: { name: string }[] }).items.map((i) => i.name)).toContain(
@@ -170,8 +164,16 @@ describe('local runtime', () => {
 
   it('answers 503 (never 2xx) when the store is down', async () => {
     await rt.stopStore();
-    const res = await postApiKey(JSON.stringify({ name: 'lost', scopes: ['admin'] }));
-    await expectProblem(res, 503, 'store_unavailable');
+    try {
+      const res = await postApiKey(JSON.stringify({ name: 'lost', scopes: ['admin'] }));
+      await expectProblem(res, 503, 'store_unavailable');
+    } finally {
+      // The other tests need the store: start again on the same data dir.
+      await rt.close();
+      rt = await start();
+    }
+    const keys = (await (await call('/api-keys', { key: ADMIN })).json()) as { items: { name: string }[] };
+    expect(keys.items.map((i) => i.name)).not.toContain('lost');
   });
 });
 

@@ -8,7 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { TEST_ADMIN_KEY as API_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
@@ -57,6 +57,15 @@ afterAll(async () => {
 });
 
 describe('the secrets file, edited under a running runtime', () => {
+  // Each test edits the file from the same start, and leaves it as it found it.
+  let original = '';
+  beforeEach(async () => {
+    original = await readFile(secretsFile, 'utf8');
+  });
+  afterEach(async () => {
+    await writeFile(secretsFile, original);
+  });
+
   it('a rotated webhook secret is accepted at once and the removed one refused', async () => {
     expect((await post('/webhooks/stripe', 'whsec_old_0123456789')).status).toBe(200);
     await editSecrets((all) => {
@@ -81,14 +90,14 @@ describe('the secrets file, edited under a running runtime', () => {
   it('a broken file is a 503 naming the file, never its contents; fixing it applies at once', async () => {
     const good = await readFile(secretsFile, 'utf8');
     await writeFile(secretsFile, `${good.slice(0, -1)}, "hookbridge/x": whsec_leak}`);
-    const res = await post('/webhooks/stripe', 'whsec_new_0123456789');
+    const res = await post('/webhooks/stripe', 'whsec_old_0123456789');
     expect(res.status).toBe(503);
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({ code: 'secrets_unavailable' });
     expect(text).toContain(secretsFile);
     expect(text).not.toMatch(/whsec_/);
     await writeFile(secretsFile, good);
-    expect((await post('/webhooks/stripe', 'whsec_new_0123456789')).status).toBe(200);
+    expect((await post('/webhooks/stripe', 'whsec_old_0123456789')).status).toBe(200);
   });
 });
 
@@ -110,7 +119,7 @@ describe('loopback destinations', () => {
     rt.configure({}, { HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK: 'true' });
     try {
       expect((await putDestination('local-ok', receiverUrl)).status).toBe(201);
-      expect((await post('/webhooks/stripe', 'whsec_new_0123456789')).status).toBe(200);
+      expect((await post('/webhooks/stripe', 'whsec_old_0123456789')).status).toBe(200);
       await rt.pipeline.idle();
       expect(received).toContain('/hook');
       // Loopback only: a private address is still refused.

@@ -87,6 +87,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  await startMain();
+});
+
+/** `npm start` in the background on this file's secrets and runtime files; `url` is where it listens. */
+async function startMain() {
+  out = '';
   main = spawn(
     process.execPath,
     ['--import', 'tsx', 'infra/local/main.ts', '--port', '0', '--secrets-file', secretsFile],
@@ -97,7 +103,7 @@ beforeAll(async () => {
   });
   await waitFor(/"msg":"ready","url":"[^"]+"/, 30_000);
   url = /"msg":"ready","url":"([^"]+)"/.exec(out)![1]!;
-});
+}
 
 afterAll(async () => {
   if (main && main.exitCode === null) main.kill('SIGKILL');
@@ -255,7 +261,12 @@ describe('npm start, stopped', () => {
       main.on('exit', (c) => r(c));
       main.kill('SIGTERM');
     });
-    expect(code).toBe(0);
-    await expect(stat(runtimeFile)).rejects.toThrow();
+    try {
+      expect(code).toBe(0);
+      await expect(stat(runtimeFile)).rejects.toThrow();
+    } finally {
+      // The other tests need it running, whatever the order.
+      await startMain();
+    }
   });
 });

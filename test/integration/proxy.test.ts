@@ -8,9 +8,9 @@ import { createServer, type IncomingMessage, request, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
-import { TokenVault } from '../../shared/vault/vault.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { expectProblem } from '../support/problem.js';
+import { seedConnection } from '../support/seed-connection.js';
 
 const ADMIN = TEST_ADMIN_KEY;
 let temp: TempSecrets;
@@ -100,37 +100,12 @@ async function listen(s: Server): Promise<number> {
   return (s.address() as AddressInfo).port;
 }
 
-async function putConnection(
+const putConnection = async (
   id: string,
   integrationId: string,
   provider: string,
   providerMetadata: Record<string, unknown>,
-) {
-  const vault = new TokenVault(await rt.container.secrets.get('hookbridge/vault'));
-  const now = new Date().toISOString();
-  const ok = await rt.container.connections.store.save(
-    {
-      id,
-      integrationId,
-      provider,
-      endUserId: 'user-1',
-      status: 'active',
-      scopes: [],
-      metadata: {},
-      providerMetadata,
-      tokens: await vault.seal({ accessToken: 'stale-token', refreshToken: 'rt-1', tokenType: 'Bearer' }),
-      kid: 'dev1',
-      hasRefreshToken: true,
-      expiresAt: Date.now() + 3600_000,
-      version: 1,
-      refreshFailures: 0,
-      createdAt: now,
-      updatedAt: now,
-    },
-    undefined,
-  );
-  expect(ok).toBe(true);
-}
+) => expect(await seedConnection(rt, { id, integrationId, provider, providerMetadata })).toBe(true);
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {

@@ -6,6 +6,7 @@ import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { eventIdFor } from '../../shared/events/record.js';
 import { SECRET_PLACEHOLDER } from '../../shared/secrets.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { withStoreDown } from '../support/runtime-hooks.js';
 import { WEBHOOK_SECRETS } from '../support/webhook-secrets.js';
 
 const API_KEY = TEST_ADMIN_KEY;
@@ -30,6 +31,13 @@ const safeJson = (t: string) => {
 const api = async (path: string, key = API_KEY) => {
   const res = await fetch(`${rt.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+};
+/** The ids of every stored event of this provider (all sources). */
+const providerEvents = async (provider: string) => {
+  const list = await api(`/events?provider=${provider}&limit=200`);
+  expect(list.status).toBe(200);
+  expect(list.json.cursor).toBeUndefined();
+  return (list.json.items as { id: string }[]).map((i) => i.id);
 };
 const sign = (
   provider: string,
@@ -69,6 +77,7 @@ afterAll(async () => {
 describe('POST /webhooks/{provider}', () => {
   for (const provider of Object.keys(SECRETS)) {
     it(`${provider}: accepts a signed event, stores it once, answers a redelivery as duplicate`, async () => {
+      const before = await providerEvents(provider);
       const signed = sign(provider);
       const first = await post(`/webhooks/${provider}`, signed);
       expect(first.status).toBe(200);
@@ -94,8 +103,10 @@ describe('POST /webhooks/{provider}', () => {
           matchedSecret: 0,
         });
       }
-      const list = await api(`/events?provider=${provider}`);
-      expect((list.json.items as unknown[]).length).toBe(1);
+      // One more event for this provider (other tests store theirs too), and a redelivery added none.
+      const after = await providerEvents(provider);
+      expect(after.length).toBe(before.length + 1);
+      if (provider !== 'adyen') expect(after.filter((id) => id === first.json!.id)).toHaveLength(1);
     });
   }
 
@@ -179,14 +190,20 @@ describe('POST /webhooks/{provider}', () => {
 
   it('picks up a rotated secret at once after a verification failure', async () => {
     await new Promise((r) => setTimeout(r, 1100));
-    const all = JSON.parse(await readFile(secretsFile, 'utf8')) as Record<string, unknown>;
+    const original = await readFile(secretsFile, 'utf8');
+    const all = JSON.parse(original) as Record<string, unknown>;
     all['hookbridge/webhooks/razorpay'] = { secrets: ['rzp-secret-2', 'rzp-secret-1'] };
     await writeFile(secretsFile, JSON.stringify(all));
-    const res = await post(
-      '/webhooks/razorpay',
-      sign('razorpay', '/webhooks/razorpay', { secret: { secrets: ['rzp-secret-2'] } }),
-    );
-    expect(res.status).toBe(200);
+    try {
+      const res = await post(
+        '/webhooks/razorpay',
+        sign('razorpay', '/webhooks/razorpay', { secret: { secrets: ['rzp-secret-2'] } }),
+      );
+      expect(res.status).toBe(200);
+    } finally {
+      // The other tests sign with the original secrets.
+      await writeFile(secretsFile, original);
+    }
   });
 
   it('404s unknown providers and unconfigured sources', async () => {
@@ -422,6 +439,10 @@ describe('GET /events bounds and cursors', () => {
   });
 
   it('a cursor this API returned still pages, by provider and across all events', async () => {
+    for (const id of ['cursor-1', 'cursor-2'])
+      expect((await post('/webhooks/razorpay', sign('razorpay', '/webhooks/razorpay', { id }))).status).toBe(
+        200,
+      );
     for (const q of ['provider=razorpay&', '']) {
       const first = await api(`/events?${q}limit=1`);
       expect(first.status).toBe(200);
@@ -438,9 +459,15 @@ describe('GET /events bounds and cursors', () => {
 
 describe('store failure', () => {
   it('answers 5xx when the store is down, so the provider retries', async () => {
-    await rt.stopStore();
-    const res = await post('/webhooks/github', sign('github'));
-    expect(res.status).toBe(503);
-    expect(res.json).toMatchObject({ code: 'store_unavailable' });
+    await withStoreDown({ secretsFile, apiKey: API_KEY }, async (down) => {
+      const signed = sign('github');
+      const res = await fetch(`${down.url}/webhooks/github`, {
+        method: 'POST',
+        headers: signed.headers,
+        body: signed.body,
+      });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ code: 'store_unavailable' });
+    });
   });
 });

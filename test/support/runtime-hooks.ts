@@ -24,3 +24,20 @@ export function useLocalRuntime(
     return rt;
   };
 }
+
+/**
+ * Runs `fn` against a runtime of its own whose store has been stopped, then closes it: a test of
+ * store failures that leaves the file's shared runtime (and its store) alone.
+ */
+export async function withStoreDown<T>(
+  options: Omit<LocalOptions, 'port'>,
+  fn: (rt: LocalRuntime) => Promise<T>,
+): Promise<T> {
+  const rt = await startLocal({ ...options, port: 0 });
+  try {
+    await rt.stopStore();
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}

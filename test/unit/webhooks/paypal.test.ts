@@ -6,9 +6,9 @@ import { type OutboundCall, sendWithPolicy } from '../../../shared/outbound/poli
 import { nodeTransport } from '../../../shared/outbound/transport.js';
 import { loadProxyPolicy } from '../../../shared/proxy/config.js';
 import {
-  CertificateCache,
   createPayPalContext,
   type PayPalContext,
+  type PayPalContextOptions,
 } from '../../../shared/webhooks/providers/paypal/context.js';
 import { certUrlAllowed, verifyPayPalWebhook } from '../../../shared/webhooks/providers/paypal/verify.js';
 import type { VerifyInput } from '../../../shared/webhooks/types.js';
@@ -20,7 +20,7 @@ let base = '';
 let certFetches = 0;
 let apiCalls: { path: string; body: string; auth: string | undefined }[] = [];
 let apiAnswer = 'SUCCESS';
-let shared: PayPalContext;
+let options: PayPalContextOptions;
 let deps: PayPalContext;
 
 const WEBHOOK_ID = 'WH-STANDIN-1';
@@ -69,12 +69,12 @@ beforeAll(async () => {
     log: createLogger({}, { write: () => {} }),
   };
   const send = (call: OutboundCall) => sendWithPolicy(call, outbound);
-  shared = createPayPalContext({
+  options = {
     send,
     testAllow: outbound.policy.testAllow,
     trustRootPem: chain.rootPem,
     systemRoots: false,
-  });
+  };
 });
 
 afterAll(async () => {
@@ -83,8 +83,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  // A fresh certificate cache per test; the token cache is shared, as before.
-  deps = { ...shared, certificates: new CertificateCache() };
+  // Fresh certificate and token caches per test: each test sees its own calls, in any order.
+  deps = createPayPalContext(options);
   apiCalls = [];
   apiAnswer = 'SUCCESS';
 });
