@@ -138,11 +138,11 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     consumesDeliveryQueue: true,
   },
   'delivery-api': {
-    description: 'Destinations, deliveries, replays and the payment read model (HTTP)',
+    description: 'Destinations, pull messages, deliveries, replays and the payment read model (HTTP)',
     memoryMb: 256,
-    timeoutSec: 10,
+    timeoutSec: 29,
     ...DELIVERY_WORKER,
-    why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents).',
+    why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents). 29 s = API Gateway’s 30 s limit minus 1 s: a pull long-poll waits at most 20 s (PULL_MAX_WAIT_SEC), then reads its events.',
   },
 };
 

@@ -21,7 +21,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   insufficient_scope: 403,
   ssrf_blocked: 403,
-  // 404 / 405 / 409 / 410 / 413 / 415 / 429
+  // 404 / 405 / 409 / 410 / 413 / 415 / 429 / 431
   not_found: 404,
   unknown_provider: 404,
   unknown_source: 404,
@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  headers_too_large: 431,
   // OAuth (browser-facing errors are rendered as pages, API-facing as problem+json)
   invalid_state: 400,
   missing_state_cookie: 400,

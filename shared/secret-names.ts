@@ -21,12 +21,26 @@ export const webhookSecretName = (provider: string, sourceId?: string): string =
 /** `{"clientId", "clientSecret"}` of an OAuth or client-credentials integration. */
 export const oauthSecretName = (integrationId: string): string => `${OAUTH_SECRETS_PREFIX}${integrationId}`;
 
+/**
+ * `{"clientId", "clientSecret"}` of the local runtime's dev OpenID provider (a dev secret made on
+ * the first `npm start`): every `provider: "dev"` integration uses it. No integration id has a `/`.
+ */
+export const DEV_OAUTH_CLIENT_SECRET_NAME = `${OAUTH_SECRETS_PREFIX}local/dev`;
+
+/** Where an OAuth integration's client credentials are: its own secret, or the dev provider's. */
+export const oauthClientSecretName = (integrationId: string, provider?: string): string =>
+  provider === 'dev' ? DEV_OAUTH_CLIENT_SECRET_NAME : oauthSecretName(integrationId);
+
 /** `{"apiKey"}` or `{"username", "password"}` of an API-key integration. */
 export const apiKeySecretName = (integrationId: string): string =>
   `${API_KEY_SECRETS_PREFIX}${integrationId}`;
 
-/** The secret an integration's credentials live in: its type decides (the proxy reads the same). */
+/** The secret an integration's credentials live in: its type (and an OAuth provider) decide; the proxy reads the same. */
 export const integrationSecretNameFor = (
   integrationId: string,
   type: 'oauth' | 'api-key' | 'client-credentials',
-): string => (type === 'api-key' ? apiKeySecretName(integrationId) : oauthSecretName(integrationId));
+  provider?: string,
+): string =>
+  type === 'api-key'
+    ? apiKeySecretName(integrationId)
+    : oauthClientSecretName(integrationId, type === 'oauth' ? provider : undefined);

@@ -8,6 +8,7 @@ import {
   listDestinations,
   saveDestination,
 } from '../../shared/delivery/destinations.js';
+import { pullMessages } from '../../shared/delivery/pull.js';
 import { findObject } from '../../shared/delivery/read-model.js';
 import {
   getReplay,
@@ -30,6 +31,7 @@ import {
 import { IdParam, PageQuery } from '../../shared/schemas/common.js';
 import {
   ProviderQuery,
+  PullQuery,
   PutDestinationBody,
   ReplayEventBody,
   StartReplayBody,
@@ -62,6 +64,10 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
     'DELETE /destinations/{id}': async (req: HttpRequest) => {
       await deleteDestination(deps, idOf(req));
       return noContent();
+    },
+    'GET /destinations/{id}/messages': async (req: HttpRequest) => {
+      const query = parseQuery(req, PullQuery);
+      return json(200, await pullMessages(deps, await getDestination(deps, idOf(req)), query));
     },
     'POST /destinations/{id}/redrive': async (req: HttpRequest) =>
       json(202, { queued: await redrive(deps, idOf(req), newReplayId()) }),

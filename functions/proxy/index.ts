@@ -1,9 +1,9 @@
 import { httpLambda } from '../../infra/container/lambda.js';
 import { buildProxyContainer, type ProxyContainer } from '../../infra/container/proxy.js';
-import { proxyRoutes } from '../../infra/routes/proxy.js';
+import { ConnectionProxyParams, IntegrationProxyParams, proxyRoutes } from '../../infra/routes/proxy.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { routesOf } from '../../shared/http/route.js';
-import type { HttpRequest, HttpResponse } from '../../shared/http/types.js';
+import { type HttpRequest, type HttpResponse, parseParams } from '../../shared/http/types.js';
 import {
   callConnection,
   callIntegration,
@@ -32,10 +32,14 @@ const toResponse = (res: ProxyResponse): HttpResponse => ({
 });
 
 const impls = ({ proxy: deps }: ProxyContainer) => ({
-  'ANY /proxy/{connectionId}/{path+}': async (req: HttpRequest) =>
-    toResponse(await callConnection(req.pathParameters.connectionId ?? '', upstreamRequest(req, 2), deps)),
-  'ANY /proxy/integrations/{integrationId}/{path+}': async (req: HttpRequest) =>
-    toResponse(await callIntegration(req.pathParameters.integrationId ?? '', upstreamRequest(req, 3), deps)),
+  'ANY /proxy/{connectionId}/{path+}': async (req: HttpRequest) => {
+    const { connectionId } = parseParams(req, ConnectionProxyParams);
+    return toResponse(await callConnection(connectionId, upstreamRequest(req, 2), deps));
+  },
+  'ANY /proxy/integrations/{integrationId}/{path+}': async (req: HttpRequest) => {
+    const { integrationId } = parseParams(req, IntegrationProxyParams);
+    return toResponse(await callIntegration(integrationId, upstreamRequest(req, 3), deps));
+  },
 });
 
 export const handler = httpLambda(buildProxyContainer, routesOf(proxyRoutes, 'proxy'), impls);

@@ -14,6 +14,7 @@ export interface FunctionSetProps {
   publicUrl: string | undefined;
   reservedConcurrency: ReadonlyMap<string, number | undefined>;
   tracing: boolean;
+  sourceMaps: boolean;
   removalPolicy: RemovalPolicy;
 }
 
@@ -40,6 +41,7 @@ export function addFunctions(scope: Construct, props: FunctionSetProps): Map<str
       },
       reservedConcurrency: props.reservedConcurrency.get(name),
       tracing: props.tracing,
+      sourceMaps: props.sourceMaps,
       removalPolicy: props.removalPolicy,
     });
     f.bindTable(props.table, tableActionsFor(name));

@@ -22,11 +22,14 @@ export interface HookbridgeFunctionProps {
   removalPolicy?: RemovalPolicy;
   /** Active X-Ray tracing (`-c tracing=true`). */
   tracing?: boolean;
+  /** Source maps in the bundle and `--enable-source-maps` (`-c sourceMaps=true`). */
+  sourceMaps?: boolean;
 }
 
 /**
  * The one function construct. Fixed defaults: Node.js 22 on arm64, an ESM bundle built by local
- * esbuild (no Docker) with source maps and `--enable-source-maps`, a log group with retention.
+ * esbuild (no Docker) with the env-only credential provider (bundling.ts), source maps only when
+ * asked for, a log group with retention.
  */
 export class HookbridgeFunction extends Construct {
   readonly fn: nodejs.NodejsFunction;
@@ -67,7 +70,7 @@ export class HookbridgeFunction extends Construct {
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.PASS_THROUGH,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         HOOKBRIDGE_SECRETS_BACKEND: 'secrets-manager',
         ...props.environment,
       },
@@ -76,11 +79,12 @@ export class HookbridgeFunction extends Construct {
         target: BUNDLE.target,
         platform: BUNDLE.platform,
         minify: BUNDLE.minify,
-        sourceMap: BUNDLE.sourcemap,
+        sourceMap: props.sourceMaps ?? false,
         sourcesContent: false,
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,
         externalModules: [],
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE.alias).map(([k, v]) => [`--alias:${k}`, v])),
         forceDockerBundling: false,
       },
     });

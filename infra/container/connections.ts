@@ -1,7 +1,7 @@
 /** The composition root, connections part: stores, vault and client credentials, guarded fetch, app events. */
 import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections.js';
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
-import type { Config } from '../../shared/config/index.js';
+import { type Config, devOAuthIssuer } from '../../shared/config/index.js';
 import {
   type ConnectionDeps,
   connectionCaches,
@@ -32,11 +32,13 @@ export function connectionsPart(core: BaseContainer): ConnectionDeps {
       }),
     sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     tokenBudgetMs: o.tokenBudgetMs ?? TOKEN_BUDGET_MS,
-    ...credentialsFrom(core.secrets, config.HOOKBRIDGE_SECRETS_FILE),
+    ...credentialsFrom(core.secrets, config.HOOKBRIDGE_SECRETS_FILE, devOAuthIssuer(config)),
     appEvents: o.appEvents ?? storedAppEvents(core.events, clock),
     caches: connectionCaches(),
     inflight: new Map(),
-    integrationSchema: integrationConfigSchema(config.HOOKBRIDGE_LOCAL).config,
+    integrationSchema: integrationConfigSchema(config.HOOKBRIDGE_LOCAL, devOAuthIssuer(config) !== undefined)
+      .config,
+    devIssuer: devOAuthIssuer(config),
   };
 }
 

@@ -1,6 +1,6 @@
 /** The composition root, proxy part: integrations, secrets, connection tokens, client-credentials tokens, outbound policy. */
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
-import type { Config } from '../../shared/config/index.js';
+import { type Config, devOAuthIssuer } from '../../shared/config/index.js';
 import type { ConnectionDeps } from '../../shared/connections/deps.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
 import { sendWithPolicy } from '../../shared/outbound/policy.js';
@@ -37,6 +37,7 @@ export function proxyPart(core: BaseContainer, connections?: ConnectionDeps): Pr
     clientCredentials: new ClientCredentialsTokens((call) => sendWithPolicy(call, outbound), now),
     outbound,
     secretsFile: core.config.HOOKBRIDGE_SECRETS_FILE,
+    devIssuer: devOAuthIssuer(core.config),
   };
 }
 

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { ADMIN_SECRET_NAME, VAULT_SECRET_NAME, webhookSecretName } from '../../shared/secret-names.js';
+import {
+  ADMIN_SECRET_NAME,
+  DEV_OAUTH_CLIENT_SECRET_NAME,
+  VAULT_SECRET_NAME,
+  webhookSecretName,
+} from '../../shared/secret-names.js';
 import { newVaultSecret } from '../../shared/vault/vault.js';
 import { LOCAL_PAYPAL_SECRET_NAME, makeLocalPayPalStandIn } from './paypal-standin.js';
 
@@ -35,4 +40,9 @@ export const DEV_SECRETS: Record<string, () => unknown> = {
   }),
   [LOCAL_PAYPAL_SECRET_NAME]: makeLocalPayPalStandIn,
   [VAULT_SECRET_NAME]: () => newVaultSecret('dev1'),
+  // The dev OpenID provider's one client (infra/local/dev-oauth.ts): every `provider: "dev"` integration uses it.
+  [DEV_OAUTH_CLIENT_SECRET_NAME]: () => ({
+    clientId: 'hookbridge-local',
+    clientSecret: randomBytes(24).toString('base64url'),
+  }),
 };

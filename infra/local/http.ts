@@ -1,7 +1,15 @@
 /** The local API Gateway: an HTTP server on loopback that turns each request into a payload v2.0 event for the function the route table names. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { HookbridgeError } from '../../shared/errors.js';
+import { HookbridgeError, toProblem } from '../../shared/errors.js';
 import { problemResponse, toResult } from '../../shared/http/lambda.js';
 import { createRouter, routeKey } from '../../shared/http/route.js';
 import { DEFAULT_ROUTE_FN, ROUTES } from '../routes.js';
@@ -59,17 +67,53 @@ const writeProblem = (res: ServerResponse, err: HookbridgeError) => {
   res.end(r.body);
 };
 
+/** A local-runtime-only server below a path prefix (the dev OpenID provider at /dev-oauth). */
+export type Mount = (req: IncomingMessage, res: ServerResponse) => void;
+
+const mountFor = (mounts: ReadonlyMap<string, Mount>, url: string): Mount | undefined => {
+  for (const [prefix, mount] of mounts)
+    if (url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`)) return mount;
+  return undefined;
+};
+
+/**
+ * A request node:http could not parse never reaches a handler: answer it on the socket as
+ * problem+json too (Node's own answer is a bare status line), then close.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
+  // A reset or timed-out client is not waiting for an answer.
+  if (err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable)
+    return void socket.destroy();
+  const problem =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HookbridgeError(
+          'headers_too_large',
+          `The request headers exceed the ${maxHeaderSize / 1024} KB limit`,
+        )
+      : new HookbridgeError('invalid_request', 'The request is not valid HTTP/1.1');
+  const body = JSON.stringify(toProblem(problem).problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+      'content-type: application/problem+json\r\ncache-control: no-store\r\nconnection: close\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
 /**
  * Serves every route through `handlers` (by function name), each run as its function for local IAM;
- * `files` are local-runtime-only documents served on GET by path (never Lambda routes).
+ * `files` are local-runtime-only documents served on GET by path, and `mounts` local-runtime-only
+ * servers by path prefix (never Lambda routes; the map may be filled once the port is known).
  */
 export function createGateway(
   handlers: ReadonlyMap<string, Handler>,
   files: ReadonlyMap<string, { type: string; body: string }> = new Map(),
   timeoutMs = GATEWAY_TIMEOUT_MS,
+  mounts: ReadonlyMap<string, Mount> = new Map(),
 ): Server {
   const match = createRouter(ROUTES);
   const serve = async (req: IncomingMessage, res: ServerResponse, port: number) => {
+    const mount = mountFor(mounts, req.url ?? '/');
+    if (mount) return mount(req, res);
     const file = req.method === 'GET' ? files.get(req.url ?? '') : undefined;
     if (file) {
       req.resume();
@@ -121,5 +165,6 @@ export function createGateway(
       else res.destroy();
     });
   });
+  server.on('clientError', onClientError);
   return server;
 }

@@ -78,6 +78,9 @@ process.stdout.write(
     `  dynamodb: dynalite at ${rt.dynamoEndpoint}, table ${rt.table}`,
     `  secrets:  ${rt.secretsFile}`,
     `  admin API key: ${keyLine}`,
+    'issuer' in rt.devOAuth
+      ? `  dev OAuth: ${rt.devOAuth.issuer}   (an OpenID provider for integrations with "provider": "dev"; any name signs in)`
+      : `  dev OAuth: not running: ${rt.devOAuth.error}; "provider": "dev" integrations are refused`,
     '',
     'Try:',
     `  curl ${rt.url}/health`,

@@ -7,10 +7,12 @@
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEV_OAUTH_CLIENT_SECRET_NAME } from '../../shared/secret-names.js';
 import type { Container, Overrides } from '../container/index.js';
 import { type Activity, activityOfItem, activityOfLog } from './activity.js';
+import { DEV_OAUTH_PATH, type DevOAuth, type DevOAuthOptions, startDevOAuth } from './dev-oauth.js';
 import { LocalFunctions } from './functions.js';
-import { createGateway, type Handler } from './http.js';
+import { createGateway, type Handler, type Mount } from './http.js';
 import { localIam } from './iam.js';
 import {
   LOCAL_PAYPAL_CERT_PATH,
@@ -42,6 +44,8 @@ export interface LocalOptions {
   onActivity?: (a: Activity) => void;
   /** How long the gateway waits for a function (default API Gateway's 30 s; tests lower it). */
   gatewayTimeoutMs?: number;
+  /** Tests: loads oidc-provider for the dev OpenID provider (a failing one, as a missing devDependency would). */
+  loadDevOAuth?: DevOAuthOptions['load'];
 }
 
 export interface LocalRuntime {
@@ -63,6 +67,8 @@ export interface LocalRuntime {
   configure(overrides: Overrides, env?: Record<string, string>): void;
   /** The emulated stream -> events-process and delivery queue -> deliveries-send (infra/local/stream.ts). */
   pipeline: LocalPipeline;
+  /** The dev OpenID provider at /dev-oauth (`provider: "dev"`), or why it is not running. */
+  devOAuth: DevOAuth;
   /** Stops dynalite only (to exercise store failures); the HTTP server keeps answering. */
   stopStore(): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +83,7 @@ async function devSecrets(secretsFile: string, explicit: string | undefined) {
   const fileKey = (all['hookbridge/admin'] as { apiKey?: string } | undefined)?.apiKey;
   return {
     paypal: localPayPalStandIn(all[LOCAL_PAYPAL_SECRET_NAME]),
+    devClient: all[DEV_OAUTH_CLIENT_SECRET_NAME],
     envKey: explicit || undefined,
     apiKey: explicit || fileKey || '',
     apiKeySource: explicit ? 'env' : created.includes('hookbridge/admin') ? 'generated' : 'secrets-file',
@@ -109,7 +116,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
   );
   const store = await startStore(dataDir, LOCAL_TABLE);
   try {
-    const { paypal, envKey, apiKey, apiKeySource } = await devSecrets(
+    const { paypal, devClient, envKey, apiKey, apiKeySource } = await devSecrets(
       secretsFile,
       opts.apiKey ?? process.env.HOOKBRIDGE_API_KEY,
     );
@@ -140,12 +147,23 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       ...opts.overrides,
       clock: pipeline.clock,
     });
-    const server = createGateway(fns.http, localFiles(paypal), opts.gatewayTimeoutMs);
+    const mounts = new Map<string, Mount>();
+    const server = createGateway(fns.http, localFiles(paypal), opts.gatewayTimeoutMs, mounts);
     await new Promise<void>((r, j) => {
       server.once('error', j);
       server.listen(opts.port ?? Number(process.env.PORT ?? 3000), '127.0.0.1', () => r());
     });
     const port = (server.address() as AddressInfo).port;
+    const devOAuth = await startDevOAuth({
+      port,
+      publicUrl: fns.container.config.HOOKBRIDGE_PUBLIC_URL,
+      client: devClient,
+      load: opts.loadDevOAuth,
+    });
+    if ('issuer' in devOAuth) {
+      mounts.set(DEV_OAUTH_PATH, devOAuth.handler);
+      fns.configure({}, { HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER: devOAuth.issuer });
+    }
     const functions = fns;
     return {
       url: `http://127.0.0.1:${port}`,
@@ -156,6 +174,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       apiKey,
       apiKeySource,
       table: LOCAL_TABLE,
+      devOAuth,
       handlers: functions.http,
       get container() {
         return functions.container;

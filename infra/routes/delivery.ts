@@ -7,6 +7,8 @@ import {
   PaymentObjectList,
   PaymentObjectView,
   ProviderQuery,
+  PullMessageList,
+  PullQuery,
   PutDestinationBody,
   Queued,
   ReplayEventBody,
@@ -49,13 +51,13 @@ export const deliveryRoutes: RouteDef[] = [
   destinations.put(
     '/destinations/{id}',
     'destinations:write',
-    'Create or replace a signed HTTP destination (secret generated when absent)',
+    'Create or replace a destination: signed HTTP POSTs to url, or pull (secret generated when absent)',
     {
       params,
       body: PutDestinationBody,
       responses: { 200: DestinationView, 201: DestinationView },
       errors: {
-        400: 'invalid_request on url names the refused part in reason (scheme, userinfo, private, …)',
+        400: 'invalid_request on url names the refused part in reason (scheme, userinfo, private, …), or that a pull destination has none',
       },
     },
   ),
@@ -77,6 +79,21 @@ export const deliveryRoutes: RouteDef[] = [
       params,
       responses: { 204: 'Deleted' },
       errors: { 404: noDestination },
+    },
+  ),
+  destinations.get(
+    '/destinations/{id}/messages',
+    'destinations:write',
+    "A pull destination's messages after a cursor, in delivery order; waits up to `wait` seconds for one",
+    {
+      params,
+      query: PullQuery,
+      responses: { 200: PullMessageList },
+      errors: {
+        ...badCursor('this list'),
+        404: noDestination,
+        409: 'conflict: the destination is an http destination, not a pull one',
+      },
     },
   ),
   destinations.post(

@@ -1,5 +1,11 @@
+import * as z from 'zod/mini';
 import type { RouteDef } from '../../shared/http/route.js';
+import { IdParam } from '../../shared/schemas/common.js';
 import { routeGroup } from './define.js';
+
+/** The id before the upstream path (bounded like every id: it keys a store lookup). */
+export const ConnectionProxyParams = z.object({ connectionId: IdParam });
+export const IntegrationProxyParams = z.object({ integrationId: IdParam });
 
 const upstream = {
   200: 'The provider’s response: its status, body and headers (hop-by-hop, auth and cookie headers removed)',
@@ -23,6 +29,7 @@ export const proxyRoutes: RouteDef[] = [
     'proxy',
     'Call the provider’s API as an API-key or client-credentials integration',
     {
+      params: IntegrationProxyParams,
       responses: upstream,
       errors,
     },
@@ -32,6 +39,7 @@ export const proxyRoutes: RouteDef[] = [
     'proxy',
     'Call the provider’s API as a connection (its fresh OAuth token)',
     {
+      params: ConnectionProxyParams,
       responses: upstream,
       errors,
     },

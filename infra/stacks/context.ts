@@ -10,6 +10,8 @@ export interface StackContext {
   publicUrl: string | undefined;
   eventRetentionDays: number;
   tracing: boolean;
+  /** `-c sourceMaps=true`: bundles carry source maps and run with `--enable-source-maps` (10-20 ms more per cold start). */
+  sourceMaps: boolean;
   /** `-c reservedConcurrency:<function>`, by function name. */
   reservedConcurrency: ReadonlyMap<string, number | undefined>;
   throttle: { rate: number; burst: number };
@@ -52,6 +54,7 @@ export function readStackContext(scope: Construct, opts: StackContextOptions): S
     publicUrl,
     eventRetentionDays,
     tracing: ['true', true].includes(scope.node.tryGetContext('tracing')),
+    sourceMaps: ['true', true].includes(scope.node.tryGetContext('sourceMaps')),
     reservedConcurrency,
     throttle: { rate, burst },
     alarmEmail: scope.node.tryGetContext('alarmEmail'),

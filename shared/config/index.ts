@@ -49,9 +49,19 @@ export const ConfigSchema = z.object({
    * `npm start`, which sets this from the secrets file); ignored outside local mode.
    */
   HOOKBRIDGE_LOCAL_PAYPAL_ROOT_PEM: z.optional(z.string()),
+  /**
+   * Local mode only: the issuer of the dev OpenID provider the local runtime serves at /dev-oauth
+   * (`npm start` sets it once it listens); `provider: "dev"` integrations use it. Ignored outside local mode.
+   */
+  HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER: z.optional(z.url({ protocol: /^http$/, hostname: /^127\.0\.0\.1$/ })),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The local runtime's dev OpenID provider, when this is local mode and it is running. */
+export const devOAuthIssuer = (
+  c: Pick<Config, 'HOOKBRIDGE_LOCAL' | 'HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER'>,
+): string | undefined => (c.HOOKBRIDGE_LOCAL ? c.HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER : undefined);
 
 /** Parse the environment; a bad value fails fast with an error that names the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

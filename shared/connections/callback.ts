@@ -113,7 +113,7 @@ async function checkResponse(deps: ConnectionDeps, taken: TakenState): Promise<C
   const { state, query, now } = taken;
   const config = await oauthIntegration(deps, state.integrationId);
   const provider = await providerFor(deps, config, now);
-  const creds = await deps.clientCredentials(state.integrationId);
+  const creds = await deps.clientCredentials(state.integrationId, config.provider);
   const checked = checkAuthorizationResponse(provider, creds.clientId, query, state.state);
   if (checked.kind === 'provider_error')
     return { ...checked, providerName: providerDisplayName(provider.slug) };

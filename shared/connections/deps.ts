@@ -7,11 +7,13 @@
 import type { createRemoteJWKSet } from 'jose';
 import { HookbridgeError } from '../errors.js';
 import type { AppEventPublisher } from '../events/app-events.js';
-import { type integrationConfigSchema, integrationSecretName } from '../integrations/schema.js';
+import type { integrationConfigSchema } from '../integrations/schema.js';
 import type { Logger } from '../log.js';
 import { type DiscoveryCache, resolveProvider } from '../oauth/discovery.js';
 import type { ClientCredentials } from '../oauth/protocol.js';
+import { DEV_NOT_RUNNING, DEV_PROVIDER } from '../oauth/providers.js';
 import type { ConnectionRepo, Fetch, IntegrationRepo } from '../ports/index.js';
+import { oauthClientSecretName } from '../secret-names.js';
 import { placeholderError, SECRET_PLACEHOLDER, type SecretCache } from '../secrets.js';
 import { TokenVault, VAULT_SECRET_NAME } from '../vault/vault.js';
 import type { OpenedTokens } from './token-view.js';
@@ -30,7 +32,8 @@ export interface ConnectionDeps {
   vault(): Promise<TokenVault>;
   /** Re-reads the vault secret after an unknown kid (rotation in another process); when the cached copy is over 3 s old. */
   reloadVault(): Promise<boolean>;
-  clientCredentials(integrationId: string): Promise<ClientCredentials>;
+  /** `hookbridge/oauth/{integrationId}`, or the dev provider's client for `provider: "dev"`. */
+  clientCredentials(integrationId: string, provider: string): Promise<ClientCredentials>;
   appEvents: AppEventPublisher;
   /** In-function caches, one set per container: decrypted tokens, JWKS, discovery documents. */
   caches: ConnectionCaches;
@@ -38,6 +41,8 @@ export interface ConnectionDeps {
   inflight: Map<string, Promise<FreshAccessToken>>;
   /** The `PUT /integrations/{id}` body, built for this mode (local mode allows loopback server URLs). */
   integrationSchema: ReturnType<typeof integrationConfigSchema>['config'];
+  /** The local runtime's dev OpenID provider, in local mode when it runs (HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER). */
+  devIssuer?: string | undefined;
 }
 
 export const TOKEN_BUDGET_MS = 25_000;
@@ -62,6 +67,8 @@ export function credentialsFrom(
   secrets: SecretCache,
   /** Named in the placeholder error when the backend is the local file. */
   secretsFile?: string,
+  /** The dev provider's client exists only where the dev provider runs (local mode). */
+  devIssuer?: string,
 ): Pick<ConnectionDeps, 'vault' | 'reloadVault' | 'clientCredentials'> {
   let vaultFor: { value: unknown; vault: TokenVault } | undefined;
   return {
@@ -71,8 +78,9 @@ export function credentialsFrom(
       return vaultFor.vault;
     },
     reloadVault: () => secrets.refreshAfterFailure(VAULT_SECRET_NAME),
-    async clientCredentials(integrationId) {
-      const name = integrationSecretName(integrationId);
+    async clientCredentials(integrationId, provider) {
+      if (provider === DEV_PROVIDER && !devIssuer) throw new HookbridgeError('conflict', DEV_NOT_RUNNING);
+      const name = oauthClientSecretName(integrationId, provider);
       const v = (await secrets.get(name)) as { clientId?: unknown; clientSecret?: unknown } | undefined;
       if (!v || typeof v.clientId !== 'string' || typeof v.clientSecret !== 'string') {
         throw new HookbridgeError(
@@ -117,7 +125,13 @@ export async function sendSpec(
 
 /** The integration's provider (catalog entry or discovery), through this container's fetch and cache. */
 export const providerFor = (
-  deps: Pick<ConnectionDeps, 'fetch' | 'caches'>,
+  deps: Pick<ConnectionDeps, 'fetch' | 'caches' | 'devIssuer'>,
   config: Parameters<typeof resolveProvider>[0],
   now: number,
-) => resolveProvider(config, { fetch: deps.fetch, now, discoveryCache: deps.caches.discovery });
+) =>
+  resolveProvider(config, {
+    fetch: deps.fetch,
+    now,
+    discoveryCache: deps.caches.discovery,
+    devIssuer: deps.devIssuer,
+  });

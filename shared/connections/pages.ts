@@ -2,14 +2,15 @@
  * Small server-rendered pages for the browser leg of the dance. No scripts, no external assets.
  * Every value is escaped; the pages carry a message and an error code, never a stack or a secret.
  */
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const page = (title: string, body: string) => `<!doctype html>
+/** A whole page; `css` adds rules (the local runtime's dev provider styles its forms). */
+export const page = (title: string, body: string, css = '') => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.3rem}code{background:#f2f2f2;padding:0 .3em;border-radius:3px}.code{color:#666;font-size:.9rem}</style></head>
+h1{font-size:1.3rem}code{background:#f2f2f2;padding:0 .3em;border-radius:3px}.code{color:#666;font-size:.9rem}${css}</style></head>
 <body>${body}</body></html>`;
 
 /** `providerName` is the catalog's name (`Google`); without one the page says "Your account". */

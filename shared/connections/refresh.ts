@@ -156,7 +156,7 @@ async function attemptRefresh(
     throw new HookbridgeError('misconfigured', `Integration ${c.integrationId} is gone or is not OAuth`);
   }
   const provider = await providerFor(deps, integration.config, deps.now());
-  const creds = await deps.clientCredentials(c.integrationId);
+  const creds = await deps.clientCredentials(c.integrationId, integration.config.provider);
   const spec = buildTokenRequest(provider, { grantType: 'refresh_token', refreshToken }, creds);
   let outcome: TokenOutcome = { ok: false, error: 'not_attempted', transient: true };
   for (let i = 0; i <= TRANSIENT_BACKOFF_MS.length; i++) {

@@ -36,7 +36,7 @@ export async function deleteConnection(
       const provider = await providerFor(deps, rec.config, deps.now());
       if (provider.revocation) {
         const tokens = await openTokens<TokenSet>(deps, c.tokens);
-        const creds = await deps.clientCredentials(c.integrationId);
+        const creds = await deps.clientCredentials(c.integrationId, rec.config.provider);
         const useRefresh = provider.revocation.prefer === 'refresh_token' && tokens.refreshToken;
         const targets: { value: string; hint: 'refresh_token' | 'access_token' }[] = useRefresh
           ? [

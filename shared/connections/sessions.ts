@@ -63,7 +63,7 @@ export async function createConnectSession(
       `returnUrl is not in integration ${input.integrationId}'s allowedReturnUrls`,
     );
   }
-  await deps.clientCredentials(input.integrationId); // fail now, not in the user's browser
+  await deps.clientCredentials(input.integrationId, config.provider); // fail now, not in the user's browser
   const now = deps.now();
   const session: ConnectSession = {
     id: `cs_${randomBytes(24).toString('base64url')}`,
@@ -107,7 +107,7 @@ export async function authorize(
   if (pending.expiresAt <= now) throw invalid('expired');
   const config = await oauthIntegration(deps, pending.integrationId);
   const provider = await providerFor(deps, config, now);
-  const creds = await deps.clientCredentials(pending.integrationId);
+  const creds = await deps.clientCredentials(pending.integrationId, config.provider);
   const consumed = await deps.store.consumeSession(sessionId, now);
   if (!consumed.ok) throw invalid(consumed.reason);
   const s = consumed.session;

@@ -5,10 +5,14 @@ import { getProvider, normaliseShop } from '../oauth/providers.js';
 import { integrationSecretNameFor } from '../secret-names.js';
 import type { ConnectionRecord } from './model.js';
 
-/** `secretName` is where this integration's credentials are read: api-key under apikeys/, the others under oauth/. */
+/** `secretName` is where this integration's credentials are read: api-key under apikeys/, the others under oauth/ (dev: the dev provider's client). */
 export const integrationView = (r: IntegrationRecord) => ({
   ...r,
-  secretName: integrationSecretNameFor(r.id, r.config.type),
+  secretName: integrationSecretNameFor(
+    r.id,
+    r.config.type,
+    r.config.type === 'oauth' ? r.config.provider : undefined,
+  ),
 });
 
 export const connectionView = (c: ConnectionRecord) => ({

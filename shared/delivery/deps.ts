@@ -10,6 +10,7 @@ import type {
   DeliveryRepo,
   DestinationRepo,
   EventRepo,
+  PullMessageRepo,
   ReadModelRepo,
   ReplayRepo,
 } from '../ports/index.js';
@@ -21,6 +22,8 @@ export interface DeliveryDeps extends OutboundNet {
   clock: Clock;
   destinations: DestinationRepo;
   deliveries: DeliveryRepo;
+  /** The streams of pull destinations (what deliveries-send stores instead of POSTing). */
+  pullMessages: PullMessageRepo;
   readModel: ReadModelRepo;
   busMarkers: BusMarkerRepo;
   replays: ReplayRepo;

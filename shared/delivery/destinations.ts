@@ -4,11 +4,14 @@ import { HookbridgeError } from '../errors.js';
 import type { Page } from '../ports/stores.js';
 import type { DeliveryDeps } from './deps.js';
 import { checkDestinationUrl } from './destination-url.js';
+import { streamOf } from './pull.js';
 import { generateDestinationSecret, isValidDestinationSecret } from './signing.js';
-import type { Destination } from './types.js';
+import type { Destination, DestinationType } from './types.js';
 
 export interface DestinationInput {
-  url: string;
+  type?: DestinationType | undefined;
+  /** Required for (and only for) an http destination: the route's schema checks it. */
+  url?: string | undefined;
   types: string[];
   secret?: string | undefined;
   enabled?: boolean | undefined;
@@ -26,15 +29,17 @@ export async function saveDestination(
       'invalid_request',
       'secret: the key after whsec_ must be 24-64 bytes of base64',
     );
+  const type = body.type ?? 'http';
   // https only, no internal literal hosts (the send-time guard also checks resolved addresses).
-  checkDestinationUrl(body.url, deps.testAllow);
+  if (type === 'http') checkDestinationUrl(body.url ?? '', deps.testAllow);
   const existing = await deps.destinations.getDestination(id);
   const at = new Date(deps.clock.now()).toISOString();
   // Without `enabled`, an update keeps the status (a 410-disabled destination stays disabled).
   const enabled = body.enabled ?? (existing ? existing.status === 'enabled' : true);
   const destination: Destination = {
     id,
-    url: body.url,
+    type,
+    url: type === 'http' ? body.url : undefined,
     types: [...new Set(body.types)],
     secret: body.secret ?? existing?.secret ?? generateDestinationSecret(),
     status: enabled ? 'enabled' : 'disabled',
@@ -49,22 +54,26 @@ export async function saveDestination(
     updatedAt: at,
   };
   await deps.destinations.putDestination(destination);
-  deps.log.info('destination saved', { destinationId: id, types: destination.types.length });
+  deps.log.info('destination saved', { destinationId: id, type, types: destination.types.length });
   return { destination, created: !existing };
 }
+
+/** As the API shows a destination: one stored before pull destinations existed is `http`. */
+const withType = (d: Destination): Destination => ({ ...d, type: d.type ?? 'http' });
 
 export async function getDestination(deps: DeliveryDeps, id: string): Promise<Destination> {
   const dest = await deps.destinations.getDestination(id);
   if (!dest) throw new HookbridgeError('not_found', `No destination ${id}`);
-  return dest;
+  return withType(dest);
 }
 
 /** GET /destinations: one page of destinations, by id. */
-export function listDestinations(
+export async function listDestinations(
   deps: Pick<DeliveryDeps, 'destinations'>,
   q: { limit: number; cursor?: string | undefined },
 ): Promise<Page<Destination>> {
-  return deps.destinations.pageDestinations(q.limit, q.cursor);
+  const page = await deps.destinations.pageDestinations(q.limit, q.cursor);
+  return { ...page, items: page.items.map(withType) };
 }
 
 /**
@@ -73,8 +82,11 @@ export function listDestinations(
  * redrive time by the destination generation check.
  */
 export async function deleteDestination(deps: DeliveryDeps, id: string): Promise<void> {
+  const dest = await deps.destinations.getDestination(id);
   if (!(await deps.destinations.deleteDestination(id)))
     throw new HookbridgeError('not_found', `No destination ${id}`);
+  // A pull destination's stream ends with it (its messages expire); one made again starts at 1.
+  if (dest?.type === 'pull') await deps.pullMessages.dropStream(streamOf(dest));
   const at = new Date(deps.clock.now()).toISOString();
   for (const which of ['pending', 'dead'] as const) {
     let cursor: string | undefined;

@@ -8,7 +8,8 @@ import { HookbridgeError } from '../errors.js';
 import { sendOnce } from '../outbound/send.js';
 import { TransportError } from '../outbound/transport.js';
 import type { DeliveryDeps } from './deps.js';
-import { partsOf, webhookIdFor } from './process.js';
+import { type EventPart, partsOf, webhookIdFor } from './process.js';
+import { storePullMessage } from './pull.js';
 import { replayPage } from './replay.js';
 import { MAX_QUEUE_DELAY_SEC, nextDelaySec } from './schedule.js';
 import { signStandardWebhook } from './signing.js';
@@ -92,6 +93,8 @@ const failureText = (err: unknown, timeoutMs: number): string => {
 };
 
 type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
+/** The app payload of one event part: what is delivered. */
+type AppPayloadOf = EventPart['payload'];
 
 /** One claimed attempt: the message, the delivery it belongs to, and the clock reading it runs under. */
 interface AttemptContext {
@@ -119,22 +122,65 @@ export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Pro
   };
   const ready = await prepare(ctx);
   if ('stop' in ready) return ready.stop;
+  const { dest, part } = ready;
   const started = performance.now();
-  const result = await post(deps, ready.dest.url, ready.headers, ready.body);
-  const attempt: DeliveryAttempt = {
+  if (dest.type === 'pull') return storeForPull(ctx, dest, part, started);
+  const webhookId = webhookIdFor(msg.eventId, msg.part);
+  const body = JSON.stringify({ type: part.type, timestamp: part.occurredAt, data: part });
+  const headers = signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body);
+  const result = await post(deps, dest.url ?? '', headers, body);
+  const attempt = attemptOf(ctx, result.status, started, { excerpt: result.excerpt, error: result.error });
+  return apply(ctx, dest, attempt, decide(result, msg.attempt, nowMs, deps.random));
+}
+
+function attemptOf(
+  { msg, at }: AttemptContext,
+  status: number,
+  started: number,
+  answer: { excerpt?: string | undefined; error?: string | undefined },
+): DeliveryAttempt {
+  return {
     eventId: msg.eventId,
     destinationId: msg.destinationId,
     part: msg.part,
     round: msg.round,
     attempt: msg.attempt,
-    at: ctx.at,
-    status: result.status,
+    at,
+    status,
     latencyMs: Math.round(performance.now() - started),
     outcome: 'retry',
-    responseExcerpt: result.excerpt,
-    error: result.error,
+    responseExcerpt: answer.excerpt,
+    error: answer.error,
   };
-  return apply(ctx, ready.dest, attempt, decide(result, msg.attempt, nowMs, deps.random));
+}
+
+/**
+ * A pull destination: the round is stored as the stream's next message instead of POSTed, and is
+ * then delivered (status 0: no HTTP answer). A crash before settling stores it again on the
+ * redelivered message: same webhook-id, so the consumer's dedupe holds.
+ */
+async function storeForPull(
+  ctx: AttemptContext,
+  dest: Destination,
+  part: AppPayloadOf,
+  started: number,
+): Promise<SendOutcome> {
+  const { deps, msg, delivery, at } = ctx;
+  const seq = await storePullMessage(deps, dest, {
+    eventId: msg.eventId,
+    part: msg.part,
+    round: msg.round,
+    webhookId: webhookIdFor(msg.eventId, msg.part),
+    type: part.type,
+    storedAt: at,
+  });
+  const attempt = attemptOf(ctx, 0, started, { excerpt: `stored as pull message ${seq}` });
+  attempt.outcome = 'delivered';
+  await Promise.all([
+    deps.deliveries.recordAttempt(attempt, deps.ttlSec()),
+    deps.deliveries.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: 0 }),
+  ]);
+  return 'delivered';
 }
 
 /** Settles an attempt that was never sent. */
@@ -148,10 +194,10 @@ async function deadBeforeSending(ctx: AttemptContext, deadReason: string): Promi
   return { stop: 'dead' };
 }
 
-/** Claims the attempt and builds the signed request, or says why there is nothing to send. */
+/** Claims the attempt and finds its destination and event part, or says why there is nothing to send. */
 async function prepare(
   ctx: AttemptContext,
-): Promise<{ stop: SendOutcome } | { dest: Destination; body: string; headers: Record<string, string> }> {
+): Promise<{ stop: SendOutcome } | { dest: Destination; part: AppPayloadOf }> {
   const { deps, msg, delivery, nowMs, at } = ctx;
   const { deliveries, destinations } = deps;
   // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
@@ -175,13 +221,7 @@ async function prepare(
   if (!stored) return deadBeforeSending(ctx, 'event_expired');
   const part = partsOf(stored.record, await deps.events.getBody(stored.record, stored.item))[msg.part];
   if (!part) return deadBeforeSending(ctx, 'event_part_missing');
-  const webhookId = webhookIdFor(msg.eventId, msg.part);
-  const body = JSON.stringify({
-    type: part.payload.type,
-    timestamp: part.payload.occurredAt,
-    data: part.payload,
-  });
-  return { dest, body, headers: signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body) };
+  return { dest, part: part.payload };
 }
 
 export type AttemptDecision =

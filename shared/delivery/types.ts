@@ -1,9 +1,18 @@
 /** Records of the delivery pipeline: destinations, deliveries and their attempts, replay jobs, read-model state. */
 import type { ObjectType } from '../payments/model.js';
 
+/** `http`: each delivery is a signed POST to `url`. `pull`: it is stored for GET /destinations/{id}/messages. */
+export type DestinationType = 'http' | 'pull';
+export const DESTINATION_TYPES = ['http', 'pull'] as const satisfies readonly DestinationType[];
+/** The longest `wait` of GET /destinations/{id}/messages (delivery-api's timeout leaves room for it). */
+export const PULL_MAX_WAIT_SEC = 20;
+
 export interface Destination {
   id: string;
-  url: string;
+  /** Absent = `http` (every destination made before pull destinations); the API always shows it. */
+  type?: DestinationType | undefined;
+  /** Where an `http` destination's deliveries are POSTed; absent on a `pull` destination. */
+  url?: string | undefined;
   /** Event-type filters: exact (`payment.succeeded`), prefix (`payment.*`) or `*`. Empty = all. */
   types: string[];
   /** Standard Webhooks secret, `whsec_` + base64 of 24-64 random bytes. */
@@ -81,6 +90,25 @@ export interface ObjectState {
   updatedAt: string;
   /** The normalised event that produced this state. */
   event: Record<string, unknown>;
+}
+
+/**
+ * A delivery to a pull destination, stored in its stream in delivery order (`seq` 1, 2, …). It
+ * names the event part; the payload is rendered from the stored event when it is read, so it
+ * expires with the event and holds no second copy of the body.
+ */
+export interface PullMessage {
+  destinationId: string;
+  /** The destination generation whose stream this is (`-` for destinations made before generations). */
+  generation: string;
+  seq: number;
+  eventId: string;
+  part: number;
+  round: number;
+  webhookId: string;
+  type: string;
+  /** When the sequence number was taken (the gap rule in shared/delivery/pull.ts reads it). */
+  storedAt: string;
 }
 
 export interface ReplayJob {

@@ -3,6 +3,7 @@ import { Problem } from '../schemas/common.js';
 import { EVENT_LIMITS } from '../webhooks/limits.js';
 import { SchemaComponents } from './openapi-schemas.js';
 import type { ResponseDoc, RouteDef } from './route.js';
+import { MAX_JSON_DEPTH } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -19,7 +20,7 @@ function impliedErrors(r: RouteDef): Record<number, string> {
   if (r.body) {
     add(
       400,
-      'invalid_json (malformed or missing body) or invalid_request (each wrong field in errors; a string with a lone surrogate is wrong)',
+      `invalid_json (malformed or missing body, or nested deeper than ${MAX_JSON_DEPTH} levels) or invalid_request (each wrong field in errors; a string with a lone surrogate is wrong)`,
     );
     add(415, 'unsupported_media_type: the body is not sent as Content-Type: application/json');
   }
@@ -30,7 +31,7 @@ function impliedErrors(r: RouteDef): Record<number, string> {
   if (r.auth === 'signature')
     add(
       413,
-      `payload_too_large: the event id or type is over ${EVENT_LIMITS.eventIdBytes} bytes, or the kept headers over ${EVENT_LIMITS.headerBytes / 1024} KB`,
+      `payload_too_large: the event id or type is over ${EVENT_LIMITS.eventIdBytes} bytes, the kept headers over ${EVENT_LIMITS.headerBytes / 1024} KB, or the body nests deeper than ${EVENT_LIMITS.bodyDepth} levels`,
     );
   if (r.auth === 'api-key') {
     add(401, 'unauthorized: missing, unknown or revoked API key (WWW-Authenticate: Bearer)');
@@ -179,7 +180,8 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     const path = r.path.replace(/\{([A-Za-z0-9_]+)\+\}/g, '{$1}');
     paths[path] ??= {};
     if (r.method === 'ANY') {
-      for (const m of ['get', 'post', 'put', 'patch', 'delete'])
+      // ANY is every method API Gateway routes, HEAD and OPTIONS included.
+      for (const m of ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'])
         paths[path]![m] = { ...op, operationId: `${m}${op.operationId as string}` };
     } else paths[path]![r.method.toLowerCase()] = op;
   }

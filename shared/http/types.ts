@@ -73,8 +73,13 @@ const describe = (errors: { path: string; message: string }[]) =>
 /** `application/json`, with or without parameters (`; charset=utf-8`). */
 const JSON_TYPE = /^application\/json\s*(;.*)?$/i;
 
+/** Nesting a JSON body may have: deeper is a 400 before anything walks it (not a stack overflow). */
+export const MAX_JSON_DEPTH = 64;
+
 /** The path of the first string (or member name) in a JSON value holding a lone surrogate. */
 function loneSurrogateAt(v: unknown, path: string[] = []): string | undefined {
+  if (path.length > MAX_JSON_DEPTH)
+    throw new HookbridgeError('invalid_json', `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (typeof v === 'string') return /\p{Cs}/u.test(v) ? path.join('.') || '(root)' : undefined;
   if (v === null || typeof v !== 'object') return undefined;
   for (const [k, child] of Object.entries(v)) {
@@ -87,8 +92,8 @@ function loneSurrogateAt(v: unknown, path: string[] = []): string | undefined {
 
 /**
  * Parses the JSON body against a schema. A body not sent as `application/json` is a 415; malformed
- * JSON, a string with a lone surrogate (not Unicode text) and schema failures are 400s that say
- * what is wrong.
+ * JSON, nesting deeper than MAX_JSON_DEPTH, a string with a lone surrogate (not Unicode text) and
+ * schema failures are 400s that say what is wrong.
  */
 export function parseJsonBody<T>(req: HttpRequest, schema: z.core.$ZodType<T>): T {
   const type = req.headers['content-type'] ?? '';

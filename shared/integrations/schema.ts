@@ -87,9 +87,10 @@ const AuthScheme = z.discriminatedUnion('type', [
 /**
  * The body of `PUT /integrations/{id}`: a union discriminated by `type` (then by `provider` within
  * oauth). Local mode (from the function's configuration, never from a request) lets loopback and
- * http server URLs through; the container builds the schema once per cold start.
+ * http server URLs through, and `provider: "dev"` when the local runtime's dev OpenID provider runs;
+ * the container builds the schema once per cold start.
  */
-export function integrationConfigSchema(local: boolean) {
+export function integrationConfigSchema(local: boolean, devOAuthRunning = false) {
   /** A URL Hookbridge calls server-side: see serverUrlProblem. */
   const ServerUrl = z.url({ protocol: /^https?$/ }).check(
     z.superRefine((u: string, ctx) => {
@@ -102,6 +103,11 @@ export function integrationConfigSchema(local: boolean) {
     ...OAuthBase,
     provider: Provider.check(
       z.refine((p: string) => p !== 'oidc' && p !== 'oauth2', 'generic providers need their own fields'),
+      z.refine((p: string) => p !== 'dev' || (local && devOAuthRunning), {
+        message: local
+          ? "the local runtime's dev OpenID provider is not running (oidc-provider failed to load: see the npm start banner)"
+          : '"dev" is the local runtime\'s dev OpenID provider (npm start): it is refused outside local mode',
+      }),
     ),
   });
 

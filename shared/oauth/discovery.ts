@@ -7,7 +7,13 @@ import { HookbridgeError } from '../errors.js';
 import type { OAuthIntegrationConfig } from '../integrations/schema.js';
 import { isLoopbackHttp } from '../outbound/url.js';
 import type { Fetch } from '../ports/index.js';
-import { type ClientAuthMethod, fillPlaceholders, getProvider, type ProviderEntry } from './providers.js';
+import {
+  type ClientAuthMethod,
+  fillPlaceholders,
+  getProvider,
+  type ProviderEntry,
+  placeholderValues,
+} from './providers.js';
 
 /** A catalog entry (or a generic provider) with its placeholders filled for one integration. */
 export interface ResolvedProvider {
@@ -37,7 +43,13 @@ export interface ResolvedProvider {
 export type DiscoveryCache = Map<string, { as: oauth.AuthorizationServer; at: number }>;
 const DISCOVERY_TTL_MS = 3_600_000;
 
-type ResolveDeps = { fetch: Fetch; now: number; discoveryCache: DiscoveryCache };
+type ResolveDeps = {
+  fetch: Fetch;
+  now: number;
+  discoveryCache: DiscoveryCache;
+  /** The local runtime's dev OpenID provider (local mode only), for the catalog's `dev` entry. */
+  devIssuer?: string | undefined;
+};
 
 /** OIDC discovery through oauth4webapi, cached for an hour per issuer. */
 export async function discover(
@@ -137,24 +149,26 @@ function fromGenericConfig(config: Extract<OAuthIntegrationConfig, { tokenUrl: s
 async function fromCatalog(config: OAuthIntegrationConfig, deps: ResolveDeps): Promise<ResolvedProvider> {
   const entry = getProvider(config.provider);
   if (!entry) throw new HookbridgeError('unknown_provider', `No catalog provider "${config.provider}"`);
+  const values = placeholderValues(entry, config.params, deps.devIssuer);
   const fill = (t: string) => {
     try {
-      return fillPlaceholders(t, config.params);
+      return fillPlaceholders(t, values);
     } catch (err) {
       throw new HookbridgeError('misconfigured', `Integration params: ${(err as Error).message}`);
     }
   };
   let jwksUri: string | undefined;
   let issResponseSupported = false;
-  if (entry.issuer) {
-    const as = await discover(entry.issuer, deps).catch(() => undefined);
+  const issuer = entry.issuer && fill(entry.issuer);
+  if (issuer) {
+    const as = await discover(issuer, deps).catch(() => undefined);
     jwksUri = as?.jwks_uri;
     // Fail closed: when discovery failed we cannot know the server omits `iss`, so require it.
     issResponseSupported = as ? as.authorization_response_iss_parameter_supported === true : true;
   }
   return {
     slug: entry.slug,
-    issuer: entry.issuer,
+    issuer,
     issResponseSupported,
     jwksUri,
     authorizationUrl: fill(entry.authorizationUrl),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { HookbridgeError } from '../errors.js';
 import '../zod-locale.js';
 
 /**
@@ -9,9 +10,22 @@ import '../zod-locale.js';
  * Placeholders like `{tenant}` or `{shop}` in URLs are filled from the integration's `params`
  * (declared in `params`); `{instance_url}`-style placeholders in `api.baseUrl` are filled from
  * the connection's metadata (declared in `tokenResponse.metadata` or `redirectMetadata`).
+ * A `localOnly` entry's URLs start with `{dev_issuer}`, the local runtime's dev OpenID provider.
  */
 
-const Url = z.string().check(z.regex(/^https:\/\/[^\s]+$/, 'must be an https URL (placeholders allowed)'));
+/** The placeholder a local-only entry's URLs start with: HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER. */
+export const DEV_ISSUER = 'dev_issuer';
+/** The catalog slug of the local runtime's dev OpenID provider. */
+export const DEV_PROVIDER = 'dev';
+
+const Url = z
+  .string()
+  .check(
+    z.regex(
+      /^(https:\/\/[^\s]+|\{dev_issuer\}[^\s]*)$/,
+      'must be an https URL (placeholders allowed), or start with {dev_issuer}',
+    ),
+  );
 /** The API base may be a placeholder filled from connection metadata (Salesforce `{instance_url}`). */
 const ApiBaseUrl = z
   .string()
@@ -25,61 +39,86 @@ const Strings = z._default(z.array(z.string()), []);
 export const ClientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post']);
 export type ClientAuthMethod = z.infer<typeof ClientAuthMethod>;
 
-export const ProviderEntry = z.strictObject({
-  slug: z.string().check(z.regex(/^[a-z0-9-]+$/)),
-  name: z.string().check(z.minLength(1)),
-  /** OIDC providers get an ID token validated against this issuer (when `openid` is requested). */
-  issuer: z.optional(Url),
-  authorizationUrl: Url,
-  tokenUrl: Url,
-  /** RFC 7009 revocation endpoint; absent when the provider has none (or only a non-standard one). */
-  revocation: z.optional(
-    z.strictObject({
-      url: Url,
-      /** Body format: RFC 7009 form, or JSON (QuickBooks, Notion). */
-      format: BodyFormat,
-      /** Which token to send: the refresh token revokes the whole grant where it exists. */
-      prefer: z._default(z.enum(['refresh_token', 'access_token']), 'refresh_token'),
+export const ProviderEntry = z
+  .strictObject({
+    slug: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+    name: z.string().check(z.minLength(1)),
+    /** Served by the local runtime only (`npm start`): refused outside local mode, never deployed. */
+    localOnly: z._default(z.boolean(), false),
+    /** OIDC providers get an ID token validated against this issuer (when `openid` is requested). */
+    issuer: z.optional(Url),
+    authorizationUrl: Url,
+    tokenUrl: Url,
+    /** RFC 7009 revocation endpoint; absent when the provider has none (or only a non-standard one). */
+    revocation: z.optional(
+      z.strictObject({
+        url: Url,
+        /** Body format: RFC 7009 form, or JSON (QuickBooks, Notion). */
+        format: BodyFormat,
+        /** Which token to send: the refresh token revokes the whole grant where it exists. */
+        prefer: z._default(z.enum(['refresh_token', 'access_token']), 'refresh_token'),
+      }),
+    ),
+    scopeSeparator: z._default(z.enum([' ', ',']), ' '),
+    /** The authorization parameter carrying scopes (Slack's user tokens use `user_scope`). */
+    scopeParam: z._default(z.string(), 'scope'),
+    defaultScopes: Strings,
+    authorizationParams: z._default(z.record(z.string(), z.string()), {}),
+    clientAuth: ClientAuthMethod,
+    /** Token request body encoding: RFC 6749 form, or JSON (Notion, Atlassian). */
+    tokenRequestFormat: BodyFormat,
+    pkce: z.boolean(),
+    refresh: z.boolean(),
+    /** Integration parameters the URLs need, e.g. `tenant`, `shop`. */
+    params: z._default(z.array(Placeholder), []),
+    tokenResponse: z._default(
+      z.strictObject({
+        /** Dotted path of the object holding the tokens (Slack v2 user tokens: `authed_user`). */
+        path: z.optional(z.string()),
+        /** Top-level token-response fields kept as metadata (dotted paths allowed). */
+        metadata: Strings,
+      }),
+      { metadata: [] },
+    ),
+    /** Callback query parameters kept as metadata (QuickBooks `realmId`, Shopify `shop`). */
+    redirectMetadata: Strings,
+    api: z.strictObject({
+      baseUrl: ApiBaseUrl,
+      authScheme: z.enum(['bearer', 'header']),
+      /** Header name when authScheme is `header` (Shopify `X-Shopify-Access-Token`). */
+      headerName: z.optional(z.string()),
+      allowedHosts: z.array(z.string().check(z.regex(/^(\*\.)?[a-z0-9.{}_-]+$/))).check(z.minLength(1)),
     }),
-  ),
-  scopeSeparator: z._default(z.enum([' ', ',']), ' '),
-  /** The authorization parameter carrying scopes (Slack's user tokens use `user_scope`). */
-  scopeParam: z._default(z.string(), 'scope'),
-  defaultScopes: Strings,
-  authorizationParams: z._default(z.record(z.string(), z.string()), {}),
-  clientAuth: ClientAuthMethod,
-  /** Token request body encoding: RFC 6749 form, or JSON (Notion, Atlassian). */
-  tokenRequestFormat: BodyFormat,
-  pkce: z.boolean(),
-  refresh: z.boolean(),
-  /** Integration parameters the URLs need, e.g. `tenant`, `shop`. */
-  params: z._default(z.array(Placeholder), []),
-  tokenResponse: z._default(
-    z.strictObject({
-      /** Dotted path of the object holding the tokens (Slack v2 user tokens: `authed_user`). */
-      path: z.optional(z.string()),
-      /** Top-level token-response fields kept as metadata (dotted paths allowed). */
-      metadata: Strings,
-    }),
-    { metadata: [] },
-  ),
-  /** Callback query parameters kept as metadata (QuickBooks `realmId`, Shopify `shop`). */
-  redirectMetadata: Strings,
-  api: z.strictObject({
-    baseUrl: ApiBaseUrl,
-    authScheme: z.enum(['bearer', 'header']),
-    /** Header name when authScheme is `header` (Shopify `X-Shopify-Access-Token`). */
-    headerName: z.optional(z.string()),
-    allowedHosts: z.array(z.string().check(z.regex(/^(\*\.)?[a-z0-9.{}_-]+$/))).check(z.minLength(1)),
-  }),
-  /** Refresh when the token expires within this many seconds. */
-  expiryMarginSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 300),
-});
+    /** Refresh when the token expires within this many seconds. */
+    expiryMarginSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 300),
+  })
+  .check(
+    z.refine(
+      (e: { localOnly: boolean }) => e.localOnly || !JSON.stringify(e).includes(`{${DEV_ISSUER}}`),
+      `only a localOnly entry may use {${DEV_ISSUER}}`,
+    ),
+  );
 
 export type ProviderEntry = z.infer<typeof ProviderEntry>;
 type ProviderInput = z.input<typeof ProviderEntry>;
 
 const RAW_CATALOG: ProviderInput[] = [
+  {
+    // The real OpenID provider (oidc-provider) `npm start` serves at /dev-oauth: infra/local/dev-oauth.ts.
+    slug: DEV_PROVIDER,
+    name: 'Dev OAuth (local runtime)',
+    localOnly: true,
+    issuer: `{${DEV_ISSUER}}`,
+    authorizationUrl: `{${DEV_ISSUER}}/auth`,
+    tokenUrl: `{${DEV_ISSUER}}/token`,
+    revocation: { url: `{${DEV_ISSUER}}/token/revocation` },
+    defaultScopes: ['openid', 'offline_access', 'profile'],
+    authorizationParams: { prompt: 'consent' },
+    clientAuth: 'client_secret_basic',
+    pkce: true,
+    refresh: true,
+    api: { baseUrl: `{${DEV_ISSUER}}`, authScheme: 'bearer', allowedHosts: ['127.0.0.1'] },
+  },
   {
     slug: 'google',
     name: 'Google',
@@ -318,16 +357,34 @@ export const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map(
 
 export const getProvider = (slug: string): ProviderEntry | undefined => PROVIDERS.get(slug);
 
+/** Why provider "dev" cannot be used here (a 409 at call time; PUT refuses it with the same words). */
+export const DEV_NOT_RUNNING =
+  'Provider "dev" is the local runtime\'s dev OpenID provider (npm start); it is not running here: outside local mode it does not exist, and in local mode see the npm start banner';
+
+/** The values an entry's placeholders are filled from: `params`, plus the dev issuer for a local-only entry. */
+export function placeholderValues(
+  entry: ProviderEntry,
+  params: Record<string, unknown>,
+  devIssuer: string | undefined,
+): Record<string, unknown> {
+  if (!entry.localOnly) return params;
+  if (!devIssuer) throw new HookbridgeError('conflict', DEV_NOT_RUNNING);
+  return { ...params, [DEV_ISSUER]: devIssuer };
+}
+
 /** `{name}` placeholders in a template. */
 export const placeholdersOf = (template: string): string[] =>
   [...template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
 
-/** Fills `{name}` placeholders; a value is URL-escaped unless it is itself a URL (Salesforce `instance_url`). */
+/**
+ * Fills `{name}` placeholders; a value is URL-escaped unless it is itself a URL (Salesforce
+ * `instance_url`), or the dev issuer (plain http on loopback, from config: placeholderValues sets it).
+ */
 export function fillPlaceholders(template: string, values: Record<string, unknown>): string {
   return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
     const v = values[name];
     if (typeof v !== 'string' || v === '') throw new Error(`missing value for placeholder {${name}}`);
-    return /^https:\/\//.test(v) ? v.replace(/\/+$/, '') : encodeURIComponent(v);
+    return name === DEV_ISSUER || /^https:\/\//.test(v) ? v.replace(/\/+$/, '') : encodeURIComponent(v);
   });
 }
 

@@ -5,7 +5,14 @@
  */
 import type { ApiKeyRecord } from '../auth/api-keys.js';
 import type { ConnectionRecord, ConnectionStatus, ConnectSession, OAuthState } from '../connections/model.js';
-import type { Delivery, DeliveryAttempt, Destination, ObjectState, ReplayJob } from '../delivery/types.js';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  Destination,
+  ObjectState,
+  PullMessage,
+  ReplayJob,
+} from '../delivery/types.js';
 import type { EventRecord } from '../events/record.js';
 import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
 
@@ -111,6 +118,19 @@ export interface DeliveryRepo {
     cursor?: string,
   ): Promise<Page<Delivery>>;
   retireForDeletedDestination(d: Delivery, at: string): Promise<void>;
+}
+
+/** One pull destination's stream: a destination deleted and created again starts a new one. */
+export type PullStream = Pick<PullMessage, 'destinationId' | 'generation'>;
+
+/** The messages of pull destinations, numbered 1, 2, … per stream in the order they were stored. */
+export interface PullMessageRepo {
+  /** Takes the stream's next number and stores the message under it; returns the number. */
+  appendMessage(m: Omit<PullMessage, 'seq'>, ttl?: number): Promise<number>;
+  /** Up to `limit` messages numbered above `after`, lowest first (a number taken but not yet stored is missing). */
+  listMessages(stream: PullStream, after: number, limit: number): Promise<PullMessage[]>;
+  /** Forgets the stream's counter (its destination was deleted; the messages expire with their TTL). */
+  dropStream(stream: PullStream): Promise<void>;
 }
 
 /** The normalised payment read model, with its ordering guard. */

@@ -67,6 +67,8 @@ export interface ProxyDeps {
   outbound: OutboundDeps;
   /** The secrets file, named in the placeholder error when the backend is `file`. */
   secretsFile?: string | undefined;
+  /** The local runtime's dev OpenID provider (local mode only): the `dev` entry's API base. */
+  devIssuer?: string | undefined;
 }
 
 export type AuthScheme = { type: 'bearer' } | { type: 'basic' } | { type: 'header'; name: string };
@@ -192,11 +194,12 @@ export async function callConnection(
   const deadline = deps.outbound.now() + deps.outbound.policy.totalTimeoutMs;
   const first = await deps.connectionTokens(connectionId, { deadline });
   // The OAuth catalog loads on first use: integration-only calls never pay for it at cold start.
-  const { fillPlaceholders, getProvider } = await import('../oauth/providers.js');
+  const { fillPlaceholders, getProvider, placeholderValues } = await import('../oauth/providers.js');
   const config = await loadIntegration(first.integrationId, deps);
   if (config.type !== 'oauth')
     throw new HookbridgeError('conflict', `Integration ${first.integrationId} is not OAuth`);
   let api: { baseUrl: string; allowedHosts: string[]; scheme: AuthScheme };
+  let values: Record<string, unknown> = { ...('params' in config ? config.params : {}), ...first.metadata };
   if (config.provider === 'oauth2') {
     const generic = (config as { api?: { baseUrl: string; allowedHosts: string[] } }).api;
     if (!generic)
@@ -220,8 +223,8 @@ export async function callConnection(
           ? { type: 'header', name: entry.api.headerName ?? 'authorization' }
           : { type: 'bearer' },
     };
+    values = placeholderValues(entry, values, deps.devIssuer);
   }
-  const values = { ...('params' in config ? config.params : {}), ...first.metadata };
   let baseUrl: string;
   let allowedHosts: string[];
   try {

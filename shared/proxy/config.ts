@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { type Config, ConfigSchema, parseSettings } from '../config/index.js';
 import { isLoopbackHost } from '../outbound/ssrf.js';
+import { hostPortOf } from '../outbound/url.js';
 
 /** The outbound-call settings of Config; defaults keep every call inside API Gateway's 30 s. */
 export type ProxySettings = Pick<
@@ -13,6 +14,7 @@ export type ProxySettings = Pick<
   | 'HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES'
   | 'HOOKBRIDGE_TEST_ALLOW_HOSTS'
   | 'HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK'
+  | 'HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER'
   | 'HOOKBRIDGE_LOCAL'
 >;
 
@@ -36,9 +38,10 @@ class WithLoopback extends Set<string> {
 }
 
 export function proxyPolicy(c: ProxySettings): ProxyPolicy {
+  // The local runtime's dev OpenID provider is on loopback, and always reachable in local mode.
+  const devIssuer = c.HOOKBRIDGE_LOCAL ? c.HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER : undefined;
   const listed = c.HOOKBRIDGE_LOCAL
-    ? (c.HOOKBRIDGE_TEST_ALLOW_HOSTS ?? '')
-        .split(',')
+    ? [...(c.HOOKBRIDGE_TEST_ALLOW_HOSTS ?? '').split(','), devIssuer ? hostPortOf(new URL(devIssuer)) : '']
         .map((s) => s.trim().toLowerCase())
         .filter(Boolean)
     : [];
@@ -64,6 +67,7 @@ const ProxySettingsSchema = z.pick(ConfigSchema, {
   HOOKBRIDGE_PROXY_MAX_RESPONSE_BYTES: true,
   HOOKBRIDGE_TEST_ALLOW_HOSTS: true,
   HOOKBRIDGE_LOCAL_ALLOW_LOOPBACK: true,
+  HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER: true,
   HOOKBRIDGE_LOCAL: true,
 });
 

@@ -71,13 +71,13 @@ export const CursorParam = z
     z.describe('opaque, at most 2,048 characters; the cursor of the previous page (else 400 invalid_cursor)'),
   );
 
-/** `?limit=`: a plain decimal (digits only: not `0x10`, `+5` or ` 50`), 1 to `max`. */
-export const limitParam = (max: number, byDefault = 50) =>
+/** A plain decimal query parameter (digits only: not `0x10`, `+5` or ` 50`), `min` to `max`. */
+export const decimalParam = (min: number, max: number, byDefault: number) =>
   z
     ._default(
       z.pipe(
         z.string().check(z.regex(/^[0-9]{1,9}$/, 'must be a plain decimal (digits only)')),
-        z.coerce.number<string>().check(z.int(), z.gte(1), z.lte(max)),
+        z.coerce.number<string>().check(z.int(), z.gte(min), z.lte(max)),
       ),
       byDefault,
     )
@@ -85,12 +85,15 @@ export const limitParam = (max: number, byDefault = 50) =>
     .check(
       z.meta({
         type: 'integer',
-        minimum: 1,
+        minimum: min,
         maximum: max,
         pattern: undefined,
-        description: `a plain decimal, 1 to ${max}`,
+        description: `a plain decimal, ${min} to ${max}`,
       }),
     );
+
+/** `?limit=`: a plain decimal, 1 to `max`. */
+export const limitParam = (max: number, byDefault = 50) => decimalParam(1, max, byDefault);
 
 /** `?limit=&cursor=` of a list without filters. */
 export const PageQuery = z.strictObject({ limit: limitParam(100), cursor: CursorParam });

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
+import { DESTINATION_TYPES, PULL_MAX_WAIT_SEC } from '../delivery/types.js';
 import { OBJECT_TYPES } from '../payments/model.js';
 import '../zod-locale.js';
-import { listOf } from './common.js';
+import { CursorParam, decimalParam, limitParam, listOf } from './common.js';
 
 const TypeFilter = z
   .string()
@@ -18,14 +19,25 @@ const Str = (min: number, max: number) => z.string().check(z.minLength(min), z.m
 
 export const PutDestinationBody = z
   .strictObject({
-    url: z
-      .url({ protocol: /^https?$/ })
+    type: z
+      .optional(z.enum(DESTINATION_TYPES))
       .check(
-        z.maxLength(2048),
         z.describe(
-          'Where deliveries are POSTed; https, public hosts only (plain http only for HOOKBRIDGE_TEST_ALLOW_HOSTS entries in local mode)',
+          'http (default): each delivery is a signed POST to url. pull: deliveries are kept for GET /destinations/{id}/messages (no url)',
         ),
       ),
+    url: z
+      .optional(
+        z
+          .url({ protocol: /^https?$/ })
+          .check(
+            z.maxLength(2048),
+            z.describe(
+              'Where deliveries are POSTed; https, public hosts only (plain http only for HOOKBRIDGE_TEST_ALLOW_HOSTS entries in local mode)',
+            ),
+          ),
+      )
+      .check(z.describe('Required for an http destination; not allowed on a pull destination')),
     types: z
       ._default(z.array(TypeFilter).check(z.maxLength(50)), [])
       .check(z.describe('Event-type filters; empty = every type')),
@@ -50,14 +62,33 @@ export const PutDestinationBody = z
       ),
     description: z.optional(z.string().check(z.maxLength(500))),
   })
-  .register(z.globalRegistry, { id: 'PutDestinationBody' });
+  .check(
+    z.refine((b: { type?: string; url?: string }) => b.type === 'pull' || b.url !== undefined, {
+      message: 'required for an http destination',
+      path: ['url'],
+    }),
+    z.refine((b: { type?: string; url?: string }) => b.type !== 'pull' || b.url === undefined, {
+      message: 'a pull destination has no url',
+      path: ['url'],
+    }),
+  )
+  .register(z.globalRegistry, {
+    id: 'PutDestinationBody',
+    description:
+      'url is required for an http destination and not allowed on a pull one (else 400 invalid_request)',
+  });
 
 export const DestinationView = z
   .object({
     id: z.string(),
-    url: z.string(),
+    type: z.enum(DESTINATION_TYPES),
+    url: z.optional(z.string()).check(z.describe('http destinations only')),
     types: z.array(z.string()),
-    secret: z.string(),
+    secret: z
+      .string()
+      .check(
+        z.describe('Signs each delivery (Standard Webhooks); a pull consumer signs what it forwards with it'),
+      ),
     status: z.enum(['enabled', 'disabled']),
     disabledReason: z.optional(z.string()),
     description: z.optional(z.string()),
@@ -70,6 +101,51 @@ export const DestinationView = z
   .register(z.globalRegistry, { id: 'Destination' });
 
 export const DestinationList = listOf(DestinationView, 'DestinationList');
+
+/** `GET /destinations/{id}/messages?after=&limit=&wait=`. */
+export const PullQuery = z.strictObject({
+  after: CursorParam.check(
+    z.describe(
+      'The next of the previous answer, which acknowledges every message before it; absent = from the oldest message kept (else 400 invalid_cursor)',
+    ),
+  ),
+  limit: limitParam(100),
+  wait: decimalParam(0, PULL_MAX_WAIT_SEC, 0).check(
+    z.describe(
+      `Seconds to wait for a first message (a plain decimal, 0 to ${PULL_MAX_WAIT_SEC}); 0 answers at once, and an answer comes as soon as there is one`,
+    ),
+  ),
+});
+
+export const PullMessageList = z
+  .object({
+    items: z
+      .array(
+        z.object({
+          webhookId: z
+            .string()
+            .check(z.describe('The webhook-id HTTP delivery signs: the same across replays, for dedupe')),
+          type: z.string(),
+          timestamp: z.string(),
+          data: z
+            .record(z.string(), z.unknown())
+            .check(
+              z.describe(
+                'The app payload; one over 4 MB is a reference instead ({type, ref, sizeBytes, truncated})',
+              ),
+            ),
+        }),
+      )
+      .check(z.describe('In delivery order; a replay is delivered again as a new message')),
+    next: z
+      .string()
+      .check(
+        z.describe(
+          'Pass as ?after= to acknowledge these messages and get the next ones; unchanged when there are none',
+        ),
+      ),
+  })
+  .register(z.globalRegistry, { id: 'PullMessageList' });
 
 export const DeliveryAttemptView = z.object({
   attempt: Int(),

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { EventRepo } from '../ports/index.js';
 import { placeholderError, SECRET_PLACEHOLDER } from '../secrets.js';
 import { providerFor } from './catalog.js';
-import { recordOverLimit, recordTooLarge } from './limits.js';
+import { bodyTooDeep, recordOverLimit, recordTooLarge } from './limits.js';
 import { DEFAULT_SOURCE, webhookSecretName } from './names.js';
 import type { ProviderScheme, VerifyContext, VerifyResult } from './types.js';
 
@@ -152,7 +152,7 @@ export async function receiveWebhook(req: HttpRequest, deps: ReceiveDeps): Promi
   const source = sourceId ?? DEFAULT_SOURCE;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (!DROPPED_HEADERS.has(k)) headers[k] = v;
-  const overLimit = recordOverLimit(result.eventId, result.type, headers);
+  const overLimit = recordOverLimit(result.eventId, result.type, headers) ?? bodyTooDeep(req.rawBody);
   if (overLimit) {
     logRejected(deps, scheme.slug, sourceId, 'payload_too_large');
     throw recordTooLarge(overLimit);

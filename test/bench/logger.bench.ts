@@ -63,6 +63,7 @@ export default async function (): Promise<BenchResult[]> {
       minify: true,
       mainFields: [...BUNDLE.mainFields],
       banner: { js: BUNDLE.banner },
+      alias: BUNDLE.alias,
       logLevel: 'error',
     });
   }

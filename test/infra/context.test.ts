@@ -17,6 +17,7 @@ describe('stack context', () => {
     expect(ctx.publicUrl).toBeUndefined();
     expect(ctx.eventRetentionDays).toBe(30);
     expect(ctx.tracing).toBe(false);
+    expect(ctx.sourceMaps).toBe(false);
     expect([...ctx.reservedConcurrency]).toEqual([
       ['webhooks-receive', undefined],
       ['meta', undefined],
@@ -33,6 +34,7 @@ describe('stack context', () => {
       publicUrl: 'https://hooks.example.com/',
       eventRetentionDays: '90',
       tracing: 'true',
+      sourceMaps: 'true',
       'reservedConcurrency:meta': '5',
       throttleRate: '200',
       alarmEmail: 'ops@example.com',
@@ -42,6 +44,7 @@ describe('stack context', () => {
     expect(ctx.publicUrl).toBe('https://hooks.example.com');
     expect(ctx.eventRetentionDays).toBe(90);
     expect(ctx.tracing).toBe(true);
+    expect(ctx.sourceMaps).toBe(true);
     expect(ctx.reservedConcurrency.get('meta')).toBe(5);
     // The burst follows a lowered rate unless it is set too.
     expect(ctx.throttle).toEqual({ rate: 200, burst: 400 });

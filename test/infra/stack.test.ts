@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -16,20 +16,32 @@ import { TABLE } from '../../shared/table.js';
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON; the assertions are the checks.
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 
-function synth(stage: 'dev' | 'prod') {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), `hb-cdk-${stage}-`)) });
+function synth(stage: 'dev' | 'prod', context: Record<string, string> = {}) {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), `hb-cdk-${stage}-`)), context });
   const stack = new HookbridgeStack(app, `Hookbridge-${stage}`, { stage, root: REPO_ROOT });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Throws ValidationFailed when cdk-nag reports any finding that is not acknowledged with a reason.
   app.synth();
-  return { stack, template: Template.fromStack(stack) };
+  return { stack, template: Template.fromStack(stack), outdir: app.outdir };
+}
+
+/** Each function's bundle as synthesized: its asset folder (named by the code's S3 key) and index.mjs. */
+function bundlesOf(template: Template, outdir: string) {
+  const fns = template.findResources('AWS::Lambda::Function') as Resources;
+  return Object.entries(fns)
+    .filter(([, fn]) => fn.Properties.Environment?.Variables?.HOOKBRIDGE_TABLE)
+    .map(([id, fn]) => {
+      const dir = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      return { id, files: readdirSync(dir), code: readFileSync(join(dir, 'index.mjs'), 'utf8') };
+    });
 }
 
 let prod: Template;
 let dev: Template;
+let devOutdir: string;
 beforeAll(() => {
   prod = synth('prod').template;
-  dev = synth('dev').template;
+  ({ template: dev, outdir: devOutdir } = synth('dev'));
 }, 120_000);
 
 describe('table', () => {
@@ -70,7 +82,7 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('all use the construct defaults: nodejs22.x, arm64, ESM with source maps, JSON logs with retention', () => {
+  it('all use the construct defaults: nodejs22.x, arm64, ESM without source maps, JSON logs with retention', () => {
     const fns = prod.findResources('AWS::Lambda::Function') as Resources;
     const names = Object.keys(FUNCTION_SETTINGS);
     expect(Object.keys(fns).length).toBeGreaterThanOrEqual(names.length);
@@ -79,7 +91,7 @@ describe('functions', () => {
       expect(p.Runtime, id).toBe('nodejs22.x');
       expect(p.Architectures, id).toEqual(['arm64']);
       expect(p.Handler, id).toBe('index.handler');
-      expect(p.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
+      expect(p.Environment.Variables.NODE_OPTIONS, id).toBeUndefined();
       expect(p.Environment.Variables.HOOKBRIDGE_SECRETS_BACKEND, id).toBe('secrets-manager');
       expect(p.LoggingConfig.LogFormat, id).toBe('JSON');
       // Every function's config needs the table name, even one granted nothing on it (GET /health).
@@ -94,6 +106,34 @@ describe('functions', () => {
     }
     prod.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
+
+  it('bundles only the environment credential provider: no SSO/STS/INI chain, no nested clients, no source maps', () => {
+    const bundles = bundlesOf(dev, devOutdir);
+    expect(bundles.length).toBe(Object.keys(FUNCTION_SETTINGS).length);
+    for (const b of bundles) {
+      expect(b.files, b.id).toEqual(['index.mjs']);
+      expect(b.code, b.id).toContain('No AWS credentials in the environment');
+      for (const gone of [
+        'credential-provider-sso',
+        'credential-provider-ini',
+        'sso-oidc',
+        'AssumeRoleWithWebIdentity',
+      ])
+        expect(b.code.includes(gone), `${b.id} bundles ${gone}`).toBe(false);
+    }
+  });
+
+  it('-c sourceMaps=true ships source maps and turns them on', () => {
+    const { template, outdir } = synth('dev', { sourceMaps: 'true' });
+    const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter(
+      (fn) => fn.Properties.Environment?.Variables?.HOOKBRIDGE_TABLE,
+    );
+    expect(fns.length).toBe(Object.keys(FUNCTION_SETTINGS).length);
+    for (const fn of fns)
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    for (const b of bundlesOf(template, outdir))
+      expect(b.files.sort(), b.id).toEqual(['index.mjs', 'index.mjs.map']);
+  }, 120_000);
 
   it('gives each function the memory and timeout chosen for it', () => {
     for (const [name, s] of Object.entries(FUNCTION_SETTINGS)) {

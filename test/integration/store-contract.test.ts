@@ -16,10 +16,11 @@ import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js
 import { DynamoDestinationRepo } from '../../shared/adapters/dynamodb/destinations.js';
 import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
+import { DynamoPullMessageRepo } from '../../shared/adapters/dynamodb/pull-messages.js';
 import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.js';
 import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
-import type { Delivery, ObjectState } from '../../shared/delivery/types.js';
+import type { Delivery, ObjectState, PullMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import type {
   ApiKeyRepo,
@@ -29,6 +30,7 @@ import type {
   DestinationRepo,
   EventRepo,
   IntegrationRepo,
+  PullMessageRepo,
   ReadModelRepo,
   ReplayRepo,
 } from '../../shared/ports/index.js';
@@ -58,6 +60,7 @@ interface Stores {
   events: EventRepo;
   destinations: DestinationRepo;
   deliveries: DeliveryRepo;
+  pullMessages: PullMessageRepo;
   readModel: ReadModelRepo;
   busMarkers: BusMarkerRepo;
   replays: ReplayRepo;
@@ -74,6 +77,7 @@ async function dynamoStores(): Promise<Stores> {
     events: new DynamoEventRepo(ddb, name, { retentionDays: 30, now: () => NOW }),
     destinations: new DynamoDestinationRepo(ddb, name),
     deliveries: new DynamoDeliveryRepo(ddb, name),
+    pullMessages: new DynamoPullMessageRepo(ddb, name),
     readModel: new DynamoReadModelRepo(ddb, name),
     busMarkers: new DynamoBusMarkerRepo(ddb, name),
     replays: new DynamoReplayRepo(ddb, name),
@@ -203,6 +207,40 @@ describe.each([
       deadReason: 'destination_deleted',
     });
     expect((await deliveries.listIndexedForDestination('orders', 'pending')).items).toEqual([]);
+  });
+
+  it('pull messages: numbered 1, 2, … per stream in storing order, read after a number', async () => {
+    const { pullMessages } = await make();
+    const stream = { destinationId: 'inbox', generation: 'g1' };
+    const message = (eventId: string, over: Partial<PullMessage> = {}): Omit<PullMessage, 'seq'> => ({
+      ...stream,
+      eventId,
+      part: 0,
+      round: 0,
+      webhookId: eventId,
+      type: 'payment.succeeded',
+      storedAt: AT,
+      ...over,
+    });
+    const ids = ['evt_a', 'evt_b', 'evt_c', 'evt_d'];
+    const seqs: number[] = [];
+    for (const id of ids) seqs.push(await pullMessages.appendMessage(message(id), 99));
+    expect(seqs).toEqual([1, 2, 3, 4]);
+    // Another destination, and the same id's next generation, are streams of their own.
+    expect(await pullMessages.appendMessage(message('evt_x', { destinationId: 'other' }))).toBe(1);
+    expect(await pullMessages.appendMessage(message('evt_y', { generation: 'g2' }))).toBe(1);
+    const all = await pullMessages.listMessages(stream, 0, 10);
+    expect(all).toEqual(ids.map((id, i) => ({ ...message(id), seq: i + 1 })));
+    expect((await pullMessages.listMessages(stream, 1, 2)).map((m) => m.eventId)).toEqual(['evt_b', 'evt_c']);
+    expect(await pullMessages.listMessages(stream, 4, 10)).toEqual([]);
+    expect(await pullMessages.listMessages({ destinationId: 'nobody', generation: 'g1' }, 0, 10)).toEqual([]);
+    // A replay of the same part is a new message with the same webhook-id.
+    expect(await pullMessages.appendMessage(message('evt_a', { round: 1 }))).toBe(5);
+    expect((await pullMessages.listMessages(stream, 4, 10)).map((m) => [m.webhookId, m.round])).toEqual([
+      ['evt_a', 1],
+    ]);
+    await pullMessages.dropStream(stream);
+    expect(await pullMessages.appendMessage(message('evt_z', { generation: 'g2' }))).toBe(2);
   });
 
   it('read model: only a newer order is applied', async () => {

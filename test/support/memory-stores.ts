@@ -11,6 +11,7 @@ import type {
   DeliveryAttempt,
   Destination,
   ObjectState,
+  PullMessage,
   ReplayJob,
 } from '../../shared/delivery/types.js';
 import { HookbridgeError } from '../../shared/errors.js';
@@ -29,6 +30,8 @@ import type {
   EventRepo,
   IntegrationRepo,
   Page,
+  PullMessageRepo,
+  PullStream,
   PutOutcome,
   ReadModelRepo,
   ReplayRepo,
@@ -149,6 +152,29 @@ export class MemoryDestinationRepo implements DestinationRepo {
     if (d) Object.assign(d, { status: 'disabled', disabledReason: reason, updatedAt: at });
   }
 }
+
+export class MemoryPullMessageRepo implements PullMessageRepo {
+  readonly counters = new Map<string, number>();
+  readonly messages: PullMessage[] = [];
+  async appendMessage(m: Omit<PullMessage, 'seq'>): Promise<number> {
+    const stream = streamId(m);
+    const seq = (this.counters.get(stream) ?? 0) + 1;
+    this.counters.set(stream, seq);
+    this.messages.push(copy({ ...m, seq }));
+    return seq;
+  }
+  async listMessages(s: PullStream, after: number, limit: number): Promise<PullMessage[]> {
+    return this.messages
+      .filter((m) => streamId(m) === streamId(s) && m.seq > after)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
+      .map(copy);
+  }
+  async dropStream(s: PullStream): Promise<void> {
+    this.counters.delete(streamId(s));
+  }
+}
+const streamId = (s: PullStream) => `${s.destinationId}#${s.generation}`;
 
 type Indexed = { d: Delivery; ttl?: number | undefined; index?: { which: 'pending' | 'dead'; sk: string } };
 const deliveryId = (k: DeliveryKey) => `${k.eventId}#${k.destinationId}#${String(k.part).padStart(2, '0')}`;
@@ -533,6 +559,7 @@ export function memoryStores(now: () => number = Date.now) {
     events: new MemoryEventRepo({ now }),
     destinations: new MemoryDestinationRepo(),
     deliveries: new MemoryDeliveryRepo(),
+    pullMessages: new MemoryPullMessageRepo(),
     readModel: new MemoryReadModelRepo(),
     busMarkers: new MemoryBusMarkerRepo(),
     replays: new MemoryReplayRepo(),

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isAllowedReturnUrl } from '../../shared/connections/flow.js';
-import { IntegrationConfig, serverUrlProblem } from '../../shared/integrations/schema.js';
+import {
+  IntegrationConfig,
+  integrationConfigSchema,
+  serverUrlProblem,
+} from '../../shared/integrations/schema.js';
 import {
   buildAuthorizationUrl,
   buildRevocationRequest,
@@ -10,28 +14,42 @@ import {
   type ResolvedProvider,
   resolveProvider,
 } from '../../shared/oauth/protocol.js';
-import { fillPlaceholders, PROVIDERS, placeholdersOf } from '../../shared/oauth/providers.js';
+import {
+  DEV_ISSUER,
+  fillPlaceholders,
+  getProvider,
+  PROVIDERS,
+  ProviderEntry,
+  placeholdersOf,
+  placeholderValues,
+} from '../../shared/oauth/providers.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const blockedFetch = (() => Promise.reject(new Error('network is blocked in unit tests'))) as typeof fetch;
+const DEV = 'http://127.0.0.1:3000/dev-oauth';
 const PARAMS = { tenant: 'contoso.onmicrosoft.com', shop: 'acme-store' };
+/** What the URLs are filled from: the params, and the dev issuer for the local-only `dev` entry. */
+const VALUES = { ...PARAMS, [DEV_ISSUER]: DEV };
+/** The local-mode schema with the dev provider running, so every catalog entry (`dev` too) parses. */
+const LocalConfig = integrationConfigSchema(true, true).config;
 const creds = { clientId: 'client id+1', clientSecret: 's3cr/t=' };
 
 const resolve = (slug: string) =>
   resolveProvider(
-    IntegrationConfig.parse({
+    LocalConfig.parse({
       type: 'oauth',
       provider: slug,
       scopes: ['read', 'write'],
       allowedReturnUrls: ['https://app.example.com/done'],
       params: PARAMS,
     }) as Parameters<typeof resolveProvider>[0],
-    { fetch: blockedFetch, now: NOW, discoveryCache: new Map() },
+    { fetch: blockedFetch, now: NOW, discoveryCache: new Map(), devIssuer: DEV },
   );
 
 describe('provider catalog', () => {
   it('has every required provider', () => {
     for (const slug of [
+      'dev',
       'google',
       'microsoft',
       'github',
@@ -56,8 +74,9 @@ describe('provider catalog', () => {
   it('declares every placeholder it uses', () => {
     for (const e of PROVIDERS.values()) {
       const urls = [e.authorizationUrl, e.tokenUrl, e.revocation?.url ?? ''];
-      for (const p of urls.flatMap(placeholdersOf)) expect(e.params, `${e.slug}: {${p}}`).toContain(p);
-      const apiKnown = [...e.params, ...e.tokenResponse.metadata, ...e.redirectMetadata];
+      const known = [...e.params, ...(e.localOnly ? [DEV_ISSUER] : [])];
+      for (const p of urls.flatMap(placeholdersOf)) expect(known, `${e.slug}: {${p}}`).toContain(p);
+      const apiKnown = [...known, ...e.tokenResponse.metadata, ...e.redirectMetadata];
       for (const p of placeholdersOf(e.api.baseUrl)) expect(apiKnown, `${e.slug} api: {${p}}`).toContain(p);
     }
   });
@@ -77,7 +96,7 @@ describe('provider catalog', () => {
           extraParams: { state: 'evil', redirect_uri: 'https://evil.example' },
         }),
       );
-      expect(`${url.origin}${url.pathname}`).toBe(fillPlaceholders(e.authorizationUrl, PARAMS));
+      expect(`${url.origin}${url.pathname}`).toBe(fillPlaceholders(e.authorizationUrl, VALUES));
       expect(url.searchParams.get('response_type')).toBe('code');
       expect(url.searchParams.get('client_id')).toBe(creds.clientId);
       expect(url.searchParams.get('redirect_uri')).toBe('https://hb.example.com/oauth/callback');
@@ -96,7 +115,7 @@ describe('provider catalog', () => {
         },
         creds,
       );
-      expect(req.url).toBe(fillPlaceholders(e.tokenUrl, PARAMS));
+      expect(req.url).toBe(fillPlaceholders(e.tokenUrl, VALUES));
       expect(req.headers.accept).toBe('application/json');
       const body: Record<string, string> =
         e.tokenRequestFormat === 'json'
@@ -127,9 +146,64 @@ describe('provider catalog', () => {
           : Object.fromEntries(new URLSearchParams(refresh.body));
       expect(rbody).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'rt' });
       const revoke = buildRevocationRequest(p, { value: 'tok', hint: 'refresh_token' }, creds);
-      expect(revoke?.url).toBe(e.revocation ? fillPlaceholders(e.revocation.url, PARAMS) : undefined);
+      expect(revoke?.url).toBe(e.revocation ? fillPlaceholders(e.revocation.url, VALUES) : undefined);
     });
   }
+
+  it("dev: the local runtime's provider, its URLs below the dev issuer (plain http on loopback, unescaped)", async () => {
+    const p = await resolve('dev');
+    expect(p).toMatchObject({
+      issuer: DEV,
+      authorizationUrl: `${DEV}/auth`,
+      tokenUrl: `${DEV}/token`,
+      revocation: { url: `${DEV}/token/revocation`, prefer: 'refresh_token' },
+      defaultScopes: ['openid', 'offline_access', 'profile'],
+      pkce: true,
+      refresh: true,
+    });
+    const entry = getProvider('dev')!;
+    expect(entry.localOnly).toBe(true);
+    expect(fillPlaceholders(entry.api.baseUrl, placeholderValues(entry, {}, DEV))).toBe(DEV);
+    expect(entry.api.allowedHosts).toEqual(['127.0.0.1']);
+    expect([...PROVIDERS.values()].filter((e) => e.localOnly).map((e) => e.slug)).toEqual(['dev']);
+  });
+
+  it('dev without a running dev provider is a 409 conflict saying so, never a URL with a hole', () => {
+    expect(() => placeholderValues(getProvider('dev')!, {}, undefined)).toThrow(
+      expect.objectContaining({
+        code: 'conflict',
+        message: expect.stringContaining('it is not running here'),
+      }),
+    );
+    // Other entries never take the dev issuer, even when one is running.
+    expect(placeholderValues(getProvider('google')!, { a: 'b' }, DEV)).toEqual({ a: 'b' });
+  });
+
+  it('only a localOnly entry may use {dev_issuer}; an http URL is refused elsewhere', () => {
+    const base = { ...getProvider('github')!, slug: 'x', localOnly: false };
+    expect(ProviderEntry.safeParse({ ...base, tokenUrl: '{dev_issuer}/token' }).success).toBe(false);
+    expect(ProviderEntry.safeParse({ ...base, tokenUrl: 'http://example.com/token' }).success).toBe(false);
+    expect(
+      ProviderEntry.safeParse({ ...base, localOnly: true, tokenUrl: '{dev_issuer}/token' }).success,
+    ).toBe(true);
+  });
+
+  it('PUT refuses provider "dev" outside local mode, and in local mode when it is not running', () => {
+    const body = { type: 'oauth', provider: 'dev', allowedReturnUrls: ['http://127.0.0.1:5173/done'] };
+    const issues = (local: boolean, running: boolean) =>
+      integrationConfigSchema(local, running).config.safeParse(body).error?.issues;
+    expect(issues(false, false)).toEqual([
+      expect.objectContaining({
+        path: ['provider'],
+        message: expect.stringContaining('refused outside local mode'),
+      }),
+    ]);
+    expect(issues(false, true)).toEqual(issues(false, false));
+    expect(issues(true, false)).toEqual([
+      expect.objectContaining({ path: ['provider'], message: expect.stringContaining('is not running') }),
+    ]);
+    expect(issues(true, true)).toBeUndefined();
+  });
 });
 
 describe('token responses', () => {

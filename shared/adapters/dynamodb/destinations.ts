@@ -1,4 +1,4 @@
-/** The app's HTTP destinations: one item each, listed through gsi1. */
+/** The app's destinations (HTTP and pull): one item each, listed through gsi1. */
 import type { Destination } from '../../delivery/types.js';
 import type { DestinationRepo, Page } from '../../ports/index.js';
 import { type Item, oneOf, optStr, str, strs } from './codec.js';
@@ -18,7 +18,8 @@ export const destinationItem = (d: Destination): Item => ({
 
 export const destinationFromItem = (it: Item): Destination => ({
   id: str(it.id),
-  url: str(it.url),
+  type: it.type === 'pull' || it.type === 'http' ? it.type : undefined,
+  url: optStr(it.url),
   types: strs(it.types),
   secret: str(it.secret),
   status: oneOf(it.status, ['enabled', 'disabled']),

@@ -44,6 +44,19 @@ export const DELIVERY = {
   indexSk: (at: string, eventId: string, part: number) => timeSk(at, eventId, part),
 } as const;
 
+/**
+ * A pull destination's stream: one partition per destination generation, holding its counter and
+ * its messages, `msg#` + the zero-padded number, so a query reads them in delivery order.
+ */
+export const PULL_MESSAGE = {
+  kind: 'pull_message',
+  counterKind: 'pull_counter',
+  pk: (destinationId: string, generation: string) => `pull#${destinationId}#${generation}`,
+  counterSk: 'counter',
+  sk: (seq: number) => `msg#${pad(seq, 12)}`,
+  maxSeq: 999_999_999_999,
+} as const;
+
 export const ATTEMPT = {
   kind: 'delivery_attempt',
   sk: (a: { destinationId: string; part: number; round: number; attempt: number }) =>
