@@ -162,7 +162,7 @@ describe('the bundles in cdk.out', () => {
     expect([...shipped.functions.keys()].sort()).toEqual(Object.keys(FUNCTION_SETTINGS).sort());
     for (const f of shipped.functions.values()) {
       expect([f.name, f.runtime, f.handler]).toEqual([f.name, 'nodejs22.x', 'index.handler']);
-      expect(readdirSync(f.dir).sort(), f.name).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(readdirSync(f.dir).sort(), f.name).toEqual(['index.mjs']);
       expect(fn(f.name).node, f.name).toBe(process.version);
     }
     const expected = process.env.HOOKBRIDGE_EXPECT_NODE;
