@@ -34,8 +34,17 @@ export interface PipelineFunctions {
   log: Logger;
 }
 
+/** A consumer's invocations so far: how many, the records they carried and their total wall time. */
+export interface Invocations {
+  count: number;
+  records: number;
+  ms: number;
+}
+
 export interface LocalPipeline {
   bus: RecordingPublisher;
+  /** `events-process` and `deliveries-send` invocations (the cost bench reads them). */
+  invocations: Record<'events-process' | 'deliveries-send', Invocations>;
   queue: LocalQueue;
   /** The clock the container runs on: the base clock, or the test's pinned one. */
   clock: Clock;
@@ -73,23 +82,40 @@ export function startLocalPipeline(
   let manual: ManualClock | undefined;
   const clock: Clock = { now: () => (manual ?? base).now() };
   const now = () => clock.now();
+  const invocations = {
+    'events-process': { count: 0, records: 0, ms: 0 },
+    'deliveries-send': { count: 0, records: 0, ms: 0 },
+  };
+  const counted =
+    <E extends { Records: unknown[] }, R>(of: Invocations, f: (e: E) => Promise<R>) =>
+    async (e: E): Promise<R> => {
+      const t = performance.now();
+      try {
+        return await f(e);
+      } finally {
+        of.count++;
+        of.records += e.Records.length;
+        of.ms += performance.now() - t;
+      }
+    };
   const stream = new LocalStream(
     ddbServer,
     endpoint,
     now,
     () => functions().log,
-    (e) => functions().process(e),
+    counted(invocations['events-process'], (e: DynamoDBStreamEvent) => functions().process(e)),
     onPut,
   );
   const queue = new LocalQueue(
     now,
     () => manual !== undefined,
-    (e) => functions().send(e),
+    counted(invocations['deliveries-send'], (e: SQSEvent) => functions().send(e)),
     durable && join(durable.dir, 'queue.jsonl'),
   );
   const quiet = () => !stream.busy && !queue.busy && !queue.hasDue();
   return {
     bus: new RecordingPublisher(),
+    invocations,
     queue,
     clock,
     streamDeadLetters: stream.deadLetters,

@@ -1,0 +1,297 @@
+/**
+ * Cost bench (`npm run bench -- cost`): N Stripe events (2 KB bodies) through the local runtime on
+ * dynalite, with one and with three destinations, counted per event:
+ * - DynamoDB calls, WRU and RRU by function and operation, from item sizes (./ddb-meter.ts);
+ * - SQS requests: every SendMessage the app makes, and per deliveries-send invocation one
+ *   ReceiveMessage and one DeleteMessageBatch, as Lambda's poller makes them (its empty long polls
+ *   while idle are a fixed cost per poller, not per event, and not counted);
+ * - EventBridge PutEvents entries, each started 64 KB of an entry billed as one;
+ * - Lambda invocations, counted, and GB-s at each function's memory (infra/functions.ts) for an
+ *   ASSUMED duration per invocation: the local wall time (printed) runs through the metering proxy
+ *   on a shared machine, so it overstates what AWS bills.
+ * Ingest is webhooks-receive alone plus API Gateway; end to end adds everything behind it.
+ * Prices: PRICES below; goals: ingest <= $2.50 per million, end to end with one destination <= $5.00.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { FUNCTION_SETTINGS } from '../../infra/functions.js';
+import { startLocal } from '../../infra/local/server.js';
+import { busEntrySize } from '../../shared/ports/index.js';
+import { writeTempSecrets } from '../support/local-runtime.js';
+import { DynamoMeter, type Usage } from './ddb-meter.js';
+import type { BenchResult } from './run.js';
+
+/** us-east-1 list prices, on demand, as of 2026 (the figures docs/performance.md uses), in $ per unit. */
+export const PRICES = {
+  asOf: '2026, us-east-1, on demand',
+  apiGatewayHttpRequest: 1.0 / 1e6,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecondArm64: 0.0000133334,
+  dynamoWru: 0.625 / 1e6,
+  dynamoRru: 0.125 / 1e6,
+  sqsRequest: 0.4 / 1e6,
+  eventBridgeEntry: 1.0 / 1e6,
+} as const;
+
+/** Billed ms per invocation on AWS, assumed (docs/performance.md): one write or one batch over the network. */
+export const ASSUMED_MS: Record<string, number> = {
+  'webhooks-receive': 10,
+  'events-process': 50,
+  'deliveries-send': 50,
+};
+
+const N = 50;
+const BODY_BYTES = 2048;
+const SECRET = 'whsec_bench_cost_0123456789abcdef';
+const API_KEY = 'bench-cost-admin-key-0123456789';
+const INGEST = 'webhooks-receive';
+
+interface Lambda {
+  count: number;
+  ms: number;
+}
+
+interface Run {
+  dynamo: Map<string, Usage>;
+  lambda: Record<string, Lambda>;
+  sqs: { send: number; receive: number; delete: number };
+  busEntries: number;
+}
+
+function stripeEvent(n: number): string {
+  const event = {
+    id: `evt_cost_${n}_${Date.now()}`,
+    object: 'event',
+    type: 'payment_intent.succeeded',
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: `pi_${n}`,
+        amount: 1000,
+        amount_received: 1000,
+        currency: 'usd',
+        customer: 'cus_c',
+        description: '',
+      },
+    },
+  };
+  const pad = BODY_BYTES - JSON.stringify(event).length;
+  // Varied text, so the gzipped body is not unrealistically small.
+  event.data.object.description = Array.from(
+    { length: pad },
+    (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[(i * 7919 + n) % 36],
+  ).join('');
+  return JSON.stringify(event);
+}
+
+/** N events through a fresh local runtime with `destinations` destinations; what they cost, counted. */
+async function measure(destinations: number): Promise<Run> {
+  const secrets = await writeTempSecrets('hb-bench-cost-', {
+    'hookbridge/webhooks/stripe': { secrets: [SECRET] },
+  });
+  let arrivals = 0;
+  const receiver = createServer((req, res) => {
+    req.resume().on('end', () => {
+      arrivals++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  const hostPort = `127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const meter = await DynamoMeter.start();
+  const rt = await startLocal({
+    port: 0,
+    secretsFile: secrets.secretsFile,
+    apiKey: API_KEY,
+    env: {
+      HOOKBRIDGE_DYNAMODB_ENDPOINT: meter.url,
+      HOOKBRIDGE_TEST_ALLOW_HOSTS: hostPort,
+      HOOKBRIDGE_LOG_LEVEL: 'warn',
+    },
+  });
+  meter.forwardTo(rt.dynamoEndpoint);
+  meter.tag(rt.container.table.ddb);
+  const sqs = { send: 0, receive: 0, delete: 0 };
+  const queueSend = rt.pipeline.queue.send.bind(rt.pipeline.queue);
+  rt.pipeline.queue.send = (m, d) => {
+    sqs.send++;
+    return queueSend(m, d);
+  };
+  const stripe = new Stripe('sk_test_bench');
+  let posted = 0;
+  const ingest: Lambda = { count: 0, ms: 0 };
+  const post = async () => {
+    const payload = stripeEvent(++posted);
+    const t = performance.now();
+    const res = await fetch(`${rt.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
+      },
+      body: payload,
+    });
+    await res.arrayBuffer();
+    ingest.count++;
+    ingest.ms += Math.ceil(performance.now() - t);
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+  };
+  const settle = async (want: number) => {
+    for (let i = 0; i < 3000 && arrivals < want; i++) await new Promise((r) => setTimeout(r, 10));
+    if (arrivals < want) throw new Error(`only ${arrivals}/${want} deliveries arrived`);
+    await rt.pipeline.idle(30_000);
+  };
+  try {
+    for (let d = 0; d < destinations; d++) {
+      const res = await fetch(`${rt.url}/destinations/cost-${d}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `http://${hostPort}/hook/${d}`, types: ['payment.*'] }),
+      });
+      if (res.status >= 300) throw new Error(`PUT /destinations answered ${res.status}`);
+    }
+    // Warm-up (caches filled), then count from zero.
+    await post();
+    await settle(destinations);
+    meter.reset();
+    const inv = rt.pipeline.invocations;
+    const start = structuredClone(inv);
+    const busStart = rt.pipeline.bus.published.length;
+    Object.assign(ingest, { count: 0, ms: 0 });
+    sqs.send = 0;
+    for (let i = 0; i < N; i++) await post();
+    await settle(destinations * (N + 1));
+    const delta = (f: keyof typeof inv) => ({
+      count: inv[f].count - start[f].count,
+      ms: Math.ceil(inv[f].ms - start[f].ms),
+    });
+    const sends = delta('deliveries-send');
+    sqs.receive = sends.count;
+    sqs.delete = sends.count;
+    return {
+      dynamo: new Map(meter.usage),
+      lambda: { [INGEST]: ingest, 'events-process': delta('events-process'), 'deliveries-send': sends },
+      sqs,
+      busEntries: rt.pipeline.bus.published
+        .slice(busStart)
+        .reduce((s, e) => s + Math.max(1, Math.ceil(busEntrySize(e) / 65_536)), 0),
+    };
+  } finally {
+    await rt.close();
+    await meter.close();
+    receiver.close();
+    await secrets.remove();
+  }
+}
+
+interface Bill {
+  lines: [string, number][];
+  total: number;
+}
+
+/** $ per event for the functions in `fns` (and, end to end, the queue and bus). */
+function bill(run: Run, fns: string[], endToEnd: boolean): Bill {
+  const lines: [string, number][] = [['API Gateway HTTP API', PRICES.apiGatewayHttpRequest]];
+  let wru = 0;
+  let rru = 0;
+  for (const [k, u] of run.dynamo)
+    if (fns.includes(k.split(' ')[0]!)) {
+      wru += u.wru;
+      rru += u.rru;
+    }
+  for (const fn of fns) {
+    const l = run.lambda[fn]!;
+    const gbS = ((l.count * ASSUMED_MS[fn]!) / 1000) * (FUNCTION_SETTINGS[fn]!.memoryMb / 1024);
+    lines.push([
+      `Lambda ${fn} (requests + GB-s)`,
+      (l.count * PRICES.lambdaRequest + gbS * PRICES.lambdaGbSecondArm64) / N,
+    ]);
+  }
+  lines.push(['DynamoDB WRU', (wru / N) * PRICES.dynamoWru], ['DynamoDB RRU', (rru / N) * PRICES.dynamoRru]);
+  if (endToEnd) {
+    const { send, receive, delete: del } = run.sqs;
+    lines.push(['SQS', ((send + receive + del) / N) * PRICES.sqsRequest]);
+    lines.push(['EventBridge', (run.busEntries / N) * PRICES.eventBridgeEntry]);
+  }
+  return { lines, total: lines.reduce((s, [, v]) => s + v, 0) };
+}
+
+const perEvent = (x: number) => x / N;
+
+function figures(label: string, run: Run, fns: string[], b: Bill): BenchResult[] {
+  const out: BenchResult[] = [];
+  let calls = 0;
+  let wru = 0;
+  let rru = 0;
+  for (const [k, u] of [...run.dynamo].sort()) {
+    if (!fns.includes(k.split(' ')[0]!)) continue;
+    calls += u.calls;
+    wru += u.wru;
+    rru += u.rru;
+    out.push({
+      name: `${label}: ${k} calls (WRU, RRU) per event`,
+      value: perEvent(u.calls),
+      unit: `calls (${perEvent(u.wru).toFixed(2)} WRU, ${perEvent(u.rru).toFixed(2)} RRU)`,
+    });
+  }
+  out.push(
+    { name: `${label}: DynamoDB calls per event`, value: perEvent(calls), unit: 'calls' },
+    { name: `${label}: WRU per event`, value: perEvent(wru), unit: 'WRU' },
+    { name: `${label}: RRU per event`, value: perEvent(rru), unit: 'RRU' },
+  );
+  for (const fn of fns) {
+    const l = run.lambda[fn]!;
+    out.push({
+      name: `${label}: ${fn} invocations per event (billed as ${ASSUMED_MS[fn]} ms; local mean)`,
+      value: perEvent(l.count),
+      unit: `invocations (${(l.ms / Math.max(1, l.count)).toFixed(1)} ms)`,
+    });
+  }
+  if (fns.length > 1) {
+    const { send, receive, delete: del } = run.sqs;
+    out.push(
+      {
+        name: `${label}: SQS requests per event (send, receive, delete)`,
+        value: perEvent(send + receive + del),
+        unit: `requests (${perEvent(send).toFixed(2)}, ${perEvent(receive).toFixed(2)}, ${perEvent(del).toFixed(2)})`,
+      },
+      { name: `${label}: EventBridge entries per event`, value: perEvent(run.busEntries), unit: 'entries' },
+    );
+  }
+  for (const [item, v] of b.lines)
+    out.push({ name: `${label}: $ ${item}`, value: v * 1e6, unit: '$ per million' });
+  return out;
+}
+
+export default async function (): Promise<BenchResult[]> {
+  const one = await measure(1);
+  const three = await measure(3);
+  const all = [INGEST, 'events-process', 'deliveries-send'];
+  const ingest = bill(one, [INGEST], false);
+  const e2e1 = bill(one, all, true);
+  const e2e3 = bill(three, all, true);
+  process.stdout.write(
+    `prices: ${PRICES.asOf}; ${N} Stripe events of ${BODY_BYTES} B; Lambda GB-s at assumed durations (ASSUMED_MS)\n`,
+  );
+  return [
+    ...figures('ingest', one, [INGEST], ingest),
+    ...figures('e2e 1 dest', one, all, e2e1),
+    ...figures('e2e 3 dest', three, all, e2e3),
+    {
+      name: 'ingest $ per million',
+      value: ingest.total * 1e6,
+      unit: '$',
+      goal: '<= $2.50',
+      pass: ingest.total * 1e6 <= 2.5,
+    },
+    {
+      name: 'e2e 1 destination $ per million',
+      value: e2e1.total * 1e6,
+      unit: '$',
+      goal: '<= $5.00',
+      pass: e2e1.total * 1e6 <= 5,
+    },
+    { name: 'e2e 3 destinations $ per million', value: e2e3.total * 1e6, unit: '$' },
+  ];
+}
