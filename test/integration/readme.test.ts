@@ -124,7 +124,7 @@ async function startService(line: string): Promise<string> {
   const command = onAppPort(line.trim()).replace('npm install && ', '');
   const child = spawn('bash', ['-c', command], {
     cwd: REPO_ROOT,
-    env: { ...shellEnv, PORT: shellEnv.PORT ?? '0', HOOKBRIDGE_RUNTIME_FILE: join(scratch, 'runtime.json') },
+    env: { ...shellEnv, PORT: shellEnv.PORT ?? '0' },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,6 +150,9 @@ let scratch: string;
 beforeAll(async () => {
   appPort = await freePort();
   scratch = mkdtempSync(join(tmpdir(), 'hb-readme-'));
+  // The second terminal finds the service where the first one says it runs, as `npx hookbridge`
+  // finds `.hookbridge/runtime.json` in a reader's checkout.
+  shellEnv.HOOKBRIDGE_RUNTIME_FILE = join(scratch, 'runtime.json');
 });
 
 afterAll(async () => {
