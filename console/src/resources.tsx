@@ -13,14 +13,17 @@ interface Destination {
   description?: string;
 }
 
-/** PUT keeps what it is given: the same destination, with `enabled` changed, or without its secret (a new one is generated). */
+/** A new Standard Webhooks secret: whsec_ + base64 of 32 random bytes (the API keeps a secret it is given). */
+const newSecret = () => `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+
+/** PUT replaces: the same destination again, with `enabled` changed or a new secret. */
 const putBack = (d: Destination, change: { enabled?: boolean; rotate?: boolean }) =>
   api('PUT', `/destinations/${enc(d.id)}`, {
     type: d.type,
     ...(d.url ? { url: d.url } : {}),
     types: d.types,
     ...(d.description ? { description: d.description } : {}),
-    ...(change.rotate ? {} : { secret: d.secret }),
+    secret: change.rotate ? newSecret() : d.secret,
     enabled: change.enabled ?? d.status === 'enabled',
   });
 

@@ -29,6 +29,7 @@ export const consolePage = (version: string): string =>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hookbridge console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/console.css?v=${version}">
 <script defer src="/console/console.js?v=${version}"></script>
 </head>
