@@ -229,7 +229,8 @@ function Replay({ id, deliveries, onDone }: { id: string; deliveries: Delivery[]
           )
         }
         done={(r) => {
-          setNote(`Queued ${(r as { queued: number }).queued} deliveries`);
+          const n = (r as { queued: number }).queued;
+          setNote(`Queued ${n} ${n === 1 ? 'delivery' : 'deliveries'}`);
           onDone();
         }}
       />
@@ -263,7 +264,8 @@ function Deliveries({ items }: { items: Delivery[] | undefined }) {
                 <li key={`${a.round}.${a.attempt}`} class={a.outcome}>
                   <span class="when">{when(a.at)}</span>
                   <strong>
-                    #{a.attempt} {a.round > 0 ? `(replay ${a.round})` : ''} {a.status || 'no answer'}
+                    {a.round > 0 ? `Replay ${a.round}, attempt` : 'Attempt'} {a.attempt + 1}:{' '}
+                    {a.status || 'no answer'}
                   </strong>{' '}
                   <Status value={a.outcome} /> <span class="muted">{a.latencyMs} ms</span>
                   {a.nextAttemptAt && <span class="muted"> · next {when(a.nextAttemptAt)}</span>}

@@ -70,22 +70,26 @@ export function Destinations() {
                   <Status value={d.status} />
                   {d.disabledReason && <span class="muted"> {d.disabledReason}</span>}
                 </td>
-                <td class="actions">
-                  <Action
-                    label={d.status === 'enabled' ? 'Disable' : 'Enable'}
-                    run={() => putBack(d, { enabled: d.status !== 'enabled' })}
-                    done={done(`${d.id} ${d.status === 'enabled' ? 'disabled' : 'enabled'}`)}
-                  />
-                  <Action
-                    label="Rotate secret"
-                    run={() => putBack(d, { rotate: true })}
-                    done={done(`${d.id}: new secret`)}
-                  />
-                  <Action
-                    label="Redrive"
-                    run={() => api<{ queued: number }>('POST', `/destinations/${enc(d.id)}/redrive`)}
-                    done={(r) => done(`${d.id}: redrove ${(r as { queued: number }).queued} dead letters`)()}
-                  />
+                <td>
+                  <div class="actions">
+                    <Action
+                      label={d.status === 'enabled' ? 'Disable' : 'Enable'}
+                      run={() => putBack(d, { enabled: d.status !== 'enabled' })}
+                      done={done(`${d.id} ${d.status === 'enabled' ? 'disabled' : 'enabled'}`)}
+                    />
+                    <Action
+                      label="Rotate secret"
+                      run={() => putBack(d, { rotate: true })}
+                      done={done(`${d.id}: new secret`)}
+                    />
+                    <Action
+                      label="Redrive"
+                      run={() => api<{ queued: number }>('POST', `/destinations/${enc(d.id)}/redrive`)}
+                      done={(r) =>
+                        done(`${d.id}: redrove ${(r as { queued: number }).queued} dead letters`)()
+                      }
+                    />
+                  </div>
                 </td>
               </tr>
             ))}

@@ -210,13 +210,13 @@ describe('the console', () => {
     expect(await page.getByRole('row', { name: /stripe-signature/ }).count()).toBe(1);
     const attempts = page.getByRole('list', { name: `Attempts to ${dest}` }).locator('li');
     await expect.poll(() => attempts.count(), { timeout: 15_000 }).toBe(1);
-    expect(await attempts.first().textContent()).toMatch(/200.*delivered.*ms.*thanks/);
+    expect(await attempts.first().textContent()).toMatch(/Attempt 1: 200.*delivered.*ms.*thanks/);
 
     await page.getByLabel('Replay to').selectOption(dest);
     await page.getByRole('button', { name: 'Replay' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Queued 1 deliveries');
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Queued 1 delivery');
     await expect.poll(() => attempts.count(), { timeout: 15_000 }).toBe(2);
-    expect(await attempts.nth(1).textContent()).toContain('replay 1');
+    expect(await attempts.nth(1).textContent()).toContain('Replay 1, attempt 1');
     expect(received.filter((r) => r.path === `/ok/${dest}` && r.body.includes(providerId))).toHaveLength(2);
     await shot(page, 'event-desktop');
     await page.setViewportSize(PHONE);
@@ -338,7 +338,10 @@ describe('the console', () => {
         headers: { cookie, 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ url: `${receiverUrl}/ok/${dest}` }),
       });
-    for (const headers of [{}, { 'x-hookbridge-csrf': `${csrf.slice(0, -1)}x` }]) {
+    for (const headers of [{}, { 'x-hookbridge-csrf': `${csrf.slice(0, -1)}x` }] as Record<
+      string,
+      string
+    >[]) {
       const res = await put(headers);
       expect(res.status).toBe(403);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
