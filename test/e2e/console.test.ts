@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toEvent } from '../../infra/local/gateway.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { postSigned, signWebhook } from '../../infra/local/webhook-signers.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
@@ -182,6 +183,32 @@ describe('the console', () => {
     expect(after.status).toBe(200); // stateless: the old cookie value lives until its expiry
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('marks the cookie Secure when the console is reached over https', async () => {
+    const event = toEvent(
+      {
+        method: 'POST',
+        url: '/console/session',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ apiKey: TEST_ADMIN_KEY })),
+        sourceIp: '127.0.0.1',
+        host: 'hooks.example.com',
+        port: 443,
+      },
+      { routeKey: 'POST /console/session' },
+    );
+    event.headers['x-forwarded-proto'] = 'https';
+    const result = (await rt.handlers.get('console')!(event, {})) as {
+      statusCode: number;
+      cookies: string[];
+    };
+    expect(result.statusCode).toBe(201);
+    expect(result.cookies).toEqual([
+      expect.stringMatching(
+        /^hb_console=[\w.-]+; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=1800; Secure$/,
+      ),
+    ]);
   });
 
   it('shows a webhook without a reload, its raw body and attempts, and a replay as a new attempt', async () => {
