@@ -1,17 +1,17 @@
 /**
- * The console's assets as committed (shared/console/assets.gen.ts) are what console/src builds
+ * The console's assets as committed (shared/console/assets.gen.ts) are what shared/console/ui builds
  * to now: a changed source without `npm run console` fails here, so a stale console cannot ship.
  * And the page keeps to its budget and its Content-Security-Policy.
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ASSETS_FILE, renderAssetsModule } from '../../console/build.js';
+import { ASSETS_FILE, renderAssetsModule } from '../../infra/console-build.js';
 import { CONSOLE_CSS, CONSOLE_JS, CONSOLE_VERSION } from '../../shared/console/assets.gen.js';
 import { CONSOLE_CSP, consolePage } from '../../shared/console/page.js';
 
 describe('console assets', () => {
-  it('shared/console/assets.gen.ts is exactly what console/src builds to (run npm run console)', async () => {
+  it('shared/console/assets.gen.ts is exactly what shared/console/ui builds to (run npm run console)', async () => {
     expect(await renderAssetsModule()).toBe(readFileSync(ASSETS_FILE, 'utf8'));
   });
 

@@ -1,5 +1,5 @@
 /**
- * Builds the console (console/src, Preact) with esbuild into shared/console/assets.gen.ts
+ * Builds the console (shared/console/ui, Preact) with esbuild into shared/console/assets.gen.ts
  * (`npm run console`): the page's script and style sheet as strings, so `npm start`, the Lambda
  * bundle and the tests all serve the same bytes. test/unit/console-assets.test.ts rebuilds and
  * compares, so a stale file fails the tests.
@@ -15,7 +15,7 @@ export const ASSETS_FILE = join(ROOT, 'shared/console/assets.gen.ts');
 
 export async function buildConsoleAssets(): Promise<{ js: string; css: string }> {
   const out = await build({
-    entryPoints: [join(ROOT, 'console/src/main.tsx'), join(ROOT, 'console/src/console.css')],
+    entryPoints: [join(ROOT, 'shared/console/ui/main.tsx'), join(ROOT, 'shared/console/ui/console.css')],
     bundle: true,
     minify: true,
     format: 'iife',
@@ -24,7 +24,7 @@ export async function buildConsoleAssets(): Promise<{ js: string; css: string }>
     jsxImportSource: 'preact',
     legalComments: 'none',
     write: false,
-    outdir: join(ROOT, 'console/out'),
+    outdir: join(ROOT, '.console-out'),
     logLevel: 'silent',
   });
   const text = (ext: string) => out.outputFiles.find((f) => f.path.endsWith(ext))!.text;
@@ -35,7 +35,7 @@ export async function renderAssetsModule(): Promise<string> {
   const { js, css } = await buildConsoleAssets();
   const version = createHash('sha256').update(js).update(css).digest('hex').slice(0, 12);
   return [
-    '// Generated from console/src by `npm run console`; do not edit.',
+    '// Generated from shared/console/ui by `npm run console`; do not edit.',
     `export const CONSOLE_VERSION = '${version}';`,
     '// biome-ignore format: generated',
     `export const CONSOLE_JS: string = ${JSON.stringify(js)};`,
