@@ -69,6 +69,15 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     secrets: [ADMIN_SECRET_NAME],
     why: 'One or two DynamoDB calls per request; rarely called.',
   },
+  console: {
+    description: 'The console: its page and assets, and sign-in (an API key for a session cookie)',
+    memoryMb: 256,
+    timeoutSec: 10,
+    // Sign-in reads the key record; the session is sealed with a key derived from the admin secret.
+    table: ['GetItem'],
+    secrets: [ADMIN_SECRET_NAME],
+    why: 'Serves a ~100 KB page from memory and makes one key lookup per sign-in; rarely called.',
+  },
   'webhooks-receive': {
     description: 'Receive provider webhooks: verify the signature, store each event exactly once',
     memoryMb: 1024,

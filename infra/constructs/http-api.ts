@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DEFAULT_ROUTE_FN, ROUTES } from '../routes.js';
+import { DEFAULT_ROUTE_FN, GATEWAY_ROUTES } from '../routes.js';
 import type { HookbridgeFunction } from './function.js';
 
 export interface HttpApiProps {
@@ -44,7 +44,7 @@ export function addHttpApi(scope: Construct, props: HttpApiProps): apigw.HttpApi
     description: 'Hookbridge HTTP API',
     defaultIntegration: integrationFor(DEFAULT_ROUTE_FN),
   });
-  for (const r of ROUTES) {
+  for (const r of GATEWAY_ROUTES) {
     api.addRoutes({
       path: r.path,
       methods: [apigw.HttpMethod[r.method]],

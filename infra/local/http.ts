@@ -12,7 +12,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HookbridgeError, toProblem } from '../../shared/errors.js';
 import { problemResponse, toResult } from '../../shared/http/lambda.js';
 import { createRouter, routeKey } from '../../shared/http/route.js';
-import { DEFAULT_ROUTE_FN, ROUTES } from '../routes.js';
+import { DEFAULT_ROUTE_FN, GATEWAY_ROUTES } from '../routes.js';
 import { fromResult, PAYLOAD_LIMIT_BYTES, type RawRequest, toEvent } from './gateway.js';
 import { runAs } from './iam.js';
 
@@ -110,7 +110,7 @@ export function createGateway(
   timeoutMs = GATEWAY_TIMEOUT_MS,
   mounts: ReadonlyMap<string, Mount> = new Map(),
 ): Server {
-  const match = createRouter(ROUTES);
+  const match = createRouter(GATEWAY_ROUTES);
   const serve = async (req: IncomingMessage, res: ServerResponse, port: number) => {
     const mount = mountFor(mounts, req.url ?? '/');
     if (mount) return mount(req, res);

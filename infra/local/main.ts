@@ -74,6 +74,7 @@ process.stdout.write(
   [
     '',
     `Hookbridge is running at ${rt.url}`,
+    `  console:  ${rt.url}/console   (sign in with the admin API key below)`,
     `  data:     ${rt.dataDir ? rt.dataDir : 'in memory (use --data-dir DIR or HOOKBRIDGE_DATA_DIR to keep it)'}`,
     `  dynamodb: dynalite at ${rt.dynamoEndpoint}, table ${rt.table}`,
     `  secrets:  ${rt.secretsFile}`,

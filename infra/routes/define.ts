@@ -2,7 +2,7 @@ import { SCOPES, type Scope } from '../../shared/auth/scopes.js';
 import type { RouteAuth, RouteDef } from '../../shared/http/route.js';
 import { IdParams } from '../../shared/schemas/common.js';
 
-/** Who may call a route: an API key with this scope, or no key (`none`, `signature`, `browser`). */
+/** Who may call a route: an API key with this scope, or no key (`none`, `signature`, `browser`, `session`). */
 type Access = Scope | Exclude<RouteAuth, 'api-key'>;
 type Rest = Omit<Partial<RouteDef>, 'method' | 'path' | 'fn' | 'auth' | 'scope' | 'tag' | 'summary'>;
 

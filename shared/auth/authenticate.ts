@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { type ConsoleSession, CSRF_HEADER, csrfMatches, sessionCookieValue } from '../console/session.js';
 import { HookbridgeError } from '../errors.js';
 import type { Clock } from '../ports/index.js';
 import type { ApiKeyRepo } from '../ports/stores.js';
@@ -20,7 +21,7 @@ export interface AuthDeps {
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** The bootstrap admin key: HOOKBRIDGE_API_KEY locally, else secret `hookbridge/admin` (`{"apiKey": "…"}`). */
-async function adminKey(rt: AuthDeps): Promise<string | undefined> {
+export async function adminKey(rt: AuthDeps): Promise<string | undefined> {
   if (rt.adminKey) return rt.adminKey;
   const value = await rt.secrets.get(ADMIN_SECRET_NAME);
   if (typeof value === 'string') return value;
@@ -46,6 +47,11 @@ export async function authenticate(
       headers: { 'www-authenticate': 'Bearer realm="hookbridge", error="invalid_token"' },
     });
   }
+  return checkScope(principal, needed);
+}
+
+/** 403 unless the principal carries `needed` (admin carries every scope). */
+export function checkScope(principal: Principal, needed: Scope | undefined): Principal {
   if (needed && !hasScope(principal.scopes, needed)) {
     throw new HookbridgeError('insufficient_scope', `This route needs the "${needed}" scope`, {
       extensions: { requiredScope: needed },
@@ -56,6 +62,45 @@ export async function authenticate(
   }
   return principal;
 }
+
+/** The console session a request's cookie holds (401 when absent, expired or forged). */
+export async function consoleSession(rt: AuthDeps, cookies: readonly string[]): Promise<ConsoleSession> {
+  const token = sessionCookieValue(cookies);
+  if (!token) throw new HookbridgeError('unauthorized', 'Sign in to the console first');
+  const admin = await adminKey(rt);
+  const { openSession } = await import('../console/session-token.js');
+  const session = admin ? await openSession(admin, token, rt.clock.now()) : undefined;
+  if (!session) throw new HookbridgeError('unauthorized', 'The console session has expired; sign in again');
+  return session;
+}
+
+/**
+ * A console call (`/console/api/…`): the session cookie names the key, the CSRF header must echo
+ * the session's token, and the key is looked up again (so a revoked key stops at once), then the
+ * route's scope is checked exactly as for `Authorization: Bearer`.
+ */
+export async function authenticateSession(
+  rt: AuthDeps,
+  req: { cookies: readonly string[]; headers: Record<string, string> },
+  needed?: Scope,
+): Promise<Principal> {
+  const session = await consoleSession(rt, req.cookies);
+  if (!csrfMatches(session, req.headers[CSRF_HEADER]))
+    throw new HookbridgeError('forbidden', `Console calls must carry the session's ${CSRF_HEADER} header`);
+  const principal = await resolveKeyId(rt, session.keyId);
+  if (!principal) throw new HookbridgeError('unauthorized', 'The API key of this session has been revoked');
+  return checkScope(principal, needed);
+}
+
+/** The key behind a session: `admin`, or a stored key that is not revoked. */
+export async function resolveKeyId(rt: AuthDeps, keyId: string): Promise<Principal | undefined> {
+  if (keyId === 'admin') return { keyId, scopes: ['admin'] };
+  const rec = await rt.apiKeys.getForAuth(keyId, rt.clock.now());
+  return rec && !rec.revokedAt ? { keyId: rec.id, scopes: rec.scopes } : undefined;
+}
+
+/** The key a presented secret is, if any (exported for the console's sign-in). */
+export const resolveApiKey = (rt: AuthDeps, presented: string) => resolve(rt, presented);
 
 async function resolve(rt: AuthDeps, presented: string): Promise<Principal | undefined> {
   const id = parseApiKeyId(presented);

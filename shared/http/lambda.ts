@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type AuthDeps, authenticate } from '../auth/authenticate.js';
+import { type AuthDeps, authenticate, authenticateSession } from '../auth/authenticate.js';
+import { consoleApiPath } from '../console/session.js';
 import { HookbridgeError, toProblem } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createRouter, type RouteDef, routeKey } from './route.js';
@@ -57,6 +58,20 @@ export function problemResponse(err: unknown, instance?: string): HttpResponse {
 }
 
 /**
+ * `/console/api/<path>` is `<path>` called with the console's session cookie instead of a bearer
+ * key: the same route, handler and scope check; only API-key routes are reachable this way.
+ */
+function unprefixConsole(event: APIGatewayProxyEventV2): {
+  event: APIGatewayProxyEventV2;
+  viaConsole: boolean;
+} {
+  const path = consoleApiPath(event.rawPath ?? '');
+  if (path === undefined) return { event, viaConsole: false };
+  const routeKey = event.routeKey.replace(/^(\S+) \/console\/api\//, '$1 /');
+  return { event: { ...event, rawPath: path, routeKey }, viaConsole: true };
+}
+
+/**
  * Builds a Lambda handler for the routes the route table gives one function. Enforces API-key
  * auth and scopes from the table, and maps every error to problem+json in one place. `$default`
  * (unmatched) requests get 404, or 405 with `Allow`, computed from the whole table.
@@ -83,8 +98,9 @@ export function httpHandler(
   for (const key of byKey.keys()) if (!impls[key]) throw new Error(`route ${key} has no implementation`);
   let router: ReturnType<typeof createRouter> | undefined;
 
-  const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const handler = async (original: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     let req: HttpRequest | undefined;
+    const { event, viaConsole } = unprefixConsole(original);
     try {
       req = fromEvent(event, publicUrl);
       let route = byKey.get(event.routeKey);
@@ -105,7 +121,10 @@ export function httpHandler(
       }
       if (route.auth === 'api-key') {
         if (!auth) throw new HookbridgeError('misconfigured', `Route ${req.routeKey} needs API-key auth`);
-        await authenticate(auth, req.headers.authorization, route.scope);
+        if (viaConsole) await authenticateSession(auth, req, route.scope);
+        else await authenticate(auth, req.headers.authorization, route.scope);
+      } else if (viaConsole) {
+        throw new HookbridgeError('not_found', `No console route for ${req.method} ${req.rawPath}`);
       }
       return toResult(await impls[routeKey(route)]!(req));
     } catch (err) {

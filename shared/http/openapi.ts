@@ -37,6 +37,10 @@ function impliedErrors(r: RouteDef): Record<number, string> {
     add(401, 'unauthorized: missing, unknown or revoked API key (WWW-Authenticate: Bearer)');
     add(403, `insufficient_scope: the key lacks "${r.scope}" (named in requiredScope)`);
   }
+  if (r.auth === 'session') {
+    add(401, 'unauthorized: no console session cookie, or it expired, or its API key was revoked');
+    if (r.method !== 'GET') add(403, 'forbidden: the X-Hookbridge-CSRF header does not echo the session');
+  }
   if (r.auth === 'signature') {
     add(
       400,

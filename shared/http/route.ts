@@ -8,9 +8,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'ANY';
  * - `none`: public (health, OpenAPI);
  * - `api-key`: `Authorization: Bearer <key>` carrying `scope`;
  * - `signature`: the provider's webhook signature, checked by the handler;
- * - `browser`: the OAuth dance (session / state / cookie), checked by the handler.
+ * - `browser`: the OAuth dance (session / state / cookie), checked by the handler;
+ * - `session`: the console's session cookie (and CSRF header on changes), checked by the handler.
  */
-export type RouteAuth = 'none' | 'api-key' | 'signature' | 'browser';
+export type RouteAuth = 'none' | 'api-key' | 'signature' | 'browser' | 'session';
 
 /** A documented answer served in more than one shape or media type. */
 export interface ResponseDoc {

@@ -76,6 +76,61 @@ async function introspect(token: string): Promise<boolean> {
 const storedTokens = async (id: string) =>
   openTokens<TokenSet>(rt.container.connections, (await rt.container.connections.store.get(id))!.tokens);
 
+/** A connect session for `endUserId` on the dev integration; its browser URL. */
+async function sessionUrl(endUserId: string): Promise<string> {
+  const session = await api('/connect-sessions', {
+    method: 'POST',
+    body: JSON.stringify({ integrationId: INTEGRATION, endUserId, returnUrl: `${appUrl}/done` }),
+  });
+  expect(session.status).toBe(201);
+  return ((await session.json()) as { url: string }).url;
+}
+
+type PageCheck = (page: Page) => Promise<void>;
+
+/**
+ * Signs `login` in for `endUserId` in a fresh browser context and consents; `check` looks at the
+ * sign-in and consent pages first. Returns the connection id from the return URL.
+ */
+async function signIn(
+  endUserId: string,
+  login: string,
+  check: { signIn?: PageCheck; consent?: PageCheck } = {},
+): Promise<string> {
+  const url = await sessionUrl(endUserId);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector('input[name=login]');
+    await check.signIn?.(page);
+    await page.fill('input[name=login]', login);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#scopes');
+    await check.consent?.(page);
+    await page.click('button[autofocus]');
+    await page.waitForURL((u) => u.href.startsWith(`${appUrl}/done`));
+    const back = new URL(page.url());
+    expect(back.searchParams.get('integration_id')).toBe(INTEGRATION);
+    return back.searchParams.get('connection_id')!;
+  } finally {
+    await context.close();
+  }
+}
+
+const tokenOf = async (connectionId: string) => {
+  const res = await api(`/connections/${connectionId}/access-token`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+};
+
+/** The connection ids of the app events of `type` published since `since` (an events.length). */
+const published = (type: string, since: number) =>
+  events
+    .slice(since)
+    .filter((e) => e.type === type)
+    .map((e) => e.data.connectionId);
+
 beforeAll(async () => {
   app = createServer((_req, res) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end('<p>back in the app</p>'),
@@ -85,6 +140,8 @@ beforeAll(async () => {
   temp = await writeTempSecrets('hb-devoauth-', {});
   rt = await startLocal({ port: 0, secretsFile: temp.secretsFile, apiKey: TEST_ADMIN_KEY });
   rt.configure({ appEvents: { publish: async (e: AppEvent) => void events.push(e) } });
+  // The dev integration every sign-in uses (the creation test puts one of its own).
+  expect((await putDev(rt.url)).status).toBe(201);
   browser = await launchChromium();
 });
 
@@ -95,10 +152,8 @@ afterAll(async () => {
   await temp?.remove();
 });
 
+// Each test signs in a connection of its own.
 describe('the dev OpenID provider of the local runtime', () => {
-  let connectionId: string;
-  let accessToken: string;
-
   it('serves discovery at /dev-oauth with the local port as issuer', async () => {
     expect(rt.devOAuth).toEqual({ issuer: `${rt.url}/dev-oauth`, handler: expect.any(Function) });
     const res = await fetch(`${rt.url}/dev-oauth/.well-known/openid-configuration`);
@@ -114,7 +169,7 @@ describe('the dev OpenID provider of the local runtime', () => {
   });
 
   it('creates a dev integration with nothing from the user: the dev client is a dev secret', async () => {
-    const res = await putDev(rt.url);
+    const res = await putDev(rt.url, 'dev-new');
     expect(res.status).toBe(201);
     const view = (await res.json()) as { config: Record<string, unknown>; secretName: string };
     expect(view.secretName).toBe(DEV_OAUTH_CLIENT_SECRET_NAME);
@@ -129,40 +184,27 @@ describe('the dev OpenID provider of the local runtime', () => {
     const { clientId, clientSecret } = await devClient();
     expect(clientId).toBe('hookbridge-local');
     expect(clientSecret.length).toBeGreaterThanOrEqual(32);
-    expect(JSON.stringify(await (await api(`/integrations/${INTEGRATION}`)).json())).not.toContain(
-      clientSecret,
-    );
+    expect(JSON.stringify(await (await api('/integrations/dev-new')).json())).not.toContain(clientSecret);
   });
 
   it('signs in with any name, asks for consent and lands on the return URL with an active connection', async () => {
-    const session = await api('/connect-sessions', {
-      method: 'POST',
-      body: JSON.stringify({ integrationId: INTEGRATION, endUserId: 'user-1', returnUrl: `${appUrl}/done` }),
+    const since = events.length;
+    const connectionId = await signIn('user-1', 'Ada Lovelace', {
+      signIn: async (page) => {
+        expect(page.url()).toMatch(new RegExp(`^${rt.url}/dev-oauth/interaction/[\\w-]+$`));
+        expect(await page.title()).toBe('Sign in - Dev OAuth');
+        await shot(page, 'dev-oauth-login.png');
+      },
+      consent: async (page) => {
+        expect(await page.textContent('#account')).toBe('Ada Lovelace');
+        expect(await page.$$eval('#scopes code', (els) => els.map((e) => e.textContent))).toEqual([
+          'openid',
+          'offline_access',
+          'profile',
+        ]);
+        await shot(page, 'dev-oauth-consent.png');
+      },
     });
-    expect(session.status).toBe(201);
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(((await session.json()) as { url: string }).url);
-    await page.waitForSelector('input[name=login]');
-    expect(page.url()).toMatch(new RegExp(`^${rt.url}/dev-oauth/interaction/[\\w-]+$`));
-    expect(await page.title()).toBe('Sign in - Dev OAuth');
-    await shot(page, 'dev-oauth-login.png');
-    await page.fill('input[name=login]', 'Ada Lovelace');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#scopes');
-    expect(await page.textContent('#account')).toBe('Ada Lovelace');
-    expect(await page.$$eval('#scopes code', (els) => els.map((e) => e.textContent))).toEqual([
-      'openid',
-      'offline_access',
-      'profile',
-    ]);
-    await shot(page, 'dev-oauth-consent.png');
-    await page.click('button[autofocus]');
-    await page.waitForURL((u) => u.href.startsWith(`${appUrl}/done`));
-    const back = new URL(page.url());
-    expect(back.searchParams.get('integration_id')).toBe(INTEGRATION);
-    connectionId = back.searchParams.get('connection_id')!;
-    await page.context().close();
-
     const view = (await (await api(`/connections/${connectionId}`)).json()) as Record<string, unknown>;
     expect(view).toMatchObject({
       provider: 'dev',
@@ -171,26 +213,27 @@ describe('the dev OpenID provider of the local runtime', () => {
       hasRefreshToken: true,
     });
     expect(view.scopes).toEqual(expect.arrayContaining(['openid', 'offline_access', 'profile']));
-    expect(events.filter((e) => e.type === 'connection.created')).toHaveLength(1);
+    expect(published('connection.created', since)).toEqual([connectionId]);
   });
 
   it('hands out an access token and the proxy calls userinfo with it, answering the signed-in name', async () => {
-    const res = await api(`/connections/${connectionId}/access-token`);
-    expect(res.status).toBe(200);
-    accessToken = ((await res.json()) as { accessToken: string }).accessToken;
+    const connectionId = await signIn('user-token', 'Grace Hopper');
+    const accessToken = await tokenOf(connectionId);
     expect(await introspect(accessToken)).toBe(true);
     const me = await api(`/proxy/${connectionId}/me`);
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual({
-      sub: 'Ada Lovelace',
-      name: 'Ada Lovelace',
-      preferred_username: 'Ada Lovelace',
+      sub: 'Grace Hopper',
+      name: 'Grace Hopper',
+      preferred_username: 'Grace Hopper',
     });
     const item = await rt.container.connections.store.get(connectionId);
     expect(JSON.stringify(item)).not.toContain(accessToken);
   });
 
   it('refreshes near expiry with rotation: a new access and refresh token, the old refresh token dead', async () => {
+    const connectionId = await signIn('user-refresh', 'Alan Turing');
+    const accessToken = await tokenOf(connectionId);
     const before = await storedTokens(connectionId);
     expect(await introspect(before.refreshToken!)).toBe(true);
     const ddb = rt.container.table.ddb;
@@ -202,9 +245,7 @@ describe('the dev OpenID provider of the local runtime', () => {
         ExpressionAttributeValues: { ':e': Date.now() + 60_000 },
       }),
     );
-    const res = await api(`/connections/${connectionId}/access-token`);
-    expect(res.status).toBe(200);
-    const fresh = ((await res.json()) as { accessToken: string }).accessToken;
+    const fresh = await tokenOf(connectionId);
     expect(fresh).not.toBe(accessToken);
     const after = await storedTokens(connectionId);
     expect(after.refreshToken).toBeDefined();
@@ -212,11 +253,13 @@ describe('the dev OpenID provider of the local runtime', () => {
     expect(await introspect(before.refreshToken!)).toBe(false);
     expect(await introspect(after.refreshToken!)).toBe(true);
     expect((await api(`/proxy/${connectionId}/me`)).status).toBe(200);
-    accessToken = fresh;
   });
 
   it('delete revokes the grant at the provider: the connection is gone and its token is refused', async () => {
+    const connectionId = await signIn('user-delete', 'Edsger Dijkstra');
+    const accessToken = await tokenOf(connectionId);
     const { refreshToken } = await storedTokens(connectionId);
+    const since = events.length;
     const res = await api(`/connections/${connectionId}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: connectionId, deleted: true, revokedAtProvider: true });
@@ -229,24 +272,19 @@ describe('the dev OpenID provider of the local runtime', () => {
     expect((await api(`/connections/${connectionId}`)).status).toBe(404);
     expect((await api(`/connections/${connectionId}/access-token`)).status).toBe(404);
     expect((await api(`/proxy/${connectionId}/me`)).status).toBe(404);
-    expect(events.filter((e) => e.type === 'connection.revoked').map((e) => e.data.connectionId)).toEqual([
-      connectionId,
-    ]);
+    expect(published('connection.revoked', since)).toEqual([connectionId]);
   });
 
   it('deny on the consent page goes back to the return URL with access_denied; nothing stored', async () => {
-    const session = await api('/connect-sessions', {
-      method: 'POST',
-      body: JSON.stringify({ integrationId: INTEGRATION, endUserId: 'user-2', returnUrl: `${appUrl}/done` }),
-    });
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(((await session.json()) as { url: string }).url);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(await sessionUrl('user-2'));
     await page.fill('input[name=login]', 'bob');
     await page.click('button[type=submit]');
     await page.click('text=Deny');
     await page.waitForURL((u) => u.href.startsWith(`${appUrl}/done`));
     expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
-    await page.context().close();
+    await context.close();
     const list = (await (await api('/connections?endUserId=user-2')).json()) as { items: unknown[] };
     expect(list.items).toEqual([]);
   });

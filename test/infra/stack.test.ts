@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_ALARMS } from '../../infra/constructs/pipeline-alarms.js';
 import { FUNCTION_SETTINGS, secretGrantsFor, tableActionsFor } from '../../infra/functions.js';
 import { REPO_ROOT } from '../../infra/local/server.js';
-import { ROUTES } from '../../infra/routes.js';
+import { GATEWAY_ROUTES } from '../../infra/routes.js';
 import { HookbridgeStack } from '../../infra/stacks/hookbridge-stack.js';
 import { STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../../infra/stream.js';
 import { TABLE } from '../../shared/table.js';
@@ -216,12 +216,12 @@ describe('functions', () => {
 });
 
 describe('HTTP API', () => {
-  it('has exactly the routes of the route table, plus $default', () => {
+  it('has exactly the routes of the route table, its /console/api mirror, plus $default', () => {
     const routes = prod.findResources('AWS::ApiGatewayV2::Route') as Resources;
     const keys = Object.values(routes)
       .map((r) => r.Properties.RouteKey as string)
       .sort();
-    expect(keys).toEqual([...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'].sort());
+    expect(keys).toEqual([...GATEWAY_ROUTES.map((r) => `${r.method} ${r.path}`), '$default'].sort());
   });
 
   it('has throttling and JSON access logs with the request id', () => {

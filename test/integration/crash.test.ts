@@ -32,9 +32,13 @@ let removeDir: () => Promise<void>;
 let secretsFile: string;
 let secret: { secrets: string[] };
 let receiver: Server;
-let receiverUrl: string;
-/** webhook-id -> times received. */
-const received = new Map<string, number>();
+let receiverBase: string;
+/** Per receiver path (one per test): webhook-id -> times received. */
+const receivers = new Map<string, Map<string, number>>();
+const receivedOn = (path: string) => {
+  if (!receivers.has(path)) receivers.set(path, new Map());
+  return receivers.get(path)!;
+};
 
 beforeAll(async () => {
   ({ dir, remove: removeDir } = await tempDir('hb-crash-'));
@@ -43,14 +47,15 @@ beforeAll(async () => {
   secret = await addSourceSecret(secretsFile, 'stripe', SOURCE);
   receiver = createServer((req, res) => {
     const id = String(req.headers['webhook-id']);
+    const got = receivedOn(String(req.url));
     req.resume();
     req.on('end', () => {
-      received.set(id, (received.get(id) ?? 0) + 1);
+      got.set(id, (got.get(id) ?? 0) + 1);
       res.end();
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
@@ -194,8 +199,12 @@ describe('npm start --data-dir, killed with SIGKILL under load', () => {
     const dataDir = join(dir, 'data');
     const sent = new Set<string>();
     const acked = new Set<string>();
+    const received = receivedOn('/crash');
     let rt = await startRuntime(dataDir);
-    const created = await api(rt)('PUT', '/destinations/crash-receiver', { url: receiverUrl, types: ['*'] });
+    const created = await api(rt)('PUT', '/destinations/crash-receiver', {
+      url: `${receiverBase}/crash`,
+      types: ['*'],
+    });
     expect(created.status).toBe(201);
 
     for (let round = 0; round < ROUNDS; round++) {
@@ -328,7 +337,8 @@ describe('a torn dynalite write in the data dir', () => {
     rt = await start();
     const local = rt;
     const call = apiCaller(() => local.url, TEST_ADMIN_KEY);
-    expect((await call('PUT', '/destinations/torn', { url: receiverUrl, types: ['*'] })).status).toBe(201);
+    const destination = { url: `${receiverBase}/torn`, types: ['*'] };
+    expect((await call('PUT', '/destinations/torn', destination)).status).toBe(201);
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
       const target = `${rt.url}/webhooks/stripe/${SOURCE}`;
@@ -360,6 +370,6 @@ describe('a torn dynalite write in the data dir', () => {
     expect((await apiCaller(() => again.url, TEST_ADMIN_KEY)('GET', `/events/${torn}`)).status).toBe(404);
     await rt.pipeline.idle();
     // The torn event was never stored: nothing replays or delivers it.
-    expect(received.has(torn)).toBe(false);
+    expect(receivedOn('/torn').has(torn)).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
  * GET /destinations and GET /replays through the local gateway: `{ items, cursor? }` pages like
  * every other list, in a fixed order, with the sibling routes' scopes and 400s for bad input.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { apiCaller, type JsonBody as Body } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
@@ -12,6 +12,11 @@ let temp: TempSecrets;
 let rt: LocalRuntime;
 
 const api = apiCaller(() => rt.url, ADMIN);
+
+const putDestination = async (id: string) =>
+  expect(
+    (await api('PUT', `/destinations/${id}`, { url: `https://example.com/${id}`, types: ['x.y'] })).status,
+  ).toBe(201);
 
 const keyWith = async (scopes: string[]) =>
   (await api('POST', '/api-keys', { name: scopes.join(' '), scopes })).json!.key as string;
@@ -26,6 +31,12 @@ afterAll(async () => {
   await temp?.remove();
 });
 
+// Each test starts with no destination: the ones a test put are deleted after it.
+afterEach(async () => {
+  for (const d of (await api('GET', '/destinations')).json!.items as Body[])
+    expect((await api('DELETE', `/destinations/${d.id}`)).status).toBe(204);
+});
+
 describe('GET /destinations', () => {
   it('is an empty list before any destination exists', async () => {
     expect(await api('GET', '/destinations')).toMatchObject({ status: 200, json: { items: [] } });
@@ -33,11 +44,7 @@ describe('GET /destinations', () => {
   });
 
   it('pages by id, the cursor absent on the last page', async () => {
-    for (const id of ['dest-c', 'dest-a', 'dest-b'])
-      expect(
-        (await api('PUT', `/destinations/${id}`, { url: `https://example.com/${id}`, types: ['x.y'] }))
-          .status,
-      ).toBe(201);
+    for (const id of ['dest-c', 'dest-a', 'dest-b']) await putDestination(id);
     const first = await api('GET', '/destinations?limit=2');
     expect(first.status).toBe(200);
     expect(first.json!.items.map((d: Body) => d.id)).toEqual(['dest-a', 'dest-b']);
@@ -116,6 +123,7 @@ describe('GET /replays', () => {
   });
 
   it('answers 400 invalid_cursor (a destinations cursor too) and needs events:replay', async () => {
+    for (const id of ['rpl-dest-a', 'rpl-dest-b']) await putDestination(id);
     const destinationsCursor = (await api('GET', '/destinations?limit=1')).json!.cursor as string;
     expect(typeof destinationsCursor).toBe('string');
     expect(await api('GET', `/replays?cursor=${destinationsCursor}`)).toMatchObject({

@@ -4,10 +4,10 @@
  * changed too, on purpose. test/integration/net-holes.test.ts proves a few of these over HTTP.
  */
 import { describe, expect, it } from 'vitest';
-import { HTTP_FUNCTIONS, ROUTES } from '../../infra/routes.js';
+import { CONSOLE_API_ROUTES, HTTP_FUNCTIONS, ROUTES } from '../../infra/routes.js';
 import type { HandlerRoute } from '../../shared/http/lambda.js';
 
-/** method, path, scope (or `none` / `signature` / `browser`), function. */
+/** method, path, scope (or `none` / `signature` / `browser` / `session`), function. */
 const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/health', 'none', 'meta'],
   ['GET', '/health/ready', 'none', 'meta'],
@@ -45,18 +45,36 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/payments/{id}', 'payments:read', 'delivery-api'],
   ['GET', '/subscriptions/{id}', 'payments:read', 'delivery-api'],
   ['GET', '/customers/{id}/subscriptions', 'payments:read', 'delivery-api'],
+  ['GET', '/console', 'none', 'console'],
+  ['GET', '/console/console.js', 'none', 'console'],
+  ['GET', '/console/console.css', 'none', 'console'],
+  ['POST', '/console/session', 'none', 'console'],
+  ['GET', '/console/session', 'session', 'console'],
+  ['DELETE', '/console/session', 'session', 'console'],
 ];
 
 const row = (r: HandlerRoute & { fn?: string }, fn = r.fn) =>
   [r.method, r.path, r.auth === 'api-key' ? `scope ${r.scope}` : r.auth, fn] as const;
 const expectedRow = ([method, path, access, fn]: (typeof EXPECTED)[number]) =>
-  [method, path, ['none', 'signature', 'browser'].includes(access) ? access : `scope ${access}`, fn] as const;
+  [
+    method,
+    path,
+    ['none', 'signature', 'browser', 'session'].includes(access) ? access : `scope ${access}`,
+    fn,
+  ] as const;
 const byKey = (a: readonly unknown[], b: readonly unknown[]) =>
   `${String(a[1])} ${String(a[0])}`.localeCompare(`${String(b[1])} ${String(b[0])}`);
 
 describe('route scopes, written out', () => {
   it('the route table is exactly this list: method, path, who may call it, function', () => {
     expect(ROUTES.map((r) => row(r)).sort(byKey)).toEqual(EXPECTED.map(expectedRow).sort(byKey));
+  });
+
+  it('the console reaches every API-key route under /console/api with the same function and scope, except proxy and access tokens', () => {
+    const mirrored = EXPECTED.filter(([, , access]) => access.includes(':') || access === 'admin')
+      .filter(([, , access]) => access !== 'connections:token')
+      .map(([method, path, access, fn]) => [method, `/console/api${path}`, `scope ${access}`, fn] as const);
+    expect(CONSOLE_API_ROUTES.map((r) => row(r)).sort(byKey)).toEqual([...mirrored].sort(byKey));
   });
 
   it.each(HTTP_FUNCTIONS)('function %s enforces the scopes of this list', async (fn) => {

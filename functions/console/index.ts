@@ -1,0 +1,74 @@
+/**
+ * The console: its page and assets (built into shared/console/assets.gen.ts by `npm run console`),
+ * and the session routes. Everything the page shows comes from the public API under
+ * /console/api, authenticated by the session cookie in each API function (shared/http/lambda.ts).
+ */
+import { buildCore, type CoreContainer } from '../../infra/container/core.js';
+import { httpLambda } from '../../infra/container/lambda.js';
+import { consoleRoutes } from '../../infra/routes/console.js';
+import type { Principal } from '../../shared/auth/api-keys.js';
+import {
+  adminKey,
+  authenticateSession,
+  consoleSession,
+  resolveApiKey,
+  resolveKeyId,
+} from '../../shared/auth/authenticate.js';
+import { CONSOLE_CSS, CONSOLE_JS, CONSOLE_VERSION } from '../../shared/console/assets.gen.js';
+import { consoleHeaders, consolePage } from '../../shared/console/page.js';
+import { sessionCookie } from '../../shared/console/session.js';
+import { sealSession } from '../../shared/console/session-token.js';
+import { HookbridgeError } from '../../shared/errors.js';
+import { routesOf } from '../../shared/http/route.js';
+import { type HttpRequest, json, parseJsonBody } from '../../shared/http/types.js';
+import { CreateConsoleSessionBody } from '../../shared/schemas/console.js';
+
+const view = (p: Principal, csrf: string, exp: number) => ({
+  keyId: p.keyId,
+  scopes: p.scopes,
+  csrfToken: csrf,
+  expiresAt: new Date(exp * 1000).toISOString(),
+});
+
+const secure = (req: HttpRequest) => req.baseUrl.startsWith('https:');
+
+const asset = (type: string, body: string) => ({
+  status: 200,
+  headers: { ...consoleHeaders(type), 'cache-control': 'public, max-age=31536000, immutable' },
+  body,
+});
+
+const impls = ({ http: { auth } }: CoreContainer) => ({
+  'GET /console': () => ({
+    status: 200,
+    headers: consoleHeaders('text/html; charset=utf-8'),
+    body: consolePage(CONSOLE_VERSION),
+  }),
+  'GET /console/console.js': () => asset('text/javascript; charset=utf-8', CONSOLE_JS),
+  'GET /console/console.css': () => asset('text/css; charset=utf-8', CONSOLE_CSS),
+  'POST /console/session': async (req: HttpRequest) => {
+    const { apiKey } = parseJsonBody(req, CreateConsoleSessionBody);
+    const principal = await resolveApiKey(auth, apiKey);
+    if (!principal) throw new HookbridgeError('unauthorized', 'The API key is not valid or has been revoked');
+    const admin = await adminKey(auth);
+    if (!admin)
+      throw new HookbridgeError('misconfigured', 'The console needs the admin key (hookbridge/admin)');
+    const s = await sealSession(admin, principal.keyId, auth.clock.now());
+    return {
+      ...json(201, view(principal, s.csrf, s.exp), { 'cache-control': 'no-store' }),
+      cookies: [sessionCookie(s.token, s.exp - Math.floor(auth.clock.now() / 1000), secure(req))],
+    };
+  },
+  'GET /console/session': async (req: HttpRequest) => {
+    const s = await consoleSession(auth, req.cookies);
+    const principal = await resolveKeyId(auth, s.keyId);
+    if (!principal) throw new HookbridgeError('unauthorized', 'The API key of this session has been revoked');
+    return json(200, view(principal, s.csrf, s.exp), { 'cache-control': 'no-store' });
+  },
+  'DELETE /console/session': async (req: HttpRequest) => {
+    await authenticateSession(auth, req);
+    return { status: 204, cookies: [sessionCookie('', 0, secure(req))] };
+  },
+});
+
+export const handler = httpLambda(buildCore, routesOf(consoleRoutes, 'console'), impls);

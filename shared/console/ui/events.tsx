@@ -1,0 +1,283 @@
+import { useState } from 'preact/hooks';
+import { api, can, enc, query, type Session } from './api.js';
+import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
+
+interface EventSummary {
+  id: string;
+  provider: string;
+  source: string;
+  eventId: string;
+  type: string;
+  receivedAt: string;
+  bodySize: number;
+  flagged?: string;
+}
+interface EventDetail extends EventSummary {
+  headers: Record<string, string>;
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  contentType?: string;
+  occurredAt?: string;
+  bodySha256: string;
+  verification: { secretName: string; matchedSecret: number };
+}
+interface Attempt {
+  attempt: number;
+  round: number;
+  at: string;
+  status: number;
+  latencyMs: number;
+  outcome: string;
+  responseExcerpt?: string;
+  error?: string;
+  nextAttemptAt?: string;
+}
+interface Delivery {
+  destinationId: string;
+  part: number;
+  webhookId: string;
+  status: string;
+  attempts: Attempt[];
+  nextAttemptAt?: string;
+  deadReason?: string;
+}
+
+/** New events appear without a reload: the list is read again every 3 s. */
+export const POLL_MS = 3000;
+
+export function EventList() {
+  const [provider, setProvider] = useState('');
+  const [type, setType] = useState('');
+  const [search, setSearch] = useState('');
+  const list = useData(
+    () => api<{ items: EventSummary[] }>('GET', `/events${query({ provider, type, limit: '50' })}`),
+    [provider, type],
+    POLL_MS,
+  );
+  const items = list.data?.items;
+  return (
+    <section>
+      <h1>Events</h1>
+      <div class="toolbar">
+        <label>
+          Provider
+          <input
+            value={provider}
+            placeholder="stripe"
+            onChange={(e) => setProvider(e.currentTarget.value.trim())}
+          />
+        </label>
+        <label>
+          Type
+          <input
+            value={type}
+            placeholder="charge.succeeded"
+            onChange={(e) => setType(e.currentTarget.value.trim())}
+          />
+        </label>
+        <form
+          class="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (search.trim()) location.hash = `#/events/${enc(search.trim())}`;
+          }}
+        >
+          <label>
+            Event id
+            <input value={search} placeholder="evt_…" onInput={(e) => setSearch(e.currentTarget.value)} />
+          </label>
+          <button type="submit">Open</button>
+        </form>
+      </div>
+      <ErrorBox error={list.error} />
+      {!items ? (
+        !list.error && <Loading />
+      ) : items.length === 0 ? (
+        <Empty>
+          No events{provider || type ? ' match these filters' : ' yet'}. Send one with{' '}
+          <code>npm run send-webhook -- stripe</code>; it appears here within seconds.
+        </Empty>
+      ) : (
+        <table class="list" aria-label="Events, newest first">
+          <thead>
+            <tr>
+              <th>Received</th>
+              <th>Provider</th>
+              <th>Type</th>
+              <th>Event</th>
+              <th class="num">Size</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.id} data-event-id={e.id}>
+                <td>{when(e.receivedAt)}</td>
+                <td>{e.provider}</td>
+                <td>{e.type}</td>
+                <td>
+                  <a href={`#/events/${enc(e.id)}`}>{e.id}</a>
+                  {e.flagged && <Status value={e.flagged} />}
+                </td>
+                <td class="num">{e.bodySize} B</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function prettyBody(e: EventDetail): string {
+  if (e.bodyEncoding === 'base64') return `(${e.bodySize} bytes, base64)\n${e.body}`;
+  try {
+    return JSON.stringify(JSON.parse(e.body), null, 2);
+  } catch {
+    return e.body;
+  }
+}
+
+export function EventPage({ id, session }: { id: string; session: Session }) {
+  const event = useData(() => api<EventDetail>('GET', `/events/${enc(id)}`), [id]);
+  const deliveries = useData(
+    () => api<{ items: Delivery[] }>('GET', `/events/${enc(id)}/deliveries`),
+    [id],
+    POLL_MS,
+  );
+  const e = event.data;
+  return (
+    <section>
+      <p>
+        <a href="#/events">← Events</a>
+      </p>
+      <h1>Event {id}</h1>
+      <ErrorBox error={event.error} />
+      {!e ? (
+        !event.error && <Loading />
+      ) : (
+        <>
+          <Fields
+            rows={[
+              ['Provider', `${e.provider} (source ${e.source})`],
+              ['Type', e.type],
+              ['Provider event id', e.eventId],
+              ['Received', when(e.receivedAt)],
+              ['Occurred', when(e.occurredAt)],
+              [
+                'Verification',
+                <span key="v">
+                  <Status value="verified" /> signature matched secret #{e.verification.matchedSecret} of{' '}
+                  <code>{e.verification.secretName}</code>
+                  {e.flagged && <Status value={e.flagged} />}
+                </span>,
+              ],
+              ['Body', `${e.bodySize} bytes, ${e.contentType ?? 'no content type'}, sha256 ${e.bodySha256}`],
+            ]}
+          />
+          {can(session, 'events:replay') && (
+            <Replay id={id} deliveries={deliveries.data?.items ?? []} onDone={deliveries.reload} />
+          )}
+          <h2>Deliveries</h2>
+          <ErrorBox error={deliveries.error} />
+          <Deliveries items={deliveries.data?.items} />
+          <h2>Raw body</h2>
+          <pre class="body">{prettyBody(e)}</pre>
+          <h2>Headers</h2>
+          <table class="list headers">
+            <tbody>
+              {Object.entries(e.headers).map(([k, v]) => (
+                <tr key={k}>
+                  <th scope="row">{k}</th>
+                  <td>
+                    <code>{v}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Replay({ id, deliveries, onDone }: { id: string; deliveries: Delivery[]; onDone: () => void }) {
+  const [target, setTarget] = useState('');
+  const [note, setNote] = useState('');
+  const ids = [...new Set(deliveries.map((d) => d.destinationId))];
+  return (
+    <div class="toolbar replay">
+      <label>
+        Replay to
+        <select value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
+          <option value="">all destinations</option>
+          {ids.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Action
+        label="Replay"
+        kind="primary"
+        run={() =>
+          api<{ queued: number }>(
+            'POST',
+            `/events/${enc(id)}/replay`,
+            target ? { destinationId: target } : {},
+          )
+        }
+        done={(r) => {
+          const n = (r as { queued: number }).queued;
+          setNote(`Queued ${n} ${n === 1 ? 'delivery' : 'deliveries'}`);
+          onDone();
+        }}
+      />
+      {note && (
+        <span class="note" role="status">
+          {note}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function Deliveries({ items }: { items: Delivery[] | undefined }) {
+  if (!items) return <Loading />;
+  if (!items.length)
+    return <Empty>No deliveries: no destination takes this event's type (add one under Destinations).</Empty>;
+  return (
+    <>
+      {items.map((d) => (
+        <article class="delivery" key={`${d.destinationId}/${d.part}`}>
+          <h3>
+            {d.destinationId} <Status value={d.status} />
+            {d.nextAttemptAt && <span class="muted"> next attempt {when(d.nextAttemptAt)}</span>}
+            {d.deadReason && <span class="muted"> {d.deadReason}</span>}
+          </h3>
+          {d.attempts.length === 0 ? (
+            <Empty>No attempt yet.</Empty>
+          ) : (
+            <ol class="timeline" aria-label={`Attempts to ${d.destinationId}`}>
+              {d.attempts.map((a) => (
+                <li key={`${a.round}.${a.attempt}`} class={a.outcome}>
+                  <span class="when">{when(a.at)}</span>
+                  <strong>
+                    {a.round > 0 ? `Replay ${a.round}, attempt` : 'Attempt'} {a.attempt + 1}:{' '}
+                    {a.status || 'no answer'}
+                  </strong>{' '}
+                  <Status value={a.outcome} /> <span class="muted">{a.latencyMs} ms</span>
+                  {a.nextAttemptAt && <span class="muted"> · next {when(a.nextAttemptAt)}</span>}
+                  {(a.responseExcerpt || a.error) && (
+                    <code class="excerpt">{a.error ?? a.responseExcerpt}</code>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+        </article>
+      ))}
+    </>
+  );
+}

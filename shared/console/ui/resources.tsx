@@ -1,0 +1,439 @@
+import { useState } from 'preact/hooks';
+import { api, can, enc, readiness, type Session } from './api.js';
+import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
+
+interface Destination {
+  id: string;
+  type: 'http' | 'pull';
+  url?: string;
+  types: string[];
+  secret: string;
+  status: string;
+  disabledReason?: string;
+  description?: string;
+}
+
+/** A new Standard Webhooks secret: whsec_ + base64 of 32 random bytes (the API keeps a secret it is given). */
+const newSecret = () => `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+
+/** PUT replaces: the same destination again, with `enabled` changed or a new secret. */
+const putBack = (d: Destination, change: { enabled?: boolean; rotate?: boolean }) =>
+  api('PUT', `/destinations/${enc(d.id)}`, {
+    type: d.type,
+    ...(d.url ? { url: d.url } : {}),
+    types: d.types,
+    ...(d.description ? { description: d.description } : {}),
+    secret: change.rotate ? newSecret() : d.secret,
+    enabled: change.enabled ?? d.status === 'enabled',
+  });
+
+export function Destinations() {
+  const list = useData(() => api<{ items: Destination[] }>('GET', '/destinations?limit=100'), []);
+  const [note, setNote] = useState('');
+  const items = list.data?.items;
+  const done = (msg: string) => () => {
+    setNote(msg);
+    list.reload();
+  };
+  return (
+    <section>
+      <h1>Destinations</h1>
+      <NewDestination onCreated={done('Destination saved')} />
+      {note && (
+        <p class="note" role="status">
+          {note}
+        </p>
+      )}
+      <ErrorBox error={list.error} />
+      {!items ? (
+        !list.error && <Loading />
+      ) : items.length === 0 ? (
+        <Empty>No destinations yet. Create one above: every event is then delivered to it, signed.</Empty>
+      ) : (
+        <table class="list" aria-label="Destinations">
+          <thead>
+            <tr>
+              <th>Id</th>
+              <th>Where</th>
+              <th>Types</th>
+              <th>Status</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((d) => (
+              <tr key={d.id} data-destination-id={d.id}>
+                <td>{d.id}</td>
+                <td class="wrap">{d.url ?? 'pull'}</td>
+                <td>{d.types.join(', ') || 'every type'}</td>
+                <td>
+                  <Status value={d.status} />
+                  {d.disabledReason && <span class="muted"> {d.disabledReason}</span>}
+                </td>
+                <td>
+                  <div class="actions">
+                    <Action
+                      label={d.status === 'enabled' ? 'Disable' : 'Enable'}
+                      run={() => putBack(d, { enabled: d.status !== 'enabled' })}
+                      done={done(`${d.id} ${d.status === 'enabled' ? 'disabled' : 'enabled'}`)}
+                    />
+                    <Action
+                      label="Rotate secret"
+                      run={() => putBack(d, { rotate: true })}
+                      done={done(`${d.id}: new secret`)}
+                    />
+                    <Action
+                      label="Redrive"
+                      run={() => api<{ queued: number }>('POST', `/destinations/${enc(d.id)}/redrive`)}
+                      done={(r) =>
+                        done(`${d.id}: redrove ${(r as { queued: number }).queued} dead letters`)()
+                      }
+                    />
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function NewDestination({ onCreated }: { onCreated: () => void }) {
+  const [error, setError] = useState<Error>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    const types = String(f.get('types') ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    setError(undefined);
+    try {
+      await api('PUT', `/destinations/${enc(String(f.get('id')))}`, { url: f.get('url'), types });
+      form.reset();
+      onCreated();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return (
+    <form class="card toolbar" onSubmit={submit} aria-label="New destination">
+      <label>
+        Id
+        <input name="id" required pattern="[A-Za-z0-9_.:\-]{1,128}" placeholder="my-app" />
+      </label>
+      <label class="grow">
+        URL
+        <input name="url" type="url" required placeholder="https://example.com/webhooks" />
+      </label>
+      <label>
+        Types
+        <input name="types" placeholder="every type" />
+      </label>
+      <button type="submit" class="primary">
+        Create destination
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
+interface Connection {
+  id: string;
+  integrationId: string;
+  provider: string;
+  endUserId: string;
+  status: string;
+  scopes: string[];
+  metadata: Record<string, unknown>;
+  expiresAt?: string;
+  hasRefreshToken: boolean;
+  refreshFailures: number;
+  lastError?: string;
+  lastRefreshedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function Connections() {
+  const list = useData(() => api<{ items: Connection[] }>('GET', '/connections?limit=100'), []);
+  const items = list.data?.items;
+  return (
+    <section>
+      <h1>Connections</h1>
+      <ErrorBox error={list.error} />
+      {!items ? (
+        !list.error && <Loading />
+      ) : items.length === 0 ? (
+        <Empty>
+          No connections yet: a connect session (POST /connect-sessions) makes one when an end user signs in.
+        </Empty>
+      ) : (
+        <table class="list" aria-label="Connections">
+          <thead>
+            <tr>
+              <th>Connection</th>
+              <th>Integration</th>
+              <th>End user</th>
+              <th>Status</th>
+              <th>Refresh failures</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <a href={`#/connections/${enc(c.id)}`}>{c.id}</a>
+                </td>
+                <td>{c.integrationId}</td>
+                <td>{c.endUserId}</td>
+                <td>
+                  <Status value={c.status} />
+                </td>
+                <td class="num">{c.refreshFailures}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function ConnectionPage({ id, session }: { id: string; session: Session }) {
+  const c = useData(() => api<Connection>('GET', `/connections/${enc(id)}`), [id]);
+  const [revoked, setRevoked] = useState('');
+  const [confirm, setConfirm] = useState(false);
+  const d = c.data;
+  return (
+    <section>
+      <p>
+        <a href="#/connections">← Connections</a>
+      </p>
+      <h1>Connection {id}</h1>
+      <ErrorBox error={c.error} />
+      {revoked && (
+        <p class="note" role="status">
+          {revoked}
+        </p>
+      )}
+      {d && !revoked && (
+        <>
+          <Fields
+            rows={[
+              ['Integration', `${d.integrationId} (${d.provider})`],
+              ['End user', d.endUserId],
+              ['Status', <Status key="s" value={d.status} />],
+              ['Scopes', d.scopes.join(' ') || '—'],
+              ['Token expires', when(d.expiresAt)],
+              ['Refresh token', d.hasRefreshToken ? 'yes' : 'no'],
+              ['Refresh failures', String(d.refreshFailures)],
+              ['Last error', d.lastError],
+              ['Last refreshed', when(d.lastRefreshedAt)],
+              ['Created', when(d.createdAt)],
+              ['Metadata', <code key="m">{JSON.stringify(d.metadata)}</code>],
+            ]}
+          />
+          {can(session, 'connections:write') &&
+            (confirm ? (
+              <p class="toolbar">
+                Revoke at the provider and delete this connection?
+                <Action
+                  label="Yes, revoke"
+                  kind="danger"
+                  run={() => api('DELETE', `/connections/${enc(id)}`)}
+                  done={() => setRevoked(`Connection ${id} revoked`)}
+                />
+                <button type="button" onClick={() => setConfirm(false)}>
+                  Keep it
+                </button>
+              </p>
+            ) : (
+              <button type="button" class="danger" onClick={() => setConfirm(true)}>
+                Revoke
+              </button>
+            ))}
+        </>
+      )}
+    </section>
+  );
+}
+
+export function Integrations() {
+  const list = useData(
+    () =>
+      api<{ items: { id: string; config: { type: string; provider?: string } }[] }>(
+        'GET',
+        '/integrations?limit=100',
+      ),
+    [],
+  );
+  const items = list.data?.items;
+  return (
+    <section>
+      <h1>Integrations</h1>
+      <ErrorBox error={list.error} />
+      {!items ? (
+        !list.error && <Loading />
+      ) : items.length === 0 ? (
+        <Empty>No integrations yet: PUT /integrations/{'{id}'} adds one.</Empty>
+      ) : (
+        <table class="list" aria-label="Integrations">
+          <thead>
+            <tr>
+              <th>Id</th>
+              <th>Type</th>
+              <th>Provider</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr key={i.id}>
+                <td>{i.id}</td>
+                <td>{i.config?.type}</td>
+                <td>{i.config?.provider ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+interface ApiKey {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export const SCOPES = [
+  'admin',
+  'events:read',
+  'events:replay',
+  'destinations:write',
+  'payments:read',
+  'integrations:write',
+  'connections:read',
+  'connections:write',
+  'connections:token',
+  'proxy',
+];
+
+export function ApiKeys() {
+  const list = useData(() => api<{ items: ApiKey[] }>('GET', '/api-keys'), []);
+  const [created, setCreated] = useState<ApiKey & { key: string }>();
+  const [error, setError] = useState<Error>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    setError(undefined);
+    try {
+      setCreated(
+        await api('POST', '/api-keys', { name: f.get('name'), scopes: f.getAll('scopes').map(String) }),
+      );
+      form.reset();
+      list.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  const items = list.data?.items;
+  return (
+    <section>
+      <h1>API keys</h1>
+      <form class="card" onSubmit={submit} aria-label="New API key">
+        <label>
+          Name <input name="name" required maxLength={100} />
+        </label>
+        <fieldset>
+          <legend>Scopes</legend>
+          {SCOPES.map((s) => (
+            <label key={s} class="check">
+              <input type="checkbox" name="scopes" value={s} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" class="primary">
+          Create key
+        </button>
+        <ErrorBox error={error} />
+      </form>
+      {created && (
+        <div class="note" role="status">
+          Key <strong>{created.name}</strong> created. Copy it now; it is not shown again:
+          <code class="secret">{created.key}</code>
+        </div>
+      )}
+      <ErrorBox error={list.error} />
+      {!items ? (
+        !list.error && <Loading />
+      ) : items.length === 0 ? (
+        <Empty>No API keys besides the admin key.</Empty>
+      ) : (
+        <table class="list" aria-label="API keys">
+          <thead>
+            <tr>
+              <th>Id</th>
+              <th>Name</th>
+              <th>Scopes</th>
+              <th>Created</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((k) => (
+              <tr key={k.id}>
+                <td>{k.id}</td>
+                <td>{k.name}</td>
+                <td>{k.scopes.join(' ')}</td>
+                <td>{when(k.createdAt)}</td>
+                <td>
+                  {k.revokedAt ? (
+                    <Status value="revoked" />
+                  ) : (
+                    <Action
+                      label="Revoke"
+                      kind="danger"
+                      run={() => api('DELETE', `/api-keys/${enc(k.id)}`)}
+                      done={list.reload}
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function Health() {
+  const ready = useData(readiness, [], 10_000);
+  return (
+    <section>
+      <h1>Health</h1>
+      <ErrorBox error={ready.error} />
+      {ready.data ? (
+        <Fields
+          rows={[
+            ['Status', <Status key="s" value={ready.data.status} />],
+            ...Object.entries(ready.data.checks).map(([k, v]): [string, preact.ComponentChildren] => [
+              k,
+              <Status key={k} value={v} />,
+            ]),
+          ]}
+        />
+      ) : (
+        !ready.error && <Loading />
+      )}
+    </section>
+  );
+}
