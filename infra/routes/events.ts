@@ -9,7 +9,7 @@ export const eventRoutes: RouteDef[] = [
   events.get(
     '/events',
     'events:read',
-    'List received events, newest first, filtered by provider, source, type and time range',
+    'List received events, newest first, filtered by provider, source, type, provider event id and time range',
     {
       query: ListEventsQuery,
       responses: { 200: EventList },

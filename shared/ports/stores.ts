@@ -30,6 +30,8 @@ export interface EventFilters {
   provider?: string | undefined;
   source?: string | undefined;
   type?: string | undefined;
+  /** The provider's own event id. */
+  eventId?: string | undefined;
   /** ISO 8601 inclusive bounds on receivedAt. */
   from?: string | undefined;
   to?: string | undefined;

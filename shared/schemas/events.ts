@@ -10,6 +10,11 @@ export const ListEventsQuery = z
     provider: name(64),
     source: name(64),
     type: name(200),
+    eventId: name(255).check(
+      z.describe(
+        "the provider's own event id (exact); a filter on the page read, so combine it with provider or a time range on a busy account",
+      ),
+    ),
     from: z
       .optional(Iso)
       .check(

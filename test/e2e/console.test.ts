@@ -4,7 +4,7 @@
  * order. HOOKBRIDGE_SHOTS_DIR set: screenshots at 1280×800 and at a phone's 390×844 are saved there.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -44,13 +44,21 @@ const api = async (method: string, path: string, body?: unknown, key = TEST_ADMI
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 };
 
-/** Posts a signed Stripe sample event (provider id `evt_<id>`); answers the stored event's id. */
-async function sendStripe(id: string): Promise<string> {
+/** Posts a signed Stripe sample event (provider id `evt_<id>`); answers the stored event's id and the body sent. */
+async function sendStripeBody(id: string): Promise<{ id: string; body: string }> {
   const url = `${rt.url}/webhooks/stripe`;
-  const res = await postSigned(url, signWebhook('stripe', { url, secret: WEBHOOK_SECRETS.stripe!, id }));
+  const signed = signWebhook('stripe', { url, secret: WEBHOOK_SECRETS.stripe!, id });
+  const res = await postSigned(url, signed);
   expect(res.status).toBe(200);
-  return ((await res.json()) as { id: string }).id;
+  return { id: ((await res.json()) as { id: string }).id, body: signed.body };
 }
+const sendStripe = async (id: string) => (await sendStripeBody(id)).id;
+
+/** A datetime-local value (the browser's zone is the test's) `ms` from now, to the second. */
+const localTime = (ms: number) => {
+  const d = new Date(Date.now() + ms - new Date().getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 19);
+};
 
 async function open(
   viewport = DESKTOP,
@@ -248,6 +256,82 @@ describe('the console', () => {
     await shot(page, 'event-desktop');
     await page.setViewportSize(PHONE);
     await shot(page, 'event-phone');
+    expect(problems).toEqual([]);
+    await context.close();
+    await api('DELETE', `/destinations/${dest}`);
+  });
+
+  it('filters events by provider event id, source and time, and downloads a raw body as sent', async () => {
+    const providerId = `evt_filter_${uid()}`;
+    const sent = await sendStripeBody(providerId.slice(4));
+    await sendStripe(`filter_other_${uid()}`);
+    const { context, page, problems } = await open();
+    await signIn(page);
+    const rows = page.locator('tbody tr[data-event-id]');
+    await page.getByLabel('Provider event id').fill(providerId);
+    await page.getByLabel('Provider event id').press('Enter');
+    await expect
+      .poll(() => rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-event-id'))))
+      .toEqual([sent.id]);
+    await page.getByLabel('Source').fill('elsewhere');
+    await page.getByLabel('Source').press('Enter');
+    await page.getByText('No events match these filters').waitFor();
+    await page.getByLabel('Source').fill('default');
+    await page.getByLabel('Source').press('Enter');
+    await rows.first().waitFor();
+    await page.getByLabel('From').fill(localTime(60_000));
+    await page.getByLabel('From').press('Enter');
+    await page.getByText('No events match these filters').waitFor();
+    await page.getByLabel('From').fill(localTime(-120_000));
+    await page.getByLabel('To').fill(localTime(60_000));
+    await page.getByLabel('To').press('Enter');
+    await expect.poll(() => rows.count()).toBe(1);
+    await shot(page, 'events-filtered-desktop');
+
+    await rows.first().getByRole('link', { name: sent.id }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download as sent' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`${sent.id}.json`);
+    expect((await readFile((await file.path())!)).toString()).toBe(sent.body);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('replays events in bulk by time range and shows the job until it is done', async () => {
+    const dest = `bulk-${uid()}`;
+    const path = `/bulk/${dest}`;
+    expect((await api('PUT', `/destinations/${dest}`, { url: `${receiverUrl}${path}` })).status).toBe(201);
+    const from = localTime(-1000);
+    const providerIds = [`evt_bulk_${uid()}`, `evt_bulk_${uid()}`];
+    for (const p of providerIds) await sendStripe(p.slice(4));
+    const got = (p: string) => received.filter((r) => r.path === path && r.body.includes(p)).length;
+    await expect.poll(() => providerIds.map(got), { timeout: 15_000 }).toEqual([1, 1]);
+
+    const { context, page, problems } = await open();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Replays' }).click();
+    const form = page.getByRole('form', { name: 'New bulk replay' });
+    await form.getByLabel('From').fill(from);
+    await form.getByLabel('To').fill(localTime(1000));
+    await form.getByLabel('Type').fill('payment_intent.succeeded');
+    await form.getByLabel('Destination').fill(dest);
+    await form.getByRole('button', { name: 'Replay these events' }).click();
+    const progress = page.getByRole('status', { name: 'Replay progress' });
+    await expect.poll(() => progress.textContent(), { timeout: 15_000 }).toMatch(/: done \d+ events scanned/);
+    const queued = Number(/(\d+) deliveries queued/.exec((await progress.textContent())!)![1]);
+    expect(queued).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => providerIds.map(got), { timeout: 15_000 }).toEqual([2, 2]);
+    await expect
+      .poll(() => received.filter((r) => r.path === path).length, { timeout: 15_000 })
+      .toBe(2 + queued);
+    const jobs = (await api('GET', '/replays')).body.items as { id: string; destinationId?: string }[];
+    const job = jobs.find((j) => j.destinationId === dest)!;
+    expect(job).toMatchObject({ status: 'done', type: 'payment_intent.succeeded', deliveriesQueued: queued });
+    await page.locator(`tr[data-replay-id="${job.id}"]`).getByText('done').waitFor();
+    await shot(page, 'replays-desktop');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'replays-phone');
     expect(problems).toEqual([]);
     await context.close();
     await api('DELETE', `/destinations/${dest}`);

@@ -134,6 +134,24 @@ describe('POST /webhooks/{provider}', () => {
     expect((list.json.items as { id: string }[]).filter((i) => i.id === id)).toHaveLength(1);
   });
 
+  it("finds an event by the provider's own id, alone or with provider and source; a bad one is 400", async () => {
+    const wanted = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { id: 'by-provider-id' }));
+    const other = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { id: 'by-provider-id2' }));
+    expect([wanted.status, other.status]).toEqual([200, 200]);
+    const ids = async (q: string) =>
+      ((await api(`/events?${q}`)).json.items as { id: string }[]).map((i) => i.id);
+    const pid = 'eventId=evt_by-provider-id';
+    expect(await ids(pid)).toEqual([wanted.json!.id]);
+    expect(await ids(`provider=stripe&source=default&${pid}`)).toEqual([wanted.json!.id]);
+    expect(await ids(`provider=paddle&${pid}`)).toEqual([]);
+    expect(await ids('eventId=evt_by-provider')).toEqual([]); // exact, not a prefix
+    for (const bad of ['eventId=', `eventId=${'x'.repeat(256)}`])
+      expect(await api(`/events?${bad}`), bad).toMatchObject({
+        status: 400,
+        json: { code: 'invalid_query', errors: [{ path: 'eventId' }] },
+      });
+  });
+
   it('rejects a bad signature with 401 and stores nothing', async () => {
     const signed = sign('paddle', '/webhooks/paddle', { secret: { secrets: ['pdl_wrong'] }, id: 'bad-1' });
     const res = await post('/webhooks/paddle', signed);

@@ -122,6 +122,7 @@ export class MemoryEventRepo implements EventRepo {
           (filters.provider === undefined || r.provider === filters.provider) &&
           (filters.source === undefined || r.source === filters.source) &&
           (filters.type === undefined || r.type === filters.type) &&
+          (filters.eventId === undefined || r.eventId === filters.eventId) &&
           (!from || r.receivedAt >= from) &&
           (!to || r.receivedAt <= to),
       );

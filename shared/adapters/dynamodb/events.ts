@@ -254,7 +254,7 @@ function listQuery(filters: EventFilters, nowSec: number) {
     values[':to'] = to;
   }
   const conds = ['#ttl > :now'];
-  for (const field of ['source', 'type'] as const) {
+  for (const field of ['source', 'type', 'eventId'] as const) {
     if (filters[field] === undefined) continue;
     conds.push(`#${field} = :${field}`);
     names[`#${field}`] = field;

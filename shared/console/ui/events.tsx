@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, can, enc, query, type Session } from './api.js';
 import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
 
@@ -45,35 +45,51 @@ interface Delivery {
 /** New events appear without a reload: the list is read again every 3 s. */
 export const POLL_MS = 3000;
 
+/** The list's filters, as GET /events takes them (from / to as ISO instants). */
+const FILTERS = [
+  ['provider', 'Provider', 'stripe'],
+  ['source', 'Source', 'default'],
+  ['type', 'Type', 'charge.succeeded'],
+  ['eventId', 'Provider event id', 'evt_1Nx…'],
+] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number][0] | 'from' | 'to', string>>;
+
+/** A datetime-local value (the browser's time zone) as an ISO instant; '' stays unset. */
+const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
 export function EventList() {
-  const [provider, setProvider] = useState('');
-  const [type, setType] = useState('');
+  const [filters, setFilters] = useState<Filters>({});
   const [search, setSearch] = useState('');
+  const set = (k: keyof Filters) => (e: { currentTarget: HTMLInputElement }) =>
+    setFilters((f) => ({ ...f, [k]: e.currentTarget.value.trim() || undefined }));
   const list = useData(
-    () => api<{ items: EventSummary[] }>('GET', `/events${query({ provider, type, limit: '50' })}`),
-    [provider, type],
+    () =>
+      api<{ items: EventSummary[] }>(
+        'GET',
+        `/events${query({ ...filters, from: instant(filters.from ?? ''), to: instant(filters.to ?? ''), limit: '50' })}`,
+      ),
+    [JSON.stringify(filters)],
     POLL_MS,
   );
   const items = list.data?.items;
+  const filtered = Object.values(filters).some(Boolean);
   return (
     <section>
       <h1>Events</h1>
-      <div class="toolbar">
+      <div class="toolbar filters">
+        {FILTERS.map(([k, label, hint]) => (
+          <label key={k}>
+            {label}
+            <input value={filters[k] ?? ''} placeholder={hint} onChange={set(k)} />
+          </label>
+        ))}
         <label>
-          Provider
-          <input
-            value={provider}
-            placeholder="stripe"
-            onChange={(e) => setProvider(e.currentTarget.value.trim())}
-          />
+          From
+          <input type="datetime-local" step={1} value={filters.from ?? ''} onChange={set('from')} />
         </label>
         <label>
-          Type
-          <input
-            value={type}
-            placeholder="charge.succeeded"
-            onChange={(e) => setType(e.currentTarget.value.trim())}
-          />
+          To
+          <input type="datetime-local" step={1} value={filters.to ?? ''} onChange={set('to')} />
         </label>
         <form
           class="search"
@@ -94,7 +110,7 @@ export function EventList() {
         !list.error && <Loading />
       ) : items.length === 0 ? (
         <Empty>
-          No events{provider || type ? ' match these filters' : ' yet'}. Send one with{' '}
+          No events{filtered ? ' match these filters' : ' yet'}. Send one with{' '}
           <code>npm run send-webhook -- stripe</code>; it appears here within seconds.
         </Empty>
       ) : (
@@ -135,6 +151,35 @@ function prettyBody(e: EventDetail): string {
   } catch {
     return e.body;
   }
+}
+
+/** The body's exact bytes: bodyEncoding utf8 only when the text encodes back to the same bytes. */
+const rawBytes = (e: EventDetail): Uint8Array =>
+  e.bodyEncoding === 'base64'
+    ? Uint8Array.from(atob(e.body), (c) => c.charCodeAt(0))
+    : new TextEncoder().encode(e.body);
+
+/** A link that saves the body as sent: its exact bytes, with the content type it arrived with. */
+function Download({ e }: { e: EventDetail }) {
+  const [href, setHref] = useState('');
+  useEffect(() => {
+    const url = URL.createObjectURL(
+      new Blob([rawBytes(e) as BlobPart], { type: e.contentType ?? 'application/octet-stream' }),
+    );
+    setHref(url);
+    return () => URL.revokeObjectURL(url);
+  }, [e]);
+  const ext = /json/.test(e.contentType ?? '') ? 'json' : /form/.test(e.contentType ?? '') ? 'txt' : 'bin';
+  return (
+    <p>
+      <a href={href} download={`${e.id}.${ext}`}>
+        Download as sent
+      </a>{' '}
+      <span class="muted">
+        ({e.bodySize} bytes, {e.contentType ?? 'no content type'})
+      </span>
+    </p>
+  );
 }
 
 export function EventPage({ id, session }: { id: string; session: Session }) {
@@ -181,6 +226,7 @@ export function EventPage({ id, session }: { id: string; session: Session }) {
           <ErrorBox error={deliveries.error} />
           <Deliveries items={deliveries.data?.items} />
           <h2>Raw body</h2>
+          <Download e={e} />
           <pre class="body">{prettyBody(e)}</pre>
           <h2>Headers</h2>
           <table class="list headers">

@@ -2,12 +2,14 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { can, currentSession, Problem, type Session, signIn, signOut, useSession } from './api.js';
 import { EventList, EventPage } from './events.js';
+import { Replays } from './replays.js';
 import { ApiKeys, ConnectionPage, Connections, Destinations, Health, Integrations } from './resources.js';
 import { ErrorBox, Loading } from './ui.js';
 
 /** The sections a key may see: each needs the scope its API routes need. */
 const SECTIONS: { path: string; label: string; scope?: string }[] = [
   { path: 'events', label: 'Events', scope: 'events:read' },
+  { path: 'replays', label: 'Replays', scope: 'events:replay' },
   { path: 'destinations', label: 'Destinations', scope: 'destinations:write' },
   { path: 'connections', label: 'Connections', scope: 'connections:read' },
   { path: 'integrations', label: 'Integrations', scope: 'connections:read' },
@@ -81,6 +83,7 @@ function Page({ session, route }: { session: Session; route: string[] }) {
   }
   if (section === 'events') return id ? <EventPage id={id} session={session} /> : <EventList />;
   if (section === 'connections') return id ? <ConnectionPage id={id} session={session} /> : <Connections />;
+  if (section === 'replays') return <Replays />;
   if (section === 'destinations') return <Destinations />;
   if (section === 'integrations') return <Integrations />;
   if (section === 'api-keys') return <ApiKeys />;
