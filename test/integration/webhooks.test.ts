@@ -135,8 +135,14 @@ describe('POST /webhooks/{provider}', () => {
   });
 
   it("finds an event by the provider's own id, alone or with provider and source; a bad one is 400", async () => {
-    const wanted = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { id: 'by-provider-id' }));
-    const other = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { id: 'by-provider-id2' }));
+    const wanted = await post(
+      '/webhooks/stripe',
+      sign('stripe', '/webhooks/stripe', { id: 'by-provider-id' }),
+    );
+    const other = await post(
+      '/webhooks/stripe',
+      sign('stripe', '/webhooks/stripe', { id: 'by-provider-id2' }),
+    );
     expect([wanted.status, other.status]).toEqual([200, 200]);
     const ids = async (q: string) =>
       ((await api(`/events?${q}`)).json.items as { id: string }[]).map((i) => i.id);
