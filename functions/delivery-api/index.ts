@@ -3,6 +3,8 @@ import { httpLambda } from '../../infra/container/lambda.js';
 import { deliveryRoutes } from '../../infra/routes/delivery.js';
 import {
   deleteDestination,
+  destinationDeliveries,
+  destinationDeliveryView,
   eventDeliveries,
   getDestination,
   listDestinations,
@@ -30,6 +32,7 @@ import {
 } from '../../shared/http/types.js';
 import { IdParam, PageQuery } from '../../shared/schemas/common.js';
 import {
+  DestinationDeliveriesQuery,
   ProviderQuery,
   PullQuery,
   PutDestinationBody,
@@ -68,6 +71,10 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
     'GET /destinations/{id}/messages': async (req: HttpRequest) => {
       const query = parseQuery(req, PullQuery);
       return json(200, await pullMessages(deps, await getDestination(deps, idOf(req)), query));
+    },
+    'GET /destinations/{id}/deliveries': async (req: HttpRequest) => {
+      const q = parseQuery(req, DestinationDeliveriesQuery);
+      return json(200, pageBody(await destinationDeliveries(deps, idOf(req), q), destinationDeliveryView));
     },
     'POST /destinations/{id}/redrive': async (req: HttpRequest) =>
       json(202, { queued: await redrive(deps, idOf(req), newReplayId()) }),

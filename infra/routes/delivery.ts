@@ -2,6 +2,8 @@ import type { RouteDef } from '../../shared/http/route.js';
 import { IdParams, PageQuery } from '../../shared/schemas/common.js';
 import {
   DeliveryList,
+  DestinationDeliveriesQuery,
+  DestinationDeliveryList,
   DestinationList,
   DestinationView,
   PaymentObjectList,
@@ -94,6 +96,17 @@ export const deliveryRoutes: RouteDef[] = [
         404: noDestination,
         409: 'conflict: the destination is an http destination, not a pull one',
       },
+    },
+  ),
+  destinations.get(
+    '/destinations/{id}/deliveries',
+    'destinations:write',
+    "A destination's dead letters (or its pending deliveries), oldest first, with the last attempt's status and error",
+    {
+      params,
+      query: DestinationDeliveriesQuery,
+      responses: { 200: DestinationDeliveryList },
+      errors: { ...badCursor('this list'), 404: noDestination },
     },
   ),
   destinations.post(

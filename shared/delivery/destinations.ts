@@ -6,7 +6,7 @@ import type { DeliveryDeps } from './deps.js';
 import { checkDestinationUrl } from './destination-url.js';
 import { streamOf } from './pull.js';
 import { generateDestinationSecret, isValidDestinationSecret } from './signing.js';
-import type { Destination, DestinationType } from './types.js';
+import type { Delivery, Destination, DestinationType } from './types.js';
 
 export interface DestinationInput {
   type?: DestinationType | undefined;
@@ -97,6 +97,33 @@ export async function deleteDestination(deps: DeliveryDeps, id: string): Promise
     } while (cursor);
   }
 }
+
+/** GET /destinations/{id}/deliveries: its dead letters, or its pending (retrying) deliveries, oldest first. */
+export async function destinationDeliveries(
+  deps: DeliveryDeps,
+  id: string,
+  q: { status: 'pending' | 'dead'; limit: number; cursor?: string | undefined },
+): Promise<Page<Delivery>> {
+  await getDestination(deps, id);
+  return deps.deliveries.listIndexedForDestination(id, q.status, q.cursor, q.limit);
+}
+
+/** What GET /destinations/{id}/deliveries shows of a delivery (no claim or generation bookkeeping). */
+export const destinationDeliveryView = (d: Delivery) => ({
+  eventId: d.eventId,
+  part: d.part,
+  webhookId: d.webhookId,
+  type: d.type,
+  status: d.status,
+  round: d.round,
+  attempts: d.attempts,
+  ...(d.lastStatus === undefined ? {} : { lastStatus: d.lastStatus }),
+  ...(d.lastError === undefined ? {} : { lastError: d.lastError }),
+  ...(d.nextAttemptAt === undefined ? {} : { nextAttemptAt: d.nextAttemptAt }),
+  ...(d.deadReason === undefined ? {} : { deadReason: d.deadReason }),
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+});
 
 /** GET /events/{id}/deliveries: each delivery with its attempts, oldest first. */
 export async function eventDeliveries(deps: DeliveryDeps, eventId: string) {

@@ -114,10 +114,12 @@ export interface DeliveryRepo {
   ): Promise<number | undefined>;
   listForEvent(eventId: string): Promise<{ deliveries: Delivery[]; attempts: DeliveryAttempt[] }>;
   listDeadLetters(destinationId: string, limit?: number): Promise<Delivery[]>;
+  /** Oldest first; `limit` absent = as many as one store read holds. */
   listIndexedForDestination(
     destinationId: string,
     which: 'pending' | 'dead',
     cursor?: string,
+    limit?: number,
   ): Promise<Page<Delivery>>;
   retireForDeletedDestination(d: Delivery, at: string): Promise<void>;
 }

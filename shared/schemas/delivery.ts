@@ -177,6 +177,38 @@ export const DeliveryList = z
   })
   .register(z.globalRegistry, { id: 'DeliveryList' });
 
+/** `GET /destinations/{id}/deliveries?status=&limit=&cursor=`. */
+export const DestinationDeliveriesQuery = z.strictObject({
+  status: z
+    ._default(z.enum(['dead', 'pending']), 'dead')
+    .check(
+      z.describe(
+        'dead (default): the dead letters a redrive would send again; pending: deliveries waiting for a first or next attempt',
+      ),
+    ),
+  limit: limitParam(100),
+  cursor: CursorParam,
+});
+
+export const DestinationDeliveryList = listOf(
+  z.object({
+    eventId: z.string(),
+    part: Int(),
+    webhookId: z.string(),
+    type: z.string(),
+    status: z.enum(['pending', 'delivered', 'dead']),
+    round: Int(),
+    attempts: Int().check(z.describe('Attempts made in the current round')),
+    lastStatus: z.optional(Int()).check(z.describe('HTTP status of the last attempt; 0 = no answer')),
+    lastError: z.optional(z.string()),
+    nextAttemptAt: z.optional(z.string()),
+    deadReason: z.optional(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+  'DestinationDeliveryList',
+);
+
 export const ReplayEventBody = z
   .strictObject({ destinationId: z.optional(Str(1, 128)) })
   .register(z.globalRegistry, { id: 'ReplayEventBody' });

@@ -29,7 +29,7 @@ let receiver: Server;
 let receiverUrl: string;
 /** What the receiver got: path and body of each POST. */
 const received: { path: string; body: string }[] = [];
-/** Paths under /gone-once/ answer 410 the first time, then 200. */
+/** Paths under /gone-once/ answer 410 the first time, then 200; paths under /fail/ always 500. */
 const goneOnce = new Set<string>();
 
 const uid = () => randomUUID().slice(0, 8);
@@ -110,6 +110,10 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
+      if (path.startsWith('/fail/')) {
+        res.writeHead(500).end('try later');
+        return;
+      }
       if (goneOnce.has(path)) {
         goneOnce.delete(path);
         res.writeHead(410).end('gone for now');
@@ -382,6 +386,66 @@ describe('the console', () => {
     expect((await api('GET', `/destinations/${dest}`)).body.secret).not.toBe(stored.body.secret);
     await page.setViewportSize(PHONE);
     await shot(page, 'destinations-phone');
+    expect(problems).toEqual([]);
+    await context.close();
+    await api('DELETE', `/destinations/${dest}`);
+  });
+
+  it('edits a destination and shows its dead letters and its retrying deliveries', async () => {
+    const dest = `edit-${uid()}`;
+    const failing = `fail-${uid()}`;
+    goneOnce.add(`/gone-once/${dest}`);
+    expect(
+      (await api('PUT', `/destinations/${dest}`, { url: `${receiverUrl}/gone-once/${dest}` })).status,
+    ).toBe(201);
+    expect(
+      (await api('PUT', `/destinations/${failing}`, { url: `${receiverUrl}/fail/${failing}` })).status,
+    ).toBe(201);
+    const before = (await api('GET', `/destinations/${dest}`)).body;
+    const providerId = `evt_edit_${uid()}`;
+    const id = await sendStripe(providerId.slice(4));
+    await expect
+      .poll(async () => (await api('GET', `/destinations/${dest}`)).body.status, { timeout: 15_000 })
+      .toBe('disabled');
+
+    const { context, page, problems } = await open();
+    await signIn(page);
+    await page.goto(`${rt.url}/console#/destinations/${failing}`);
+    const pending = page.getByRole('table', { name: 'Pending deliveries' });
+    await expect
+      .poll(() => pending.textContent(), { timeout: 15_000 })
+      .toMatch(new RegExp(`${id}.*HTTP 500`));
+    await api('DELETE', `/destinations/${failing}`);
+
+    await page.goto(`${rt.url}/console#/destinations/${dest}`);
+    await page.getByRole('heading', { name: `Destination ${dest}` }).waitFor();
+    const dead = page.getByRole('table', { name: 'Dead letters' });
+    await expect.poll(() => dead.textContent(), { timeout: 15_000 }).toMatch(new RegExp(`${id}.*HTTP 410`));
+    await shot(page, 'destination-desktop');
+    const form = page.getByRole('form', { name: 'Edit destination' });
+    await form.getByLabel('URL').fill(`${receiverUrl}/ok/${dest}`);
+    await form.getByLabel('Types').fill('payment.*, stripe.raw');
+    await form.getByLabel('Description').fill('the edited one');
+    await form.getByLabel('Enabled').check();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe(`${dest} saved`);
+    expect((await api('GET', `/destinations/${dest}`)).body).toMatchObject({
+      url: `${receiverUrl}/ok/${dest}`,
+      types: ['payment.*', 'stripe.raw'],
+      description: 'the edited one',
+      status: 'enabled',
+      secret: before.secret,
+    });
+    await page.getByRole('button', { name: 'Redrive' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe(`${dest}: redrove 1 dead letters`);
+    await expect
+      .poll(() => received.filter((r) => r.path === `/ok/${dest}` && r.body.includes(providerId)).length, {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    await page.getByText('No dead letters.').waitFor({ timeout: 10_000 });
+    await page.setViewportSize(PHONE);
+    await shot(page, 'destination-phone');
     expect(problems).toEqual([]);
     await context.close();
     await api('DELETE', `/destinations/${dest}`);

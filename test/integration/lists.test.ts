@@ -1,5 +1,5 @@
 /**
- * GET /destinations and GET /replays through the local gateway: `{ items, cursor? }` pages like
+ * GET /destinations, GET /destinations/{id}/deliveries and GET /replays through the local gateway: `{ items, cursor? }` pages like
  * every other list, in a fixed order, with the sibling routes' scopes and 400s for bad input.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,35 @@ describe('GET /destinations', () => {
       200,
     );
     expect((await api('GET', '/destinations', undefined, 'hbk_nope')).status).toBe(401);
+  });
+});
+
+describe('GET /destinations/{id}/deliveries', () => {
+  it('is empty for a new destination, 404 for an unknown one, 400 for a bad query, and needs destinations:write', async () => {
+    await putDestination('dest-dl');
+    for (const q of ['', '?status=dead', '?status=pending&limit=1'])
+      expect(await api('GET', `/destinations/dest-dl/deliveries${q}`), q).toEqual({
+        status: 200,
+        json: { items: [] },
+      });
+    expect(await api('GET', '/destinations/nope/deliveries')).toMatchObject({
+      status: 404,
+      json: { code: 'not_found' },
+    });
+    for (const q of ['status=delivered', 'limit=0', 'limit=101', 'other=1'])
+      expect(await api('GET', `/destinations/dest-dl/deliveries?${q}`), q).toMatchObject({
+        status: 400,
+        json: { code: 'invalid_query' },
+      });
+    expect(await api('GET', '/destinations/dest-dl/deliveries?cursor=e30')).toMatchObject({
+      status: 400,
+      json: { code: 'invalid_cursor' },
+    });
+    const reader = await keyWith(['events:read']);
+    expect(await api('GET', '/destinations/dest-dl/deliveries', undefined, reader)).toMatchObject({
+      status: 403,
+      json: { code: 'insufficient_scope', requiredScope: 'destinations:write' },
+    });
   });
 });
 

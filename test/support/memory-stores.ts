@@ -296,8 +296,9 @@ export class MemoryDeliveryRepo implements DeliveryRepo {
     destinationId: string,
     which: 'pending' | 'dead',
     cursor?: string,
+    limit = 100,
   ): Promise<Page<Delivery>> {
-    const p = page(this.indexed(destinationId, which), (it) => it.index?.sk ?? '', 100, cursor);
+    const p = page(this.indexed(destinationId, which), (it) => it.index?.sk ?? '', limit, cursor);
     return { items: p.items.map((it) => it.d), cursor: p.cursor };
   }
 

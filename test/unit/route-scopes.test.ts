@@ -35,6 +35,7 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['PUT', '/destinations/{id}', 'destinations:write', 'delivery-api'],
   ['GET', '/destinations/{id}', 'destinations:write', 'delivery-api'],
   ['DELETE', '/destinations/{id}', 'destinations:write', 'delivery-api'],
+  ['GET', '/destinations/{id}/deliveries', 'destinations:write', 'delivery-api'],
   ['POST', '/destinations/{id}/redrive', 'destinations:write', 'delivery-api'],
   ['GET', '/destinations/{id}/messages', 'destinations:write', 'delivery-api'],
   ['GET', '/events/{id}/deliveries', 'events:read', 'delivery-api'],

@@ -241,6 +241,7 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
     destinationId: string,
     which: 'pending' | 'dead',
     cursor?: string,
+    limit?: number,
   ): Promise<Page<Delivery>> {
     const partition =
       which === 'pending' ? DELIVERY.pendingPk(destinationId) : DELIVERY.deadLetterPk(destinationId);
@@ -249,6 +250,7 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
       KeyConditionExpression: 'gsi1pk = :p',
       ExpressionAttributeValues: { ':p': partition },
       ExclusiveStartKey: decodeCursor(cursor, INDEX_KEYS, { gsi1pk: partition }),
+      ...(limit === undefined ? {} : { Limit: limit }),
     });
     return {
       items: page.items.map(deliveryFromItem),

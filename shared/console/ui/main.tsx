@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { can, currentSession, Problem, type Session, signIn, signOut, useSession } from './api.js';
+import { DestinationPage } from './destination.js';
 import { EventList, EventPage } from './events.js';
 import { Replays } from './replays.js';
 import { ApiKeys, ConnectionPage, Connections, Destinations, Health, Integrations } from './resources.js';
@@ -84,7 +85,7 @@ function Page({ session, route }: { session: Session; route: string[] }) {
   if (section === 'events') return id ? <EventPage id={id} session={session} /> : <EventList />;
   if (section === 'connections') return id ? <ConnectionPage id={id} session={session} /> : <Connections />;
   if (section === 'replays') return <Replays />;
-  if (section === 'destinations') return <Destinations />;
+  if (section === 'destinations') return id ? <DestinationPage id={id} /> : <Destinations />;
   if (section === 'integrations') return <Integrations />;
   if (section === 'api-keys') return <ApiKeys />;
   return <Health />;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, can, enc, readiness, type Session } from './api.js';
 import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
 
-interface Destination {
+export interface Destination {
   id: string;
   type: 'http' | 'pull';
   url?: string;
@@ -63,7 +63,9 @@ export function Destinations() {
           <tbody>
             {items.map((d) => (
               <tr key={d.id} data-destination-id={d.id}>
-                <td>{d.id}</td>
+                <td>
+                  <a href={`#/destinations/${enc(d.id)}`}>{d.id}</a>
+                </td>
                 <td class="wrap">{d.url ?? 'pull'}</td>
                 <td>{d.types.join(', ') || 'every type'}</td>
                 <td>
