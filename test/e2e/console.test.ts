@@ -469,6 +469,34 @@ describe('the console', () => {
     await context.close();
   });
 
+  it('opens an integration: its configuration, where its credentials are, and its connections', async () => {
+    const integration = `int-page-${uid()}`;
+    expect(
+      (
+        await api('PUT', `/integrations/${integration}`, {
+          type: 'api-key',
+          baseUrl: 'https://api.example.com',
+        })
+      ).status,
+    ).toBe(201);
+    const connection = `con_int_${uid()}`;
+    expect(await seedConnection(rt, { id: connection, integrationId: integration, provider: 'oauth2' })).toBe(
+      true,
+    );
+    const { context, page, problems } = await open();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('link', { name: integration }).click();
+    await page.getByRole('heading', { name: `Integration ${integration}` }).waitFor();
+    expect(await page.locator('dl.fields').textContent()).toContain(`hookbridge/apikeys/${integration}`);
+    expect(await page.locator('pre.body').textContent()).toContain('"baseUrl": "https://api.example.com"');
+    const rows = page.getByRole('table', { name: 'Connections' }).locator('tbody tr');
+    expect(await rows.allTextContents()).toEqual([expect.stringContaining(connection)]);
+    await shot(page, 'integration-desktop');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('a key with only events:read sees events and health, and nothing it has no scope for', async () => {
     const key = (await api('POST', '/api-keys', { name: `reader-${uid()}`, scopes: ['events:read'] })).body;
     const id = await sendStripe(`reader_${uid()}`);

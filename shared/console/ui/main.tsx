@@ -4,7 +4,15 @@ import { can, currentSession, Problem, type Session, signIn, signOut, useSession
 import { DestinationPage } from './destination.js';
 import { EventList, EventPage } from './events.js';
 import { Replays } from './replays.js';
-import { ApiKeys, ConnectionPage, Connections, Destinations, Health, Integrations } from './resources.js';
+import {
+  ApiKeys,
+  ConnectionPage,
+  Connections,
+  Destinations,
+  Health,
+  IntegrationPage,
+  Integrations,
+} from './resources.js';
 import { ErrorBox, Loading } from './ui.js';
 
 /** The sections a key may see: each needs the scope its API routes need. */
@@ -86,7 +94,7 @@ function Page({ session, route }: { session: Session; route: string[] }) {
   if (section === 'connections') return id ? <ConnectionPage id={id} session={session} /> : <Connections />;
   if (section === 'replays') return <Replays />;
   if (section === 'destinations') return id ? <DestinationPage id={id} /> : <Destinations />;
-  if (section === 'integrations') return <Integrations />;
+  if (section === 'integrations') return id ? <IntegrationPage id={id} /> : <Integrations />;
   if (section === 'api-keys') return <ApiKeys />;
   return <Health />;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, can, enc, readiness, type Session } from './api.js';
+import { api, can, enc, query, readiness, type Session } from './api.js';
 import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
 
 export interface Destination {
@@ -161,47 +161,51 @@ interface Connection {
 }
 
 export function Connections() {
-  const list = useData(() => api<{ items: Connection[] }>('GET', '/connections?limit=100'), []);
-  const items = list.data?.items;
   return (
     <section>
       <h1>Connections</h1>
-      <ErrorBox error={list.error} />
-      {!items ? (
-        !list.error && <Loading />
-      ) : items.length === 0 ? (
-        <Empty>
-          No connections yet: a connect session (POST /connect-sessions) makes one when an end user signs in.
-        </Empty>
-      ) : (
-        <table class="list" aria-label="Connections">
-          <thead>
-            <tr>
-              <th>Connection</th>
-              <th>Integration</th>
-              <th>End user</th>
-              <th>Status</th>
-              <th>Refresh failures</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <a href={`#/connections/${enc(c.id)}`}>{c.id}</a>
-                </td>
-                <td>{c.integrationId}</td>
-                <td>{c.endUserId}</td>
-                <td>
-                  <Status value={c.status} />
-                </td>
-                <td class="num">{c.refreshFailures}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ConnectionList empty="No connections yet: a connect session (POST /connect-sessions) makes one when an end user signs in." />
     </section>
+  );
+}
+
+/** Connections (of one integration when given), with status and refresh failures. */
+function ConnectionList({ integrationId, empty }: { integrationId?: string; empty: string }) {
+  const list = useData(
+    () => api<{ items: Connection[] }>('GET', `/connections${query({ integrationId, limit: '100' })}`),
+    [integrationId],
+  );
+  const items = list.data?.items;
+  if (list.error) return <ErrorBox error={list.error} />;
+  if (!items) return <Loading />;
+  if (!items.length) return <Empty>{empty}</Empty>;
+  return (
+    <table class="list" aria-label="Connections">
+      <thead>
+        <tr>
+          <th>Connection</th>
+          <th>Integration</th>
+          <th>End user</th>
+          <th>Status</th>
+          <th>Refresh failures</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((c) => (
+          <tr key={c.id}>
+            <td>
+              <a href={`#/connections/${enc(c.id)}`}>{c.id}</a>
+            </td>
+            <td>{c.integrationId}</td>
+            <td>{c.endUserId}</td>
+            <td>
+              <Status value={c.status} />
+            </td>
+            <td class="num">{c.refreshFailures}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -294,13 +298,57 @@ export function Integrations() {
           <tbody>
             {items.map((i) => (
               <tr key={i.id}>
-                <td>{i.id}</td>
+                <td>
+                  <a href={`#/integrations/${enc(i.id)}`}>{i.id}</a>
+                </td>
                 <td>{i.config?.type}</td>
                 <td>{i.config?.provider ?? '—'}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+    </section>
+  );
+}
+
+interface Integration {
+  id: string;
+  config: Record<string, unknown> & { type: string; provider?: string };
+  secretName: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An integration: its configuration (credentials stay in Secrets Manager) and its connections. */
+export function IntegrationPage({ id }: { id: string }) {
+  const found = useData(() => api<Integration>('GET', `/integrations/${enc(id)}`), [id]);
+  const i = found.data;
+  return (
+    <section>
+      <p>
+        <a href="#/integrations">← Integrations</a>
+      </p>
+      <h1>Integration {id}</h1>
+      <ErrorBox error={found.error} />
+      {!i ? (
+        !found.error && <Loading />
+      ) : (
+        <>
+          <Fields
+            rows={[
+              ['Type', i.config.type],
+              ['Provider', i.config.provider],
+              ['Credentials in', <code key="s">{i.secretName}</code>],
+              ['Created', when(i.createdAt)],
+              ['Updated', when(i.updatedAt)],
+            ]}
+          />
+          <h2>Configuration</h2>
+          <pre class="body">{JSON.stringify(i.config, null, 2)}</pre>
+          <h2>Connections</h2>
+          <ConnectionList integrationId={id} empty="No connections to this integration yet." />
+        </>
       )}
     </section>
   );
