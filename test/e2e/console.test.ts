@@ -283,14 +283,17 @@ describe('the console', () => {
     await page.getByLabel('Source').fill('default');
     await page.getByLabel('Source').press('Enter');
     await rows.first().waitFor();
-    await page.getByLabel('From').fill(localTime(60_000));
-    await page.getByLabel('From').press('Enter');
+    const filter = page.getByRole('form', { name: 'Filter events' });
+    await filter.getByLabel('From').fill(localTime(60_000));
+    await filter.getByRole('button', { name: 'Filter' }).click();
     await page.getByText('No events match these filters').waitFor();
-    await page.getByLabel('From').fill(localTime(-120_000));
-    await page.getByLabel('To').fill(localTime(60_000));
-    await page.getByLabel('To').press('Enter');
+    await filter.getByLabel('From').fill(localTime(-120_000));
+    await filter.getByLabel('To').fill(localTime(60_000));
+    await filter.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => rows.count()).toBe(1);
     await shot(page, 'events-filtered-desktop');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'events-filtered-phone');
 
     await rows.first().getByRole('link', { name: sent.id }).click();
     const download = page.waitForEvent('download');

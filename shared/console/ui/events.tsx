@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, can, enc, query, type Session } from './api.js';
-import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
+import { Action, Empty, ErrorBox, Fields, instant, Loading, Status, useData, when } from './ui.js';
 
 interface EventSummary {
   id: string;
@@ -54,14 +54,19 @@ const FILTERS = [
 ] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number][0] | 'from' | 'to', string>>;
 
-/** A datetime-local value (the browser's time zone) as an ISO instant; '' stays unset. */
-const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
-
 export function EventList() {
   const [filters, setFilters] = useState<Filters>({});
   const [search, setSearch] = useState('');
-  const set = (k: keyof Filters) => (e: { currentTarget: HTMLInputElement }) =>
-    setFilters((f) => ({ ...f, [k]: e.currentTarget.value.trim() || undefined }));
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const next: Filters = {};
+    for (const k of [...FILTERS.map((x) => x[0]), 'from', 'to'] as const) {
+      const v = String(f.get(k) ?? '').trim();
+      if (v) next[k] = v;
+    }
+    setFilters(next);
+  };
   const list = useData(
     () =>
       api<{ items: EventSummary[] }>(
@@ -76,35 +81,36 @@ export function EventList() {
   return (
     <section>
       <h1>Events</h1>
-      <div class="toolbar filters">
+      <form class="toolbar filters" onSubmit={apply} aria-label="Filter events">
         {FILTERS.map(([k, label, hint]) => (
           <label key={k}>
             {label}
-            <input value={filters[k] ?? ''} placeholder={hint} onChange={set(k)} />
+            <input name={k} placeholder={hint} />
           </label>
         ))}
-        <label>
+        <label class="when">
           From
-          <input type="datetime-local" step={1} value={filters.from ?? ''} onChange={set('from')} />
+          <input name="from" type="datetime-local" step={1} />
         </label>
-        <label>
+        <label class="when">
           To
-          <input type="datetime-local" step={1} value={filters.to ?? ''} onChange={set('to')} />
+          <input name="to" type="datetime-local" step={1} />
         </label>
-        <form
-          class="search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (search.trim()) location.hash = `#/events/${enc(search.trim())}`;
-          }}
-        >
-          <label>
-            Event id
-            <input value={search} placeholder="evt_…" onInput={(e) => setSearch(e.currentTarget.value)} />
-          </label>
-          <button type="submit">Open</button>
-        </form>
-      </div>
+        <button type="submit">Filter</button>
+      </form>
+      <form
+        class="toolbar search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (search.trim()) location.hash = `#/events/${enc(search.trim())}`;
+        }}
+      >
+        <label>
+          Event id
+          <input value={search} placeholder="evt_…" onInput={(e) => setSearch(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Open</button>
+      </form>
       <ErrorBox error={list.error} />
       {!items ? (
         !list.error && <Loading />
@@ -121,6 +127,7 @@ export function EventList() {
               <th>Provider</th>
               <th>Type</th>
               <th>Event</th>
+              <th>Provider event id</th>
               <th class="num">Size</th>
             </tr>
           </thead>
@@ -128,12 +135,16 @@ export function EventList() {
             {items.map((e) => (
               <tr key={e.id} data-event-id={e.id}>
                 <td>{when(e.receivedAt)}</td>
-                <td>{e.provider}</td>
+                <td>
+                  {e.provider}
+                  {e.source !== 'default' && <span class="muted"> / {e.source}</span>}
+                </td>
                 <td>{e.type}</td>
                 <td>
                   <a href={`#/events/${enc(e.id)}`}>{e.id}</a>
                   {e.flagged && <Status value={e.flagged} />}
                 </td>
+                <td class="wrap">{e.eventId}</td>
                 <td class="num">{e.bodySize} B</td>
               </tr>
             ))}

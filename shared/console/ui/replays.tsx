@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from './api.js';
-import { Empty, ErrorBox, Loading, Status, useData, when } from './ui.js';
+import { Empty, ErrorBox, instant, Loading, Status, useData, when } from './ui.js';
 
 interface Replay {
   id: string;
@@ -23,9 +23,6 @@ const PROGRESS_MS = 1000;
 
 const progress = (r: Replay) =>
   `${r.eventsScanned} events scanned, ${r.deliveriesQueued} deliveries queued, ${r.pages} pages`;
-
-/** A datetime-local value (the browser's time zone) as an ISO instant. */
-const instant = (local: FormDataEntryValue | null) => new Date(String(local)).toISOString();
 
 export function Replays() {
   const [started, setStarted] = useState<string>();
@@ -123,8 +120,8 @@ function NewReplay({ onStarted }: { onStarted: (id: string) => void }) {
     setBusy(true);
     try {
       const r = await api<Replay>('POST', '/replays', {
-        from: instant(f.get('from')),
-        to: instant(f.get('to')),
+        from: instant(String(f.get('from'))),
+        to: instant(String(f.get('to'))),
         ...optional('provider'),
         ...optional('type'),
         ...optional('destinationId'),

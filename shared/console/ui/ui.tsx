@@ -76,6 +76,9 @@ export function Action({
   );
 }
 
+/** A datetime-local value (the browser's time zone) as an ISO instant; '' stays unset. */
+export const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
 export const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
 
 export function Fields({ rows }: { rows: [string, ComponentChildren][] }) {
