@@ -52,7 +52,11 @@ export class HookbridgeStack extends Stack {
     this.table = addTable(this, { prod });
     addGeneratedSecrets(this, removalPolicy);
     this.functions = addFunctions(this, { root: props.root, table: this.table, removalPolicy, ...ctx });
-    const pipeline = addPipeline(this, { table: this.table, functions: this.functions });
+    const pipeline = addPipeline(this, {
+      table: this.table,
+      functions: this.functions,
+      deliveryConcurrency: ctx.deliveryConcurrency,
+    });
     this.bus = pipeline.bus;
     this.deadLetterQueues = pipeline.deadLetterQueues;
     addSchedules(this, this.functions);
