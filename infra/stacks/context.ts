@@ -15,6 +15,8 @@ export interface StackContext {
   /** `-c reservedConcurrency:<function>`, by function name. */
   reservedConcurrency: ReadonlyMap<string, number | undefined>;
   throttle: { rate: number; burst: number };
+  /** `-c webhooksFunctionUrl=true`: a Lambda Function URL in front of `webhooks-receive`, the URL providers post to. */
+  webhooksFunctionUrl: boolean;
   /** `-c deliveryConcurrency`: concurrent `deliveries-send` batches (SQS maximum concurrency, 2-1000). */
   deliveryConcurrency: number;
   alarmEmail: string | undefined;
@@ -66,6 +68,7 @@ export function readStackContext(scope: Construct, opts: StackContextOptions): S
     reservedConcurrency,
     throttle: { rate, burst },
     deliveryConcurrency,
+    webhooksFunctionUrl: ['true', true].includes(scope.node.tryGetContext('webhooksFunctionUrl')),
     alarmEmail: scope.node.tryGetContext('alarmEmail'),
     alarmTopicArn: scope.node.tryGetContext('alarmTopicArn'),
   };

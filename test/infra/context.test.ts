@@ -24,6 +24,7 @@ describe('stack context', () => {
     ]);
     expect(ctx.throttle).toEqual({ rate: 1000, burst: 2000 });
     expect(ctx.deliveryConcurrency).toBe(10);
+    expect(ctx.webhooksFunctionUrl).toBe(false);
     expect(ctx.alarmEmail).toBeUndefined();
     expect(ctx.alarmTopicArn).toBeUndefined();
   });

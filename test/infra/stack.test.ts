@@ -132,8 +132,22 @@ describe('functions', () => {
   });
 
   it('-c sourceMaps=true ships source maps and turns them on; -c deliveryConcurrency sets the queue mapping', () => {
-    const { template, outdir } = synth('dev', { sourceMaps: 'true', deliveryConcurrency: '200' });
+    const { template, outdir } = synth('dev', {
+      sourceMaps: 'true',
+      deliveryConcurrency: '200',
+      webhooksFunctionUrl: 'true',
+    });
     expect(sqsMapping(template).ScalingConfig).toEqual({ MaximumConcurrency: 200 });
+    // -c webhooksFunctionUrl=true: one public Function URL, on webhooks-receive only, and the
+    // webhook URL outputs point at it.
+    const urls = Object.values(template.findResources('AWS::Lambda::Url') as Resources);
+    expect(urls.map((u) => [u.Properties.AuthType, JSON.stringify(u.Properties.TargetFunctionArn)])).toEqual([
+      ['NONE', expect.stringContaining('Fnwebhooksreceive')],
+    ]);
+    const out = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(out.WebhookUrlStripe!.Value)).toContain('FunctionUrl');
+    expect(JSON.stringify(out.WebhookUrlStripe!.Value)).toContain('webhooks/stripe');
+    expect(out.WebhooksFunctionUrl).toBeDefined();
     const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter(
       (fn) => fn.Properties.Environment?.Variables?.HOOKBRIDGE_TABLE,
     );
@@ -281,6 +295,8 @@ describe('processing, schedules, secrets and outputs', () => {
 
   it('runs at most 10 deliveries-send batches at once unless -c deliveryConcurrency says otherwise', () => {
     expect(sqsMapping(prod)).toMatchObject({ BatchSize: 10, ScalingConfig: { MaximumConcurrency: 10 } });
+    // and no Function URL unless -c webhooksFunctionUrl=true: every route goes through the HTTP API.
+    expect(prod.findResources('AWS::Lambda::Url')).toEqual({});
   });
 
   it('encrypts every queue and alarms on every dead-letter queue', () => {
