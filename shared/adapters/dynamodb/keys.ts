@@ -8,13 +8,27 @@
 const timeSk = (at: string, ...ids: (string | number)[]) => [at, ...ids].join('#');
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/** FNV-1a of a string: a stable, well-spread shard number for any id. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const EVENT_SHARDS = 16;
+
 export const EVENT = {
   kind: 'event',
   pk: (id: string) => `event#${id}`,
   sk: 'event',
-  /** gsi1: every event; gsi2: one provider's; both newest first by `receivedAt#id`. */
-  allPk: 'events',
-  providerPk: (provider: string) => `events#${provider}`,
+  /**
+   * gsi3: every event, spread over `shards` partitions by a hash of its id (so no index partition
+   * takes more than about 1/shards of the writes, whatever the traffic shape), each newest first
+   * by `receivedAt#id`. A list reads all shards and merges them.
+   */
+  shards: EVENT_SHARDS,
+  listPk: (shard: number) => `events#${pad(shard, 2)}`,
+  shardOf: (id: string) => hash32(id) % EVENT_SHARDS,
   listSk: (receivedAt: string, id: string) => timeSk(receivedAt, id),
 } as const;
 
