@@ -9,7 +9,7 @@ import { connectionFromItem, connectionItem } from '../../shared/adapters/dynamo
 import * as deliveries from '../../shared/adapters/dynamodb/deliveries.js';
 import { destinationFromItem, destinationItem } from '../../shared/adapters/dynamodb/destinations.js';
 import { integrationFromItem } from '../../shared/adapters/dynamodb/integrations.js';
-import { BODY_CHUNK, BUS_MARKER, EVENT, INTEGRATION } from '../../shared/adapters/dynamodb/keys.js';
+import { BODY_CHUNK, BUS_MARKER, DELIVERY, EVENT, INTEGRATION } from '../../shared/adapters/dynamodb/keys.js';
 import { objectFromItem, objectItem } from '../../shared/adapters/dynamodb/read-model.js';
 import { replayFromItem, replayItem } from '../../shared/adapters/dynamodb/replays.js';
 import * as sessions from '../../shared/adapters/dynamodb/sessions.js';
@@ -75,7 +75,7 @@ describe('item codecs', () => {
       'event#evt_1',
       'delivery#orders#01',
       'delivery',
-      'pending#orders',
+      `pending#orders#${String(DELIVERY.shardOf('evt_1')).padStart(2, '0')}`,
       `${AT}#evt_1#1`,
       99,
     ),

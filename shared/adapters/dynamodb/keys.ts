@@ -47,14 +47,22 @@ export const DESTINATION = {
   allPk: 'destinations',
 } as const;
 
+const DELIVERY_SHARDS = 16;
+
 /** Deliveries live under their event's partition, so an event's deliveries are one query. */
 export const DELIVERY = {
   kind: 'delivery',
   skPrefix: 'delivery#',
   sk: (destinationId: string, part: number) => `delivery#${destinationId}#${pad(part, 2)}`,
-  /** gsi1 partitions: a destination's pending deliveries (so deleting it can settle them) and dead letters. */
-  pendingPk: (destinationId: string) => `pending#${destinationId}`,
-  deadLetterPk: (destinationId: string) => `deadletter#${destinationId}`,
+  /**
+   * gsi1 partitions: a destination's pending deliveries (so deleting it can settle them) and dead
+   * letters, each spread over `shards` partitions by a hash of the event id (one busy destination
+   * is not one hot key); readers go through every shard.
+   */
+  shards: DELIVERY_SHARDS,
+  pendingPk: (destinationId: string, shard: number) => `pending#${destinationId}#${pad(shard, 2)}`,
+  deadLetterPk: (destinationId: string, shard: number) => `deadletter#${destinationId}#${pad(shard, 2)}`,
+  shardOf: (eventId: string) => hash32(eventId) % DELIVERY_SHARDS,
   indexSk: (at: string, eventId: string, part: number) => timeSk(at, eventId, part),
 } as const;
 
