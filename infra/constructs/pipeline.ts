@@ -14,6 +14,8 @@ import type { HookbridgeFunction } from './function.js';
 export interface PipelineProps {
   table: dynamodb.TableV2;
   functions: ReadonlyMap<string, HookbridgeFunction>;
+  /** Concurrent `deliveries-send` batches the SQS event source may run (`-c deliveryConcurrency`). */
+  deliveryConcurrency: number;
 }
 
 export interface Pipeline {
@@ -51,7 +53,7 @@ export function addPipeline(scope: Construct, props: PipelineProps): Pipeline {
     description: 'Normalised Hookbridge events',
   });
   const pipeline = { deliveryQueue, bus, deadLetterQueues };
-  for (const [name, f] of props.functions) wireFunction(f, name, pipeline);
+  for (const [name, f] of props.functions) wireFunction(f, name, pipeline, props.deliveryConcurrency);
   return pipeline;
 }
 
@@ -92,7 +94,12 @@ function addStreamSource(props: PipelineProps, dlq: (id: string) => sqs.Queue): 
 }
 
 /** Grants and environment for the queue and bus a function sends to, and the queue it consumes. */
-function wireFunction(f: HookbridgeFunction, name: string, pipeline: Pipeline): void {
+function wireFunction(
+  f: HookbridgeFunction,
+  name: string,
+  pipeline: Pipeline,
+  deliveryConcurrency: number,
+): void {
   const s = FUNCTION_SETTINGS[name];
   if (s?.uses?.includes('delivery-queue')) {
     pipeline.deliveryQueue.grantSendMessages(f.fn);
@@ -107,7 +114,7 @@ function wireFunction(f: HookbridgeFunction, name: string, pipeline: Pipeline): 
       new SqsEventSource(pipeline.deliveryQueue, {
         batchSize: 10,
         reportBatchItemFailures: true,
-        maxConcurrency: 10,
+        maxConcurrency: deliveryConcurrency,
       }),
     );
   }

@@ -15,6 +15,10 @@ export interface StackContext {
   /** `-c reservedConcurrency:<function>`, by function name. */
   reservedConcurrency: ReadonlyMap<string, number | undefined>;
   throttle: { rate: number; burst: number };
+  /** `-c webhooksFunctionUrl=true`: a Lambda Function URL in front of `webhooks-receive`, the URL providers post to. */
+  webhooksFunctionUrl: boolean;
+  /** `-c deliveryConcurrency`: concurrent `deliveries-send` batches (SQS maximum concurrency, 2-1000). */
+  deliveryConcurrency: number;
   alarmEmail: string | undefined;
   alarmTopicArn: string | undefined;
 }
@@ -48,6 +52,12 @@ export function readStackContext(scope: Construct, opts: StackContextOptions): S
   // Webhook providers send in bursts: the burst allowance is at least the steady rate.
   const rate = numberContext(scope, 'throttleRate') ?? 1000;
   const burst = numberContext(scope, 'throttleBurst') ?? 2 * rate;
+  const deliveryConcurrency = numberContext(scope, 'deliveryConcurrency') ?? 10;
+  if (deliveryConcurrency < 2 || deliveryConcurrency > 1000) {
+    throw new Error(
+      `-c deliveryConcurrency must be 2-1000 (SQS maximum concurrency), not ${deliveryConcurrency}`,
+    );
+  }
   return {
     webhookProviders,
     oauthIntegrations: listContext(scope, 'oauthIntegrations', []),
@@ -57,6 +67,8 @@ export function readStackContext(scope: Construct, opts: StackContextOptions): S
     sourceMaps: ['true', true].includes(scope.node.tryGetContext('sourceMaps')),
     reservedConcurrency,
     throttle: { rate, burst },
+    deliveryConcurrency,
+    webhooksFunctionUrl: ['true', true].includes(scope.node.tryGetContext('webhooksFunctionUrl')),
     alarmEmail: scope.node.tryGetContext('alarmEmail'),
     alarmTopicArn: scope.node.tryGetContext('alarmTopicArn'),
   };

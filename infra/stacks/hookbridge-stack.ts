@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 // The webhook provider slugs (URLs, secret placeholders) come from the provider manifest.
@@ -52,7 +53,11 @@ export class HookbridgeStack extends Stack {
     this.table = addTable(this, { prod });
     addGeneratedSecrets(this, removalPolicy);
     this.functions = addFunctions(this, { root: props.root, table: this.table, removalPolicy, ...ctx });
-    const pipeline = addPipeline(this, { table: this.table, functions: this.functions });
+    const pipeline = addPipeline(this, {
+      table: this.table,
+      functions: this.functions,
+      deliveryConcurrency: ctx.deliveryConcurrency,
+    });
     this.bus = pipeline.bus;
     this.deadLetterQueues = pipeline.deadLetterQueues;
     addSchedules(this, this.functions);
@@ -67,7 +72,14 @@ export class HookbridgeStack extends Stack {
       alarmTopicArn: ctx.alarmTopicArn,
     });
     addPlaceholderSecrets(this, { ...ctx, removalPolicy });
-    addOutputs(this, { ...ctx, api: this.api, table: this.table });
+    // Webhooks straight to the function: no API Gateway request charge (about $1.00 per million),
+    // but no stage throttle, no access log and a 6 MB body limit (docs/scale.md).
+    const webhooksUrl = ctx.webhooksFunctionUrl
+      ? this.functions
+          .get('webhooks-receive')!
+          .fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }).url
+      : undefined;
+    addOutputs(this, { ...ctx, api: this.api, table: this.table, webhooksUrl });
     acknowledgeNagFindings(this, [
       ...new Set(Object.values(FUNCTION_SETTINGS).flatMap((f) => f.secrets.filter((n) => n.endsWith('/')))),
     ]);

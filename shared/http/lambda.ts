@@ -85,18 +85,21 @@ export interface HttpOptions {
   auth?: AuthDeps | undefined;
   /** HOOKBRIDGE_PUBLIC_URL: the base URL links and redirects are built on. */
   publicUrl?: string | undefined;
-  /** The whole route table, for 404 / 405 with `Allow` on `$default` requests. */
+  /**
+   * The whole route table, for 404 / 405 with `Allow` on `$default` requests. Without it, a
+   * `$default` request (a Lambda Function URL's) is routed by path among the function's own routes.
+   */
   allRoutes?: readonly RouteDef[];
 }
 
 export function httpHandler(
   routes: readonly HandlerRoute[],
   impls: Record<string, RouteImpl>,
-  { log, auth, publicUrl, allRoutes = [] }: HttpOptions,
+  { log, auth, publicUrl, allRoutes }: HttpOptions,
 ) {
   const byKey = new Map(routes.map((r) => [routeKey(r), r]));
   for (const key of byKey.keys()) if (!impls[key]) throw new Error(`route ${key} has no implementation`);
-  let router: ReturnType<typeof createRouter> | undefined;
+  let router: ReturnType<typeof createRouter<HandlerRoute>> | undefined;
 
   const handler = async (original: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     let req: HttpRequest | undefined;
@@ -105,7 +108,7 @@ export function httpHandler(
       req = fromEvent(event, publicUrl);
       let route = byKey.get(event.routeKey);
       if (!route) {
-        router ??= createRouter(allRoutes);
+        router ??= createRouter(allRoutes ?? routes);
         const m = router(req.method, req.rawPath);
         if (m.kind === 'method_not_allowed') {
           throw new HookbridgeError('method_not_allowed', `${req.method} is not allowed on ${req.rawPath}`, {
@@ -115,7 +118,7 @@ export function httpHandler(
         if (m.kind === 'not_found' || !byKey.has(routeKey(m.route))) {
           throw new HookbridgeError('not_found', `No route for ${req.method} ${req.rawPath}`);
         }
-        route = m.route;
+        route = byKey.get(routeKey(m.route))!;
         req.pathParameters = m.pathParameters;
         req.routeKey = routeKey(route);
       }

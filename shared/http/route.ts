@@ -49,8 +49,11 @@ export const routesOf = (routes: readonly RouteDef[], fn: string): RouteDef[] =>
 
 export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 
-interface Compiled {
-  route: RouteDef;
+/** What routing needs of a route. */
+type Routable = Pick<RouteDef, 'method' | 'path'>;
+
+interface Compiled<R extends Routable> {
+  route: R;
   re: RegExp;
   names: string[];
   literals: number;
@@ -62,16 +65,18 @@ export interface RouteMatch {
   pathParameters: Record<string, string>;
 }
 
-export type MatchResult =
-  | { kind: 'match'; route: RouteDef; pathParameters: Record<string, string> }
+export type MatchResult<R extends Routable = RouteDef> =
+  | { kind: 'match'; route: R; pathParameters: Record<string, string> }
   | { kind: 'method_not_allowed'; allow: string[] }
   | { kind: 'not_found' };
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Compiles a route table into a matcher with API Gateway's precedence: most literal segments first, greedy last. */
-export function createRouter(routes: readonly RouteDef[]): (method: string, path: string) => MatchResult {
-  const compiled: Compiled[] = routes.map((route) => {
+export function createRouter<R extends Routable = RouteDef>(
+  routes: readonly R[],
+): (method: string, path: string) => MatchResult<R> {
+  const compiled: Compiled<R>[] = routes.map((route) => {
     const names: string[] = [];
     let literals = 0;
     let greedy = false;
@@ -95,7 +100,7 @@ export function createRouter(routes: readonly RouteDef[]): (method: string, path
   });
   compiled.sort((a, b) => b.literals - a.literals || Number(a.greedy) - Number(b.greedy));
   // Exact (parameter-free) routes resolve with one map lookup: the hot paths (/health) skip the regexes.
-  const exact = new Map<string, RouteDef[]>();
+  const exact = new Map<string, R[]>();
   for (const c of compiled) {
     if (c.names.length) continue;
     const list = exact.get(c.route.path) ?? [];

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_SETTINGS } from '../../infra/functions.js';
+import { fromResult, toEvent } from '../../infra/local/gateway.js';
 import { type LocalStore, startStore } from '../../infra/local/store.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { type AwsStandIn, startAwsStandIn } from './support/aws-standin.js';
@@ -237,6 +238,33 @@ describe('the bundles in cdk.out', () => {
     expect(ids).toContain(signed.providerId);
     expect(ids).not.toContain(forged.providerId);
     expectCleanLogs(['webhooks-receive']);
+  });
+
+  it('take a webhook through a Lambda Function URL (-c webhooksFunctionUrl=true) as through the HTTP API', async () => {
+    const signed = signedStripe();
+    const host = 'abcdefghijklmnop.lambda-url.us-east-1.on.aws';
+    // A Function URL event is payload 2.0 with the route key `$default`: the function routes by path.
+    const event = toEvent(
+      {
+        method: 'POST',
+        url: '/webhooks/stripe',
+        headers: { host, ...signed.headers },
+        body: Buffer.from(signed.body),
+        sourceIp: '203.0.113.7',
+        host,
+        port: 443,
+      },
+      { routeKey: '$default' },
+    );
+    const res = fromResult(await fn('webhooks-receive').invoke(event));
+    expect([res.status, parse(res).status]).toEqual([200, 'stored']);
+    expect(await stream.take()).toHaveLength(1);
+    // A path that is not one of the function's own routes is a 404 problem, not a crash.
+    const unknown = fromResult(
+      await fn('webhooks-receive').invoke({ ...event, rawPath: '/events', body: '{}' }),
+    );
+    expect(unknown.status).toBe(404);
+    expect(problem(unknown).code).toBe('not_found');
   });
 
   it('serve the read routes from what was stored', async () => {

@@ -23,6 +23,8 @@ describe('stack context', () => {
       ['meta', undefined],
     ]);
     expect(ctx.throttle).toEqual({ rate: 1000, burst: 2000 });
+    expect(ctx.deliveryConcurrency).toBe(10);
+    expect(ctx.webhooksFunctionUrl).toBe(false);
     expect(ctx.alarmEmail).toBeUndefined();
     expect(ctx.alarmTopicArn).toBeUndefined();
   });
@@ -62,6 +64,8 @@ describe('stack context', () => {
       [{ publicUrl: 'not a url' }, /-c publicUrl must be a URL/],
       [{ publicUrl: 'https://hooks.example.com/?a=1' }, /without query or fragment/],
       [{ eventRetentionDays: '3651' }, /eventRetentionDays must be 7-3650/],
+      [{ deliveryConcurrency: '1' }, /-c deliveryConcurrency must be 2-1000/],
+      [{ deliveryConcurrency: '1001' }, /-c deliveryConcurrency must be 2-1000/],
       [{ eventRetentionDays: 'ten' }, /-c eventRetentionDays must be a whole number, not "ten"/],
       [{ 'reservedConcurrency:meta': '-1' }, /-c reservedConcurrency:meta must be a whole number/],
       [{ throttleBurst: '1.5' }, /-c throttleBurst must be a whole number/],

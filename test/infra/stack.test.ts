@@ -36,6 +36,14 @@ function bundlesOf(template: Template, outdir: string) {
     });
 }
 
+/** The delivery queue's event source mapping (the only SQS one). */
+function sqsMapping(template: Template) {
+  const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Resources);
+  const sqs = mappings.filter((m) => !m.Properties.StartingPosition);
+  expect(sqs.length).toBe(1);
+  return sqs[0]!.Properties;
+}
+
 let prod: Template;
 let dev: Template;
 let devOutdir: string;
@@ -126,8 +134,23 @@ describe('functions', () => {
     }
   });
 
-  it('-c sourceMaps=true ships source maps and turns them on', () => {
-    const { template, outdir } = synth('dev', { sourceMaps: 'true' });
+  it('-c sourceMaps=true ships source maps and turns them on; -c deliveryConcurrency sets the queue mapping', () => {
+    const { template, outdir } = synth('dev', {
+      sourceMaps: 'true',
+      deliveryConcurrency: '200',
+      webhooksFunctionUrl: 'true',
+    });
+    expect(sqsMapping(template).ScalingConfig).toEqual({ MaximumConcurrency: 200 });
+    // -c webhooksFunctionUrl=true: one public Function URL, on webhooks-receive only, and the
+    // webhook URL outputs point at it.
+    const urls = Object.values(template.findResources('AWS::Lambda::Url') as Resources);
+    expect(urls.map((u) => [u.Properties.AuthType, JSON.stringify(u.Properties.TargetFunctionArn)])).toEqual([
+      ['NONE', expect.stringContaining('Fnwebhooksreceive')],
+    ]);
+    const out = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(out.WebhookUrlStripe!.Value)).toContain('FunctionUrl');
+    expect(JSON.stringify(out.WebhookUrlStripe!.Value)).toContain('webhooks/stripe');
+    expect(out.WebhooksFunctionUrl).toBeDefined();
     const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter(
       (fn) => fn.Properties.Environment?.Variables?.HOOKBRIDGE_TABLE,
     );
@@ -271,6 +294,12 @@ describe('processing, schedules, secrets and outputs', () => {
     expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(p.MaximumRetryAttempts).toBe(STREAM_SETTINGS.retryAttempts);
     expect(p.DestinationConfig.OnFailure.Destination).toBeDefined();
+  });
+
+  it('runs at most 10 deliveries-send batches at once unless -c deliveryConcurrency says otherwise', () => {
+    expect(sqsMapping(prod)).toMatchObject({ BatchSize: 10, ScalingConfig: { MaximumConcurrency: 10 } });
+    // and no Function URL unless -c webhooksFunctionUrl=true: every route goes through the HTTP API.
+    expect(prod.findResources('AWS::Lambda::Url')).toEqual({});
   });
 
   it('encrypts every queue and alarms on every dead-letter queue', () => {
