@@ -256,6 +256,42 @@ describe.each([
     expect((await deliveries.listIndexedForDestination('orders', 'pending')).items).toEqual([]);
   });
 
+  it("deliveries: a destination's pending and dead-letter lists hold every delivery, whatever its index shard", async () => {
+    const { deliveries } = await make();
+    const bulk = Array.from({ length: 40 }, (_, i) => ({
+      ...delivery,
+      eventId: `evt_b${String(i).padStart(2, '0')}`,
+      destinationId: 'bulk',
+    }));
+    await Promise.all(bulk.map((d) => deliveries.createDelivery(d)));
+    const pendingIds: string[] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 50; n++) {
+      const page = await deliveries.listIndexedForDestination('bulk', 'pending', cursor);
+      pendingIds.push(...page.items.map((d) => d.eventId));
+      cursor = page.cursor;
+      if (!cursor) break;
+    }
+    expect(cursor).toBeUndefined();
+    expect(pendingIds.sort()).toEqual(bulk.map((d) => d.eventId));
+    // Dead letters come back oldest first across shards, `limit` of them.
+    const dead = bulk.slice(0, 20).reverse();
+    for (const [i, d] of dead.entries())
+      await deliveries.settle(d, 0, {
+        status: 'dead',
+        at: later(i * 1000),
+        lastStatus: 500,
+        deadReason: 'retries_exhausted',
+      });
+    expect((await deliveries.listDeadLetters('bulk', 5)).map((d) => d.eventId)).toEqual(
+      dead.slice(0, 5).map((d) => d.eventId),
+    );
+    expect((await deliveries.listDeadLetters('bulk')).map((d) => d.eventId)).toEqual(
+      dead.map((d) => d.eventId),
+    );
+    expect((await deliveries.listIndexedForDestination('bulk', 'pending')).items).toHaveLength(20);
+  });
+
   it('pull messages: numbered 1, 2, … per stream in storing order, read after a number', async () => {
     const { pullMessages } = await make();
     const stream = { destinationId: 'inbox', generation: 'g1' };
