@@ -8,9 +8,33 @@ export const TABLE = {
   ttlAttribute: 'ttl',
   /** Item attribute that names the record kind; the stream filter lets only new `event` records through. */
   kindAttribute: 'kind',
+  /**
+   * gsi1 and gsi2 project whole items (every kind but events lists from them). gsi3 holds events
+   * only, sharded (keys.ts EVENT), and carries just what an event list returns: one small copy per
+   * event instead of two full ones (headers and the gzipped body stay in the table item).
+   */
   globalSecondaryIndexes: [
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    {
+      indexName: 'gsi3',
+      partitionKey: 'gsi3pk',
+      sortKey: 'gsi3sk',
+      include: [
+        'id',
+        'provider',
+        'source',
+        'eventId',
+        'type',
+        'occurredAt',
+        'receivedAt',
+        'bodySha256',
+        'bodySize',
+        'contentType',
+        'flagged',
+        'ttl',
+      ],
+    },
   ],
   streamView: 'NEW_IMAGE',
 } as const;
@@ -25,4 +49,11 @@ export function keyAttributeNames(): string[] {
     names.add(g.sortKey);
   }
   return [...names];
+}
+
+/** An index's projected non-key attributes, or undefined for ALL. */
+export function indexInclude(
+  g: (typeof TABLE.globalSecondaryIndexes)[number],
+): readonly string[] | undefined {
+  return 'include' in g ? g.include : undefined;
 }

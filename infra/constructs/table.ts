@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { TABLE } from '../../shared/table.js';
+import { indexInclude, TABLE } from '../../shared/table.js';
 
 /**
  * The one table, with the shared key schema and a NEW_IMAGE stream for events-process. Built in
@@ -18,10 +18,16 @@ export function addTable(scope: Construct, opts: { prod: boolean }): dynamodb.Ta
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: opts.prod,
     removalPolicy: opts.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    globalSecondaryIndexes: TABLE.globalSecondaryIndexes.map((g) => ({
-      indexName: g.indexName,
-      partitionKey: { name: g.partitionKey, type: S },
-      sortKey: { name: g.sortKey, type: S },
-    })),
+    globalSecondaryIndexes: TABLE.globalSecondaryIndexes.map((g) => {
+      const include = indexInclude(g);
+      return {
+        indexName: g.indexName,
+        partitionKey: { name: g.partitionKey, type: S },
+        sortKey: { name: g.sortKey, type: S },
+        ...(include
+          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...include] }
+          : {}),
+      };
+    }),
   });
 }

@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { keyAttributeNames, TABLE } from '../../shared/table.js';
+import { indexInclude, keyAttributeNames, TABLE } from '../../shared/table.js';
 
 /** CreateTable input built from the same definition the CDK stack uses. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
@@ -11,14 +11,19 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: TABLE.globalSecondaryIndexes.map((g) => ({
-      IndexName: g.indexName,
-      KeySchema: [
-        { AttributeName: g.partitionKey, KeyType: 'HASH' },
-        { AttributeName: g.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
+    GlobalSecondaryIndexes: TABLE.globalSecondaryIndexes.map((g) => {
+      const include = indexInclude(g);
+      return {
+        IndexName: g.indexName,
+        KeySchema: [
+          { AttributeName: g.partitionKey, KeyType: 'HASH' },
+          { AttributeName: g.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: include
+          ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...include] }
+          : { ProjectionType: 'ALL' },
+      };
+    }),
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },
   };
 }

@@ -101,7 +101,7 @@ export const deliveryRoutes: RouteDef[] = [
   destinations.get(
     '/destinations/{id}/deliveries',
     'destinations:write',
-    "A destination's dead letters (or its pending deliveries), oldest first, with the last attempt's status and error",
+    "A destination's dead letters (or its pending deliveries), with the last attempt's status and error",
     {
       params,
       query: DestinationDeliveriesQuery,

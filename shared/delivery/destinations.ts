@@ -98,7 +98,7 @@ export async function deleteDestination(deps: DeliveryDeps, id: string): Promise
   }
 }
 
-/** GET /destinations/{id}/deliveries: its dead letters, or its pending (retrying) deliveries, oldest first. */
+/** GET /destinations/{id}/deliveries: its dead letters, or its pending (retrying) deliveries (a page per call). */
 export async function destinationDeliveries(
   deps: DeliveryDeps,
   id: string,

@@ -114,7 +114,7 @@ export interface DeliveryRepo {
   ): Promise<number | undefined>;
   listForEvent(eventId: string): Promise<{ deliveries: Delivery[]; attempts: DeliveryAttempt[] }>;
   listDeadLetters(destinationId: string, limit?: number): Promise<Delivery[]>;
-  /** Oldest first; `limit` absent = as many as one store read holds. */
+  /** One page: oldest first within each index shard; `limit` absent = 100. */
   listIndexedForDestination(
     destinationId: string,
     which: 'pending' | 'dead',

@@ -57,6 +57,8 @@ interface Run {
   lambda: Record<string, Lambda>;
   sqs: { send: number; receive: number; delete: number };
   busEntries: number;
+  /** Index entries written, by index, then by partition key. */
+  indexWrites: Map<string, Map<string, number>>;
 }
 
 function stripeEvent(n: number): string {
@@ -85,8 +87,8 @@ function stripeEvent(n: number): string {
   return JSON.stringify(event);
 }
 
-/** N events through a fresh local runtime with `destinations` destinations; what they cost, counted. */
-async function measure(destinations: number): Promise<Run> {
+/** `n` events through a fresh local runtime with `destinations` destinations; what they cost, counted. */
+async function measure(destinations: number, n = N): Promise<Run> {
   const secrets = await writeTempSecrets('hb-bench-cost-', {
     'hookbridge/webhooks/stripe': { secrets: [SECRET] },
   });
@@ -160,8 +162,8 @@ async function measure(destinations: number): Promise<Run> {
     const busStart = rt.pipeline.bus.published.length;
     Object.assign(ingest, { count: 0, ms: 0 });
     sqs.send = 0;
-    for (let i = 0; i < N; i++) await post();
-    await settle(destinations * (N + 1));
+    for (let i = 0; i < n; i++) await post();
+    await settle(destinations * (n + 1));
     const delta = (f: keyof typeof inv) => ({
       count: inv[f].count - start[f].count,
       ms: Math.ceil(inv[f].ms - start[f].ms),
@@ -171,6 +173,7 @@ async function measure(destinations: number): Promise<Run> {
     sqs.delete = sends.count;
     return {
       dynamo: new Map(meter.usage),
+      indexWrites: new Map(meter.indexWrites),
       lambda: { [INGEST]: ingest, 'events-process': delta('events-process'), 'deliveries-send': sends },
       sqs,
       busEntries: rt.pipeline.bus.published
@@ -264,9 +267,32 @@ function figures(label: string, run: Run, fns: string[], b: Bill): BenchResult[]
   return out;
 }
 
+/** Events of the hot-key run: one provider, one destination. */
+const HOT_KEY_EVENTS = 500;
+
+/**
+ * The largest share of one index's writes that a single partition key took, per index: the hot
+ * key test (goal: at most 1/8, whatever the traffic shape; here one provider and one destination).
+ */
+function hotKeys(run: Run): BenchResult[] {
+  return [...run.indexWrites].map(([index, keys]) => {
+    const total = [...keys.values()].reduce((a, b) => a + b, 0);
+    const [key, most] = [...keys].reduce((a, b) => (b[1] > a[1] ? b : a));
+    process.stdout.write(`hot keys: ${index}: ${keys.size} partition keys, ${total} writes, top ${key}\n`);
+    return {
+      name: `hot keys (${HOT_KEY_EVENTS} events, 1 provider, 1 destination): ${index} top partition share`,
+      value: (100 * most) / total,
+      unit: '%',
+      goal: '<= 12.5%',
+      pass: most / total <= 1 / 8,
+    };
+  });
+}
+
 export default async function (): Promise<BenchResult[]> {
   const one = await measure(1);
   const three = await measure(3);
+  const hot = await measure(1, HOT_KEY_EVENTS);
   const all = [INGEST, 'events-process', 'deliveries-send'];
   const ingest = bill(one, [INGEST], false);
   const e2e1 = bill(one, all, true);
@@ -293,5 +319,6 @@ export default async function (): Promise<BenchResult[]> {
       pass: e2e1.total * 1e6 <= 5,
     },
     { name: 'e2e 3 destinations $ per million', value: e2e3.total * 1e6, unit: '$' },
+    ...hotKeys(hot),
   ];
 }

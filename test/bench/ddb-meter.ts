@@ -19,6 +19,7 @@ import { TABLE } from '../../shared/table.js';
 import {
   type IndexDefinition,
   type Item,
+  indexCopy,
   indexWriteUnits,
   itemSize,
   readUnits,
@@ -80,8 +81,17 @@ function touchedBy(op: string, b: Body): Touched[] {
 const getItem = async (raw: Raw, table: string, key: Item): Promise<Item | undefined> =>
   (await raw('GetItem', { TableName: table, Key: key, ConsistentRead: true })).Item as Item | undefined;
 
+/** Called for each index entry a write puts or changes: the index and the entry's partition key. */
+type OnIndexWrite = (indexName: string, partition: string) => void;
+
 /** WRU of one write request, given the items before it and whether it succeeded. */
-async function writeCost(raw: Raw, op: string, b: Body, run: () => Promise<boolean>): Promise<number> {
+async function writeCost(
+  raw: Raw,
+  op: string,
+  b: Body,
+  run: () => Promise<boolean>,
+  onIndexWrite: OnIndexWrite,
+): Promise<number> {
   const touched = touchedBy(op, b);
   const before = await Promise.all(touched.map((x) => getItem(raw, x.table, x.key)));
   const ok = await run();
@@ -98,7 +108,15 @@ async function writeCost(raw: Raw, op: string, b: Body, run: () => Promise<boole
             ? undefined
             : await getItem(raw, x.table, x.key);
     wru += writeUnits(Math.max(old ? itemSize(old) : 0, after ? itemSize(after) : 0), tx);
-    if (ok) for (const g of INDEXES) wru += indexWriteUnits(old, after, g, TABLE_KEYS);
+    if (!ok) continue;
+    for (const g of INDEXES) {
+      const units = indexWriteUnits(old, after, g, TABLE_KEYS);
+      wru += units;
+      // The partition the write lands in: the new entry's, or the removed one's.
+      const entry = (after && indexCopy(after, g, TABLE_KEYS)) ?? (old && indexCopy(old, g, TABLE_KEYS));
+      const pkName = g.KeySchema?.[0]?.AttributeName ?? '';
+      if (units > 0 && entry) onIndexWrite(String(g.IndexName), JSON.stringify(entry[pkName]));
+    }
   }
   return wru;
 }
@@ -161,6 +179,8 @@ async function readCost(raw: Raw, op: string, b: Body): Promise<number> {
 export class DynamoMeter {
   /** Usage by `function operation`. */
   readonly usage = new Map<string, Usage>();
+  /** Index entries written, by index name, then by partition key (its DynamoDB JSON value). */
+  readonly indexWrites = new Map<string, Map<string, number>>();
   private target!: (endpoint: string) => void;
   private readonly endpoint = new Promise<string>((r) => {
     this.target = r;
@@ -204,6 +224,7 @@ export class DynamoMeter {
 
   reset(): void {
     this.usage.clear();
+    this.indexWrites.clear();
   }
 
   close(): Promise<void> {
@@ -243,7 +264,11 @@ export class DynamoMeter {
     };
     const rru = await readCost(raw, op, b);
     // A request that writes nothing costs no WRU (touchedBy is empty): writeCost only forwards it.
-    const wru = await writeCost(raw, op, b, forward);
+    const wru = await writeCost(raw, op, b, forward, (index, partition) => {
+      const keys = this.indexWrites.get(index) ?? new Map<string, number>();
+      keys.set(partition, (keys.get(partition) ?? 0) + 1);
+      this.indexWrites.set(index, keys);
+    });
     const key = `${req.headers[FUNCTION_HEADER] ?? '(untagged)'} ${op}`;
     const u = this.usage.get(key) ?? { calls: 0, wru: 0, rru: 0 };
     this.usage.set(key, { calls: u.calls + 1, wru: u.wru + wru, rru: u.rru + rru });

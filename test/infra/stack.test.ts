@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../infra/local/server.js';
 import { GATEWAY_ROUTES } from '../../infra/routes.js';
 import { HookbridgeStack } from '../../infra/stacks/hookbridge-stack.js';
 import { STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../../infra/stream.js';
-import { TABLE } from '../../shared/table.js';
+import { indexInclude, TABLE } from '../../shared/table.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON; the assertions are the checks.
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
@@ -69,6 +69,9 @@ describe('table', () => {
             { AttributeName: g.partitionKey, KeyType: 'HASH' },
             { AttributeName: g.sortKey, KeyType: 'RANGE' },
           ],
+          Projection: indexInclude(g)
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...(indexInclude(g) ?? [])] }
+            : { ProjectionType: 'ALL' },
         }),
       ),
       Replicas: [

@@ -166,6 +166,53 @@ describe.each([
     expect((await events.list({ provider: 'stripe' })).items.map((e) => e.id)).toEqual(['evt_a']);
   });
 
+  it('events: pages across index shards in exact newest-first order, with filters and bounds', async () => {
+    const { events } = await make();
+    // Two events per instant (ties order by id), two providers, a rare type only a few shards hold.
+    const records = Array.from({ length: 300 }, (_, i) =>
+      event(`evt_${String(i).padStart(3, '0')}`, {
+        receivedAt: later(Math.floor(i / 2) * 1000),
+        provider: i % 3 === 0 ? 'github' : 'stripe',
+        type: i % 25 === 0 ? 'rare.type' : 'invoice.paid',
+      }),
+    );
+    for (let i = 0; i < records.length; i += 50)
+      await Promise.all(records.slice(i, i + 50).map((r) => events.put(r, body)));
+    const newestFirst = (rs: EventRecord[]) =>
+      rs
+        .map((r) => `${r.receivedAt}#${r.id}`)
+        .sort()
+        .reverse()
+        .map((k) => k.split('#')[1]);
+    type Filters = { provider?: string; type?: string; from?: string; to?: string };
+    const pageAll = async (filters: Filters, limit = 7) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let n = 0; n < 400; n++) {
+        const page = await events.list({ ...filters, limit }, cursor);
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        ids.push(...page.items.map((e) => e.id));
+        cursor = page.cursor;
+        if (!cursor) return ids;
+      }
+      throw new Error('did not reach the last page');
+    };
+    expect(await pageAll({})).toEqual(newestFirst(records));
+    expect(await pageAll({ provider: 'github' })).toEqual(
+      newestFirst(records.filter((r) => r.provider === 'github')),
+    );
+    const rare = newestFirst(records.filter((r) => r.type === 'rare.type'));
+    expect(await pageAll({ type: 'rare.type' })).toEqual(rare);
+    // One per page: a page reads too little of each shard to find a match in all of them.
+    expect(await pageAll({ type: 'rare.type' }, 1)).toEqual(rare);
+    const [from, to] = [later(20_000), later(60_000)];
+    expect(await pageAll({ from, to, provider: 'stripe' })).toEqual(
+      newestFirst(
+        records.filter((r) => r.provider === 'stripe' && r.receivedAt >= from && r.receivedAt <= to),
+      ),
+    );
+  });
+
   it('deliveries: created once, one claim per attempt, settle guarded by round, rounds keyed by cause', async () => {
     const { deliveries } = await make();
     expect(await deliveries.createDelivery(delivery)).toBe('created');
@@ -207,6 +254,42 @@ describe.each([
       deadReason: 'destination_deleted',
     });
     expect((await deliveries.listIndexedForDestination('orders', 'pending')).items).toEqual([]);
+  });
+
+  it("deliveries: a destination's pending and dead-letter lists hold every delivery, whatever its index shard", async () => {
+    const { deliveries } = await make();
+    const bulk = Array.from({ length: 40 }, (_, i) => ({
+      ...delivery,
+      eventId: `evt_b${String(i).padStart(2, '0')}`,
+      destinationId: 'bulk',
+    }));
+    await Promise.all(bulk.map((d) => deliveries.createDelivery(d)));
+    const pendingIds: string[] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 50; n++) {
+      const page = await deliveries.listIndexedForDestination('bulk', 'pending', cursor);
+      pendingIds.push(...page.items.map((d) => d.eventId));
+      cursor = page.cursor;
+      if (!cursor) break;
+    }
+    expect(cursor).toBeUndefined();
+    expect(pendingIds.sort()).toEqual(bulk.map((d) => d.eventId));
+    // Dead letters come back oldest first across shards, `limit` of them.
+    const dead = bulk.slice(0, 20).reverse();
+    for (const [i, d] of dead.entries())
+      await deliveries.settle(d, 0, {
+        status: 'dead',
+        at: later(i * 1000),
+        lastStatus: 500,
+        deadReason: 'retries_exhausted',
+      });
+    expect((await deliveries.listDeadLetters('bulk', 5)).map((d) => d.eventId)).toEqual(
+      dead.slice(0, 5).map((d) => d.eventId),
+    );
+    expect((await deliveries.listDeadLetters('bulk')).map((d) => d.eventId)).toEqual(
+      dead.map((d) => d.eventId),
+    );
+    expect((await deliveries.listIndexedForDestination('bulk', 'pending')).items).toHaveLength(20);
   });
 
   it('pull messages: numbered 1, 2, … per stream in storing order, read after a number', async () => {

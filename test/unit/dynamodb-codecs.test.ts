@@ -9,7 +9,7 @@ import { connectionFromItem, connectionItem } from '../../shared/adapters/dynamo
 import * as deliveries from '../../shared/adapters/dynamodb/deliveries.js';
 import { destinationFromItem, destinationItem } from '../../shared/adapters/dynamodb/destinations.js';
 import { integrationFromItem } from '../../shared/adapters/dynamodb/integrations.js';
-import { BODY_CHUNK, BUS_MARKER, EVENT, INTEGRATION } from '../../shared/adapters/dynamodb/keys.js';
+import { BODY_CHUNK, BUS_MARKER, DELIVERY, EVENT, INTEGRATION } from '../../shared/adapters/dynamodb/keys.js';
 import { objectFromItem, objectItem } from '../../shared/adapters/dynamodb/read-model.js';
 import { replayFromItem, replayItem } from '../../shared/adapters/dynamodb/replays.js';
 import * as sessions from '../../shared/adapters/dynamodb/sessions.js';
@@ -75,7 +75,7 @@ describe('item codecs', () => {
       'event#evt_1',
       'delivery#orders#01',
       'delivery',
-      'pending#orders',
+      `pending#orders#${String(DELIVERY.shardOf('evt_1')).padStart(2, '0')}`,
       `${AT}#evt_1#1`,
       99,
     ),
@@ -241,13 +241,19 @@ describe('item codecs', () => {
     expect(integrationFromItem({ ...rec, kind: 'integration' })).toEqual(rec);
   });
   it('event: keys, body chunks, bus marker, and the core codec', () => {
-    expect([EVENT.pk('evt_1'), EVENT.sk, EVENT.kind, EVENT.allPk, EVENT.providerPk('stripe')]).toEqual([
+    expect([EVENT.pk('evt_1'), EVENT.sk, EVENT.kind, EVENT.listPk(3), EVENT.listPk(15)]).toEqual([
       'event#evt_1',
       'event',
       'event',
-      'events',
-      'events#stripe',
+      'events#03',
+      'events#15',
     ]);
+    // The shard is a stable hash of the id, in range, and spread evenly.
+    expect(EVENT.shardOf('evt_1')).toBe(EVENT.shardOf('evt_1'));
+    const counts = new Array(EVENT.shards).fill(0);
+    for (let i = 0; i < 1600; i++) counts[EVENT.shardOf(`evt_${i}`)]++;
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    expect(Math.max(...counts)).toBeLessThan(150);
     expect(BODY_CHUNK.sk('0123456789abcdef0123', 2)).toBe('body#0123456789abcdef#0002');
     expect([BUS_MARKER.sk, BUS_MARKER.kind]).toEqual(['published#bus', 'bus_marker']);
     const record: EventRecord = {

@@ -7,12 +7,19 @@ import type { Delivery, DeliveryAttempt } from '../../delivery/types.js';
 import type { ClaimResult, DeliveryKey, DeliveryRepo, Page, SettleChange } from '../../ports/index.js';
 import { type Item, num, oneOf, optNum, optStr, str } from './codec.js';
 import { absentOrExpired, itemExists } from './conditional.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor.js';
 import { ATTEMPT, DELIVERY, EVENT } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
 const key = (d: DeliveryKey) => ({ pk: EVENT.pk(d.eventId), sk: DELIVERY.sk(d.destinationId, d.part) });
 const INDEX_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+/** Items read per shard query of a destination's pending or dead-letter list. */
+const SHARD_PAGE = 100;
+
+const shardPartitions = (destinationId: string, which: 'pending' | 'dead') =>
+  Array.from({ length: DELIVERY.shards }, (_, n) =>
+    which === 'pending' ? DELIVERY.pendingPk(destinationId, n) : DELIVERY.deadLetterPk(destinationId, n),
+  );
 
 export const deliveryItem = (d: Delivery, ttl?: number): Item => ({
   ...key(d),
@@ -21,7 +28,7 @@ export const deliveryItem = (d: Delivery, ttl?: number): Item => ({
   ...d,
   ...(d.status === 'pending'
     ? {
-        gsi1pk: DELIVERY.pendingPk(d.destinationId),
+        gsi1pk: DELIVERY.pendingPk(d.destinationId, DELIVERY.shardOf(d.eventId)),
         gsi1sk: DELIVERY.indexSk(d.createdAt, d.eventId, d.part),
       }
     : {}),
@@ -73,10 +80,11 @@ export const attemptFromItem = (it: Item): DeliveryAttempt => ({
 /** The gsi1 entry a settled delivery gets: the dead-letter or pending list, or none. */
 function settledIndex(d: DeliveryKey, change: SettleChange): { pk: string; sk: string } | undefined {
   const sk = DELIVERY.indexSk(change.at, d.eventId, d.part);
+  const shard = DELIVERY.shardOf(d.eventId);
   // A delivery of a deleted destination is dead for good: not in the dead-letter list redrive reads.
   if (change.status === 'dead' && change.deadReason !== 'destination_deleted')
-    return { pk: DELIVERY.deadLetterPk(d.destinationId), sk };
-  if (change.status === 'pending') return { pk: DELIVERY.pendingPk(d.destinationId), sk };
+    return { pk: DELIVERY.deadLetterPk(d.destinationId, shard), sk };
+  if (change.status === 'pending') return { pk: DELIVERY.pendingPk(d.destinationId, shard), sk };
   return undefined;
 }
 
@@ -203,7 +211,7 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
           ':pending': 'pending',
           ':c': cause,
           ':at': at,
-          ':ipk': DELIVERY.pendingPk(d.destinationId),
+          ':ipk': DELIVERY.pendingPk(d.destinationId, DELIVERY.shardOf(d.eventId)),
           ':isk': DELIVERY.indexSk(at, d.eventId, d.part),
           ...(generation === undefined ? {} : { ':g': generation }),
           ...(onlyIfDead ? { ':dead': 'dead' } : {}),
@@ -226,36 +234,60 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
     };
   }
 
+  /** The oldest dead letters first, merged across the shards. */
   async listDeadLetters(destinationId: string, limit = 100): Promise<Delivery[]> {
-    const page = await this.queryPage({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': DELIVERY.deadLetterPk(destinationId) },
-      Limit: limit,
-    });
-    return page.items.map(deliveryFromItem);
+    const pages = await Promise.all(
+      shardPartitions(destinationId, 'dead').map((p) =>
+        this.queryPage({
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': p },
+          Limit: limit,
+        }),
+      ),
+    );
+    const sk = (it: Item) => String(it.gsi1sk);
+    const items = pages.flatMap((p) => p.items).sort((a, b) => (sk(a) < sk(b) ? -1 : 1));
+    return items.slice(0, limit).map(deliveryFromItem);
   }
 
-  /** A destination's pending deliveries or dead letters, one page each call. */
+  /**
+   * A destination's pending deliveries or dead letters, one page each call: the shards in turn,
+   * from the cursor's (a LastEvaluatedKey names its shard) until one is cut short or all are read.
+   */
   async listIndexedForDestination(
     destinationId: string,
     which: 'pending' | 'dead',
     cursor?: string,
     limit?: number,
   ): Promise<Page<Delivery>> {
-    const partition =
-      which === 'pending' ? DELIVERY.pendingPk(destinationId) : DELIVERY.deadLetterPk(destinationId);
-    const page = await this.queryPage({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': partition },
-      ExclusiveStartKey: decodeCursor(cursor, INDEX_KEYS, { gsi1pk: partition }),
-      ...(limit === undefined ? {} : { Limit: limit }),
+    const partitions = shardPartitions(destinationId, which);
+    const max = limit ?? SHARD_PAGE;
+    let start: Item | undefined = decodeCursor(cursor, INDEX_KEYS);
+    const first = start ? partitions.indexOf(String(start.gsi1pk)) : 0;
+    if (first < 0) throw invalidCursor();
+    const items: Item[] = [];
+    const done = (next?: Item) => ({
+      items: items.map(deliveryFromItem),
+      cursor: next ? encodeCursor(next) : undefined,
     });
-    return {
-      items: page.items.map(deliveryFromItem),
-      cursor: page.next ? encodeCursor(page.next) : undefined,
-    };
+    for (let i = first; i < partitions.length; i++) {
+      const page = await this.queryPage({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partitions[i] },
+        Limit: max - items.length,
+        ExclusiveStartKey: start,
+      });
+      items.push(...page.items);
+      start = page.next;
+      if (start) return done(start);
+      // Full at a shard's end: the last item's keys resume there (the rest of its shard is empty).
+      const last = items.at(-1);
+      if (items.length >= max && last && i + 1 < partitions.length)
+        return done(Object.fromEntries(INDEX_KEYS.map((k) => [k, last[k]])));
+    }
+    return done();
   }
 
   /**

@@ -25,12 +25,14 @@ import type {
 } from '../../ports/index.js';
 import { itemAbsent, TTL_NAME, ttlPassed } from './conditional.js';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.js';
-import { BODY_CHUNK, EVENT } from './keys.js';
+import { BODY_CHUNK, EVENT, hash32 } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
 /** Compressed bytes kept inline; the rest of the 400 KB item limit is left for headers and fields. */
 export const BODY_INLINE_LIMIT = 300 * 1024;
-const LIST_GSI = { all: 'gsi1', byProvider: 'gsi2' } as const;
+const LIST_INDEX = 'gsi3';
+/** Reads per shard for one page: filters apply after the key condition, so a page may need several. */
+const SHARD_READS = 5;
 
 export interface EventRepoOptions {
   retentionDays: number;
@@ -45,10 +47,8 @@ function eventItem(record: EventRecord, ttl: number): StoredItem {
     pk: EVENT.pk(record.id),
     sk: EVENT.sk,
     kind: EVENT.kind,
-    gsi1pk: EVENT.allPk,
-    gsi1sk: EVENT.listSk(record.receivedAt, record.id),
-    gsi2pk: EVENT.providerPk(record.provider),
-    gsi2sk: EVENT.listSk(record.receivedAt, record.id),
+    gsi3pk: EVENT.listPk(EVENT.shardOf(record.id)),
+    gsi3sk: EVENT.listSk(record.receivedAt, record.id),
     ttl,
     bodyEncoding: 'gzip',
     ...record,
@@ -190,33 +190,53 @@ export class DynamoEventRepo extends DynamoRepo implements EventRepo {
     return Buffer.concat(parts);
   }
 
-  /** Newest first. Filters by provider use gsi2, others gsi1; the cursor is opaque base64url. */
+  /**
+   * Newest first: every gsi3 shard read in parallel and merged by `receivedAt#id`. The cursor is
+   * opaque base64url: the position of the last event returned (each shard resumes strictly after
+   * it) and a hash of the filters it was returned for.
+   */
   async list(filters: EventFilters = {}, cursor?: string): Promise<Page<EventRecord>> {
     const limit = Math.min(Math.max(filters.limit ?? 50, 1), 200);
     const q = listQuery(filters, this.nowSec());
-    let start: StoredItem | undefined = decodeCursor(cursor, ['pk', 'sk', q.pkName, q.skName], {
-      [q.pkName]: q.partition,
-    });
-    // A key outside the key condition is a ValidationException in DynamoDB: refuse it here.
-    const resumeAt = start?.[q.skName] as string | undefined;
+    const at = decodeCursor(cursor, ['at', 'f'], { f: q.filterHash })?.at;
+    // A position outside the key condition is a ValidationException in DynamoDB: refuse it here.
     if (
-      resumeAt !== undefined &&
-      ((q.from !== undefined && resumeAt < q.from) || (q.to !== undefined && resumeAt > q.to))
+      at !== undefined &&
+      (at.lastIndexOf('#') < 1 || (q.from !== undefined && at < q.from) || (q.to !== undefined && at > q.to))
     )
       throw invalidCursor();
-    const items: EventRecord[] = [];
-    // Filters apply after the key condition, so a page may need several reads; bounded.
-    for (let i = 0; i < 20 && items.length < limit; i++) {
+    const shards = await Promise.all(
+      Array.from({ length: EVENT.shards }, (_, n) => this.shardPage(q.input, EVENT.listPk(n), at, limit)),
+    );
+    const { items, at: next } = mergeShards(shards, limit);
+    return {
+      items: items.map(recordFromItem),
+      cursor: next === undefined ? undefined : encodeCursor({ at: next, f: q.filterHash }),
+    };
+  }
+
+  /** Up to `limit` (+1) matching items of one shard after `at`; `resumeAt` if it has unread items. */
+  private async shardPage(
+    input: ReturnType<typeof listQuery>['input'],
+    partition: string,
+    at: string | undefined,
+    limit: number,
+  ): Promise<ShardPage> {
+    const values = { ...input.ExpressionAttributeValues, ':p': partition };
+    let start = at === undefined ? undefined : positionKey(partition, at);
+    const items: StoredItem[] = [];
+    for (let i = 0; i < SHARD_READS && items.length <= limit; i++) {
       const page = await this.queryPage({
-        ...q.input,
-        Limit: limit - items.length,
+        ...input,
+        ExpressionAttributeValues: values,
+        Limit: limit + 1 - items.length,
         ExclusiveStartKey: start,
       });
-      for (const it of page.items) items.push(recordFromItem(it));
+      items.push(...page.items);
       start = page.next;
-      if (!start) break;
+      if (!start) return { items };
     }
-    return { items, cursor: start ? encodeCursor(start) : undefined };
+    return { items, resumeAt: String(start?.gsi3sk) };
   }
 
   private nowSec(): number {
@@ -228,46 +248,77 @@ export class DynamoEventRepo extends DynamoRepo implements EventRepo {
   }
 }
 
+interface ShardPage {
+  items: StoredItem[];
+  /** Set when the shard stopped early: every item of it at or after this position has been read. */
+  resumeAt?: string;
+}
+
+const sortKey = (it: StoredItem) => String(it.gsi3sk);
+
+/**
+ * Newest first across shards. A shard that stopped early may hold unread items below its resume
+ * point, so nothing below the highest such point is returned yet: the cursor resumes there.
+ */
+function mergeShards(shards: ShardPage[], limit: number): { items: StoredItem[]; at?: string } {
+  const floor = shards.reduce<string | undefined>(
+    (m, s) => (s.resumeAt !== undefined && (m === undefined || s.resumeAt > m) ? s.resumeAt : m),
+    undefined,
+  );
+  const merged = shards
+    .flatMap((s) => s.items)
+    .filter((it) => floor === undefined || sortKey(it) >= floor)
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1));
+  const items = merged.slice(0, limit);
+  const last = items.at(-1);
+  if (last && items.length === limit && (merged.length > limit || floor !== undefined))
+    return { items, at: sortKey(last) };
+  return floor === undefined ? { items } : { items, at: floor };
+}
+
+/** The index key of position `receivedAt#id` in one shard (it need not be an item there). */
+function positionKey(partition: string, at: string): StoredItem {
+  const id = at.slice(at.lastIndexOf('#') + 1);
+  return { pk: EVENT.pk(id), sk: EVENT.sk, gsi3pk: partition, gsi3sk: at };
+}
+
 /** The list query for some filters: the index, its key condition and the (post-key) filters. */
 function listQuery(filters: EventFilters, nowSec: number) {
   const names: Record<string, string> = { '#ttl': 'ttl' };
   const values: Record<string, unknown> = { ':now': nowSec };
-  const byProvider = filters.provider !== undefined;
-  const [pkName, skName] = byProvider ? ['gsi2pk', 'gsi2sk'] : ['gsi1pk', 'gsi1sk'];
-  const partition = byProvider ? EVENT.providerPk(String(filters.provider)) : EVENT.allPk;
-  values[':p'] = partition;
-  let key = `${pkName} = :p`;
+  let key = 'gsi3pk = :p';
   // sk = receivedAt#id, receivedAt in UTC with milliseconds: bounds are compared as text, so
   // they get the same form (an offset or missing milliseconds would compare wrongly).
   const from = utcBound(filters.from, 'from');
   // '~' sorts after every id character, so `to` is inclusive.
   const to = filters.to === undefined ? undefined : `${utcBound(filters.to, 'to')}~`;
   if (from !== undefined && to !== undefined) {
-    key += ` AND ${skName} BETWEEN :from AND :to`;
+    key += ' AND gsi3sk BETWEEN :from AND :to';
     values[':from'] = from;
     values[':to'] = to;
   } else if (from !== undefined) {
-    key += ` AND ${skName} >= :from`;
+    key += ' AND gsi3sk >= :from';
     values[':from'] = from;
   } else if (to !== undefined) {
-    key += ` AND ${skName} <= :to`;
+    key += ' AND gsi3sk <= :to';
     values[':to'] = to;
   }
   const conds = ['#ttl > :now'];
-  for (const field of ['source', 'type', 'eventId'] as const) {
+  // One index copy per event: the provider is a filter too (a second, per-provider index would
+  // be another write unit per event).
+  for (const field of ['provider', 'source', 'type', 'eventId'] as const) {
     if (filters[field] === undefined) continue;
     conds.push(`#${field} = :${field}`);
     names[`#${field}`] = field;
     values[`:${field}`] = filters[field];
   }
+  const bound = [filters.provider, filters.source, filters.type, from, to];
   return {
-    pkName: pkName as string,
-    skName: skName as string,
-    partition,
     from,
     to,
+    filterHash: hash32(JSON.stringify(bound)).toString(36),
     input: {
-      IndexName: byProvider ? LIST_GSI.byProvider : LIST_GSI.all,
+      IndexName: LIST_INDEX,
       KeyConditionExpression: key,
       FilterExpression: conds.join(' AND '),
       ExpressionAttributeNames: names,

@@ -8,13 +8,27 @@
 const timeSk = (at: string, ...ids: (string | number)[]) => [at, ...ids].join('#');
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/** FNV-1a of a string: a stable, well-spread shard number for any id. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const EVENT_SHARDS = 16;
+
 export const EVENT = {
   kind: 'event',
   pk: (id: string) => `event#${id}`,
   sk: 'event',
-  /** gsi1: every event; gsi2: one provider's; both newest first by `receivedAt#id`. */
-  allPk: 'events',
-  providerPk: (provider: string) => `events#${provider}`,
+  /**
+   * gsi3: every event, spread over `shards` partitions by a hash of its id (so no index partition
+   * takes more than about 1/shards of the writes, whatever the traffic shape), each newest first
+   * by `receivedAt#id`. A list reads all shards and merges them.
+   */
+  shards: EVENT_SHARDS,
+  listPk: (shard: number) => `events#${pad(shard, 2)}`,
+  shardOf: (id: string) => hash32(id) % EVENT_SHARDS,
   listSk: (receivedAt: string, id: string) => timeSk(receivedAt, id),
 } as const;
 
@@ -33,14 +47,22 @@ export const DESTINATION = {
   allPk: 'destinations',
 } as const;
 
+const DELIVERY_SHARDS = 16;
+
 /** Deliveries live under their event's partition, so an event's deliveries are one query. */
 export const DELIVERY = {
   kind: 'delivery',
   skPrefix: 'delivery#',
   sk: (destinationId: string, part: number) => `delivery#${destinationId}#${pad(part, 2)}`,
-  /** gsi1 partitions: a destination's pending deliveries (so deleting it can settle them) and dead letters. */
-  pendingPk: (destinationId: string) => `pending#${destinationId}`,
-  deadLetterPk: (destinationId: string) => `deadletter#${destinationId}`,
+  /**
+   * gsi1 partitions: a destination's pending deliveries (so deleting it can settle them) and dead
+   * letters, each spread over `shards` partitions by a hash of the event id (one busy destination
+   * is not one hot key); readers go through every shard.
+   */
+  shards: DELIVERY_SHARDS,
+  pendingPk: (destinationId: string, shard: number) => `pending#${destinationId}#${pad(shard, 2)}`,
+  deadLetterPk: (destinationId: string, shard: number) => `deadletter#${destinationId}#${pad(shard, 2)}`,
+  shardOf: (eventId: string) => hash32(eventId) % DELIVERY_SHARDS,
   indexSk: (at: string, eventId: string, part: number) => timeSk(at, eventId, part),
 } as const;
 
