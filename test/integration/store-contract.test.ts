@@ -213,6 +213,27 @@ describe.each([
     );
   });
 
+  it("deliveries: a destination's pending list pages by limit across index shards, each once", async () => {
+    const { deliveries } = await make();
+    const ids = Array.from({ length: 60 }, (_, i) => `evt_${String(i).padStart(2, '0')}`);
+    for (const eventId of ids)
+      expect(
+        await deliveries.createDelivery({ ...delivery, eventId, webhookId: eventId, destinationId: 'paged' }),
+      ).toBe('created');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 40; i++) {
+      const page = await deliveries.listIndexedForDestination('paged', 'pending', cursor, 4);
+      expect(page.items.length).toBeLessThanOrEqual(4);
+      seen.push(...page.items.map((d) => d.eventId));
+      cursor = page.cursor;
+      if (!cursor) break;
+    }
+    expect(cursor).toBeUndefined();
+    expect(seen.sort()).toEqual(ids);
+    expect((await deliveries.listIndexedForDestination('paged', 'dead', undefined, 4)).items).toEqual([]);
+  });
+
   it('deliveries: created once, one claim per attempt, settle guarded by round, rounds keyed by cause', async () => {
     const { deliveries } = await make();
     expect(await deliveries.createDelivery(delivery)).toBe('created');
