@@ -312,7 +312,7 @@ function listQuery(filters: EventFilters, nowSec: number) {
     names[`#${field}`] = field;
     values[`:${field}`] = filters[field];
   }
-  const bound = [filters.provider, filters.source, filters.type, from, to];
+  const bound = [filters.provider, filters.source, filters.type, from, to, filters.eventId];
   return {
     from,
     to,
