@@ -21,8 +21,9 @@ interface Replay {
 /** A running job is read again every second: its counts are the live progress. */
 const PROGRESS_MS = 1000;
 
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const progress = (r: Replay) =>
-  `${r.eventsScanned} events scanned, ${r.deliveriesQueued} deliveries queued, ${r.pages} pages`;
+  `${count(r.eventsScanned, 'event', 'events')} scanned, ${count(r.deliveriesQueued, 'delivery', 'deliveries')} queued, ${count(r.pages, 'page', 'pages')}`;
 
 export function Replays() {
   const [started, setStarted] = useState<string>();

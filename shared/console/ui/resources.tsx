@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { SCOPES } from '../../auth/scopes.js';
 import { api, can, enc, query, readiness, type Session } from './api.js';
 import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
 
@@ -361,19 +362,6 @@ interface ApiKey {
   createdAt: string;
   revokedAt?: string;
 }
-
-export const SCOPES = [
-  'admin',
-  'events:read',
-  'events:replay',
-  'destinations:write',
-  'payments:read',
-  'integrations:write',
-  'connections:read',
-  'connections:write',
-  'connections:token',
-  'proxy',
-];
 
 export function ApiKeys() {
   const list = useData(() => api<{ items: ApiKey[] }>('GET', '/api-keys'), []);
