@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, errnoOf, fail } from '../cli.js';
 import { formatActivity } from './activity.js';
-import { removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from './runtime-file.js';
+import { removeRuntimeFile, runtimeFilePath, runtimeInfoOf, writeRuntimeFile } from './runtime-file.js';
 import { type LocalRuntime, startLocal } from './server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -44,13 +44,7 @@ try {
   fail(err);
 }
 const runtimeFile = runtimeFilePath();
-await writeRuntimeFile(runtimeFile, {
-  pid: process.pid,
-  url: rt.url,
-  dynamoEndpoint: rt.dynamoEndpoint,
-  table: rt.table,
-  secretsFile: rt.secretsFile,
-});
+await writeRuntimeFile(runtimeFile, runtimeInfoOf(rt));
 process.on('exit', () => removeRuntimeFile(runtimeFile));
 
 const keyLine =

@@ -20,6 +20,15 @@ export interface RuntimeInfo {
 export const runtimeFilePath = (): string =>
   resolve(process.env.HOOKBRIDGE_RUNTIME_FILE ?? '.hookbridge/runtime.json');
 
+/** What a running local runtime puts in the file, from the runtime itself (this process's pid). */
+export const runtimeInfoOf = (rt: Omit<RuntimeInfo, 'pid'>): RuntimeInfo => ({
+  pid: process.pid,
+  url: rt.url,
+  dynamoEndpoint: rt.dynamoEndpoint,
+  table: rt.table,
+  secretsFile: rt.secretsFile,
+});
+
 export async function writeRuntimeFile(path: string, info: RuntimeInfo): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });

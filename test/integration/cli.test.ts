@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFixtures } from '../../infra/cli/fixtures.js';
 import { resolveTarget } from '../../infra/cli/target.js';
 import { type Sent, trigger } from '../../infra/cli/trigger.js';
-import { writeRuntimeFile } from '../../infra/local/runtime-file.js';
+import { runtimeInfoOf, writeRuntimeFile } from '../../infra/local/runtime-file.js';
 import { type LocalRuntime, REPO_ROOT, startLocal } from '../../infra/local/server.js';
 import { DEFINITIONS } from '../../shared/webhooks/providers/definitions.gen.js';
 import { apiCaller, type JsonBody } from '../support/api.js';
@@ -141,13 +141,7 @@ beforeAll(async () => {
     startLocal({ port: 0, secretsFile: join(dir, 'local-secrets.json'), apiKey: '', env: LOOPBACK }),
     startLocal({ port: 0, secretsFile: join(dir, 'remote-secrets.json'), apiKey: REMOTE_KEY, env: LOOPBACK }),
   ]);
-  await writeRuntimeFile(runtimeFile, {
-    pid: process.pid,
-    url: rt.url,
-    dynamoEndpoint: rt.dynamoEndpoint,
-    table: rt.table,
-    secretsFile: rt.secretsFile,
-  });
+  await writeRuntimeFile(runtimeFile, runtimeInfoOf(rt));
 }, 40_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { signWebhook } from '../../infra/local/webhook-signers.js';
 import { LEASE_MS } from '../../shared/connections/refresh.js';
 import { eventIdFor } from '../../shared/events/record.js';
-import { apiCaller } from '../support/api.js';
+import { apiCaller, rawRequest } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { expectProblem } from '../support/problem.js';
 import { seedConnection } from '../support/seed-connection.js';
@@ -225,21 +225,14 @@ describe('webhooks', () => {
 
   it('drops Proxy-Authorization from the stored headers, keeping the rest', async () => {
     const signed = signWebhook('github', { url: url('github'), secret: GITHUB });
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(url('github'), {
+    const res = await rawRequest(
+      url('github'),
+      {
         method: 'POST',
         headers: { ...signed.headers, 'proxy-authorization': 'Basic cHJveHk6c2VjcmV0LXByb3h5' },
-      });
-      req.on('response', (r) => {
-        let body = '';
-        r.on('data', (c: Buffer) => {
-          body += c.toString();
-        });
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-      req.end(signed.body);
-    });
+      },
+      signed.body,
+    );
     expect(res.status).toBe(200);
     const detail = await api('GET', `/events/${(JSON.parse(res.body) as { id: string }).id}`);
     const headers = detail.json!.headers as Record<string, string>;

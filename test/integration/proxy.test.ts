@@ -4,10 +4,11 @@
  * that must never be reached.
  */
 
-import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { rawRequest } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { expectProblem } from '../support/problem.js';
 import { seedConnection } from '../support/seed-connection.js';
@@ -273,22 +274,11 @@ describe('API-key integrations', () => {
 
   it('refuses dot segments that would climb out of the base path', async () => {
     // Sent raw: fetch would normalise the dot segments away before they reach us.
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({
-        host: '127.0.0.1',
-        port: rt.port,
-        path: '/proxy/integrations/int-key/%2e%2e/cc/token',
-        headers: { authorization: `Bearer ${ADMIN}` },
-      });
-      req.on('response', (r) => {
-        let body = '';
-        r.on('data', (c: Buffer) => {
-          body += c.toString();
-        });
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-      req.end();
+    const res = await rawRequest({
+      host: '127.0.0.1',
+      port: rt.port,
+      path: '/proxy/integrations/int-key/%2e%2e/cc/token',
+      headers: { authorization: `Bearer ${ADMIN}` },
     });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'invalid_request' });

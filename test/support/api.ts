@@ -1,4 +1,5 @@
 /** A JSON API caller for tests against a running local runtime. */
+import { type RequestOptions, request } from 'node:http';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
 export type JsonBody = Record<string, any>;
@@ -26,3 +27,21 @@ export const apiCaller =
       json: text ? (JSON.parse(text) as JsonBody) : undefined,
     };
   };
+
+/**
+ * One request through node:http as given: what fetch would change (the Proxy-Authorization
+ * header; dot segments, when the target is options with a `path`, not a URL) reaches the server.
+ */
+export const rawRequest = (target: string | RequestOptions, options: RequestOptions = {}, body?: string) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = typeof target === 'string' ? request(target, options) : request({ ...target, ...options });
+    req.on('response', (r) => {
+      let text = '';
+      r.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });

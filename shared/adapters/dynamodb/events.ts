@@ -306,13 +306,15 @@ function listQuery(filters: EventFilters, nowSec: number) {
   const conds = ['#ttl > :now'];
   // One index copy per event: the provider is a filter too (a second, per-provider index would
   // be another write unit per event).
-  for (const field of ['provider', 'source', 'type', 'eventId'] as const) {
+  const fields = ['provider', 'source', 'type', 'eventId'] as const;
+  for (const field of fields) {
     if (filters[field] === undefined) continue;
     conds.push(`#${field} = :${field}`);
     names[`#${field}`] = field;
     values[`:${field}`] = filters[field];
   }
-  const bound = [filters.provider, filters.source, filters.type, from, to, filters.eventId];
+  // The cursor is bound to every filter, derived from the same list, so a new one cannot be left out.
+  const bound = [...fields.map((f) => filters[f]), from, to];
   return {
     from,
     to,
