@@ -38,6 +38,10 @@ export const connectionRoutes: RouteDef[] = [
     params,
     body: IntegrationConfig,
     responses: { 200: IntegrationView, 201: IntegrationView },
+    errors: {
+      400: 'invalid_request: a bad body or catalog params; for provider "oidc", discovery did not load, advertises no usable client authentication method, or requires PAR without an endpoint; issuer_mismatch: the discovery document names another issuer',
+      403: 'ssrf_blocked: the issuer resolves to a refused address (reason)',
+    },
   },
   connections.get('/integrations/{id}', 'connections:read', 'Get an integration', {
     ...byId('integration'),

@@ -57,6 +57,8 @@ export interface ConnectionRecord {
   hasRefreshToken: boolean;
   /** Epoch ms; absent when the provider did not say. */
   expiresAt?: number | undefined;
+  /** Epoch ms when the current access token was obtained: its lifetime scales the refresh margin. */
+  tokenIssuedAt?: number | undefined;
   version: number;
   leaseOwner?: string | undefined;
   leaseUntil?: number | undefined;

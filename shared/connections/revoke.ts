@@ -1,7 +1,7 @@
 /** Revoke-and-delete: RFC 7009 revocation at the provider where the catalog has an endpoint, then delete. */
 import { HookbridgeError } from '../errors.js';
 import { isOAuth } from '../integrations/schema.js';
-import { buildRevocationRequest } from '../oauth/protocol.js';
+import { buildRevocationRequest, readyClient } from '../oauth/protocol.js';
 import { publish } from './app-events.js';
 import { type ConnectionDeps, openTokens, providerFor, sendSpec } from './deps.js';
 import type { TokenSet } from './model.js';
@@ -46,7 +46,11 @@ export async function deleteConnection(
           : [{ value: tokens.accessToken, hint: 'access_token' }];
         revoked = true;
         for (const target of targets) {
-          const spec = buildRevocationRequest(provider, target, creds)!;
+          const spec = buildRevocationRequest(
+            provider,
+            target,
+            await readyClient(provider, creds, deps.now()),
+          )!;
           const res = await sendSpec(deps, spec);
           if (res.status >= 400) {
             revoked = false;

@@ -36,6 +36,7 @@ export const connectionFromItem = (it: Item): ConnectionRecord => ({
   kid: str(it.kid),
   hasRefreshToken: it.hasRefreshToken === true,
   expiresAt: optNum(it.expiresAt),
+  tokenIssuedAt: optNum(it.tokenIssuedAt),
   version: num(it.version),
   leaseOwner: optStr(it.leaseOwner),
   leaseUntil: optNum(it.leaseUntil),
