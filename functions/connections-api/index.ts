@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { buildConnectionsContainer, type ConnectionsContainer } from '../../infra/container/connections.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import { connectionRoutes } from '../../infra/routes/connections.js';
-import { createConnectSession, deleteConnection } from '../../shared/connections/flow.js';
+import { createConnectSession, deleteConnection, revocationView } from '../../shared/connections/flow.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
 import {
   checkIntegration,
@@ -59,7 +59,14 @@ const impls = ({ connections: d }: ConnectionsContainer): Record<string, RouteIm
       deleted: true,
       revokedAtProvider: out.revoked,
       ...(out.revocationError ? { revocationError: out.revocationError } : {}),
+      ...(out.revocationRetry ? { revocationRetry: out.revocationRetry } : {}),
     });
+  },
+  'GET /connections/{id}/revocation': async (req) => {
+    const { id } = parseParams(req, Params);
+    const job = await d.store.getRevocation(id);
+    if (!job) throw new HookbridgeError('not_found', `No revocation retry for connection ${id}`);
+    return json(200, revocationView(job));
   },
   'GET /connections/{id}/access-token': async (req) => {
     const { id } = parseParams(req, Params);

@@ -10,6 +10,7 @@ import {
   ConnectSessionCreated,
   CreateConnectSessionBody,
   ListConnectionsQuery,
+  RevocationView,
 } from '../../shared/schemas/connections.js';
 import { badCursor, byId, routeGroup } from './define.js';
 
@@ -89,6 +90,16 @@ export const connectionRoutes: RouteDef[] = [
     {
       ...byId('connection'),
       responses: { 200: ConnectionDeleted },
+    },
+  ),
+  connections.get(
+    '/connections/{id}/revocation',
+    'connections:read',
+    'The background retry of a revocation that failed when the connection was deleted: pending, revoked or failed',
+    {
+      params,
+      responses: { 200: RevocationView },
+      errors: { 404: 'not_found: no revocation was left to retry for this connection id' },
     },
   ),
   connections.get(

@@ -3,9 +3,11 @@
  * before the next run, retries connections whose last refresh failed (so a persistent
  * invalid_grant reaches needs_reauth), and refreshes idle connections so refresh tokens that
  * expire when unused stay alive. Every refresh goes through the same lease as on-demand reads.
+ * Then it retries the revocations that failed at delete and are due (revoke.ts).
  */
 import type { ConnectionDeps } from './deps.js';
 import type { ConnectionRecord } from './model.js';
+import { retryRevocations } from './revoke.js';
 import { marginMsFor, refreshWithLease } from './tokens.js';
 
 export const REFRESHER_INTERVAL_MS = 5 * 60_000;
@@ -16,6 +18,8 @@ export interface RefresherStats {
   refreshed: number;
   failed: number;
   skipped: number;
+  /** Revocation jobs retried in this run (revoke.ts). */
+  revocations?: { retried: number; revoked: number; failed: number };
 }
 
 export function isDue(c: ConnectionRecord, now: number, keepAliveMs = KEEPALIVE_MS): boolean {
@@ -52,6 +56,7 @@ export async function runRefresher(
       );
     }
   } while (cursor && (opts.deadline === undefined || deps.now() < opts.deadline));
-  deps.log.info('refresher run', { ...stats });
-  return stats;
+  const revocations = await retryRevocations(deps, { deadline: opts.deadline });
+  deps.log.info('refresher run', { ...stats, revocations });
+  return { ...stats, revocations };
 }

@@ -4,7 +4,13 @@
  * strings: only the adapter knows the keys inside them (a malformed one is 400 invalid_cursor).
  */
 import type { ApiKeyRecord } from '../auth/api-keys.js';
-import type { ConnectionRecord, ConnectionStatus, ConnectSession, OAuthState } from '../connections/model.js';
+import type {
+  ConnectionRecord,
+  ConnectionStatus,
+  ConnectSession,
+  OAuthState,
+  RevocationJob,
+} from '../connections/model.js';
 import type {
   Delivery,
   DeliveryAttempt,
@@ -201,7 +207,18 @@ export interface OAuthSessionRepo {
   takeState(state: string, now: number, bindingHash: string): Promise<StateTakeResult>;
 }
 
-export interface ConnectionRepo extends OAuthSessionRepo {
+/** Revocations that failed at delete, retried by the refresher (connections/revoke.ts). */
+export interface RevocationJobRepo {
+  /** Creates or replaces the job of a deleted connection. */
+  putRevocation(job: RevocationJob): Promise<void>;
+  getRevocation(connectionId: string): Promise<RevocationJob | undefined>;
+  /** Pending jobs whose next attempt is due at `now`, soonest first. */
+  dueRevocations(now: number, limit: number): Promise<RevocationJob[]>;
+  /** Writes the job's next state if its attempt count is still `expectedAttempts` (one retrier wins). */
+  updateRevocation(job: RevocationJob, expectedAttempts: number): Promise<boolean>;
+}
+
+export interface ConnectionRepo extends OAuthSessionRepo, RevocationJobRepo {
   get(id: string): Promise<ConnectionRecord | undefined>;
   save(c: ConnectionRecord, expectedVersion: number | undefined): Promise<boolean>;
   acquireLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;

@@ -5,7 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApiKeyRecord } from '../../shared/auth/api-keys.js';
-import type { ConnectionRecord, ConnectSession, OAuthState } from '../../shared/connections/model.js';
+import type {
+  ConnectionRecord,
+  ConnectSession,
+  OAuthState,
+  RevocationJob,
+} from '../../shared/connections/model.js';
 import type {
   Delivery,
   DeliveryAttempt,
@@ -423,6 +428,27 @@ export class MemoryConnectionRepo implements ConnectionRepo {
   readonly sessions = new Map<string, ConnectSession>();
   readonly states = new Map<string, OAuthState>();
   readonly items = new Map<string, ConnectionRecord>();
+  readonly revocations = new Map<string, RevocationJob>();
+
+  async putRevocation(job: RevocationJob): Promise<void> {
+    this.revocations.set(job.connectionId, copy(job));
+  }
+  async getRevocation(connectionId: string): Promise<RevocationJob | undefined> {
+    const j = this.revocations.get(connectionId);
+    return j && copy(j);
+  }
+  async dueRevocations(now: number, limit: number): Promise<RevocationJob[]> {
+    return [...this.revocations.values()]
+      .filter((j) => j.status === 'pending' && (j.nextAttemptAt ?? 0) <= now)
+      .sort((a, b) => (a.nextAttemptAt ?? 0) - (b.nextAttemptAt ?? 0))
+      .slice(0, limit)
+      .map(copy);
+  }
+  async updateRevocation(job: RevocationJob, expectedAttempts: number): Promise<boolean> {
+    if (this.revocations.get(job.connectionId)?.attempts !== expectedAttempts) return false;
+    this.revocations.set(job.connectionId, copy(job));
+    return true;
+  }
 
   async putSession(s: ConnectSession): Promise<void> {
     if (this.sessions.has(s.id)) throw conflict();

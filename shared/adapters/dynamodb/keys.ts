@@ -120,6 +120,15 @@ export const CONNECTION = {
     `${c.integrationId}#${c.status}#${c.id}`,
 } as const;
 
+/** A failed revocation's retry job; gsi2 (`revocations#due`, `<nextAttemptAt>#<id>`) holds the pending ones, soonest first. */
+export const REVOCATION = {
+  kind: 'revocation_job',
+  pk: (connectionId: string) => `revoke#${connectionId}`,
+  sk: 'revoke',
+  duePk: 'revocations#due',
+  dueSk: (nextAttemptAt: number, connectionId: string) => timeSk(pad(nextAttemptAt, 15), connectionId),
+} as const;
+
 export const SESSION = { kind: 'connect_session', pk: (id: string) => `csess#${id}`, sk: 'csess' } as const;
 
 export const STATE = { kind: 'oauth_state', pk: (state: string) => `ostate#${state}`, sk: 'ostate' } as const;
