@@ -73,7 +73,9 @@ async function seedConnection(
     }),
     kid: vault.currentKid,
     hasRefreshToken: true,
+    // An hour-long token in its last minute: inside the refresh margin.
     expiresAt: now + 60_000,
+    tokenIssuedAt: now + 60_000 - 3_600_000,
     version: 1,
     refreshFailures: 0,
     createdAt: new Date(now).toISOString(),
@@ -477,10 +479,13 @@ describe('refresh', () => {
   });
 });
 
+// The tokens here have expired: a still-valid one is answered through a timeout (e2e/oidc-fidelity).
+const expired = () => ({ expiresAt: Date.now() - 1_000, tokenIssuedAt: Date.now() - 3_601_000 });
+
 describe('time budget', () => {
   it('a slow token endpoint answers 504 upstream_timeout once the budget runs out, not counted as a failure', async () => {
     connectionOverrides({ sleep: async () => {}, tokenBudgetMs: 400 });
-    const c = await seedConnection('slow-endpoint');
+    const c = await seedConnection('slow-endpoint', expired());
     beforeTokenAnswer = () => new Promise((r) => setTimeout(r, 2_000));
     try {
       const started = Date.now();
@@ -500,7 +505,7 @@ describe('time budget', () => {
 
   it("waiting on another process's lease stops at the budget with 504", async () => {
     connectionOverrides({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), tokenBudgetMs: 300 });
-    const c = await seedConnection('leased');
+    const c = await seedConnection('leased', expired());
     const deps = rt.container.connections;
     expect(await deps.store.acquireLease(c.id, 'another-process', deps.now(), 30_000)).toBe(true);
     try {
