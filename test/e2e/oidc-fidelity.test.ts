@@ -367,7 +367,7 @@ describe('PUT /integrations checks an OIDC issuer', () => {
     ['issuer not identical', 'slash', 400, 'issuer_mismatch', /must be identical/],
     ['no usable client auth', 'tls', 400, 'invalid_request', /token_endpoint_auth_methods_supported/],
     ['PAR required, no endpoint', 'par', 400, 'invalid_request', /pushed_authorization_request_endpoint/],
-  ] as const)('%s: %i %s, nothing stored', async (_name, kind, status, code, detail) => {
+  ] as const)('%s: %s → %i %s, nothing stored', async (_name, kind, status, code, detail) => {
     const stub = await startDiscoveryStub((issuer) => ({
       issuer: kind === 'slash' ? `${issuer}/` : issuer,
       authorization_endpoint: `${issuer}/auth`,
