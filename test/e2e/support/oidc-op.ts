@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider from 'oidc-provider';
+import { testAccounts, testTtl } from './oidc.js';
 
 export interface OpClient {
   clientId: string;
@@ -80,22 +81,8 @@ function providerFor(issuer: string, opts: OpOptions, key: JWK) {
     },
     rotateRefreshToken: true,
     scopes: ['openid', 'offline_access', 'email'],
-    claims: { openid: ['sub'], email: ['email'] },
-    findAccount: async (_ctx: unknown, sub: string) => ({
-      accountId: sub,
-      claims: async () => ({ sub, email: `${sub}@example.test` }),
-    }),
-    cookies: { keys: ['test-cookie-key-0123456789'] },
-    ttl: {
-      AccessToken: (_ctx: unknown, _token: unknown, client: { clientId: string }) =>
-        ttlOf.get(client.clientId) ?? 3600,
-      AuthorizationCode: 60,
-      IdToken: 3600,
-      RefreshToken: 86400,
-      Grant: 86400,
-      Session: 3600,
-      Interaction: 600,
-    },
+    ...testAccounts,
+    ttl: testTtl((_ctx, _token, client) => ttlOf.get(client.clientId) ?? 3600),
   });
 }
 
