@@ -123,7 +123,7 @@ export const connectionRoutes: RouteDef[] = [
       errors: {
         400: 'Error page: invalid_session (unknown, expired or used session, or over 200 characters)',
         404: 'Error page: not_found (the session’s integration is gone)',
-        502: 'Error page: upstream_error (the provider’s discovery document did not load)',
+        502: 'Error page: upstream_error (the provider’s discovery document did not load, or its PAR endpoint refused or failed the pushed request; the link stays usable)',
       },
     },
   ),

@@ -84,6 +84,29 @@ export async function createConnectSession(
   };
 }
 
+/** The authorization request's URL and the secrets behind it: state, PKCE verifier, OIDC nonce. */
+async function authorizationRequest(
+  provider: ResolvedProvider,
+  config: OAuthIntegrationConfig,
+  clientId: string,
+  redirectUri: string,
+) {
+  const scopes = [...new Set([...provider.defaultScopes, ...config.scopes])];
+  const state = pkce.state();
+  const codeVerifier = provider.pkce ? pkce.verifier() : undefined;
+  const nonce = provider.issuer !== undefined && scopes.includes('openid') ? pkce.nonce() : undefined;
+  const url = buildAuthorizationUrl(provider, {
+    clientId,
+    redirectUri,
+    state,
+    scopes,
+    codeChallenge: codeVerifier ? await pkce.challenge(codeVerifier) : undefined,
+    nonce,
+    extraParams: config.authorizationParams,
+  });
+  return { url, state, codeVerifier, nonce, scopes };
+}
+
 /**
  * RFC 9126: the authorization request's parameters go to the PAR endpoint (client-authenticated,
  * like a token request); the browser gets only `client_id` and the `request_uri` it answered.
@@ -155,21 +178,13 @@ export async function authorize(
   const config = await oauthIntegration(deps, pending.integrationId);
   const provider = await providerFor(deps, config, now);
   const creds = await deps.clientCredentials(pending.integrationId, config.provider);
-  const scopes = [...new Set([...provider.defaultScopes, ...config.scopes])];
-  const oidc = provider.issuer !== undefined && scopes.includes('openid');
-  const state = pkce.state();
-  const codeVerifier = provider.pkce ? pkce.verifier() : undefined;
-  const nonce = oidc ? pkce.nonce() : undefined;
   const redirectUri = `${baseUrl}/oauth/callback`;
-  const url = buildAuthorizationUrl(provider, {
-    clientId: creds.clientId,
+  const { url, state, codeVerifier, nonce, scopes } = await authorizationRequest(
+    provider,
+    config,
+    creds.clientId,
     redirectUri,
-    state,
-    scopes,
-    codeChallenge: codeVerifier ? await pkce.challenge(codeVerifier) : undefined,
-    nonce,
-    extraParams: config.authorizationParams,
-  });
+  );
   // Pushed before the link is consumed: a PAR endpoint that fails leaves the link usable.
   const location = provider.par ? await pushAuthorizationRequest(deps, provider, creds, url) : url;
   const consumed = await deps.store.consumeSession(sessionId, now);

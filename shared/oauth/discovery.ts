@@ -75,6 +75,12 @@ export async function discover(
     return as;
   } catch (err) {
     if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
+    if (err instanceof oauth.OperationProcessingError && err.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      throw new HookbridgeError(
+        'issuer_mismatch',
+        `OIDC discovery for ${issuer} names another issuer (they must be identical)`,
+      );
+    }
     throw new HookbridgeError(
       'upstream_error',
       `OIDC discovery for ${issuer} failed: ${(err as Error).message}`,
@@ -150,7 +156,7 @@ export async function checkIssuer(issuer: string, deps: ResolveDeps): Promise<vo
   try {
     as = await discover(issuer, { ...deps, discoveryCache: new Map() });
   } catch (err) {
-    if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
+    if (err instanceof HookbridgeError && err.code !== 'upstream_error') throw err;
     throw new HookbridgeError('invalid_request', `issuer: ${(err as Error).message}`);
   }
   if (as.issuer !== issuer) {

@@ -365,11 +365,12 @@ describe('PUT /integrations checks an OIDC issuer', () => {
   it.each([
     ['discovery unreachable', 'closed', 400, 'invalid_request', /OIDC discovery for .* failed/],
     ['issuer not identical', 'slash', 400, 'issuer_mismatch', /must be identical/],
+    ['another issuer', 'other', 400, 'issuer_mismatch', /names another issuer/],
     ['no usable client auth', 'tls', 400, 'invalid_request', /token_endpoint_auth_methods_supported/],
     ['PAR required, no endpoint', 'par', 400, 'invalid_request', /pushed_authorization_request_endpoint/],
   ] as const)('%s: %s → %i %s, nothing stored', async (_name, kind, status, code, detail) => {
     const stub = await startDiscoveryStub((issuer) => ({
-      issuer: kind === 'slash' ? `${issuer}/` : issuer,
+      issuer: kind === 'slash' ? `${issuer}/` : kind === 'other' ? `${issuer}/other` : issuer,
       authorization_endpoint: `${issuer}/auth`,
       token_endpoint: `${issuer}/token`,
       jwks_uri: `${issuer}/jwks`,
