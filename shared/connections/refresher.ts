@@ -3,12 +3,14 @@
  * before the next run, retries connections whose last refresh failed (so a persistent
  * invalid_grant reaches needs_reauth), and refreshes idle connections so refresh tokens that
  * expire when unused stay alive. Every refresh goes through the same lease as on-demand reads.
- * Then it retries the revocations that failed at delete and are due (revoke.ts).
+ * It stores needs_reauth on connections whose token expired with no refresh token (so listings by
+ * status agree with the views), then retries the revocations that failed at delete and are due (revoke.ts).
  */
 import type { ConnectionDeps } from './deps.js';
 import type { ConnectionRecord } from './model.js';
 import { retryRevocations } from './revoke.js';
-import { marginMsFor, refreshWithLease } from './tokens.js';
+import { effectiveStatus } from './token-view.js';
+import { marginMsFor, recordExpired, refreshWithLease } from './tokens.js';
 
 export const REFRESHER_INTERVAL_MS = 5 * 60_000;
 export const KEEPALIVE_MS = 7 * 24 * 3_600_000;
@@ -42,6 +44,9 @@ export async function runRefresher(
     cursor = page.cursor;
     stats.scanned += page.items.length;
     const due = page.items.filter((c) => isDue(c, deps.now(), opts.keepAliveMs));
+    for (const c of page.items)
+      if (c.status === 'active' && effectiveStatus(c, deps.now()) === 'needs_reauth')
+        await recordExpired(deps, c);
     stats.skipped += page.items.length - due.length;
     for (let i = 0; i < due.length; i += concurrency) {
       await Promise.all(

@@ -72,8 +72,8 @@ export async function getFreshAccessToken(
   }
 }
 
-/** Stores the needs_reauth a token read found (expired, no refresh token), so listings by status agree. */
-async function recordExpired(deps: ConnectionDeps, c: ConnectionRecord): Promise<void> {
+/** Stores the needs_reauth a token read (or the refresher) found: expired, no refresh token; so listings by status agree. */
+export async function recordExpired(deps: ConnectionDeps, c: ConnectionRecord): Promise<void> {
   const at = new Date(deps.now()).toISOString();
   const saved = await deps.store
     .save({ ...c, status: 'needs_reauth', lastError: 'access_token_expired', updatedAt: at }, c.version)

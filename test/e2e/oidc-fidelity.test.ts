@@ -293,6 +293,7 @@ describe('refresh timing and failures', () => {
 
   it('an expired token with no refresh token: GET /connections/{id} says needs_reauth, as the 409 does', async () => {
     const id = await connected('op-norefresh', 'no-refresh-user'); // no offline_access: no refresh token
+    const unread = await connected('op-norefresh', 'no-refresh-unread');
     expect(await stored(id)).toMatchObject({ status: 'active', hasRefreshToken: false });
     expect(((await (await api(`/connections/${id}`)).json()) as { status: string }).status).toBe('active');
     clock.offset = 61_000;
@@ -309,6 +310,13 @@ describe('refresh timing and failures', () => {
         items: { id: string }[];
       };
       expect(listed.items.map((i) => i.id)).toEqual([id]);
+      // Never read: the refresher stores it.
+      expect((await stored(unread)).status).toBe('active');
+      await runRefresher(rt.container.connections);
+      expect(await stored(unread)).toMatchObject({
+        status: 'needs_reauth',
+        lastError: 'access_token_expired',
+      });
     } finally {
       clock.offset = 0;
     }
