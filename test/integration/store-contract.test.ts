@@ -497,6 +497,47 @@ describe.each([
     expect(await connections.delete('conn_1')).toBe(false);
   });
 
+  it('revocation jobs: due ones soonest first, updates guarded by the attempt count, finished ones leave the due list', async () => {
+    const { connections } = await make();
+    const job = (id: string, nextAttemptAt: number) => ({
+      connectionId: id,
+      integrationId: 'op',
+      provider: 'oidc',
+      endUserId: 'u1',
+      tokens: 'jwe',
+      status: 'pending' as const,
+      attempts: 1,
+      nextAttemptAt,
+      lastError: 'revocation endpoint answered HTTP 503',
+      createdAt: AT,
+      updatedAt: AT,
+    });
+    await connections.putRevocation(job('conn_b', NOW + 2_000));
+    await connections.putRevocation(job('conn_a', NOW + 1_000));
+    await connections.putRevocation(job('conn_c', NOW + 60_000));
+    expect((await connections.dueRevocations(NOW, 10)).map((j) => j.connectionId)).toEqual([]);
+    expect((await connections.dueRevocations(NOW + 2_000, 10)).map((j) => j.connectionId)).toEqual([
+      'conn_a',
+      'conn_b',
+    ]);
+    expect((await connections.dueRevocations(NOW + 2_000, 1)).map((j) => j.connectionId)).toEqual(['conn_a']);
+    const done = {
+      ...job('conn_a', NOW),
+      status: 'revoked' as const,
+      attempts: 2,
+      nextAttemptAt: undefined,
+      lastError: undefined,
+    };
+    expect(await connections.updateRevocation(done, 2)).toBe(false);
+    expect(await connections.updateRevocation(done, 1)).toBe(true);
+    expect(await connections.updateRevocation(done, 1)).toBe(false);
+    expect(await connections.getRevocation('conn_a')).toEqual(done);
+    expect((await connections.dueRevocations(NOW + 2_000, 10)).map((j) => j.connectionId)).toEqual([
+      'conn_b',
+    ]);
+    expect(await connections.getRevocation('conn_none')).toBeUndefined();
+  });
+
   it('integrations and API keys', async () => {
     const { integrations, apiKeys } = await make();
     const config = { type: 'oauth', provider: 'github', scopes: [], params: {} } as never;
