@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Overrides } from '../../infra/container/index.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { reencryptAll } from '../../infra/ops/vault-reencrypt.js';
@@ -501,6 +501,8 @@ describe('time budget', () => {
     const after = (await rt.container.connections.store.get(c.id))!;
     expect(after.refreshFailures).toBe(0);
     expect(after.leaseOwner).toBeUndefined(); // released
+    // The stand-in records the abandoned request when its 2 s delay ends: not in a later test's calls.
+    await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 3_000 });
   });
 
   it("waiting on another process's lease stops at the budget with 504", async () => {
