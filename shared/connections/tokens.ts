@@ -22,6 +22,9 @@ import {
 export { LEASE_MS, REAUTH_AFTER_FAILURES, REAUTH_WINDOW_MS, refreshWithLease } from './refresh.js';
 export { type FreshAccessToken, forgetConnection, marginMsFor, needsRefresh } from './token-view.js';
 
+/** How long a read waits for the refresh of a token that is still valid before it is given the stored one. */
+export const EARLY_REFRESH_WAIT_MS = 5_000;
+
 /** Settles with `p`, or fails with 504 upstream_timeout when the deadline (deps clock) passes first. */
 async function withinDeadline<T>(deps: ConnectionDeps, p: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -64,8 +67,11 @@ export async function getFreshAccessToken(
     inflight.set(c.id, p);
     p.catch(() => {}); // a caller that gave up at its deadline leaves no unhandled rejection
   }
+  // A token refreshed early (still valid) is not worth a long wait: past EARLY_REFRESH_WAIT_MS the
+  // caller gets the stored one while the refresh goes on.
+  const early = !opts.forceRefresh && c.expiresAt !== undefined && c.expiresAt > now;
   try {
-    return await withinDeadline(deps, p, deadline);
+    return await withinDeadline(deps, p, early ? Math.min(deadline, now + EARLY_REFRESH_WAIT_MS) : deadline);
   } catch (err) {
     if (opts.forceRefresh || !isTransient(err)) throw err;
     return await storedWhileValid(deps, connectionId, err);

@@ -505,6 +505,27 @@ describe('time budget', () => {
     await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 3_000 });
   });
 
+  it('a token endpoint that hangs: a still-valid token is answered after 5 s, and the refresh still lands', async () => {
+    const c = await seedConnection('hanging-endpoint'); // 60 s left: inside the margin, still valid
+    beforeTokenAnswer = () => new Promise((r) => setTimeout(r, 7_000));
+    try {
+      const started = Date.now();
+      const res = await token(c.id);
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(res.body.accessToken).toBe('seed-hanging-endpoint');
+      expect(took).toBeGreaterThanOrEqual(4_900);
+      expect(took).toBeLessThan(6_500);
+    } finally {
+      beforeTokenAnswer = undefined;
+    }
+    await vi.waitFor(async () => expect((await token(c.id)).body.accessToken).toMatch(/^at-/), {
+      timeout: 8_000,
+      interval: 500,
+    });
+    expect(calls).toHaveLength(1);
+  });
+
   it("waiting on another process's lease stops at the budget with 504", async () => {
     connectionOverrides({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), tokenBudgetMs: 300 });
     const c = await seedConnection('leased', expired());
