@@ -47,7 +47,6 @@ export async function getFreshAccessToken(
   connectionId: string,
   opts: { forceRefresh?: boolean; deadline?: number } = {},
 ): Promise<FreshAccessToken> {
-  const { inflight } = deps;
   const deadline = opts.deadline ?? deps.now() + deps.tokenBudgetMs;
   const c = await deps.store.get(connectionId);
   if (!c) throw notFound(connectionId);
@@ -59,14 +58,7 @@ export async function getFreshAccessToken(
   if (!opts.forceRefresh && !needsRefresh(c, now)) return viewOf(deps, c);
   if (!c.hasRefreshToken) return viewOf(deps, c);
   if (deps.now() >= deadline) throw outOfTime();
-  let p = inflight.get(c.id);
-  if (!p) {
-    p = refreshWithLease(deps, c.id, c.version, opts.forceRefresh === true, deadline).finally(() =>
-      inflight.delete(c.id),
-    );
-    inflight.set(c.id, p);
-    p.catch(() => {}); // a caller that gave up at its deadline leaves no unhandled rejection
-  }
+  const p = sharedRefresh(deps, c, opts.forceRefresh === true, deadline);
   // A token refreshed early (still valid) is not worth a long wait: past EARLY_REFRESH_WAIT_MS the
   // caller gets the stored one while the refresh goes on.
   const early = !opts.forceRefresh && c.expiresAt !== undefined && c.expiresAt > now;
@@ -76,6 +68,23 @@ export async function getFreshAccessToken(
     if (opts.forceRefresh || !isTransient(err)) throw err;
     return await storedWhileValid(deps, connectionId, err);
   }
+}
+
+/** This process's refresh of the connection: the one in flight, or a new one under the lease. */
+function sharedRefresh(
+  deps: ConnectionDeps,
+  c: ConnectionRecord,
+  force: boolean,
+  deadline: number,
+): Promise<FreshAccessToken> {
+  const running = deps.inflight.get(c.id);
+  if (running) return running;
+  const p = refreshWithLease(deps, c.id, c.version, force, deadline).finally(() =>
+    deps.inflight.delete(c.id),
+  );
+  deps.inflight.set(c.id, p);
+  p.catch(() => {}); // a caller that gave up at its deadline leaves no unhandled rejection
+  return p;
 }
 
 /** Stores the needs_reauth a token read (or the refresher) found: expired, no refresh token; so listings by status agree. */
