@@ -276,6 +276,7 @@ describe('token responses', () => {
       error: 'invalid_grant',
       description: 'bad',
       transient: false,
+      invalidGrant: true,
     });
     expect(parseTokenResponse(p, 503, 'busy', NOW)).toMatchObject({
       ok: false,
