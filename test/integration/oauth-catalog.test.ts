@@ -21,6 +21,8 @@ import {
   standinTransport,
   startStandin,
 } from '../support/oauth-standins/standin.js';
+import { expectProblem } from '../support/problem.js';
+import { seedConnection } from '../support/seed-connection.js';
 
 let rt: LocalRuntime;
 let standin: Standin;
@@ -180,4 +182,39 @@ describe('OAuth catalog against documented stand-ins', () => {
       expect(refreshes).toHaveLength(spec.token.refresh ? 2 : 0);
     },
   );
+
+  it('an unknown X-Hookbridge-Api-Base is a 400 naming the bases, and nothing is sent', async () => {
+    standin.use(STANDIN_SPECS.find((s) => s.key === 'dropbox')!, clientOf('dropbox'), '');
+    const id = 'conn_dropbox_bases';
+    expect(await seedConnection(rt, { id, integrationId: 'dropbox', provider: 'dropbox' })).toBe(true);
+    const call = (headers: Record<string, string>) =>
+      api(`/proxy/${id}/2/files/download`, { method: 'POST', headers });
+    const body = await expectProblem(
+      await call({ 'X-Hookbridge-Api-Base': 'uploads' }),
+      400,
+      'invalid_request',
+    );
+    expect(body.detail).toBe(
+      'X-Hookbridge-Api-Base "uploads" is not one of this provider\'s API bases: content',
+    );
+    expect(standin.seen).toEqual([]);
+  });
+
+  it('a Xero connection whose post-connect call failed is stored without a tenant; the proxy sends none', async () => {
+    const spec = STANDIN_SPECS.find((s) => s.key === 'xero')!;
+    const broken = { ...spec, postConnect: { url: 'https://api.xero.com/connections-moved', answer: [] } };
+    standin.use(broken, clientOf('xero'), `${rt.url}/oauth/callback`);
+    const { state, cookie } = await authorize(spec);
+    const id = await callback(spec, state, cookie);
+    const stored = (await rt.container.connections.store.get(id))!;
+    expect(stored.providerMetadata).not.toHaveProperty('tenant_id');
+    const res = await api(`/proxy/${id}/api.xro/2.0/Organisation`);
+    expect(res.status).toBe(200);
+    const apiCall = standin.seen.find((r) => r.url === '/api.xro/2.0/Organisation')!;
+    expect(apiCall.headers['xero-tenant-id']).toBeUndefined();
+    expect(standin.mismatches).toEqual([
+      'xero: unexpected request GET https://api.xero.com/connections',
+      'xero: the API call carries xero-tenant-id: 45e4708e-d862-4111-ab3a-dd8cd03913e1 (got undefined)',
+    ]);
+  });
 });
