@@ -380,6 +380,8 @@ async function apiKeyTarget(
     allowedHosts,
     credentialHeaders: credentialHeaderNames(config.scheme),
     log: { integrationId },
+    // A catalog provider's headers apply to its API keys too (GitHub's User-Agent).
+    headers: entry ? { forward: entry.api.forwardHeaders, defaults: entry.headers } : undefined,
     auth: {
       headers: async ({ forceRefresh }) => {
         // A 401 may mean the key was rotated: re-read the secret (rate-limited by the cache).

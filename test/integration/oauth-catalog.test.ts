@@ -43,10 +43,10 @@ const api = (path: string, init: RequestInit = {}) =>
 
 beforeAll(async () => {
   standin = await startStandin();
-  temp = await writeTempSecrets(
-    'hb-catalog-',
-    Object.fromEntries(STANDIN_SPECS.map((s) => [`hookbridge/oauth/${s.key}`, clientOf(s.key)])),
-  );
+  temp = await writeTempSecrets('hb-catalog-', {
+    ...Object.fromEntries(STANDIN_SPECS.map((s) => [`hookbridge/oauth/${s.key}`, clientOf(s.key)])),
+    'hookbridge/apikeys/gh-pat': { apiKey: 'github_pat_11' },
+  });
   rt = await startLocal({
     port: 0,
     secretsFile: temp.secretsFile,
@@ -182,6 +182,22 @@ describe('OAuth catalog against documented stand-ins', () => {
       expect(refreshes).toHaveLength(spec.token.refresh ? 2 : 0);
     },
   );
+
+  it("a catalog provider's API key gets its headers too: GitHub's User-Agent", async () => {
+    standin.use(STANDIN_SPECS.find((s) => s.key === 'github')!, clientOf('github'), '');
+    const put = await api('/integrations/gh-pat', {
+      method: 'PUT',
+      body: JSON.stringify({ type: 'api-key', provider: 'github' }),
+    });
+    expect(put.status).toBe(201);
+    const res = await rawRequest(`${rt.url}/proxy/integrations/gh-pat/user`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
+    expect(res.status).toBe(200);
+    expect(standin.seen.map((r) => [r.url, r.headers.authorization, r.headers['user-agent']])).toEqual([
+      ['/user', 'Bearer github_pat_11', 'Hookbridge'],
+    ]);
+  });
 
   it('an unknown X-Hookbridge-Api-Base is a 400 naming the bases, and nothing is sent', async () => {
     standin.use(STANDIN_SPECS.find((s) => s.key === 'dropbox')!, clientOf('dropbox'), '');
