@@ -287,7 +287,8 @@ const RAW_CATALOG: ProviderInput[] = [
     clientAuth: 'client_secret_post',
     pkce: false,
     refresh: true,
-    tokenResponse: { metadata: ['hub_id'] },
+    // A dead refresh token is 400 {"status":"BAD_REFRESH_TOKEN","message":"missing or invalid refresh token"}.
+    tokenResponse: { metadata: ['hub_id'], reauthErrors: ['BAD_REFRESH_TOKEN'] },
     api: { baseUrl: 'https://api.hubapi.com', authScheme: 'bearer', allowedHosts: ['api.hubapi.com'] },
   },
   {

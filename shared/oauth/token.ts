@@ -112,7 +112,9 @@ export function parseTokenResponse(
   if (!body)
     return { ok: false, error: `http_${status}`, description: 'the response is not JSON', transient };
   if (typeof body.error === 'string' || status >= 400 || body.ok === false) {
-    const error = typeof body.error === 'string' ? body.error : `http_${status}`;
+    // HubSpot names its error in `status` ({"status":"BAD_REFRESH_TOKEN","message":…}).
+    const named = typeof body.error === 'string' ? body.error : status >= 400 ? body.status : undefined;
+    const error = typeof named === 'string' && named ? named.slice(0, 100) : `http_${status}`;
     return {
       ok: false,
       error,

@@ -10,7 +10,7 @@ import { getFreshAccessToken } from '../../shared/connections/tokens.js';
 import { checkIntegration } from '../../shared/connections/views.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { IntegrationConfig } from '../../shared/integrations/schema.js';
-import { revocationTargets } from '../../shared/oauth/protocol.js';
+import { parseTokenResponse, revocationTargets } from '../../shared/oauth/protocol.js';
 import { catalogEntry, getProvider } from '../../shared/oauth/providers.js';
 import { forwardRequestHeaders } from '../../shared/proxy/headers.js';
 import { connectionHarness, connectionRecord, json } from '../support/connection-deps.js';
@@ -63,6 +63,33 @@ describe('provider refresh-failure codes', () => {
       invalidGrantStreak: 3,
     });
     expect(h.events.map((e) => e.type)).toEqual(['connection.refresh_failed', 'connection.refresh_failed']);
+  });
+
+  it('HubSpot: 400 {"status":"BAD_REFRESH_TOKEN"} is named and counts; other HubSpot refusals do not', async () => {
+    const { resolveProvider } = await import('../../shared/oauth/protocol.js');
+    const p = await resolveProvider(
+      IntegrationConfig.parse({
+        type: 'oauth',
+        provider: 'hubspot',
+        allowedReturnUrls: ['https://app.example.com/done'],
+      }) as Parameters<typeof resolveProvider>[0],
+      {
+        fetch: (() => Promise.reject(new Error('offline'))) as typeof fetch,
+        now: NOW,
+        discoveryCache: new Map(),
+      },
+    );
+    const dead = '{"status":"BAD_REFRESH_TOKEN","message":"missing or invalid refresh token"}';
+    expect(parseTokenResponse(p, 400, dead, NOW, 'refresh_token')).toMatchObject({
+      ok: false,
+      error: 'BAD_REFRESH_TOKEN',
+      invalidGrant: true,
+      transient: false,
+    });
+    expect(parseTokenResponse(p, 400, '{"status":"error","message":"bad client"}', NOW)).toMatchObject({
+      error: 'error',
+      invalidGrant: false,
+    });
   });
 });
 
