@@ -103,11 +103,18 @@ export const ProviderEntry = z
       { path: {}, metadata: [], reauthErrors: [] },
     ),
     /**
-     * A GET with the new access token right after the code exchange, whose JSON answer gives
-     * per-connection values (metadata key -> dotted path; `0.tenantId` is the first item's): the
-     * Xero tenant from `/connections`, the Atlassian cloud id from accessible-resources.
+     * A GET with the new access token right after the code exchange, answering a JSON list; one
+     * item gives per-connection values (metadata key -> dotted path in the item): the Xero
+     * tenant from `/connections`, the Atlassian cloud id from accessible-resources. The item is
+     * the one whose `match.field` equals the access token's (a JWT) `match.claim`, else the first.
      */
-    postConnect: z.optional(z.strictObject({ url: Url, metadata: z.record(Placeholder, z.string()) })),
+    postConnect: z.optional(
+      z.strictObject({
+        url: Url,
+        match: z.optional(z.strictObject({ field: z.string(), claim: z.string() })),
+        metadata: z.record(Placeholder, z.string()),
+      }),
+    ),
     /**
      * Named environments an integration may choose (`environment`), each replacing some URLs:
      * Salesforce and QuickBooks sandboxes. Without `environment` the entry's own URLs apply.
@@ -378,7 +385,7 @@ const RAW_CATALOG: ProviderInput[] = [
     // The site (cloud id) the user granted: Jira and Confluence calls go to /ex/{product}/{cloud_id}.
     postConnect: {
       url: 'https://api.atlassian.com/oauth/token/accessible-resources',
-      metadata: { cloud_id: '0.id', site_url: '0.url' },
+      metadata: { cloud_id: 'id', site_url: 'url' },
     },
     api: {
       baseUrl: 'https://api.atlassian.com',
@@ -450,10 +457,12 @@ const RAW_CATALOG: ProviderInput[] = [
     clientAuth: 'client_secret_basic',
     pkce: true,
     refresh: true,
-    // The organisation (tenant) the user connected; every Accounting API call names it in xero-tenant-id.
+    // The organisation (tenant) this sign-in connected (its authEventId is the access token's
+    // authentication_event_id); every Accounting API call names it in xero-tenant-id.
     postConnect: {
       url: 'https://api.xero.com/connections',
-      metadata: { tenant_id: '0.tenantId', tenant_name: '0.tenantName' },
+      match: { field: 'authEventId', claim: 'authentication_event_id' },
+      metadata: { tenant_id: 'tenantId', tenant_name: 'tenantName' },
     },
     api: {
       baseUrl: 'https://api.xero.com',

@@ -9,6 +9,21 @@ import type { StandinSpec, Tokens } from './standin.js';
 const SHOP = 'acme-store';
 const REALM = '9130350123456789';
 const XERO_TENANT = '45e4708e-d862-4111-ab3a-dd8cd03913e1';
+const XERO_AUTH_EVENT = 'd99ecdfe-391d-43d2-b834-17636ba90e8d';
+const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+/** Xero access tokens are JWTs; `authentication_event_id` names the sign-in that made them. */
+const xeroJwt = (n: number) =>
+  `${b64url({ alg: 'RS256', kid: '1CAF8E66772D6DC028D6726FD0261581570EFC19', typ: 'JWT' })}.${b64url({
+    nbf: 1589363023,
+    exp: 1589364823,
+    iss: 'https://identity.xero.com',
+    aud: 'https://identity.xero.com/resources',
+    client_id: 'cid-xero',
+    sub: '5ec8e3f7a7c55ec59d2dd7a4aa7c3b25',
+    authentication_event_id: XERO_AUTH_EVENT,
+    jti: `jti-${n}`,
+    scope: ['accounting.settings.read', 'offline_access'],
+  })}.c2lnbmF0dXJl`;
 const ATLASSIAN_CLOUD = '1324a887-45db-1bf4-1e99-ef0ff456d421';
 const SF_INSTANCE = 'https://acme.my.salesforce.com';
 const SF_SANDBOX_INSTANCE = 'https://acme--uat.sandbox.my.salesforce.com';
@@ -637,6 +652,7 @@ export const STANDIN_SPECS: StandinSpec[] = [
       url: 'https://identity.xero.com/connect/token',
       auth: 'basic',
       format: 'form',
+      accessToken: xeroJwt,
       code: (t) => bearer(t, { expires_in: 1800, scope: 'offline_access accounting.settings.read' }),
       refresh: {
         rotates: true,
@@ -645,10 +661,20 @@ export const STANDIN_SPECS: StandinSpec[] = [
     },
     postConnect: {
       url: 'https://api.xero.com/connections',
+      // An organisation connected in an earlier sign-in comes first; this sign-in's is the second.
       answer: [
         {
+          id: '0b3c1a30-5d2f-4b49-9b1e-3c1f0d2e4a5b',
+          authEventId: '5e4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c',
+          tenantId: 'a3c0b1d2-0000-4000-8000-000000000001',
+          tenantType: 'ORGANISATION',
+          tenantName: 'Demo Company (Global)',
+          createdDateUtc: '2019-01-02T03:04:05.0000000',
+          updatedDateUtc: '2019-01-02T03:04:05.0000000',
+        },
+        {
           id: 'e1eede29-f875-4a5d-8470-17f6a29a88b1',
-          authEventId: 'd99ecdfe-391d-43d2-b834-17636ba90e8d',
+          authEventId: XERO_AUTH_EVENT,
           tenantId: XERO_TENANT,
           tenantType: 'ORGANISATION',
           tenantName: 'Maple Florist',

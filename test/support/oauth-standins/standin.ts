@@ -45,6 +45,8 @@ export interface StandinSpec {
     format: 'form' | 'json';
     /** Headers every token request must carry (Notion-Version). */
     headers?: Fields;
+    /** The provider's n-th access token; default `<key>-at-<n>` (Xero: a JWT naming the sign-in). */
+    accessToken?: (n: number) => string;
     /** Fields the code exchange must carry beyond the standard ones (Shopify expiring=1). */
     codeFields?: Fields;
     code(t: Tokens): Body;
@@ -207,7 +209,7 @@ export async function startStandin(): Promise<Standin> {
     const prev = issued.at(-1);
     const rotates = spec!.token.refresh?.rotates ?? true;
     const t = {
-      access: `${spec!.key}-at-${n}`,
+      access: spec!.token.accessToken?.(n) ?? `${spec!.key}-at-${n}`,
       refresh: prev && !rotates ? prev.refresh : `${spec!.key}-rt-${n}`,
     };
     issued.push(t);
