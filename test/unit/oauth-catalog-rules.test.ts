@@ -10,7 +10,7 @@ import { getFreshAccessToken } from '../../shared/connections/tokens.js';
 import { checkIntegration } from '../../shared/connections/views.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import { IntegrationConfig } from '../../shared/integrations/schema.js';
-import { parseTokenResponse, revocationTargets } from '../../shared/oauth/protocol.js';
+import { parseTokenResponse, resolveProvider, revocationTargets } from '../../shared/oauth/protocol.js';
 import { catalogEntry, getProvider } from '../../shared/oauth/providers.js';
 import { forwardRequestHeaders } from '../../shared/proxy/headers.js';
 import { connectionHarness, connectionRecord, json } from '../support/connection-deps.js';
@@ -37,7 +37,38 @@ async function githubConnection(provider: 'github' | 'github-app', answer: () =>
   return { h, id };
 }
 
+/** A catalog integration's resolved provider, offline. */
+const resolved = (provider: string) =>
+  resolveProvider(
+    IntegrationConfig.parse({
+      type: 'oauth',
+      provider,
+      allowedReturnUrls: ['https://app.example.com/done'],
+    }) as Parameters<typeof resolveProvider>[0],
+    {
+      fetch: (() => Promise.reject(new Error('offline'))) as typeof fetch,
+      now: NOW,
+      discoveryCache: new Map(),
+    },
+  );
+
 describe('provider refresh-failure codes', () => {
+  it('Slack: HTTP 200 {"ok":false,"error":"invalid_refresh_token"} counts; a rate limit does not', async () => {
+    const p = await resolved('slack');
+    expect(
+      parseTokenResponse(p, 200, '{"ok":false,"error":"invalid_refresh_token"}', NOW, 'refresh_token'),
+    ).toMatchObject({
+      error: 'invalid_refresh_token',
+      invalidGrant: true,
+    });
+    expect(
+      parseTokenResponse(p, 200, '{"ok":false,"error":"ratelimited"}', NOW, 'refresh_token'),
+    ).toMatchObject({
+      error: 'ratelimited',
+      invalidGrant: false,
+    });
+  });
+
   it('GitHub App: HTTP 200 {"error":"bad_refresh_token"} counts like invalid_grant and reaches needs_reauth', async () => {
     const { h, id } = await githubConnection('github-app', () =>
       json({
@@ -66,19 +97,7 @@ describe('provider refresh-failure codes', () => {
   });
 
   it('HubSpot: 400 {"status":"BAD_REFRESH_TOKEN"} is named and counts; other HubSpot refusals do not', async () => {
-    const { resolveProvider } = await import('../../shared/oauth/protocol.js');
-    const p = await resolveProvider(
-      IntegrationConfig.parse({
-        type: 'oauth',
-        provider: 'hubspot',
-        allowedReturnUrls: ['https://app.example.com/done'],
-      }) as Parameters<typeof resolveProvider>[0],
-      {
-        fetch: (() => Promise.reject(new Error('offline'))) as typeof fetch,
-        now: NOW,
-        discoveryCache: new Map(),
-      },
-    );
+    const p = await resolved('hubspot');
     const dead = '{"status":"BAD_REFRESH_TOKEN","message":"missing or invalid refresh token"}';
     expect(parseTokenResponse(p, 400, dead, NOW, 'refresh_token')).toMatchObject({
       ok: false,
