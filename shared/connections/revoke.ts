@@ -7,7 +7,12 @@
  */
 import { HookbridgeError } from '../errors.js';
 import { isOAuth } from '../integrations/schema.js';
-import { buildRevocationRequest, type ResolvedProvider, readyClient } from '../oauth/protocol.js';
+import {
+  buildRevocationRequest,
+  type ResolvedProvider,
+  readyClient,
+  revocationTargets,
+} from '../oauth/protocol.js';
 import { publish } from './app-events.js';
 import { type ConnectionDeps, openTokens, providerFor, sendSpec } from './deps.js';
 import type { RevocationJob, TokenSet } from './model.js';
@@ -39,24 +44,30 @@ function okFalseError(text: string): string | undefined {
 
 const retryable = (status: number) => status >= 500 || status === 429 || status === 408;
 
-/** Revokes the refresh token (when the provider prefers it) and the access token, in that order. */
+/**
+ * A second revocation refused because the first already ended the grant: Google answers 400
+ * invalid_token for the access token of a revoked refresh token, Xero unsupported_token_type
+ * for any access token (it revokes refresh tokens only).
+ */
+const alreadyGone = (res: { status: number; text: string }): boolean =>
+  res.status === 400 && /"error"\s*:\s*"(invalid_token|unsupported_token_type)"/.test(res.text);
+
+/**
+ * Revokes the tokens in the catalog's order (revocationTargets). On a retry an earlier attempt
+ * may already have ended the grant, so "already gone" counts as done for every token, not only
+ * after the first.
+ */
 async function revokeTokens(
   deps: ConnectionDeps,
   provider: ResolvedProvider,
-  integrationId: string,
-  configProvider: string,
-  sealed: string,
+  job: { integrationId: string; configProvider: string; sealed: string; retry: boolean },
 ): Promise<Attempt> {
-  const tokens = await openTokens<TokenSet>(deps, sealed);
-  const creds = await deps.clientCredentials(integrationId, configProvider);
-  const useRefresh = provider.revocation?.prefer === 'refresh_token' && tokens.refreshToken;
-  const targets: { value: string; hint: 'refresh_token' | 'access_token' }[] = [
-    ...(useRefresh ? [{ value: tokens.refreshToken!, hint: 'refresh_token' as const }] : []),
-    { value: tokens.accessToken, hint: 'access_token' },
-  ];
-  for (const target of targets) {
+  const tokens = await openTokens<TokenSet>(deps, job.sealed);
+  const creds = await deps.clientCredentials(job.integrationId, job.configProvider);
+  for (const [i, target] of revocationTargets(provider, tokens).entries()) {
     const spec = buildRevocationRequest(provider, target, await readyClient(provider, creds, deps.now()))!;
     const res = await sendSpec(deps, spec);
+    if ((i > 0 || job.retry) && alreadyGone(res)) continue;
     if (res.status >= 400) {
       const error = `revocation endpoint answered HTTP ${res.status}`;
       return { result: retryable(res.status) ? 'retry' : 'final', error };
@@ -74,13 +85,15 @@ async function attemptRevocation(
   deps: ConnectionDeps,
   integrationId: string,
   sealed: string,
+  retry: boolean,
 ): Promise<Attempt> {
   try {
     const rec = await deps.integrations.get(integrationId);
     if (!rec || !isOAuth(rec.config)) return { result: 'unsupported' };
     const provider = await providerFor(deps, rec.config, deps.now());
     if (!provider.revocation) return { result: 'unsupported' };
-    return await revokeTokens(deps, provider, integrationId, rec.config.provider, sealed);
+    const configProvider = rec.config.provider;
+    return await revokeTokens(deps, provider, { integrationId, configProvider, sealed, retry });
   } catch (err) {
     if (err instanceof HookbridgeError && err.code === 'ssrf_blocked')
       return { result: 'final', error: err.message };
@@ -114,7 +127,7 @@ export async function deleteConnection(
 }> {
   const c = await deps.store.get(id);
   if (!c) throw notFound(id);
-  const attempt = await attemptRevocation(deps, c.integrationId, c.tokens);
+  const attempt = await attemptRevocation(deps, c.integrationId, c.tokens, false);
   const revoked =
     attempt.result === 'revoked' ? true : attempt.result === 'unsupported' ? 'unsupported' : false;
   const revocationError = 'error' in attempt ? attempt.error : undefined;
@@ -179,7 +192,7 @@ export async function retryRevocations(
   const stats = { retried: 0, revoked: 0, failed: 0 };
   for (const job of await deps.store.dueRevocations(deps.now(), opts.limit ?? 25)) {
     if (opts.deadline !== undefined && deps.now() >= opts.deadline) break;
-    const next = settle(job, await attemptRevocation(deps, job.integrationId, job.tokens), deps.now());
+    const next = settle(job, await attemptRevocation(deps, job.integrationId, job.tokens, true), deps.now());
     if (!(await deps.store.updateRevocation(next, job.attempts))) continue; // another run took it
     stats.retried++;
     deps.log.info('revocation retried', {

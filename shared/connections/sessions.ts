@@ -120,7 +120,14 @@ async function pushAuthorizationRequest(
   const url = new URL(authorizationUrl);
   const ready = await readyClient(provider, creds, deps.now());
   const fields = Object.fromEntries(url.searchParams);
-  const spec = authenticatedPost(provider.par!.endpoint, 'form', provider.clientAuth, ready, fields);
+  const spec = authenticatedPost(
+    provider.par!.endpoint,
+    'form',
+    provider.clientAuth,
+    ready,
+    fields,
+    provider.headers,
+  );
   const res = await sendSpec(deps, spec).catch((err: unknown) => {
     if (err instanceof HookbridgeError) throw err;
     throw new HookbridgeError(

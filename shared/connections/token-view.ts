@@ -45,6 +45,10 @@ export const marginMsFor = (
   return lifetime > 0 ? Math.min(configured, lifetime * MARGIN_LIFETIME_FRACTION) : configured;
 };
 
+/** A refresh is possible: a refresh token is kept and the catalog says the provider refreshes (its `refresh` flag). */
+export const canRefresh = (c: Pick<ConnectionRecord, 'provider' | 'hasRefreshToken'>): boolean =>
+  c.hasRefreshToken && getProvider(c.provider)?.refresh !== false;
+
 export const needsRefresh = (c: ConnectionRecord, now: number): boolean =>
   c.expiresAt !== undefined && c.expiresAt - marginMsFor(c) <= now;
 
@@ -53,7 +57,7 @@ export const needsRefresh = (c: ConnectionRecord, now: number): boolean =>
  * refresh token to renew it needs the end user again, whatever the stored status still says.
  */
 export const effectiveStatus = (c: ConnectionRecord, now: number): ConnectionStatus =>
-  c.status === 'active' && !c.hasRefreshToken && c.expiresAt !== undefined && c.expiresAt <= now
+  c.status === 'active' && !canRefresh(c) && c.expiresAt !== undefined && c.expiresAt <= now
     ? 'needs_reauth'
     : c.status;
 

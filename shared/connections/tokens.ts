@@ -10,6 +10,7 @@ import type { ConnectionDeps } from './deps.js';
 import type { ConnectionRecord } from './model.js';
 import { refreshWithLease } from './refresh.js';
 import {
+  canRefresh,
   effectiveStatus,
   type FreshAccessToken,
   needsRefresh,
@@ -20,7 +21,13 @@ import {
 } from './token-view.js';
 
 export { LEASE_MS, REAUTH_AFTER_FAILURES, REAUTH_WINDOW_MS, refreshWithLease } from './refresh.js';
-export { type FreshAccessToken, forgetConnection, marginMsFor, needsRefresh } from './token-view.js';
+export {
+  canRefresh,
+  type FreshAccessToken,
+  forgetConnection,
+  marginMsFor,
+  needsRefresh,
+} from './token-view.js';
 
 /** How long a read waits for the refresh of a token that is still valid before it is given the stored one. */
 export const EARLY_REFRESH_WAIT_MS = 5_000;
@@ -56,7 +63,7 @@ export async function getFreshAccessToken(
     throw reauthError(c.id);
   }
   if (!opts.forceRefresh && !needsRefresh(c, now)) return viewOf(deps, c);
-  if (!c.hasRefreshToken) return viewOf(deps, c);
+  if (!canRefresh(c)) return viewOf(deps, c);
   if (deps.now() >= deadline) throw outOfTime();
   const p = sharedRefresh(deps, c, opts.forceRefresh === true, deadline);
   // A token refreshed early (still valid) is not worth a long wait: past EARLY_REFRESH_WAIT_MS the
