@@ -102,6 +102,14 @@ export interface DeliveryRepo {
     staleBefore: string,
   ): Promise<ClaimResult>;
   recordAttempt(a: DeliveryAttempt, ttl?: number): Promise<void>;
+  /** Gives back the claim of attempt `attempt` unsent (flow control made it wait): not counted, due at `nextAttemptAt`. */
+  postponeAttempt(
+    d: DeliveryKey,
+    round: number,
+    attempt: number,
+    at: string,
+    nextAttemptAt: string,
+  ): Promise<void>;
   /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
   settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void>;
   /** A new round (replay or redrive) unless `cause` already started the current one; its number, or undefined. */
