@@ -25,8 +25,19 @@ import type { Destination, QueueMessage } from './types.js';
 
 type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
 
-/** A slot this close is waited for in the invocation; a later one goes back to the queue. */
-export const RATE_SLEEP_MAX_MS = 1_000;
+/** How long a slot reservation takes in this instance (a moving average, capped). */
+const storeLatency = {
+  ms: 0,
+  observe(sample: number) {
+    this.ms = Math.min(RATE_SLEEP_MAX_MS / 2, 0.7 * this.ms + 0.3 * Math.max(0, sample));
+  },
+};
+
+/**
+ * A slot this close is waited for in the invocation; a later one goes back to the queue, to return
+ * a second or two before it (the claim and reads on its return take time) and wait the rest.
+ */
+export const RATE_SLEEP_MAX_MS = 2_000;
 /** Slots are reserved at most this far ahead (the longest SQS delay). */
 export const RATE_HORIZON_MS = MAX_QUEUE_DELAY_SEC * 1000;
 /** A lease or a probe outlives the attempt's timeout by this much, then lapses (its invocation died). */
@@ -64,7 +75,8 @@ export async function admit(
     (await deps.flow.takeProbe(dest.id, nowMs, nowMs + deps.timeoutMs + LEASE_MARGIN_MS));
   if (gate.kind === 'probe' && !probe)
     return { go: false, why: 'circuit_open', untilMs: nowMs + HALF_OPEN_RECHECK_MS };
-  const slot = await rateSlot(deps, dest, msg, nowMs);
+  // Slots and leases are taken on a fresh clock reading: the reads before took their time.
+  const slot = await rateSlot(deps, dest, msg, deps.clock.now());
   if ('untilMs' in slot) return { go: false, why: 'rate_limit', ...slot };
   if (slot.at > deps.clock.now()) await sleep(slot.at - deps.clock.now());
   if (!dest.maxInFlight) return { go: true, probe, ...free };
@@ -101,8 +113,13 @@ async function rateSlot(
   nowMs: number,
 ): Promise<{ at: number } | { untilMs: number; rateSlot?: number }> {
   if (!dest.rateLimit) return { at: nowMs };
-  if (msg.rateSlot?.attempt === msg.attempt) return { at: msg.rateSlot.at };
-  const r = await deps.flow.reserveRate(dest.id, nowMs, 1000 / dest.rateLimit.perSecond, RATE_HORIZON_MS);
+  const intervalMs = 1000 / dest.rateLimit.perSecond;
+  // A held slot is used unless its message came back late: sent now, it would crowd the slots after it.
+  const held = msg.rateSlot?.attempt === msg.attempt ? msg.rateSlot.at : undefined;
+  if (held !== undefined && nowMs < held + intervalMs) return { at: held };
+  // The slot asked for starts when the answer is expected back, so the attempt is not late for it.
+  const r = await deps.flow.reserveRate(dest.id, nowMs + storeLatency.ms, intervalMs, RATE_HORIZON_MS);
+  storeLatency.observe(deps.clock.now() - nowMs);
   if ('retryAt' in r) return { untilMs: r.retryAt };
   return r.slotAt - nowMs > RATE_SLEEP_MAX_MS ? { untilMs: r.slotAt, rateSlot: r.slotAt } : { at: r.slotAt };
 }
@@ -119,11 +136,12 @@ export async function postpone(
 ): Promise<'postponed'> {
   const { rateSlot: _spent, ...rest } = msg;
   const ms = Math.max(0, wait.untilMs - deps.clock.now());
-  // A held slot comes back just before it (and waits the rest); anything else at or after its time.
-  const delaySec = wait.rateSlot === undefined ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
+  // A held slot comes back 1-2 s before it (and waits the rest); anything else at or after its time.
+  const delaySec = wait.rateSlot === undefined ? Math.ceil(ms / 1000) : Math.floor(ms / 1000) - 1;
+  const early = wait.rateSlot === undefined ? 0 : RATE_SLEEP_MAX_MS;
   const next: DeliveryMessage = {
     ...rest,
-    notBefore: Math.max(msg.notBefore, Math.round(wait.untilMs)),
+    notBefore: Math.max(msg.notBefore, Math.round(wait.untilMs - early)),
     ...(wait.rateSlot === undefined ? {} : { rateSlot: { at: wait.rateSlot, attempt: msg.attempt } }),
   };
   await deps.queue.send(next, Math.min(delaySec, MAX_QUEUE_DELAY_SEC));
@@ -132,7 +150,7 @@ export async function postpone(
     msg.round,
     msg.attempt,
     at,
-    new Date(next.notBefore).toISOString(),
+    new Date(Math.round(wait.untilMs)).toISOString(),
   );
   deps.log.debug('delivery postponed', { destinationId: msg.destinationId, why: wait.why, delaySec });
   return 'postponed';
