@@ -17,6 +17,7 @@ import {
   openReason,
   resumeAt,
   successNeedsWrite,
+  windowLive,
 } from './circuit.js';
 import type { DeliveryDeps } from './deps.js';
 import { MAX_QUEUE_DELAY_SEC } from './schedule.js';
@@ -182,7 +183,8 @@ export async function noteOutcome(
       return;
     }
     if (outcome.ok && !successNeedsWrite(dest.circuit, b, nowMs)) return;
-    const counts = await deps.flow.countOutcome(dest.id, outcome.ok, nowMs, b.windowSeconds * 1000);
+    const live = windowLive(dest.circuit, b, nowMs);
+    const counts = await deps.flow.countOutcome(dest.id, outcome.ok, nowMs, b.windowSeconds * 1000, live);
     const reason = counts && !outcome.ok ? openReason(counts, b, outcome.lastError) : undefined;
     if (reason) await open(deps, dest, 'closed', reason, b, nowMs);
   } catch (err) {

@@ -26,8 +26,15 @@ export interface FlowRepo {
    * Counts an attempt's outcome on the breaker: a success ends the run of failures (and counts in
    * a live window), a failure adds to both, starting a new window when the last one (older than
    * `windowMs`) has ended. The counters after it; undefined when the destination is gone.
+   * `seenLive`: whether the destination as last read had a live window (which write to try first).
    */
-  countOutcome(id: string, ok: boolean, nowMs: number, windowMs: number): Promise<CircuitCounts | undefined>;
+  countOutcome(
+    id: string,
+    ok: boolean,
+    nowMs: number,
+    windowMs: number,
+    seenLive?: boolean,
+  ): Promise<CircuitCounts | undefined>;
   /** closed (or half_open, after a failed probe) -> open; false if it was not in `from`. */
   openCircuit(
     id: string,

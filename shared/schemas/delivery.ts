@@ -25,9 +25,9 @@ const RateLimit = z
     perSecond: z
       .number()
       .check(
-        z.gt(0),
+        z.gte(0.01),
         z.lte(1000),
-        z.describe('Attempts started per second, over 0 and up to 1000 (0.5 = one every 2 s)'),
+        z.describe('Attempts started per second, 0.01 to 1000 (0.5 = one every 2 s)'),
       ),
   })
   .check(
@@ -46,10 +46,10 @@ const CircuitBreakerSettings = z.strictObject({
     z
       .number()
       .check(
-        z.gt(0),
+        z.gte(0.01),
         z.lte(1),
         z.describe(
-          `...or when this share of a window's attempts failed, over 0 and up to 1 (default ${d.failureRatio})`,
+          `...or when this share of a window's attempts failed, 0.01 to 1 (default ${d.failureRatio})`,
         ),
       ),
   ),

@@ -215,6 +215,7 @@ describe('settings', () => {
 
   it.each([
     [{ rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond'],
+    [{ rateLimit: { perSecond: 5e-324 } }, 'rateLimit.perSecond'],
     [{ rateLimit: { perSecond: 1001 } }, 'rateLimit.perSecond'],
     [{ rateLimit: { perSecond: 5, burst: 2 } }, 'rateLimit'],
     [{ rateLimit: 5 }, 'rateLimit'],

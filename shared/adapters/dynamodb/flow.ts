@@ -162,10 +162,12 @@ export class DynamoFlowRepo extends DynamoRepo implements FlowRepo {
     ok: boolean,
     nowMs: number,
     windowMs: number,
+    seenLive = true,
   ): Promise<CircuitCounts | undefined> {
     const cutoff = nowMs - windowMs;
     // A success adds to a live window only; a failure adds to a live one or starts a new one.
-    const variants = ok
+    // The first variant tried is the one the destination read saw; a failed condition tries the other.
+    const both = ok
       ? [
           {
             update: `SET ${CB.failures} = :zero ADD ${CB.windowAttempts} :one`,
@@ -183,10 +185,12 @@ export class DynamoFlowRepo extends DynamoRepo implements FlowRepo {
             cond: `attribute_not_exists(${CB.windowStart}) OR ${CB.windowStart} <= :cutoff`,
           },
         ];
+    const variants = seenLive ? both : [...both].reverse();
+    const all: Record<string, number> = { ':one': 1, ':zero': 0, ':cutoff': cutoff, ':now': nowMs };
     for (const v of variants) {
-      const values: Record<string, unknown> = { ':one': 1, ':cutoff': cutoff };
-      if (ok) values[':zero'] = 0;
-      if (v.update.includes(':now')) values[':now'] = nowMs;
+      // DynamoDB refuses a value the expressions do not use.
+      const used = `${v.update} ${v.cond}`;
+      const values = Object.fromEntries(Object.entries(all).filter(([k]) => used.includes(k)));
       const out = await this.write(
         {
           Update: {
