@@ -15,14 +15,21 @@
 import { randomBytes } from 'node:crypto';
 import { CIRCUIT_STATES, type CircuitRecord } from '../../delivery/circuit.js';
 import type { CircuitCounts, FlowRepo, RateReservation } from '../../ports/flow.js';
+import { TABLE } from '../../table.js';
 import { type Item, num, oneOf, optNum, optStr } from './codec.js';
-import { itemExists } from './conditional.js';
+import { itemExists, TTL_NAME } from './conditional.js';
 import { DESTINATION, DESTINATION_FLOW } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
 const flowKey = (id: string) => ({ pk: DESTINATION_FLOW.pk(id), sk: DESTINATION_FLOW.sk });
 const destKey = (id: string) => ({ pk: DESTINATION.pk(id), sk: DESTINATION.sk });
-const DAY_SEC = 86_400;
+/** Each write to the flow item names its kind and keeps it a day past its last use. */
+const KEEP = '#kind = :kind, #ttl = :ttl';
+const KEEP_NAMES = { '#kind': TABLE.kindAttribute, ...TTL_NAME };
+const keepValues = (nowMs: number) => ({
+  ':kind': DESTINATION_FLOW.kind,
+  ':ttl': Math.floor(nowMs / 1000) + 86_400,
+});
 
 /** The breaker's attributes on the destination item. */
 const CB = {
@@ -82,15 +89,15 @@ export class DynamoFlowRepo extends DynamoRepo implements FlowRepo {
           Update: {
             Key: flowKey(id),
             UpdateExpression: queued
-              ? 'SET nextFreeAt = nextFreeAt + :i, #ttl = :ttl'
-              : 'SET nextFreeAt = :next, #ttl = :ttl',
+              ? `SET nextFreeAt = nextFreeAt + :i, ${KEEP}`
+              : `SET nextFreeAt = :next, ${KEEP}`,
             ConditionExpression: queued
               ? 'nextFreeAt > :now AND nextFreeAt <= :horizon'
               : 'attribute_not_exists(nextFreeAt) OR nextFreeAt <= :now',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeNames: KEEP_NAMES,
             ExpressionAttributeValues: {
               ':now': nowMs,
-              ':ttl': Math.floor(nowMs / 1000) + DAY_SEC,
+              ...keepValues(nowMs),
               ...(queued
                 ? { ':i': intervalMs, ':horizon': nowMs + horizonMs }
                 : { ':next': nowMs + intervalMs }),
@@ -120,13 +127,13 @@ export class DynamoFlowRepo extends DynamoRepo implements FlowRepo {
         {
           Update: {
             Key: flowKey(id),
-            UpdateExpression: 'ADD leases :one SET #ttl = :ttl',
+            UpdateExpression: `ADD leases :one SET ${KEEP}`,
             ConditionExpression: 'attribute_not_exists(leases) OR size(leases) < :max',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeNames: KEEP_NAMES,
             ExpressionAttributeValues: {
               ':one': new Set([token]),
               ':max': max,
-              ':ttl': Math.floor(nowMs / 1000) + DAY_SEC,
+              ...keepValues(nowMs),
             },
           },
         },
