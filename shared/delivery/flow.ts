@@ -26,14 +26,6 @@ import type { Destination, QueueMessage } from './types.js';
 
 type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
 
-/** How long a slot reservation takes in this instance (a moving average, capped). */
-const storeLatency = {
-  ms: 0,
-  observe(sample: number) {
-    this.ms = Math.min(RATE_SLEEP_MAX_MS / 2, 0.7 * this.ms + 0.3 * Math.max(0, sample));
-  },
-};
-
 /**
  * A slot this close is waited for in the invocation; a later one goes back to the queue, to return
  * a second or two before it (the claim and reads on its return take time) and wait the rest.
@@ -45,6 +37,14 @@ export const RATE_HORIZON_MS = MAX_QUEUE_DELAY_SEC * 1000;
 export const LEASE_MARGIN_MS = 5_000;
 /** When every in-flight lease is held, the attempt comes back in 1-2 s. */
 const IN_FLIGHT_RETRY_MS = 1_000;
+
+/** How long a slot reservation takes in this instance (a moving average, capped). */
+const storeLatency = {
+  ms: 0,
+  observe(sample: number) {
+    this.ms = Math.min(RATE_SLEEP_MAX_MS / 2, 0.7 * this.ms + 0.3 * Math.max(0, sample));
+  },
+};
 
 export type WaitReason = 'circuit_open' | 'rate_limit' | 'in_flight';
 
@@ -60,27 +60,20 @@ export type Admission =
 
 const free = { holding: <T>(send: () => Promise<T>) => send() };
 
-/** May this attempt go now? Waits in the invocation only for a rate slot under a second away. */
+/** May this attempt go now? Waits in the invocation only for a rate slot under RATE_SLEEP_MAX_MS away. */
 export async function admit(
   deps: DeliveryDeps,
   dest: Destination,
   msg: DeliveryMessage,
   nowMs: number,
 ): Promise<Admission> {
-  const b = breakerOf(dest.circuitBreaker);
-  const gate = circuitGate(dest.circuit, b, nowMs);
-  if (gate.kind === 'wait')
-    return { go: false, why: 'circuit_open', untilMs: circuitWait(dest, b, gate.untilMs, deps) };
-  const probe =
-    gate.kind === 'probe' &&
-    (await deps.flow.takeProbe(dest.id, nowMs, nowMs + deps.timeoutMs + LEASE_MARGIN_MS));
-  if (gate.kind === 'probe' && !probe)
-    return { go: false, why: 'circuit_open', untilMs: nowMs + HALF_OPEN_RECHECK_MS };
+  const circuit = await passCircuit(deps, dest, nowMs);
+  if ('untilMs' in circuit) return { go: false, why: 'circuit_open', untilMs: circuit.untilMs };
   // Slots and leases are taken on a fresh clock reading: the reads before took their time.
   const slot = await rateSlot(deps, dest, msg, deps.clock.now());
   if ('untilMs' in slot) return { go: false, why: 'rate_limit', ...slot };
   if (slot.at > deps.clock.now()) await sleep(slot.at - deps.clock.now());
-  if (!dest.maxInFlight) return { go: true, probe, ...free };
+  if (!dest.maxInFlight) return { go: true, probe: circuit.probe, ...free };
   const t = deps.clock.now();
   const lease = await deps.flow.acquireLease(
     dest.id,
@@ -91,7 +84,7 @@ export async function admit(
   if (!lease) return { go: false, why: 'in_flight', untilMs: t + IN_FLIGHT_RETRY_MS * (1 + deps.random()) };
   return {
     go: true,
-    probe,
+    probe: circuit.probe,
     async holding(send) {
       try {
         return await send();
@@ -103,9 +96,23 @@ export async function admit(
   };
 }
 
-/** Deliveries waiting on an open circuit come back after its probe, spread; during a probe, shortly. */
-const circuitWait = (dest: Destination, b: Breaker, untilMs: number, deps: DeliveryDeps) =>
-  dest.circuit?.state === 'open' ? resumeAt(untilMs, b, deps.random) : untilMs;
+/** The breaker's say: go (as the probe, when it is due and this attempt took it), or wait until when. */
+async function passCircuit(
+  deps: DeliveryDeps,
+  dest: Destination,
+  nowMs: number,
+): Promise<{ probe: boolean } | { untilMs: number }> {
+  const b = breakerOf(dest.circuitBreaker);
+  const gate = circuitGate(dest.circuit, b, nowMs);
+  if (gate.kind === 'pass') return { probe: false };
+  // Deliveries waiting on an open circuit come back after its probe, spread; during a probe, shortly.
+  if (gate.kind === 'wait')
+    return {
+      untilMs: dest.circuit?.state === 'open' ? resumeAt(gate.untilMs, b, deps.random) : gate.untilMs,
+    };
+  const took = await deps.flow.takeProbe(dest.id, nowMs, nowMs + deps.timeoutMs + LEASE_MARGIN_MS);
+  return took ? { probe: true } : { untilMs: nowMs + HALF_OPEN_RECHECK_MS };
+}
 
 async function rateSlot(
   deps: DeliveryDeps,
