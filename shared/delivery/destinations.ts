@@ -17,10 +17,15 @@ export interface DestinationInput {
   secret?: string | undefined;
   enabled?: boolean | undefined;
   description?: string | undefined;
-  rateLimit?: { perSecond: number } | undefined;
-  maxInFlight?: number | undefined;
-  circuitBreaker?: CircuitSettings | undefined;
+  /** Flow control: absent keeps the current setting, null removes it. */
+  rateLimit?: { perSecond: number } | null | undefined;
+  maxInFlight?: number | null | undefined;
+  circuitBreaker?: CircuitSettings | null | undefined;
 }
+
+/** A flow-control setting after an update: absent keeps it, null removes it; a pull destination has none. */
+const setting = <T>(given: T | null | undefined, current: T | undefined, type: DestinationType) =>
+  type === 'pull' ? undefined : given === undefined ? current : (given ?? undefined);
 
 /** Creates or replaces destination `id`; `created` tells a new one from an update. */
 export async function saveDestination(
@@ -54,9 +59,9 @@ export async function saveDestination(
         : 'disabled by API',
     description: body.description,
     generation: existing ? existing.generation : randomBytes(8).toString('hex'),
-    rateLimit: body.rateLimit,
-    maxInFlight: body.maxInFlight,
-    circuitBreaker: body.circuitBreaker,
+    rateLimit: setting(body.rateLimit, existing?.rateLimit, type),
+    maxInFlight: setting(body.maxInFlight, existing?.maxInFlight, type),
+    circuitBreaker: setting(body.circuitBreaker, existing?.circuitBreaker, type),
     // Another url, or enabling it again, starts the breaker afresh; any other update keeps its state.
     circuit:
       existing && existing.url === body.url && !(enabled && existing.status === 'disabled')

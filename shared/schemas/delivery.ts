@@ -70,7 +70,7 @@ const CircuitBreakerSettings = z.strictObject({
 
 type Limits = { type?: string; rateLimit?: unknown; maxInFlight?: unknown };
 const httpOnly = (field: 'rateLimit' | 'maxInFlight') =>
-  z.refine<Limits>((b) => b.type !== 'pull' || b[field] === undefined, {
+  z.refine<Limits>((b) => b.type !== 'pull' || b[field] == null, {
     message: 'only for an http destination (a pull destination is not sent to)',
     path: [field],
   });
@@ -119,15 +119,25 @@ export const PutDestinationBody = z
         ),
       ),
     description: z.optional(z.string().check(z.maxLength(500))),
-    rateLimit: z.optional(RateLimit),
-    maxInFlight: z.optional(
-      IntIn(1, 100, 'At most this many attempts in flight at once, across every deliveries-send invocation'),
-    ),
+    rateLimit: z
+      .optional(z.nullable(RateLimit))
+      .check(z.describe('Absent keeps the current limit (none on create); null removes it')),
+    maxInFlight: z
+      .optional(
+        z.nullable(
+          IntIn(
+            1,
+            100,
+            'At most this many attempts in flight at once, across every deliveries-send invocation',
+          ),
+        ),
+      )
+      .check(z.describe('Absent keeps the current ceiling (none on create); null removes it')),
     circuitBreaker: z
-      .optional(CircuitBreakerSettings)
+      .optional(z.nullable(CircuitBreakerSettings))
       .check(
         z.describe(
-          'Circuit breaker settings; absent ones take the defaults (docs/delivery.md#circuit-breaker)',
+          'Circuit breaker settings, unset ones at their defaults (docs/delivery.md#circuit-breaker); absent keeps the current ones, null resets them all',
         ),
       ),
   })

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentFunction, localIam } from '../../infra/local/iam.js';
 import { ManualClock } from '../../infra/local/pipeline.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
+import { CIRCUIT_DEFAULTS } from '../../shared/delivery/circuit.js';
 import { eventIdFor } from '../../shared/events/record.js';
 import type { FlowRepo } from '../../shared/ports/index.js';
 import { apiCaller } from '../support/api.js';
@@ -205,12 +206,20 @@ describe('settings', () => {
       },
       circuit: { state: 'closed' },
     });
-    // A PUT replaces the settings: without them, no limits.
-    const replaced = await api('PUT', '/destinations/rated', { url: `${receiverUrl}/rated` });
-    expect(replaced.status).toBe(200);
-    expect(replaced.json!.rateLimit).toBeUndefined();
-    expect(replaced.json!.maxInFlight).toBeUndefined();
-    expect(replaced.json!.circuitBreaker.consecutiveFailures).toBe(10);
+    // A PUT without them (the console's edit, an older client) keeps them; null removes one.
+    const kept = await api('PUT', '/destinations/rated', { url: `${receiverUrl}/rated`, description: 'x' });
+    expect(kept.status).toBe(200);
+    expect(kept.json).toMatchObject({ rateLimit: { perSecond: 2.5 }, maxInFlight: 4, description: 'x' });
+    expect(kept.json!.circuitBreaker.consecutiveFailures).toBe(3);
+    const removed = await api('PUT', '/destinations/rated', {
+      url: `${receiverUrl}/rated`,
+      rateLimit: null,
+      circuitBreaker: null,
+    });
+    expect(removed.json!.rateLimit).toBeUndefined();
+    expect(removed.json!.maxInFlight).toBe(4);
+    expect(removed.json!.circuitBreaker).toEqual(CIRCUIT_DEFAULTS);
+    expect((await api('GET', '/destinations/rated')).json).toEqual(removed.json);
   });
 
   it.each([
@@ -228,6 +237,7 @@ describe('settings', () => {
     [{ circuitBreaker: { threshold: 3 } }, 'circuitBreaker'],
     [{ type: 'pull', rateLimit: { perSecond: 1 } }, 'rateLimit'],
     [{ type: 'pull', maxInFlight: 2 }, 'maxInFlight'],
+    [{ circuitBreaker: { enabled: null } }, 'circuitBreaker.enabled'],
   ])('%j is 400 naming %s, and nothing is stored', async (settings, field) => {
     const body = 'type' in settings ? settings : { url: `${receiverUrl}/rated`, ...settings };
     const r = await api('PUT', '/destinations/rated', body);
