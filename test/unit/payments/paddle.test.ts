@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { adjustment, type PaddleAdjustment, transactionCompleted } from '../../fixtures/payments/paddle.js';
+import { bothOrders, type Delivery, event, kindOf } from '../../support/payment-events.js';
+
+const pd = (body: { event_id: string; event_type: string }): Delivery => ({
+  provider: 'paddle',
+  type: body.event_type,
+  eventId: body.event_id,
+  body,
+});
+const TXN = 'txn_01hv8wptq8987qeep44cyrewp9';
+const adj = (
+  a: PaddleAdjustment,
+  at: string,
+  type: 'adjustment.created' | 'adjustment.updated' = 'adjustment.updated',
+) => pd(adjustment(type, a, at));
+const T0 = '2026-04-12T10:18:49.621022Z';
+const T1 = '2026-04-13T08:00:00.000001Z';
+
+describe('paddle refund adjustments (#17 case 9)', () => {
+  it.each([
+    ['partial', '2000', 'partially_refunded'],
+    ['full', '6000', 'refunded'],
+  ] as const)('an approved %s refund of %s reads %s, not the adjustment status', (type, total, status) => {
+    const e = event(adj({ id: 'adj_1', action: 'refund', type, status: 'approved', total }, T1));
+    expect(e).toMatchObject({
+      type: 'payment.refunded',
+      object: { type: 'payment', id: TXN },
+      status,
+      refundId: 'adj_1',
+      amount: { amount: Number(total), currency: 'USD' },
+    });
+  });
+  it('the transaction ends refunded after its refund, in either delivery order', async () => {
+    const refund = adj(
+      { id: 'adj_1', action: 'refund', type: 'full', status: 'approved', total: '6000' },
+      T1,
+    );
+    const [fwd, back] = await bothOrders([pd(transactionCompleted(T0)), refund], `paddle#payment#${TXN}`);
+    for (const s of [fwd, back])
+      expect(s).toMatchObject({ status: 'refunded', lastType: 'payment.refunded' });
+  });
+  it('a refund still awaiting approval is not a refund', () => {
+    const pending = adj(
+      { id: 'adj_2', action: 'refund', status: 'pending_approval', total: '6000' },
+      T1,
+      'adjustment.created',
+    );
+    expect(kindOf(pending)).toBe('raw');
+  });
+});
+
+describe('paddle chargebacks (#17 case 9)', () => {
+  const chargeback = adj(
+    { id: 'adj_cb', action: 'chargeback', status: 'approved', total: '6000', reason: 'fraudulent' },
+    T1,
+    'adjustment.created',
+  );
+  const reverse = adj(
+    { id: 'adj_cbr', action: 'chargeback_reverse', status: 'approved', total: '6000' },
+    '2026-05-01T00:00:00.000000Z',
+    'adjustment.created',
+  );
+  it('a chargeback adjustment opens a dispute on the transaction', () => {
+    expect(event(chargeback)).toMatchObject({
+      type: 'dispute.opened',
+      object: { type: 'dispute' },
+      amount: { amount: 6000, currency: 'USD' },
+      reason: 'fraudulent',
+      ids: { transactionId: TXN, adjustmentId: 'adj_cb' },
+    });
+  });
+  it('a chargeback warning opens it too', () => {
+    const warning = adj(
+      { id: 'adj_cbw', action: 'chargeback_warning', status: 'approved', total: '6000' },
+      T0,
+      'adjustment.created',
+    );
+    expect(event(warning)).toMatchObject({ type: 'dispute.opened', ids: { transactionId: TXN } });
+  });
+  it('a chargeback reversal closes the same dispute, won, in either delivery order', async () => {
+    expect(event(reverse)).toMatchObject({
+      type: 'dispute.closed',
+      outcome: 'won',
+      object: event(chargeback).object,
+    });
+    const [fwd, back] = await bothOrders(
+      [chargeback, reverse],
+      `paddle#dispute#${event(chargeback).object.id}`,
+    );
+    for (const s of [fwd, back]) expect(s).toMatchObject({ lastType: 'dispute.closed' });
+  });
+});

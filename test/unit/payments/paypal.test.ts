@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import {
+  approvalReversed,
+  captureCompleted,
+  captureRefund,
+  disputeResolved,
+  orderApproved,
+  saleCompleted,
+  saleRefund,
+} from '../../fixtures/payments/paypal.js';
+import { bothOrders, type Delivery, event, kindOf, mapped } from '../../support/payment-events.js';
+
+const pp = (body: { id: string; event_type: string }): Delivery => ({
+  provider: 'paypal',
+  type: body.event_type,
+  eventId: body.id,
+  body,
+});
+const T = '2026-04-01T10:00:00Z';
+const T1 = '2026-04-01T10:00:01Z';
+
+describe('paypal checkout approval (#17 case 3)', () => {
+  it('CHECKOUT.ORDER.APPROVED is an approval awaiting capture, not a completed checkout', () => {
+    const e = event(pp(orderApproved('ORDER-1', T)));
+    expect(e.type).not.toBe('checkout.completed');
+    expect(e).toMatchObject({ object: { type: 'checkout', id: 'ORDER-1' }, status: 'APPROVED' });
+  });
+  it('CHECKOUT.PAYMENT-APPROVAL.REVERSED is mapped onto the same order', () => {
+    expect(kindOf(pp(approvalReversed('ORDER-1', T1)))).toBe('payment');
+    const e = event(pp(approvalReversed('ORDER-1', T1)));
+    expect(e).toMatchObject({ object: { type: 'checkout', id: 'ORDER-1' } });
+    expect(e.type).not.toBe('checkout.completed');
+  });
+  it('the reversal wins over the approval in the same second and out of order', async () => {
+    for (const reversedAt of [T, T1]) {
+      const [fwd, back] = await bothOrders(
+        [pp(orderApproved('ORDER-1', T)), pp(approvalReversed('ORDER-1', reversedAt))],
+        'paypal#checkout#ORDER-1',
+      );
+      expect(fwd?.lastType).toBe(event(pp(approvalReversed('ORDER-1', T))).type);
+      expect(back?.lastType).toBe(fwd?.lastType);
+    }
+  });
+});
+
+describe('paypal capture refunds (#17 case 3)', () => {
+  const refund1 = captureRefund('PAYMENT.CAPTURE.REFUNDED', 'REF-1', 'CAP-1', '20.00', '20.00', T1);
+  const refund2 = captureRefund(
+    'PAYMENT.CAPTURE.REFUNDED',
+    'REF-2',
+    'CAP-1',
+    '29.99',
+    '49.99',
+    '2026-04-01T10:00:02Z',
+  );
+  it('a refund carries its own amount and id, the running total, and a refund status (not COMPLETED)', () => {
+    const e = event(pp(refund1));
+    expect(e).toMatchObject({
+      type: 'payment.refunded',
+      object: { type: 'payment', id: 'CAP-1' },
+      refundId: 'REF-1',
+      amount: { amount: 2000, currency: 'USD' },
+      refundedAmount: { amount: 2000, currency: 'USD' },
+      ids: { captureId: 'CAP-1', refundId: 'REF-1' },
+    });
+    expect(e.status).not.toBe('COMPLETED');
+  });
+  it('the capture reads partially_refunded, then refunded once the total reaches it, in any order', async () => {
+    const capture = pp(captureCompleted('CAP-1', '49.99', T));
+    const [fwd1, back1] = await bothOrders([capture, pp(refund1)], 'paypal#payment#CAP-1');
+    for (const s of [fwd1, back1])
+      expect(s).toMatchObject({ status: 'partially_refunded', lastType: 'payment.refunded' });
+    const [fwd2, back2] = await bothOrders([capture, pp(refund1), pp(refund2)], 'paypal#payment#CAP-1');
+    for (const s of [fwd2, back2]) expect(s).toMatchObject({ status: 'refunded' });
+  });
+  it('a capture and its refund in the same second end refunded, in either order', async () => {
+    const same = captureRefund('PAYMENT.CAPTURE.REFUNDED', 'REF-3', 'CAP-1', '49.99', '49.99', T);
+    const [fwd, back] = await bothOrders(
+      [pp(captureCompleted('CAP-1', '49.99', T)), pp(same)],
+      'paypal#payment#CAP-1',
+    );
+    for (const s of [fwd, back])
+      expect(s).toMatchObject({ lastType: 'payment.refunded', status: 'refunded' });
+  });
+  it('PAYMENT.CAPTURE.REVERSED (PayPal took the money back) is mapped onto the capture', () => {
+    const e = event(pp(captureRefund('PAYMENT.CAPTURE.REVERSED', 'REV-1', 'CAP-1', '49.99', '49.99', T1)));
+    expect(e).toMatchObject({ type: 'payment.refunded', object: { id: 'CAP-1' }, refundId: 'REV-1' });
+  });
+});
+
+describe('paypal subscription sales (#17 case 3)', () => {
+  it('PAYMENT.SALE.COMPLETED is the subscription invoice paid, and the sale a captured payment', () => {
+    const events = mapped(pp(saleCompleted('SALE-1', 'I-SUB1', '14.55', T))).map((m) => m.event);
+    expect(events.find((e) => e.type === 'invoice.paid')).toMatchObject({
+      object: { type: 'invoice', id: 'SALE-1' },
+      amount: { amount: 1455, currency: 'USD' },
+      ids: { saleId: 'SALE-1', subscriptionId: 'I-SUB1' },
+    });
+    expect(events.find((e) => e.type === 'payment.succeeded')).toMatchObject({
+      object: { type: 'payment', id: 'SALE-1' },
+      amount: { amount: 1455, currency: 'USD' },
+    });
+  });
+  it.each([
+    ['PAYMENT.SALE.REFUNDED', 'REF-S1'],
+    ['PAYMENT.SALE.REVERSED', 'REV-S1'],
+  ] as const)('%s is a refund of the sale', (type, id) => {
+    expect(event(pp(saleRefund(type, id, 'SALE-1', '4.55', '4.55', T1)))).toMatchObject({
+      type: 'payment.refunded',
+      object: { type: 'payment', id: 'SALE-1' },
+      refundId: id,
+      amount: { amount: 455, currency: 'USD' },
+      refundedAmount: { amount: 455, currency: 'USD' },
+    });
+  });
+});
+
+describe('paypal dispute outcomes (#17 case 3)', () => {
+  it.each([
+    ['RESOLVED_SELLER_FAVOUR', 'won'],
+    ['RESOLVED_BUYER_FAVOUR', 'lost'],
+    ['ACCEPTED', 'accepted'],
+    ['CANCELED_BY_BUYER', 'won'],
+    ['RESOLVED_WITH_PAYOUT', 'won'],
+  ])('%s reads %s', (code, outcome) => {
+    expect(event(pp(disputeResolved('PP-D-1', code, T)))).toMatchObject({
+      type: 'dispute.closed',
+      object: { type: 'dispute', id: 'PP-D-1' },
+      outcome,
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { paymentCaptured, refundEvent, subscriptionEvent } from '../../fixtures/payments/razorpay.js';
+import { bothOrders, type Delivery, event, kindOf } from '../../support/payment-events.js';
+
+let n = 0;
+const rz = (body: { event: string }): Delivery => ({
+  provider: 'razorpay',
+  type: body.event,
+  eventId: `evt_rz_${++n}`,
+  body,
+});
+const T = 1_767_100_000;
+const PAY = 'razorpay#payment#pay_29QQoUBi66xm2f';
+const SUB = 'razorpay#subscription#sub_8RlLljfA4AnDVx';
+
+describe('razorpay refunds (#17 case 7)', () => {
+  const partial = refundEvent(
+    'refund.processed',
+    'rfnd_1',
+    20000,
+    { amountRefunded: 20000, refundStatus: 'partial' },
+    T,
+  );
+  const full = refundEvent(
+    'refund.processed',
+    'rfnd_2',
+    30000,
+    { amountRefunded: 50000, refundStatus: 'full' },
+    T + 5,
+  );
+  it('a partial refund.processed is partially_refunded, with its own amount and the running total', () => {
+    expect(event(rz(partial))).toMatchObject({
+      type: 'payment.refunded',
+      object: { type: 'payment', id: 'pay_29QQoUBi66xm2f' },
+      status: 'partially_refunded',
+      refundId: 'rfnd_1',
+      amount: { amount: 20000, currency: 'INR' },
+      refundedAmount: { amount: 20000, currency: 'INR' },
+    });
+  });
+  it('the refund that completes the payment is refunded', () => {
+    expect(event(rz(full))).toMatchObject({
+      status: 'refunded',
+      amount: { amount: 30000 },
+      refundedAmount: { amount: 50000 },
+    });
+  });
+  it('refund.failed is mapped (not raw) and does not read as refunded', () => {
+    const failed = refundEvent(
+      'refund.failed',
+      'rfnd_3',
+      10000,
+      { amountRefunded: 0, refundStatus: null },
+      T,
+    );
+    expect(kindOf(rz(failed))).toBe('payment');
+    const e = event(rz(failed));
+    expect(e).toMatchObject({ object: { id: 'pay_29QQoUBi66xm2f' }, refundId: 'rfnd_3' });
+    expect(e.type).not.toBe('payment.refunded');
+  });
+  it('a capture and a partial refund in the same second end partially_refunded, in either order', async () => {
+    const sameSecond = refundEvent(
+      'refund.processed',
+      'rfnd_1',
+      20000,
+      { amountRefunded: 20000, refundStatus: 'partial' },
+      T,
+    );
+    const [fwd, back] = await bothOrders([rz(paymentCaptured(T)), rz(sameSecond)], PAY);
+    for (const s of [fwd, back]) expect(s).toMatchObject({ status: 'partially_refunded' });
+  });
+});
+
+describe('razorpay reactivation (#17 case 7)', () => {
+  it('subscription.activated after a halt is a reactivation, not a new subscription', () => {
+    const e = event(rz(subscriptionEvent('subscription.activated', 'active', T)));
+    expect(e.type).not.toBe('subscription.created');
+    expect(e).toMatchObject({ object: { type: 'subscription', id: 'sub_8RlLljfA4AnDVx' }, status: 'active' });
+  });
+  it('halted then activated in the same second ends active, in either order; a later halt still wins', async () => {
+    const halted = rz(subscriptionEvent('subscription.halted', 'halted', T));
+    const activated = rz(subscriptionEvent('subscription.activated', 'active', T));
+    const [fwd, back] = await bothOrders([halted, activated], SUB);
+    for (const s of [fwd, back]) expect(s).toMatchObject({ status: 'active' });
+    const haltedLater = rz(subscriptionEvent('subscription.halted', 'halted', T + 1));
+    const [fwd2, back2] = await bothOrders([activated, haltedLater], SUB);
+    for (const s of [fwd2, back2]) expect(s).toMatchObject({ status: 'halted' });
+  });
+});
