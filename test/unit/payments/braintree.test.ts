@@ -43,9 +43,26 @@ describe('braintree refunds (#17 case 2)', () => {
     expect(e).toMatchObject({
       type: 'payment.refunded',
       object: { type: 'payment', id: 'tx_sale' },
+      // The credit does not restate the sale's amount: refunded in part or in whole.
+      status: 'partially_refunded',
       refundId: 'tx_refund',
       amount: { amount: 4000, currency: 'USD' },
       ids: { transactionId: 'tx_sale', refundId: 'tx_refund' },
+    });
+  });
+  it('a declined credit is a failed refund of the sale, not a failed payment', () => {
+    const declined = btTransactionXml({
+      id: 'tx_refund',
+      type: 'credit',
+      amount: '40.00',
+      refundedTransactionId: 'tx_sale',
+      status: 'settlement_declined',
+    });
+    expect(event(delivery('transaction_settlement_declined', T, declined))).toMatchObject({
+      type: 'payment.refund_failed',
+      object: { type: 'payment', id: 'tx_sale' },
+      refundId: 'tx_refund',
+      status: 'settlement_declined',
     });
   });
   it('a settled sale is still a captured payment', () => {
@@ -77,8 +94,13 @@ describe('braintree reactivation (#17 case 7)', () => {
     const e = event(
       delivery('subscription_went_active', T, subscription('Active', ['Active', 'Past Due', 'Active'])),
     );
-    expect(e.type).not.toBe('subscription.created');
-    expect(e).toMatchObject({ object: { type: 'subscription', id: 'sub_bt' }, status: 'Active' });
+    expect(e).toMatchObject({
+      type: 'subscription.reactivated',
+      object: { type: 'subscription', id: 'sub_bt' },
+      status: 'Active',
+      planId: 'plan_gold',
+      amount: { amount: 2000, currency: 'USD' },
+    });
   });
   it('the first subscription_went_active is the subscription starting', () => {
     const e = event(delivery('subscription_went_active', T, subscription('Active', ['Active'])));
