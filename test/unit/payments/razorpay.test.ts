@@ -54,9 +54,13 @@ describe('razorpay refunds (#17 case 7)', () => {
       T,
     );
     expect(kindOf(rz(failed))).toBe('payment');
-    const e = event(rz(failed));
-    expect(e).toMatchObject({ object: { id: 'pay_29QQoUBi66xm2f' }, refundId: 'rfnd_3' });
-    expect(e.type).not.toBe('payment.refunded');
+    expect(event(rz(failed))).toMatchObject({
+      type: 'payment.refund_failed',
+      object: { type: 'payment', id: 'pay_29QQoUBi66xm2f' },
+      status: 'failed',
+      refundId: 'rfnd_3',
+      amount: { amount: 10000, currency: 'INR' },
+    });
   });
   it('a capture and a partial refund in the same second end partially_refunded, in either order', async () => {
     const sameSecond = refundEvent(
@@ -73,9 +77,18 @@ describe('razorpay refunds (#17 case 7)', () => {
 
 describe('razorpay reactivation (#17 case 7)', () => {
   it('subscription.activated after a halt is a reactivation, not a new subscription', () => {
-    const e = event(rz(subscriptionEvent('subscription.activated', 'active', T)));
-    expect(e.type).not.toBe('subscription.created');
-    expect(e).toMatchObject({ object: { type: 'subscription', id: 'sub_8RlLljfA4AnDVx' }, status: 'active' });
+    expect(event(rz(subscriptionEvent('subscription.activated', 'active', T)))).toMatchObject({
+      type: 'subscription.reactivated',
+      object: { type: 'subscription', id: 'sub_8RlLljfA4AnDVx' },
+      status: 'active',
+      planId: 'plan_8RlLiKQ5ByQJgv',
+    });
+  });
+  it('the first subscription.activated (never charged yet) is the subscription going active, not a second creation', () => {
+    expect(event(rz(subscriptionEvent('subscription.activated', 'active', T, 0)))).toMatchObject({
+      type: 'subscription.updated',
+      status: 'active',
+    });
   });
   it('halted then activated in the same second ends active, in either order; a later halt still wins', async () => {
     const halted = rz(subscriptionEvent('subscription.halted', 'halted', T));

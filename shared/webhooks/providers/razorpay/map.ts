@@ -1,24 +1,66 @@
 /**
- * Razorpay. Order: the event's `created_at` (seconds), then rank, then the event id
- * (`x-razorpay-event-id`). Entities carry no version.
+ * Razorpay. Order: the event's `created_at` (whole seconds), then the lifecycle rank. Entities
+ * carry no version. docs/payments.md lists what is mapped and why.
  */
 
 import { byEventTime, type DraftArgs, finish, type Mapper } from '../../../payments/mapping.js';
 import type { PaymentType } from '../../../payments/model.js';
 import { isoFrom, money, obj, str } from '../../../payments/util.js';
 
+/** `subscription.activated` is worked out from the entity (subscriptionType). */
 const SUBSCRIPTION: Record<string, PaymentType> = {
-  'subscription.activated': 'subscription.created',
+  // The first payment on the subscription (authorization or upfront amount): it exists now.
   'subscription.authenticated': 'subscription.created',
   'subscription.charged': 'subscription.updated',
   'subscription.updated': 'subscription.updated',
   'subscription.pending': 'subscription.updated',
   'subscription.halted': 'subscription.updated',
-  'subscription.paused': 'subscription.updated',
-  'subscription.resumed': 'subscription.updated',
+  'subscription.paused': 'subscription.paused',
+  'subscription.resumed': 'subscription.reactivated',
   'subscription.cancelled': 'subscription.canceled',
   'subscription.completed': 'subscription.canceled',
 };
+
+/**
+ * `subscription.activated` fires on the move to active from authenticated, pending or halted.
+ * A subscription that has already been charged (`paid_count` > 0) is coming back: a reactivation.
+ */
+function subscriptionType(event: string, s: Record<string, unknown>): PaymentType | undefined {
+  if (event !== 'subscription.activated') return SUBSCRIPTION[event];
+  return Number(s.paid_count) > 0 ? 'subscription.reactivated' : 'subscription.updated';
+}
+
+const INVOICE: Record<string, PaymentType> = {
+  'invoice.paid': 'invoice.paid',
+  'invoice.partially_paid': 'invoice.partially_paid',
+  'invoice.expired': 'invoice.payment_failed',
+};
+
+const PAYMENT: Record<string, PaymentType> = {
+  'payment.authorized': 'payment.authorized',
+  'payment.captured': 'payment.succeeded',
+  'payment.failed': 'payment.failed',
+};
+
+/**
+ * refund.processed / refund.failed carry the refund and the payment as it stands after it:
+ * the refund's own amount and id, the payment's `amount_refunded` and `refund_status`
+ * (`partial` | `full`).
+ */
+function refundEvent(type: string, refund: Record<string, unknown>, p: Record<string, unknown>) {
+  const full = p.refund_status === 'full' || (p.amount !== undefined && p.amount_refunded === p.amount);
+  const refunded = type === 'refund.processed';
+  return {
+    type: (refunded ? 'payment.refunded' : 'payment.refund_failed') as PaymentType,
+    fields: {
+      status: refunded ? (full ? 'refunded' : 'partially_refunded') : str(refund.status),
+      amount: money(refund.amount, refund.currency),
+      refundedAmount: refunded ? money(p.amount_refunded, p.currency ?? refund.currency) : undefined,
+      refundId: str(refund.id),
+      ids: { paymentId: str(refund.payment_id), refundId: str(refund.id), orderId: str(p.order_id) },
+    },
+  };
+}
 
 export const map: Mapper = (input) => {
   const e = obj(input.body);
@@ -29,9 +71,10 @@ export const map: Mapper = (input) => {
   const mk = (...[t, objectType, id, fields]: DraftArgs) =>
     finish(input, { type: t, object: { type: objectType, id: str(id) }, ...time, fields });
 
-  if (type === 'payment.captured' || type === 'payment.failed') {
+  const paymentType = PAYMENT[type];
+  if (paymentType) {
     const p = entity('payment');
-    return mk(type === 'payment.captured' ? 'payment.succeeded' : 'payment.failed', 'payment', p.id, {
+    return mk(paymentType, 'payment', p.id, {
       status: str(p.status),
       customerId: str(p.customer_id),
       amount: money(p.amount, p.currency),
@@ -39,14 +82,10 @@ export const map: Mapper = (input) => {
       ids: { paymentId: str(p.id), orderId: str(p.order_id), invoiceId: str(p.invoice_id) },
     });
   }
-  if (type === 'refund.processed') {
+  if (type === 'refund.processed' || type === 'refund.failed') {
     const r = entity('refund');
-    return mk('payment.refunded', 'payment', r.payment_id, {
-      status: 'refunded',
-      amount: money(r.amount, r.currency),
-      refundId: str(r.id),
-      ids: { paymentId: str(r.payment_id), refundId: str(r.id) },
-    });
+    const { type: t, fields } = refundEvent(type, r, entity('payment'));
+    return mk(t, 'payment', r.payment_id, fields);
   }
   if (type === 'order.paid') {
     const o = entity('order');
@@ -56,9 +95,9 @@ export const map: Mapper = (input) => {
       ids: { orderId: str(o.id), paymentId: str(entity('payment').id), receipt: str(o.receipt) },
     });
   }
-  const subType = SUBSCRIPTION[type];
+  const s = entity('subscription');
+  const subType = subscriptionType(type, s);
   if (subType) {
-    const s = entity('subscription');
     return mk(subType, 'subscription', s.id, {
       status: str(s.status),
       customerId: str(s.customer_id),
@@ -67,10 +106,11 @@ export const map: Mapper = (input) => {
       ids: { subscriptionId: str(s.id), planId: str(s.plan_id) },
     });
   }
-  if (type === 'invoice.paid' || type === 'invoice.expired') {
+  const invoiceType = INVOICE[type];
+  if (invoiceType) {
     const inv = entity('invoice');
-    const paid = type === 'invoice.paid';
-    return mk(paid ? 'invoice.paid' : 'invoice.payment_failed', 'invoice', inv.id, {
+    const paid = invoiceType !== 'invoice.payment_failed';
+    return mk(invoiceType, 'invoice', inv.id, {
       status: str(inv.status),
       customerId: str(inv.customer_id),
       amount: money(paid ? inv.amount_paid : inv.amount_due, inv.currency),
@@ -92,6 +132,7 @@ export const map: Mapper = (input) => {
       status: str(d.status),
       amount: money(d.amount, d.currency),
       reason: str(d.reason_code),
+      paymentId: str(d.payment_id),
       outcome: opened ? undefined : stage === 'won' ? 'won' : stage === 'lost' ? 'lost' : 'unknown',
       ids: { disputeId: str(d.id), paymentId: str(d.payment_id) },
     });
