@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { adjustment, type PaddleAdjustment, transactionCompleted } from '../../fixtures/payments/paddle.js';
+import {
+  adjustment,
+  type PaddleAdjustment,
+  subscriptionUpdated,
+  transactionCompleted,
+} from '../../fixtures/payments/paddle.js';
 import { bothOrders, type Delivery, event, kindOf } from '../../support/payment-events.js';
 
 const pd = (body: { event_id: string; event_type: string }): Delivery => ({
@@ -40,6 +45,17 @@ describe('paddle refund adjustments (#17 case 9)', () => {
     for (const s of [fwd, back])
       expect(s).toMatchObject({ status: 'refunded', lastType: 'payment.refunded' });
   });
+  it('a refund Paddle rejected is a failed refund: the money stays captured', () => {
+    const rejected = adj(
+      { id: 'adj_3', action: 'refund', type: 'full', status: 'rejected', total: '6000' },
+      T1,
+    );
+    expect(event(rejected)).toMatchObject({
+      type: 'payment.refund_failed',
+      object: { type: 'payment', id: TXN },
+      refundId: 'adj_3',
+    });
+  });
   it('a refund still awaiting approval is not a refund', () => {
     const pending = adj(
       { id: 'adj_2', action: 'refund', status: 'pending_approval', total: '6000' },
@@ -64,7 +80,10 @@ describe('paddle chargebacks (#17 case 9)', () => {
   it('a chargeback adjustment opens a dispute on the transaction', () => {
     expect(event(chargeback)).toMatchObject({
       type: 'dispute.opened',
-      object: { type: 'dispute' },
+      // Paddle gives a chargeback no dispute id: the dispute is the transaction's.
+      object: { type: 'dispute', id: TXN },
+      paymentId: TXN,
+      status: 'chargeback',
       amount: { amount: 6000, currency: 'USD' },
       reason: 'fraudulent',
       ids: { transactionId: TXN, adjustmentId: 'adj_cb' },
@@ -89,5 +108,19 @@ describe('paddle chargebacks (#17 case 9)', () => {
       `paddle#dispute#${event(chargeback).object.id}`,
     );
     for (const s of [fwd, back]) expect(s).toMatchObject({ lastType: 'dispute.closed' });
+  });
+});
+
+describe('paddle subscriptions', () => {
+  it('a scheduled cancel is cancel_scheduled with its date, and the amount is unit price x quantity', () => {
+    expect(event(pd(subscriptionUpdated(T1, '2026-05-12T10:18:47.293Z')))).toMatchObject({
+      type: 'subscription.cancel_scheduled',
+      status: 'active',
+      cancelAtPeriodEnd: true,
+      cancelAt: '2026-05-12T10:18:47.293Z',
+      quantity: 3,
+      amount: { amount: 9000, currency: 'USD' },
+    });
+    expect(event(pd(subscriptionUpdated(T1))).type).toBe('subscription.updated');
   });
 });
