@@ -16,9 +16,9 @@ export const MODEL_VERSION = 1 as const;
  * - `payment.succeeded`: money captured (a capture or a sale), never a mere authorization.
  * - `payment.failed`: an authorization or a capture failed (`failureReason`).
  * - `payment.canceled`: a payment or an authorization voided before capture.
- * - `payment.refunded`: the payment after a refund: `status` `partially_refunded` or `refunded`,
- *   `refundedAmount` the cumulative amount refunded where the provider states it, `refundId` and
- *   `amount` the one refund the event is about where it names one.
+ * - `payment.refunded`: the payment after a refund: `status` `partially_refunded` or `refunded`
+ *   (absent where the provider does not say), `refundedAmount` the cumulative amount refunded
+ *   where the provider states it, `refundId` and `amount` the one refund the event is about.
  * - `payment.refund_failed`: a refund of the payment failed or was reversed; the money stays captured.
  * - `refund.pending|succeeded|failed`: the refund as its own object (`object.type` `refund`, its own
  *   id and amount, `paymentId` the payment's read-model id); `failed` also covers canceled and reversed.
@@ -88,7 +88,7 @@ const base = {
   object: z.object({ type: z.enum(OBJECT_TYPES), id: z.string().check(z.minLength(1)) }),
   /**
    * The provider's status word for the object, as sent (e.g. `active`, `COMPLETED`), except on
-   * `payment.refunded`, where it is `refunded` or `partially_refunded`.
+   * `payment.refunded`, where it is `refunded` or `partially_refunded` (or absent).
    */
   status: z.optional(z.string()),
   customerId: z.optional(z.string()),
@@ -120,7 +120,8 @@ export const PaymentCanceled = eventSchema('payment.canceled', {
 export const REFUND_STATES = ['refunded', 'partially_refunded'] as const;
 export const PaymentRefunded = eventSchema('payment.refunded', {
   ...withOptionalAmount,
-  status: z.enum(REFUND_STATES),
+  /** Absent when the provider's event does not say whether the whole payment is refunded (Adyen). */
+  status: z.optional(z.enum(REFUND_STATES)),
   /** Cumulative amount refunded on the payment so far, where the provider states it. */
   refundedAmount: z.optional(Money),
   /** The refund this event is about (its own amount is `amount`), where the event names one. */
