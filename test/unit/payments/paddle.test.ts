@@ -7,10 +7,9 @@ import {
 } from '../../fixtures/payments/paddle.js';
 import { bothOrders, type Delivery, event, kindOf } from '../../support/payment-events.js';
 
-const pd = (body: { event_id: string; event_type: string }): Delivery => ({
+const pd = (body: { event_type: string }): Delivery => ({
   provider: 'paddle',
   type: body.event_type,
-  eventId: body.event_id,
   body,
 });
 const TXN = 'txn_01hv8wptq8987qeep44cyrewp9';
@@ -41,7 +40,7 @@ describe('paddle refund adjustments (#17 case 9)', () => {
       { id: 'adj_1', action: 'refund', type: 'full', status: 'approved', total: '6000' },
       T1,
     );
-    const [fwd, back] = await bothOrders([pd(transactionCompleted(T0)), refund], `paddle#payment#${TXN}`);
+    const [fwd, back] = await bothOrders([pd(transactionCompleted(T0)), refund], `payment/${TXN}`);
     for (const s of [fwd, back])
       expect(s).toMatchObject({ status: 'refunded', lastType: 'payment.refunded' });
   });
@@ -103,10 +102,7 @@ describe('paddle chargebacks (#17 case 9)', () => {
       outcome: 'won',
       object: event(chargeback).object,
     });
-    const [fwd, back] = await bothOrders(
-      [chargeback, reverse],
-      `paddle#dispute#${event(chargeback).object.id}`,
-    );
+    const [fwd, back] = await bothOrders([chargeback, reverse], `dispute/${event(chargeback).object.id}`);
     for (const s of [fwd, back]) expect(s).toMatchObject({ lastType: 'dispute.closed' });
   });
 });

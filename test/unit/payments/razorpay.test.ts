@@ -2,16 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { paymentCaptured, refundEvent, subscriptionEvent } from '../../fixtures/payments/razorpay.js';
 import { bothOrders, type Delivery, event, kindOf } from '../../support/payment-events.js';
 
-let n = 0;
 const rz = (body: { event: string }): Delivery => ({
   provider: 'razorpay',
   type: body.event,
-  eventId: `evt_rz_${++n}`,
   body,
 });
 const T = 1_767_100_000;
-const PAY = 'razorpay#payment#pay_29QQoUBi66xm2f';
-const SUB = 'razorpay#subscription#sub_8RlLljfA4AnDVx';
+const PAY = 'payment/pay_29QQoUBi66xm2f';
+const SUB = 'subscription/sub_8RlLljfA4AnDVx';
 
 describe('razorpay refunds (#17 case 7)', () => {
   const partial = refundEvent(

@@ -77,8 +77,8 @@ const history = (s: XmlNode | undefined) =>
 /**
  * A settled transaction. A `credit` is a refund: it changes the sale it names
  * (`refunded-transaction-id`), with its own id and amount. Braintree does not restate the sale's
- * amount on the credit, so the refund reads `partially_refunded` (in part or in whole); a declined
- * credit is a failed refund of the sale.
+ * amount on the credit, so the refund has no status (in part or in whole: the model's rule); a
+ * declined credit is a failed refund of the sale.
  */
 function transactionEvent(
   input: MapperInput,
@@ -94,7 +94,7 @@ function transactionEvent(
     type,
     object: { type: 'payment', id: paymentId },
     fields: {
-      status: type === 'payment.refunded' ? 'partially_refunded' : text(t, 'status'),
+      status: type === 'payment.refunded' ? undefined : text(t, 'status'),
       customerId: text(child(t, 'customer'), 'id'),
       amount: decimalMoney(text(t, 'amount'), text(t, 'currency-iso-code')),
       refundId: refundOf ? text(t, 'id') : undefined,

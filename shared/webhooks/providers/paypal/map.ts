@@ -73,11 +73,10 @@ const draft = (c: Ctx, objectType: ObjectType, id: unknown, fields: Record<strin
  * A refund (v2, of a capture) or PayPal's reversal of the payment, on the payment it refunds:
  * the refund's own amount and id, and the payment's refunded total (`total_refunded_amount`).
  * PayPal does not restate the payment's amount, so the event cannot tell a full refund from a
- * partial one: `partially_refunded` (the refunded total is there to compare with the capture).
+ * partial one: no status (the model's rule), the refunded total to compare with the capture.
  */
 function refundEvent(c: Ctx, paymentId: string | undefined, idKey: string, total: unknown): MappedEvent[] {
   return draft(c, 'payment', paymentId, {
-    status: 'partially_refunded',
     amount: amt(c.r.amount),
     refundedAmount: amt(total),
     refundId: str(c.r.id),
