@@ -44,6 +44,14 @@ describe('paddle refund adjustments (#17 case 9)', () => {
     for (const s of [fwd, back])
       expect(s).toMatchObject({ status: 'refunded', lastType: 'payment.refunded' });
   });
+  it('a completion and a refund at the same microsecond end refunded, in either order', async () => {
+    const refund = adj(
+      { id: 'adj_1', action: 'refund', type: 'partial', status: 'approved', total: '2000' },
+      T0,
+    );
+    const [fwd, back] = await bothOrders([pd(transactionCompleted(T0)), refund], `payment/${TXN}`);
+    for (const s of [fwd, back]) expect(s).toMatchObject({ status: 'partially_refunded' });
+  });
   it('a refund Paddle rejected is a failed refund: the money stays captured', () => {
     const rejected = adj(
       { id: 'adj_3', action: 'refund', type: 'full', status: 'rejected', total: '6000' },
