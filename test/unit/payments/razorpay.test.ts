@@ -82,8 +82,8 @@ describe('razorpay reactivation (#17 case 7)', () => {
       planId: 'plan_8RlLiKQ5ByQJgv',
     });
   });
-  it('the first subscription.activated (never charged yet) is the subscription going active, not a second creation', () => {
-    expect(event(rz(subscriptionEvent('subscription.activated', 'active', T, 0)))).toMatchObject({
+  it('the first subscription.activated (first cycle, upfront charge paid) is the subscription going active, not a reactivation', () => {
+    expect(event(rz(subscriptionEvent('subscription.activated', 'active', T, 'first')))).toMatchObject({
       type: 'subscription.updated',
       status: 'active',
     });

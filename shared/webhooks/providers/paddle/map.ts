@@ -23,6 +23,9 @@ const SUBSCRIPTION: Record<string, PaymentType> = {
   'subscription.canceled': 'subscription.canceled',
 };
 
+/** The adjustment's `type` (no `type`, as in payloads before it existed: the event does not say). */
+const REFUND_STATUS: Record<string, string> = { full: 'refunded', partial: 'partially_refunded' };
+
 /** Chargeback adjustments, created by Paddle: a warning or a chargeback opens, a reversal closes (won). */
 const CHARGEBACK: Record<string, PaymentType> = {
   chargeback_warning: 'dispute.opened',
@@ -49,7 +52,7 @@ function transactionEvent(input: MapperInput, type: PaymentType, d: Record<strin
 /**
  * An adjustment. A refund changes the transaction once Paddle approved it (`type` full -> refunded,
  * partial -> partially_refunded; rejected -> refund_failed), never taking the adjustment's own status
- * word. Chargebacks are disputes: Paddle gives them no dispute id, so the dispute is keyed by the
+ * word (`approved`). Chargebacks are disputes: Paddle gives them no dispute id, so the dispute is keyed by the
  * transaction it is about (one chargeback per transaction), the adjustment id in `ids`.
  */
 function adjustmentEvent(input: MapperInput, d: Record<string, unknown>, c: Common): MappedEvent[] {
@@ -81,7 +84,7 @@ function adjustmentEvent(input: MapperInput, d: Record<string, unknown>, c: Comm
       ids,
     });
   return draft('payment.refunded', 'payment', {
-    status: d.type === 'full' ? 'refunded' : 'partially_refunded',
+    status: REFUND_STATUS[str(d.type) ?? ''],
     customerId,
     amount,
     refundId: str(d.id),

@@ -23,11 +23,12 @@ const SUBSCRIPTION: Record<string, PaymentType> = {
 
 /**
  * `subscription.activated` fires on the move to active from authenticated, pending or halted.
- * A subscription that has already been charged (`paid_count` > 0) is coming back: a reactivation.
+ * A subscription past its first billing cycle (`current_start` after `start_at`) is coming back
+ * from pending or halted: a reactivation. (`paid_count` cannot tell: an upfront first charge counts.)
  */
 function subscriptionType(event: string, s: Record<string, unknown>): PaymentType | undefined {
   if (event !== 'subscription.activated') return SUBSCRIPTION[event];
-  return Number(s.paid_count) > 0 ? 'subscription.reactivated' : 'subscription.updated';
+  return Number(s.current_start) > Number(s.start_at) ? 'subscription.reactivated' : 'subscription.updated';
 }
 
 const INVOICE: Record<string, PaymentType> = {
