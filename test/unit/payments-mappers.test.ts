@@ -125,7 +125,7 @@ describe('stripe', () => {
       type: 'payment.refunded',
       object: { id: 'pi_1' },
       refundId: 're_1',
-      amount: { amount: 500 },
+      refundedAmount: { amount: 500 },
     });
     expect(
       one('stripe', 'invoice.paid', {
@@ -178,7 +178,7 @@ describe('stripe', () => {
     ).toMatchObject({ type: 'checkout.completed', object: { type: 'checkout', id: 'cs_1' } });
   });
   // Stripe documents a refunded charge as keeping `status: succeeded`, with `refunded: true` once
-  // the whole amount is refunded and `amount_refunded` the running total; the status is read from those.
+  // the whole amount is refunded and `amount_refunded` the running total (`refundedAmount`); the status is read from those.
   const charge = (extra: Record<string, unknown>) => ({
     id: 'evt_ch',
     created: 1,
@@ -204,12 +204,12 @@ describe('stripe', () => {
       'partially_refunded',
       500,
     ],
-  ])('charge.refunded: %s, with the refunded amount', (_name, extra, status, refunded) => {
+  ])('charge.refunded: %s, with the cumulative refundedAmount', (_name, extra, status, refunded) => {
     expect(one('stripe', 'charge.refunded', charge(extra))[0]!.event).toMatchObject({
       type: 'payment.refunded',
       object: { type: 'payment', id: 'pi_9' },
       status,
-      amount: { amount: refunded, currency: 'USD' },
+      refundedAmount: { amount: refunded, currency: 'USD' },
       refundId: 're_9',
       ids: { chargeId: 'ch_9', paymentIntentId: 'pi_9' },
     });
@@ -377,19 +377,23 @@ describe('square', () => {
       },
     });
     expect(s!.event.type).toBe('subscription.canceled');
-    expect(s!.order).toMatch(/^v0+7#3#/);
-    // An APPROVED (not yet completed) payment is not a normalised transition: it goes raw.
+    expect(s!.order).toBe('v000000000000007#6');
+    // An APPROVED (not yet completed) payment is an authorization, not a capture.
     expect(
-      normalise(
-        rec('square', 'payment.created'),
-        Buffer.from(
-          JSON.stringify({
-            type: 'payment.created',
-            data: { object: { payment: { id: 'x', status: 'APPROVED' } } },
-          }),
-        ),
-      ).kind,
-    ).toBe('raw');
+      one('square', 'payment.created', {
+        type: 'payment.created',
+        data: {
+          object: {
+            payment: {
+              id: 'x',
+              status: 'APPROVED',
+              amount_money: { amount: 1500, currency: 'USD' },
+              updated_at: '2024-01-01T00:00:00Z',
+            },
+          },
+        },
+      })[0]!.event,
+    ).toMatchObject({ type: 'payment.authorized', object: { type: 'payment', id: 'x' } });
   });
   it('maps refunds and disputes', () => {
     expect(
@@ -403,11 +407,12 @@ describe('square', () => {
               payment_id: 'pay_sq',
               status: 'COMPLETED',
               amount_money: { amount: 500, currency: 'USD' },
+              version: 2,
             },
           },
         },
       })[0]!.event,
-    ).toMatchObject({ type: 'payment.refunded', object: { id: 'pay_sq' } });
+    ).toMatchObject({ type: 'refund.succeeded', object: { type: 'refund', id: 'R1' }, paymentId: 'pay_sq' });
     expect(
       one('square', 'dispute.state.updated', {
         type: 'dispute.state.updated',
@@ -468,14 +473,19 @@ describe('adyen', () => {
         },
       ],
     });
-    expect(events.map((e) => e.event.type)).toEqual(['payment.succeeded', 'payment.refunded']);
+    expect(events.map((e) => e.event.type)).toEqual([
+      'payment.authorized',
+      'refund.succeeded',
+      'payment.refunded',
+    ]);
     expect(events[0]!.event).toMatchObject({
       object: { id: 'PSP1' },
       customerId: 'shopper_1',
       occurredAt: '2024-01-01T00:00:00.000Z',
       amount: { amount: 1000, currency: 'EUR' },
     });
-    expect(events[1]!.event).toMatchObject({ object: { id: 'PSP1' }, refundId: 'PSP2' });
+    expect(events[1]!.event).toMatchObject({ object: { type: 'refund', id: 'PSP2' }, paymentId: 'PSP1' });
+    expect(events[2]!.event).toMatchObject({ object: { id: 'PSP1' }, refundId: 'PSP2' });
   });
 });
 

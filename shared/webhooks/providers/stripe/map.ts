@@ -114,7 +114,6 @@ function checkoutEvents({ input, type, o, draft }: Ctx): MappedEvent[] {
   return finish(
     input,
     draft(t, 'checkout', o.id, {
-      status: str(o.payment_status) ?? str(o.status),
       amount: money(o.amount_total, o.currency),
       ids: {
         checkoutSessionId: str(o.id),
