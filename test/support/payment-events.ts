@@ -27,6 +27,13 @@ export function event(d: Delivery): NormalisedPaymentEvent {
   return all[0]!.event;
 }
 
+/** The event of one type among a body's normalised events. */
+export function eventOf(d: Delivery, type: NormalisedPaymentEvent['type']): NormalisedPaymentEvent {
+  const hit = mapped(d).find((m) => m.event.type === type);
+  if (!hit) throw new Error(`${d.type}: no ${type} among ${mapped(d).map((m) => m.event.type)}`);
+  return hit.event;
+}
+
 /** `payment` when a mapper understands the body, `raw` when it is delivered as `{provider}.raw`. */
 export const kindOf = (d: Delivery) => (mappedOf(d.provider, d.type, d.body).length ? 'payment' : 'raw');
 

@@ -8,7 +8,7 @@ import {
   saleCompleted,
   saleRefund,
 } from '../../fixtures/payments/paypal.js';
-import { bothOrders, type Delivery, event, kindOf, mapped } from '../../support/payment-events.js';
+import { bothOrders, type Delivery, event, eventOf, kindOf, mapped } from '../../support/payment-events.js';
 
 const pp = (body: { event_type: string }): Delivery => ({
   provider: 'paypal',
@@ -57,7 +57,14 @@ describe('paypal capture refunds (#17 case 3)', () => {
     '2026-04-01T10:00:02Z',
   );
   it('a refund carries its own amount and id, the running total, and a refund status (not COMPLETED)', () => {
-    const e = event(pp(refund1));
+    expect(mapped(pp(refund1)).map((m) => m.event.type)).toEqual(['refund.succeeded', 'payment.refunded']);
+    expect(eventOf(pp(refund1), 'refund.succeeded')).toMatchObject({
+      object: { type: 'refund', id: 'REF-1' },
+      paymentId: 'CAP-1',
+      status: 'COMPLETED',
+      amount: { amount: 2000, currency: 'USD' },
+    });
+    const e = eventOf(pp(refund1), 'payment.refunded');
     // PayPal's refund does not restate the capture's amount, so full and partial look alike: no status.
     expect(e.status).toBeUndefined();
     expect(e).toMatchObject({
@@ -93,8 +100,27 @@ describe('paypal capture refunds (#17 case 3)', () => {
     for (const s of [fwd, back])
       expect(s).toMatchObject({ lastType: 'payment.refunded', event: { refundedAmount: { amount: 4999 } } });
   });
+  it('a refund still PENDING is the refund object only: the capture is not refunded yet', () => {
+    const pending = captureRefund(
+      'PAYMENT.CAPTURE.REFUNDED',
+      'REF-P',
+      'CAP-1',
+      '20.00',
+      '0.00',
+      T1,
+      'PENDING',
+    );
+    expect(event(pp(pending))).toMatchObject({
+      type: 'refund.pending',
+      object: { type: 'refund', id: 'REF-P' },
+      paymentId: 'CAP-1',
+    });
+  });
   it('PAYMENT.CAPTURE.REVERSED (PayPal took the money back) is mapped onto the capture', () => {
-    const e = event(pp(captureRefund('PAYMENT.CAPTURE.REVERSED', 'REV-1', 'CAP-1', '49.99', '49.99', T1)));
+    const e = eventOf(
+      pp(captureRefund('PAYMENT.CAPTURE.REVERSED', 'REV-1', 'CAP-1', '49.99', '49.99', T1)),
+      'payment.refunded',
+    );
     expect(e).toMatchObject({ type: 'payment.refunded', object: { id: 'CAP-1' }, refundId: 'REV-1' });
   });
 });
@@ -116,13 +142,15 @@ describe('paypal subscription sales (#17 case 3)', () => {
     ['PAYMENT.SALE.REFUNDED', 'REF-S1'],
     ['PAYMENT.SALE.REVERSED', 'REV-S1'],
   ] as const)('%s is a refund of the sale', (type, id) => {
-    expect(event(pp(saleRefund(type, id, 'SALE-1', '4.55', '4.55', T1)))).toMatchObject({
-      type: 'payment.refunded',
-      object: { type: 'payment', id: 'SALE-1' },
-      refundId: id,
-      amount: { amount: 455, currency: 'USD' },
-      refundedAmount: { amount: 455, currency: 'USD' },
-    });
+    expect(eventOf(pp(saleRefund(type, id, 'SALE-1', '4.55', '4.55', T1)), 'payment.refunded')).toMatchObject(
+      {
+        type: 'payment.refunded',
+        object: { type: 'payment', id: 'SALE-1' },
+        refundId: id,
+        amount: { amount: 455, currency: 'USD' },
+        refundedAmount: { amount: 455, currency: 'USD' },
+      },
+    );
   });
 });
 

@@ -6,6 +6,7 @@
 
 import { type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
 import type { MappedEvent, ObjectType, PaymentType } from '../../../payments/model.js';
+import { type RefundDraft, refundEvents } from '../../../payments/refunds.js';
 import { arr, decimalMoney, isoFrom, obj, str } from '../../../payments/util.js';
 
 type Kind = 'capture' | 'refund' | 'order' | 'sale' | 'saleRefund' | 'subscription' | 'dispute';
@@ -69,19 +70,36 @@ interface Ctx {
 const draft = (c: Ctx, objectType: ObjectType, id: unknown, fields: Record<string, unknown>) =>
   finish(c.input, { ...c.base, object: { type: objectType, id: str(id) }, fields });
 
+/** A refund's status word (v2 upper case, v1 lower case) -> its lifecycle state. */
+const REFUND_STATE: Record<string, RefundDraft['state']> = {
+  COMPLETED: 'succeeded',
+  PENDING: 'pending',
+  FAILED: 'failed',
+  CANCELLED: 'failed',
+};
+
 /**
- * A refund (v2, of a capture) or PayPal's reversal of the payment, on the payment it refunds:
- * the refund's own amount and id, and the payment's refunded total (`total_refunded_amount`).
- * PayPal does not restate the payment's amount, so the event cannot tell a full refund from a
- * partial one: no status (the model's rule), the refunded total to compare with the capture.
+ * A refund (v2, of a capture) or PayPal's reversal of the payment: the refund as its own object
+ * and, once completed, the payment's side with the payment's refunded total
+ * (`total_refunded_amount`). PayPal does not restate the payment's amount, so the event cannot tell
+ * a full refund from a partial one: no status (the model's rule).
  */
 function refundEvent(c: Ctx, paymentId: string | undefined, idKey: string, total: unknown): MappedEvent[] {
-  return draft(c, 'payment', paymentId, {
-    amount: amt(c.r.amount),
-    refundedAmount: amt(total),
-    refundId: str(c.r.id),
-    ids: { [idKey]: paymentId, refundId: str(c.r.id) },
-  });
+  const status = str(c.r.status) ?? str(c.r.state);
+  return refundEvents(
+    c.input,
+    c.base,
+    {
+      state: REFUND_STATE[status?.toUpperCase() ?? ''] ?? 'succeeded',
+      refundId: str(c.r.id),
+      paymentId,
+      amount: amt(c.r.amount),
+      status,
+      failureReason: str(obj(c.r.status_details).reason),
+      ids: { [idKey]: paymentId },
+    },
+    { refundedAmount: amt(total) },
+  );
 }
 
 /** A subscription payment: the subscription's invoice paid, and the sale itself a captured payment. */
