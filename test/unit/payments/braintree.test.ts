@@ -5,7 +5,7 @@ import {
   btSubscriptionXml,
   btTransactionXml,
 } from '../../fixtures/payments/braintree.js';
-import { bothOrders, type Delivery, event } from '../../support/payment-events.js';
+import { bothOrders, type Delivery, event, eventOf, mapped } from '../../support/payment-events.js';
 
 const delivery = (kind: string, timestamp: string, subject: string): Delivery => ({
   provider: 'braintree',
@@ -38,7 +38,15 @@ describe('braintree fixtures', () => {
 
 describe('braintree refunds (#17 case 2)', () => {
   it('a settled credit is a refund of the sale it names, with its own id and a positive amount', () => {
-    const e = event(delivery('transaction_settled', T, refund));
+    const d = delivery('transaction_settled', T, refund);
+    expect(mapped(d).map((m) => m.event.type)).toEqual(['refund.succeeded', 'payment.refunded']);
+    expect(eventOf(d, 'refund.succeeded')).toMatchObject({
+      object: { type: 'refund', id: 'tx_refund' },
+      paymentId: 'tx_sale',
+      status: 'settled',
+      amount: { amount: 4000, currency: 'USD' },
+    });
+    const e = eventOf(d, 'payment.refunded');
     expect(e).toMatchObject({
       type: 'payment.refunded',
       object: { type: 'payment', id: 'tx_sale' },
@@ -49,7 +57,7 @@ describe('braintree refunds (#17 case 2)', () => {
     // The credit does not restate the sale's amount: in part or in whole, it does not say.
     expect(e.status).toBeUndefined();
   });
-  it('a declined credit is a failed refund of the sale, not a failed payment', () => {
+  it('a declined credit is a failed refund (it never applied), not a failed payment', () => {
     const declined = btTransactionXml({
       id: 'tx_refund',
       type: 'credit',
@@ -58,9 +66,9 @@ describe('braintree refunds (#17 case 2)', () => {
       status: 'settlement_declined',
     });
     expect(event(delivery('transaction_settlement_declined', T, declined))).toMatchObject({
-      type: 'payment.refund_failed',
-      object: { type: 'payment', id: 'tx_sale' },
-      refundId: 'tx_refund',
+      type: 'refund.failed',
+      object: { type: 'refund', id: 'tx_refund' },
+      paymentId: 'tx_sale',
       status: 'settlement_declined',
     });
   });

@@ -5,7 +5,7 @@ import {
   subscriptionUpdated,
   transactionCompleted,
 } from '../../fixtures/payments/paddle.js';
-import { bothOrders, type Delivery, event, kindOf } from '../../support/payment-events.js';
+import { bothOrders, type Delivery, event, eventOf, mapped } from '../../support/payment-events.js';
 
 const pd = (body: { event_type: string }): Delivery => ({
   provider: 'paddle',
@@ -26,8 +26,14 @@ describe('paddle refund adjustments (#17 case 9)', () => {
     ['partial', '2000', 'partially_refunded'],
     ['full', '6000', 'refunded'],
   ] as const)('an approved %s refund of %s reads %s, not the adjustment status', (type, total, status) => {
-    const e = event(adj({ id: 'adj_1', action: 'refund', type, status: 'approved', total }, T1));
-    expect(e).toMatchObject({
+    const d = adj({ id: 'adj_1', action: 'refund', type, status: 'approved', total }, T1);
+    expect(mapped(d).map((m) => m.event.type)).toEqual(['refund.succeeded', 'payment.refunded']);
+    expect(eventOf(d, 'refund.succeeded')).toMatchObject({
+      object: { type: 'refund', id: 'adj_1' },
+      paymentId: TXN,
+      status: 'approved',
+    });
+    expect(eventOf(d, 'payment.refunded')).toMatchObject({
       type: 'payment.refunded',
       object: { type: 'payment', id: TXN },
       status,
@@ -52,24 +58,40 @@ describe('paddle refund adjustments (#17 case 9)', () => {
     const [fwd, back] = await bothOrders([pd(transactionCompleted(T0)), refund], `payment/${TXN}`);
     for (const s of [fwd, back]) expect(s).toMatchObject({ status: 'partially_refunded' });
   });
-  it('a refund Paddle rejected is a failed refund: the money stays captured', () => {
+  it('a refund Paddle rejected is a failed refund that never touched the transaction', () => {
     const rejected = adj(
       { id: 'adj_3', action: 'refund', type: 'full', status: 'rejected', total: '6000' },
       T1,
     );
     expect(event(rejected)).toMatchObject({
-      type: 'payment.refund_failed',
-      object: { type: 'payment', id: TXN },
-      refundId: 'adj_3',
+      type: 'refund.failed',
+      object: { type: 'refund', id: 'adj_3' },
+      paymentId: TXN,
+      status: 'rejected',
     });
   });
-  it('a refund still awaiting approval is not a refund', () => {
+  it('an approved refund later reversed fails the refund and gives the transaction its money back', () => {
+    const reversed = adj(
+      { id: 'adj_4', action: 'refund', type: 'full', status: 'reversed', total: '6000' },
+      T1,
+    );
+    expect(mapped(reversed).map((m) => m.event.type)).toEqual(['refund.failed', 'payment.refund_failed']);
+    expect(eventOf(reversed, 'payment.refund_failed')).toMatchObject({
+      object: { id: TXN },
+      refundId: 'adj_4',
+    });
+  });
+  it('a refund still awaiting approval is a pending refund, not a refund of the transaction', () => {
     const pending = adj(
       { id: 'adj_2', action: 'refund', status: 'pending_approval', total: '6000' },
       T1,
       'adjustment.created',
     );
-    expect(kindOf(pending)).toBe('raw');
+    expect(event(pending)).toMatchObject({
+      type: 'refund.pending',
+      object: { type: 'refund', id: 'adj_2' },
+      paymentId: TXN,
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paymentCaptured, refundEvent, subscriptionEvent } from '../../fixtures/payments/razorpay.js';
-import { bothOrders, type Delivery, event, kindOf } from '../../support/payment-events.js';
+import { bothOrders, type Delivery, event, eventOf, kindOf, mapped } from '../../support/payment-events.js';
 
 const rz = (body: { event: string }): Delivery => ({
   provider: 'razorpay',
@@ -27,7 +27,14 @@ describe('razorpay refunds (#17 case 7)', () => {
     T + 5,
   );
   it('a partial refund.processed is partially_refunded, with its own amount and the running total', () => {
-    expect(event(rz(partial))).toMatchObject({
+    expect(mapped(rz(partial)).map((m) => m.event.type)).toEqual(['refund.succeeded', 'payment.refunded']);
+    expect(eventOf(rz(partial), 'refund.succeeded')).toMatchObject({
+      object: { type: 'refund', id: 'rfnd_1' },
+      paymentId: 'pay_29QQoUBi66xm2f',
+      status: 'processed',
+      amount: { amount: 20000, currency: 'INR' },
+    });
+    expect(eventOf(rz(partial), 'payment.refunded')).toMatchObject({
       type: 'payment.refunded',
       object: { type: 'payment', id: 'pay_29QQoUBi66xm2f' },
       status: 'partially_refunded',
@@ -37,13 +44,13 @@ describe('razorpay refunds (#17 case 7)', () => {
     });
   });
   it('the refund that completes the payment is refunded', () => {
-    expect(event(rz(full))).toMatchObject({
+    expect(eventOf(rz(full), 'payment.refunded')).toMatchObject({
       status: 'refunded',
       amount: { amount: 30000 },
       refundedAmount: { amount: 50000 },
     });
   });
-  it('refund.failed is mapped (not raw) and does not read as refunded', () => {
+  it('refund.failed is mapped (not raw): the refund failed, the payment was never refunded by it', () => {
     const failed = refundEvent(
       'refund.failed',
       'rfnd_3',
@@ -53,10 +60,10 @@ describe('razorpay refunds (#17 case 7)', () => {
     );
     expect(kindOf(rz(failed))).toBe('payment');
     expect(event(rz(failed))).toMatchObject({
-      type: 'payment.refund_failed',
-      object: { type: 'payment', id: 'pay_29QQoUBi66xm2f' },
+      type: 'refund.failed',
+      object: { type: 'refund', id: 'rfnd_3' },
+      paymentId: 'pay_29QQoUBi66xm2f',
       status: 'failed',
-      refundId: 'rfnd_3',
       amount: { amount: 10000, currency: 'INR' },
     });
   });

@@ -7,6 +7,7 @@
 
 import { byEventTime, type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
 import type { MappedEvent, PaymentType } from '../../../payments/model.js';
+import { refundEvents } from '../../../payments/refunds.js';
 import { decimalMoney, isoFrom } from '../../../payments/util.js';
 
 interface XmlNode {
@@ -75,36 +76,37 @@ const history = (s: XmlNode | undefined) =>
   (child(s, 'status-history')?.children ?? []).map((e) => text(e, 'status'));
 
 /**
- * A settled transaction. A `credit` is a refund: it changes the sale it names
- * (`refunded-transaction-id`), with its own id and amount. Braintree does not restate the sale's
- * amount on the credit, so the refund has no status (in part or in whole: the model's rule); a
- * declined credit is a failed refund of the sale.
+ * A settled (or declined) transaction. A `credit` is a refund of the sale it names
+ * (`refunded-transaction-id`): the refund as its own object, and once settled the sale's refund.
+ * Braintree does not restate the sale's amount on the credit, so the sale's refund has no status
+ * (in part or in whole: the model's rule). A declined credit never applied: `refund.failed` only.
  */
 function transactionEvent(
   input: MapperInput,
   t: XmlNode | undefined,
   common: Pick<Draft, 'type' | 'occurredAt' | 'order'>,
 ): MappedEvent[] {
-  const refundOf = text(t, 'type') === 'credit' ? text(t, 'refunded-transaction-id') : undefined;
-  const paymentId = refundOf ?? text(t, 'id');
-  const failed = common.type === 'payment.failed';
-  const type: PaymentType = refundOf ? (failed ? 'payment.refund_failed' : 'payment.refunded') : common.type;
+  const fields = {
+    status: text(t, 'status'),
+    customerId: text(child(t, 'customer'), 'id'),
+    amount: decimalMoney(text(t, 'amount'), text(t, 'currency-iso-code')),
+    failureReason:
+      common.type === 'payment.failed' ? text(t, 'processor-settlement-response-text') : undefined,
+  };
+  const merchantAccountId = text(t, 'merchant-account-id');
+  const saleId = text(t, 'type') === 'credit' ? text(t, 'refunded-transaction-id') : undefined;
+  if (saleId)
+    return refundEvents(input, common, {
+      ...fields,
+      state: common.type === 'payment.failed' ? 'failed' : 'succeeded',
+      refundId: text(t, 'id'),
+      paymentId: saleId,
+      ids: { transactionId: saleId, merchantAccountId },
+    });
   return finish(input, {
     ...common,
-    type,
-    object: { type: 'payment', id: paymentId },
-    fields: {
-      status: type === 'payment.refunded' ? undefined : text(t, 'status'),
-      customerId: text(child(t, 'customer'), 'id'),
-      amount: decimalMoney(text(t, 'amount'), text(t, 'currency-iso-code')),
-      refundId: refundOf ? text(t, 'id') : undefined,
-      failureReason: failed ? text(t, 'processor-settlement-response-text') : undefined,
-      ids: {
-        transactionId: paymentId,
-        refundId: refundOf ? text(t, 'id') : undefined,
-        merchantAccountId: text(t, 'merchant-account-id'),
-      },
-    },
+    object: { type: 'payment', id: text(t, 'id') },
+    fields: { ...fields, ids: { transactionId: text(t, 'id'), merchantAccountId } },
   });
 }
 

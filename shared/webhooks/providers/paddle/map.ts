@@ -6,6 +6,7 @@
 
 import { type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
 import type { MappedEvent, PaymentType } from '../../../payments/model.js';
+import { type RefundDraft, refundEvents } from '../../../payments/refunds.js';
 import { arr, isoFrom, money, obj, str } from '../../../payments/util.js';
 
 type Common = Pick<Draft, 'occurredAt' | 'order'> & {
@@ -25,6 +26,14 @@ const SUBSCRIPTION: Record<string, PaymentType> = {
 
 /** The adjustment's `type` (no `type`, as in payloads before it existed: the event does not say). */
 const REFUND_STATUS: Record<string, string> = { full: 'refunded', partial: 'partially_refunded' };
+
+/** A refund adjustment's status -> the refund's state (`pending_approval` until Paddle approves it). */
+const REFUND_STATE: Record<string, RefundDraft['state']> = {
+  pending_approval: 'pending',
+  approved: 'succeeded',
+  rejected: 'failed',
+  reversed: 'failed',
+};
 
 /** Chargeback adjustments, created by Paddle: a warning or a chargeback opens, a reversal closes (won). */
 const CHARGEBACK: Record<string, PaymentType> = {
@@ -50,9 +59,10 @@ function transactionEvent(input: MapperInput, type: PaymentType, d: Record<strin
 }
 
 /**
- * An adjustment. A refund changes the transaction once Paddle approved it (`type` full -> refunded,
- * partial -> partially_refunded; rejected -> refund_failed), never taking the adjustment's own status
- * word (`approved`). Chargebacks are disputes: Paddle gives them no dispute id, so the dispute is keyed by the
+ * An adjustment. A refund is its own object (the adjustment, `refund.pending` until Paddle approves
+ * it, `refund.failed` when rejected) and changes the transaction once approved: `type` full ->
+ * refunded, partial -> partially_refunded, never the adjustment's own status word (`approved`).
+ * Chargebacks are disputes: Paddle gives them no dispute id, so the dispute is keyed by the
  * transaction it is about (one chargeback per transaction), the adjustment id in `ids`.
  */
 function adjustmentEvent(input: MapperInput, d: Record<string, unknown>, c: Common): MappedEvent[] {
@@ -74,22 +84,26 @@ function adjustmentEvent(input: MapperInput, d: Record<string, unknown>, c: Comm
       outcome: disputeType === 'dispute.closed' ? 'won' : undefined,
       ids,
     });
-  if (d.action !== 'refund' || (d.status !== 'approved' && d.status !== 'rejected')) return [];
-  if (d.status === 'rejected')
-    return draft('payment.refund_failed', 'payment', {
-      status: 'rejected',
-      customerId,
-      amount,
-      refundId: str(d.id),
-      ids,
-    });
-  return draft('payment.refunded', 'payment', {
-    status: REFUND_STATUS[str(d.type) ?? ''],
-    customerId,
-    amount,
+  const state = REFUND_STATE[str(d.status) ?? ''];
+  if (d.action !== 'refund' || !state) return [];
+  const refund = {
+    state,
     refundId: str(d.id),
+    paymentId: transactionId,
+    amount,
+    status: str(d.status),
+    customerId,
     ids,
+  };
+  const events = refundEvents(input, { occurredAt, order }, refund, {
+    status: REFUND_STATUS[str(d.type) ?? ''],
   });
+  // An approved refund Paddle later reversed: the money is back with the merchant.
+  if (d.status === 'reversed')
+    events.push(
+      ...draft('payment.refund_failed', 'payment', { ...refund, refundId: str(d.id), status: 'reversed' }),
+    );
+  return events;
 }
 
 function subscriptionEvent(input: MapperInput, named: PaymentType, d: Record<string, unknown>, c: Common) {

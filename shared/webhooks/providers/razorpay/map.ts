@@ -3,8 +3,15 @@
  * carry no version. docs/payments.md lists what is mapped and why.
  */
 
-import { byEventTime, type DraftArgs, finish, type Mapper } from '../../../payments/mapping.js';
+import {
+  byEventTime,
+  type DraftArgs,
+  finish,
+  type Mapper,
+  type MapperInput,
+} from '../../../payments/mapping.js';
 import type { PaymentType } from '../../../payments/model.js';
+import { type RefundDraft, refundEvents } from '../../../payments/refunds.js';
 import { isoFrom, money, obj, str } from '../../../payments/util.js';
 
 /** `subscription.activated` is worked out from the entity (subscriptionType). */
@@ -31,6 +38,9 @@ function subscriptionType(event: string, s: Record<string, unknown>): PaymentTyp
   return Number(s.current_start) > Number(s.start_at) ? 'subscription.reactivated' : 'subscription.updated';
 }
 
+/** An entity of the event's payload by name (`payload.<name>.entity`). */
+type Entity = (name: string) => Record<string, unknown>;
+
 const INVOICE: Record<string, PaymentType> = {
   'invoice.paid': 'invoice.paid',
   'invoice.partially_paid': 'invoice.partially_paid',
@@ -43,31 +53,49 @@ const PAYMENT: Record<string, PaymentType> = {
   'payment.failed': 'payment.failed',
 };
 
+const REFUND_STATE: Record<string, RefundDraft['state']> = {
+  'refund.created': 'pending',
+  'refund.processed': 'succeeded',
+  'refund.failed': 'failed',
+};
+
 /**
- * refund.processed / refund.failed carry the refund and the payment as it stands after it:
- * the refund's own amount and id, the payment's `amount_refunded` and `refund_status`
- * (`partial` | `full`).
+ * refund.created / processed / failed carry the refund and the payment as it stands after it:
+ * the refund as its own object, and once processed the payment's side with its `amount_refunded`
+ * and `refund_status` (`partial` | `full`).
  */
-function refundEvent(type: string, refund: Record<string, unknown>, p: Record<string, unknown>) {
+function refundEvent(
+  input: MapperInput,
+  at: ReturnType<typeof byEventTime>,
+  state: RefundDraft['state'],
+  e: Entity,
+) {
+  const r = e('refund');
+  const p = e('payment');
   const full = p.refund_status === 'full' || (p.amount !== undefined && p.amount_refunded === p.amount);
-  const refunded = type === 'refund.processed';
-  return {
-    type: (refunded ? 'payment.refunded' : 'payment.refund_failed') as PaymentType,
-    fields: {
-      status: refunded ? (full ? 'refunded' : 'partially_refunded') : str(refund.status),
-      amount: money(refund.amount, refund.currency),
-      refundedAmount: refunded ? money(p.amount_refunded, p.currency ?? refund.currency) : undefined,
-      refundId: str(refund.id),
-      ids: { paymentId: str(refund.payment_id), refundId: str(refund.id), orderId: str(p.order_id) },
+  return refundEvents(
+    input,
+    at,
+    {
+      state,
+      refundId: str(r.id),
+      paymentId: str(r.payment_id),
+      amount: money(r.amount, r.currency),
+      status: str(r.status),
+      ids: { paymentId: str(r.payment_id), orderId: str(p.order_id) },
     },
-  };
+    {
+      status: full ? 'refunded' : 'partially_refunded',
+      refundedAmount: money(p.amount_refunded, p.currency ?? r.currency),
+    },
+  );
 }
 
 export const map: Mapper = (input) => {
   const e = obj(input.body);
   const type = str(e.event) ?? '';
   const payload = obj(e.payload);
-  const entity = (name: string) => obj(obj(payload[name]).entity);
+  const entity: Entity = (name) => obj(obj(payload[name]).entity);
   const time = byEventTime(isoFrom(e.created_at));
   const mk = (...[t, objectType, id, fields]: DraftArgs) =>
     finish(input, { type: t, object: { type: objectType, id: str(id) }, ...time, fields });
@@ -83,11 +111,8 @@ export const map: Mapper = (input) => {
       ids: { paymentId: str(p.id), orderId: str(p.order_id), invoiceId: str(p.invoice_id) },
     });
   }
-  if (type === 'refund.processed' || type === 'refund.failed') {
-    const r = entity('refund');
-    const { type: t, fields } = refundEvent(type, r, entity('payment'));
-    return mk(t, 'payment', r.payment_id, fields);
-  }
+  const refundState = REFUND_STATE[type];
+  if (refundState) return refundEvent(input, time, refundState, entity);
   if (type === 'order.paid') {
     const o = entity('order');
     return mk('checkout.completed', 'checkout', o.id, {
