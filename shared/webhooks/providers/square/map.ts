@@ -8,7 +8,7 @@
 
 import { type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
 import type { MappedEvent, ObjectType, PaymentType } from '../../../payments/model.js';
-import { arr, isoFrom, money, obj, str } from '../../../payments/util.js';
+import { arr, isoFrom, money, obj, str, sumMoney } from '../../../payments/util.js';
 
 interface Ctx {
   type: string;
@@ -105,11 +105,8 @@ function subscriptionEvent({ type, dataObj, mk }: Ctx): MappedEvent[] {
 }
 
 /** Σ of the completed amounts of the invoice's payment requests (deposit + balance…). */
-function completed(requests: Record<string, unknown>[]) {
-  const parts = requests.map((r) => moneyOf(r.total_completed_amount_money ?? r.computed_amount_money));
-  if (!parts.length || parts.some((p) => !p || p.currency !== parts[0]!.currency)) return undefined;
-  return { amount: parts.reduce((sum, p) => sum + p!.amount, 0), currency: parts[0]!.currency };
-}
+const completed = (requests: Record<string, unknown>[]) =>
+  sumMoney(requests.map((r) => moneyOf(r.total_completed_amount_money ?? r.computed_amount_money)));
 
 function invoiceEvent({ type, dataObj, mk }: Ctx): MappedEvent[] {
   const inv = obj(dataObj.invoice);
