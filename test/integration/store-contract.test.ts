@@ -375,7 +375,9 @@ describe.each([
     expect(await readModel.applyState({ ...s, order: 't001700000000000000#5' })).toBe('applied');
     expect(await readModel.applyState({ ...s, order: 't001600000000000000#5' })).toBe('stale');
     expect(await readModel.applyState({ ...s, order: 't001700000000000000#5' })).toBe('stale');
-    expect((await readModel.getObject('stripe', 'subscription', 'sub_1'))?.order).toBe('t001700000000000000#5');
+    expect((await readModel.getObject('stripe', 'subscription', 'sub_1'))?.order).toBe(
+      't001700000000000000#5',
+    );
   });
 
   it('bus markers: one claim, re-taken when stale or by its own token, never after confirmation', async () => {
