@@ -71,6 +71,15 @@ export function money(
   return iso === undefined ? undefined : { amount: iso, currency: cur };
 }
 
+/** The sum of several amounts of one currency; undefined when any is missing or currencies differ. */
+export function sumMoney(
+  parts: ({ amount: number; currency: string } | undefined)[],
+): { amount: number; currency: string } | undefined {
+  const first = parts[0];
+  if (!first || parts.some((p) => !p || p.currency !== first.currency)) return undefined;
+  return { amount: parts.reduce((sum, p) => sum + p!.amount, 0), currency: first.currency };
+}
+
 export function decimalMoney(
   value: unknown,
   currency: unknown,

@@ -521,11 +521,22 @@ describe('case 8: Square invoices, fee updates and failed refunds', () => {
   });
 
   it('a fee-only payment.updated on a completed payment emits no second payment.succeeded', () => {
+    const timeline = (captured: string) => ({
+      status: 'CAPTURED',
+      card_payment_timeline: { authorized_at: '2020-02-06T21:27:30.900Z', captured_at: captured },
+    });
+    const fee = [
+      {
+        effective_at: '2020-02-06T23:27:31.000Z',
+        type: 'INITIAL',
+        amount_money: { amount: 175, currency: 'USD' },
+      },
+    ];
     const created = sq.squareEvent(
       'payment.created',
       'payment',
       sq.PAYMENT_ID,
-      sq.payment(),
+      sq.payment({ card_details: timeline('2020-02-06T21:27:31.000Z') }),
       '2020-02-06T21:27:31.100Z',
     );
     const fees = sq.squareEvent(
@@ -533,13 +544,8 @@ describe('case 8: Square invoices, fee updates and failed refunds', () => {
       'payment',
       sq.PAYMENT_ID,
       sq.payment({
-        processing_fee: [
-          {
-            effective_at: '2020-02-06T23:27:31.000Z',
-            type: 'INITIAL',
-            amount_money: { amount: 175, currency: 'USD' },
-          },
-        ],
+        card_details: timeline('2020-02-06T21:27:31.000Z'),
+        processing_fee: fee,
         updated_at: '2020-02-06T21:27:33.000Z',
         version: 4,
       }),
@@ -547,6 +553,20 @@ describe('case 8: Square invoices, fee updates and failed refunds', () => {
     );
     expect(types(mapped('square', 'payment.created', created))).toEqual(['payment.succeeded']);
     expect(types(mapped('square', 'payment.updated', fees))).toEqual([]);
+    // A delayed capture (APPROVED, then CompletePayment) whose update already carries its fees is the capture.
+    const capture = sq.squareEvent(
+      'payment.updated',
+      'payment',
+      sq.PAYMENT_ID,
+      sq.payment({
+        card_details: timeline('2020-02-07T09:00:00.000Z'),
+        processing_fee: fee,
+        updated_at: '2020-02-07T09:00:00.120Z',
+        version: 3,
+      }),
+      '2020-02-07T09:00:00.200Z',
+    );
+    expect(types(mapped('square', 'payment.updated', capture))).toEqual(['payment.succeeded']);
   });
 
   it('maps payment states: approved is an authorization, canceled is canceled', () => {

@@ -8,7 +8,7 @@
 
 import { type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
 import type { MappedEvent, ObjectType, PaymentType } from '../../../payments/model.js';
-import { arr, isoFrom, money, obj, str } from '../../../payments/util.js';
+import { arr, isoFrom, money, obj, str, sumMoney } from '../../../payments/util.js';
 
 interface Ctx {
   type: string;
@@ -32,15 +32,23 @@ const PAYMENT_STATUS: Record<string, PaymentType> = {
 };
 
 /**
- * A payment's state. A completed payment with `refunded_money` is refunded (fully once it covers
- * `total_money`). A payment.updated on a completed payment that only adds `processing_fee` (Square
- * adds fees after completion) is no new transition: it goes raw.
+ * A payment.updated on a COMPLETED payment that adds `processing_fee` at least a second after the
+ * capture (`card_details.card_payment_timeline.captured_at`): Square adds fees after completion, so
+ * this is no new transition. A capture that already carries its fees has `updated_at` at the capture.
  */
+function feeUpdate(type: string, p: Record<string, unknown>): boolean {
+  if (type !== 'payment.updated' || p.status !== 'COMPLETED' || arr(p.processing_fee).length === 0)
+    return false;
+  const captured = Date.parse(str(obj(obj(p.card_details).card_payment_timeline).captured_at) ?? '');
+  const updated = Date.parse(str(p.updated_at) ?? '');
+  return !(updated - captured < 1000);
+}
+
+/** A payment's state: with `refunded_money` it is refunded (fully once it covers `total_money`). */
 function paymentType(type: string, p: Record<string, unknown>): PaymentType | undefined {
   const refunded = moneyOf(p.refunded_money);
   if (refunded && refunded.amount > 0) return 'payment.refunded';
-  const feeOnly = type === 'payment.updated' && p.status === 'COMPLETED' && arr(p.processing_fee).length > 0;
-  return feeOnly ? undefined : PAYMENT_STATUS[str(p.status) ?? ''];
+  return feeUpdate(type, p) ? undefined : PAYMENT_STATUS[str(p.status) ?? ''];
 }
 
 function paymentEvent({ type, dataObj, mk }: Ctx): MappedEvent[] {
@@ -105,11 +113,8 @@ function subscriptionEvent({ type, dataObj, mk }: Ctx): MappedEvent[] {
 }
 
 /** Σ of the completed amounts of the invoice's payment requests (deposit + balance…). */
-function completed(requests: Record<string, unknown>[]) {
-  const parts = requests.map((r) => moneyOf(r.total_completed_amount_money ?? r.computed_amount_money));
-  if (!parts.length || parts.some((p) => !p || p.currency !== parts[0]!.currency)) return undefined;
-  return { amount: parts.reduce((sum, p) => sum + p!.amount, 0), currency: parts[0]!.currency };
-}
+const completed = (requests: Record<string, unknown>[]) =>
+  sumMoney(requests.map((r) => moneyOf(r.total_completed_amount_money ?? r.computed_amount_money)));
 
 function invoiceEvent({ type, dataObj, mk }: Ctx): MappedEvent[] {
   const inv = obj(dataObj.invoice);

@@ -15,7 +15,7 @@ import {
   type MapperInput,
 } from '../../../payments/mapping.js';
 import type { MappedEvent, PaymentType } from '../../../payments/model.js';
-import { arr, isoFrom, money as isoMoney, obj, str } from '../../../payments/util.js';
+import { arr, isoFrom, money as isoMoney, obj, str, sumMoney } from '../../../payments/util.js';
 
 const idOf = (v: unknown) => str(v) ?? str(obj(v).id);
 const money = (amount: unknown, currency: unknown) => isoMoney(amount, currency, 'stripe');
@@ -156,16 +156,16 @@ const SUBSCRIPTION: Record<string, PaymentType> = {
 };
 
 /** Σ unit price × quantity over the items, when they share one currency. */
-function periodAmount(items: Record<string, unknown>[]) {
-  const parts = items.map((i) => {
-    const price = obj(i.price);
-    const n = typeof i.quantity === 'number' ? i.quantity : 1;
-    const m = money(price.unit_amount, price.currency);
-    return m && { amount: m.amount * n, currency: m.currency };
-  });
-  if (!parts.length || parts.some((p) => !p || p.currency !== parts[0]!.currency)) return undefined;
-  return { amount: parts.reduce((sum, p) => sum + p!.amount, 0), currency: parts[0]!.currency };
-}
+const periodAmount = (items: Record<string, unknown>[]) =>
+  sumMoney(
+    items.map((i) => {
+      const price = obj(i.price);
+      const m = money(price.unit_amount, price.currency);
+      return (
+        m && { amount: m.amount * (typeof i.quantity === 'number' ? i.quantity : 1), currency: m.currency }
+      );
+    }),
+  );
 
 function subscriptionEvents({ input, type, o, previous, draft }: Ctx): MappedEvent[] {
   const t = SUBSCRIPTION[type] ?? subscriptionUpdate(o, previous);
