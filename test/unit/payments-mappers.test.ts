@@ -290,7 +290,11 @@ describe('paddle', () => {
       customerId: 'ctm_1',
       ids: { transactionId: 'txn_1', subscriptionId: 'sub_01' },
     });
-    expect(t!.order.startsWith(`v${Date.parse('2024-04-12T10:18:49.621Z') * 1000 + 22}#`)).toBe(true);
+    expect(
+      t!.order.startsWith(
+        `t${String(Date.parse('2024-04-12T10:18:49.621Z') * 1000 + 22).padStart(18, '0')}#`,
+      ),
+    ).toBe(true);
     const [s] = one('paddle', 'subscription.canceled', {
       event_id: 'evt_2',
       event_type: 'subscription.canceled',
@@ -311,7 +315,7 @@ describe('paddle', () => {
     });
   });
   it('maps an approved refund adjustment onto the transaction', () => {
-    const [r] = one('paddle', 'adjustment.updated', {
+    const [, r] = one('paddle', 'adjustment.updated', {
       event_id: 'e3',
       event_type: 'adjustment.updated',
       occurred_at: '2024-04-13T00:00:00.000000Z',
@@ -651,7 +655,7 @@ describe('paypal', () => {
       amount: { amount: 1099, currency: 'USD' },
       ids: { captureId: 'CAP1', orderId: 'ORD1' },
     });
-    const [r] = one('paypal', 'PAYMENT.CAPTURE.REFUNDED', {
+    const [, r] = one('paypal', 'PAYMENT.CAPTURE.REFUNDED', {
       id: 'WH-2',
       create_time: '2024-01-02T00:00:00Z',
       event_type: 'PAYMENT.CAPTURE.REFUNDED',

@@ -1,6 +1,6 @@
 /**
- * Paddle Billing. Order: the notification's `occurred_at` (microsecond RFC 3339, as a counter of
- * microseconds), then the lifecycle rank; Paddle documents occurred_at as the way to order events.
+ * Paddle Billing. Order: the notification's `occurred_at` (RFC 3339 with microseconds), then the
+ * lifecycle rank; Paddle documents occurred_at as the way to order events.
  * docs/payments.md lists what is mapped and why.
  */
 
@@ -137,9 +137,8 @@ export const map: Mapper = (input) => {
   const d = obj(e.data);
   const type = str(e.event_type) ?? '';
   const occurredAt = isoFrom(e.occurred_at);
-  // Date keeps milliseconds only; Paddle's microseconds still order events within one millisecond.
-  const micro = Number(/\.\d{3}(\d{3})/.exec(String(e.occurred_at ?? ''))?.[1] ?? '0');
-  const order = occurredAt ? { version: Date.parse(occurredAt) * 1000 + micro } : undefined;
+  // The raw RFC 3339 string keeps Paddle's microseconds (Date keeps milliseconds only).
+  const order = occurredAt ? { timeIso: String(e.occurred_at) } : undefined;
   const c: Common = { occurredAt, order, status: str(d.status), customerId: str(d.customer_id) };
   if (type === 'transaction.completed') return transactionEvent(input, 'payment.succeeded', d, c);
   if (type === 'transaction.payment_failed') return transactionEvent(input, 'payment.failed', d, c);
