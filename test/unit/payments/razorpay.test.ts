@@ -67,6 +67,21 @@ describe('razorpay refunds (#17 case 7)', () => {
       amount: { amount: 10000, currency: 'INR' },
     });
   });
+  it('refund.created is the refund pending; the payment is not refunded yet', () => {
+    const created = refundEvent(
+      'refund.created',
+      'rfnd_4',
+      10000,
+      { amountRefunded: 0, refundStatus: null },
+      T,
+    );
+    expect(event(rz(created))).toMatchObject({
+      type: 'refund.pending',
+      object: { type: 'refund', id: 'rfnd_4' },
+      paymentId: 'pay_29QQoUBi66xm2f',
+      status: 'pending',
+    });
+  });
   it('a capture and a partial refund in the same second end partially_refunded, in either order', async () => {
     const sameSecond = refundEvent(
       'refund.processed',
