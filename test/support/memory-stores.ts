@@ -79,7 +79,8 @@ export class MemoryEventRepo implements EventRepo {
   async put(record: EventRecord, rawBody: Buffer): Promise<PutOutcome> {
     const existing = this.live(record.id);
     if (existing) {
-      if (existing.record.bodySha256 === record.bodySha256) return 'duplicate';
+      const reconciled = existing.record.via === 'reconciliation' || record.via === 'reconciliation';
+      if (existing.record.bodySha256 === record.bodySha256 || reconciled) return 'duplicate';
       existing.record.flagged = 'body_mismatch';
       return 'duplicate_mismatch';
     }
@@ -127,6 +128,10 @@ export class MemoryEventRepo implements EventRepo {
           (!to || r.receivedAt <= to),
       );
     return page(matching, (r) => `${r.receivedAt}#${r.id}`, limit, cursor, true);
+  }
+
+  async presentIds(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.live(id)));
   }
 }
 
