@@ -38,6 +38,8 @@ const MIN_PAGE_MS = 3_000;
 const PUT_CONCURRENCY = 10;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Windows are whole seconds, as the providers' filters are (Stripe's `created` is epoch seconds). */
+const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 export const reconcilerIdOf = (provider: string, source: string): string =>
   source === 'default' ? provider : `${provider}:${source}`;
@@ -59,8 +61,10 @@ function startRun(r: Reconciler, trigger: RunTrigger, now: number): ReconcileRun
       windowTo: r.progress.windowTo,
       after: r.progress.after,
     };
-  const to = now - SETTLE_MS;
-  const from = r.checkpoint ? Date.parse(r.checkpoint) - OVERLAP_MS : now - r.lookbackHours * 3_600_000;
+  const to = wholeSecond(now - SETTLE_MS);
+  const from = wholeSecond(
+    r.checkpoint ? Date.parse(r.checkpoint) - OVERLAP_MS : now - r.lookbackHours * 3_600_000,
+  );
   return { ...base, windowFrom: iso(Math.min(from, to)), windowTo: iso(to) };
 }
 
