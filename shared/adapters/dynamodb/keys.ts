@@ -141,3 +141,11 @@ export const API_KEY = {
   allPk: 'apikeys',
   listSk: (createdAt: string, id: string) => timeSk(createdAt, id),
 } as const;
+
+/** Reconcilers: one item each (settings, checkpoint, runs and the run lease), listed through gsi1 by id. */
+export const RECONCILER = {
+  kind: 'reconciler',
+  pk: (id: string) => `reconciler#${id}`,
+  sk: 'reconciler',
+  allPk: 'reconcilers',
+} as const;
