@@ -74,7 +74,7 @@ describe('revocation retry', () => {
   });
 
   it('a final answer (400) ends the job as failed, naming it', async () => {
-    const { h, c } = await deletedWith([unavailable, () => json({ error: 'unsupported_token_type' }, 400)]);
+    const { h, c } = await deletedWith([unavailable, () => json({ error: 'invalid_request' }, 400)]);
     h.clock.now += 60_000;
     expect(await retryRevocations(h.deps)).toEqual({ retried: 1, revoked: 0, failed: 1 });
     expect(await h.stores.connections.getRevocation(c.id)).toMatchObject({
@@ -83,7 +83,14 @@ describe('revocation retry', () => {
     });
   });
 
-  it('a 400 at delete is final: no job', async () => {
+  it('on a retry, "already gone" (400 invalid_token) counts as revoked: an earlier attempt ended the grant', async () => {
+    const { h, c } = await deletedWith([unavailable, () => json({ error: 'invalid_token' }, 400)]);
+    h.clock.now += 60_000;
+    expect(await retryRevocations(h.deps)).toEqual({ retried: 1, revoked: 1, failed: 0 });
+    expect(await h.stores.connections.getRevocation(c.id)).toMatchObject({ status: 'revoked', attempts: 2 });
+  });
+
+  it('a 401 at delete is final: no job', async () => {
     const { h, c, out } = await deletedWith([() => json({ error: 'invalid_client' }, 401)]);
     expect(out).toEqual({ revoked: false, revocationError: 'revocation endpoint answered HTTP 401' });
     expect(await h.stores.connections.getRevocation(c.id)).toBeUndefined();
