@@ -238,18 +238,33 @@ async function ensureDelivery(
     // A crash between create and enqueue would strand it: re-queue an untried one (the claim dedupes).
     const existing = await deps.deliveries.getDelivery(eventId, dest.id, p.part);
     if (existing?.status !== 'pending' || existing.attempts !== 0) return false;
-    await enqueueAttempt(deps, existing, 0);
+    await enqueueAttempt(deps, existing, 0, p.payload);
     return false;
   }
-  await enqueueAttempt(deps, d, 0);
+  await enqueueAttempt(deps, d, 0, p.payload);
   return true;
 }
+
+/**
+ * The largest app payload (JSON bytes) a queued attempt carries; a larger one is read from the
+ * event by the sender. Well inside SQS's 256 KB message limit, with room for the rest.
+ */
+export const MAX_CARRIED_PAYLOAD_BYTES = 128 * 1024;
+
+/** The payload to carry in a queued attempt, or undefined when it is too large to carry. */
+const carried = (payload: EventPart['payload'] | undefined) =>
+  payload !== undefined && Buffer.byteLength(JSON.stringify(payload)) <= MAX_CARRIED_PAYLOAD_BYTES
+    ? payload
+    : undefined;
 
 export async function enqueueAttempt(
   deps: DeliveryDeps,
   d: Pick<Delivery, 'eventId' | 'destinationId' | 'part' | 'round'>,
   delaySec: number,
+  /** The part's app payload, carried so the sender need not read the event (sizes permitting). */
+  payload?: EventPart['payload'],
 ): Promise<void> {
+  const body = carried(payload);
   await deps.queue.send(
     {
       kind: 'delivery',
@@ -259,6 +274,7 @@ export async function enqueueAttempt(
       round: d.round,
       attempt: 0,
       notBefore: deps.clock.now() + delaySec * 1000,
+      ...(body !== undefined ? { payload: body } : {}),
     },
     Math.min(delaySec, 900),
   );

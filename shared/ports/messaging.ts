@@ -11,6 +11,11 @@ export type QueueMessage =
       attempt: number;
       /** Epoch ms before which the attempt must not run (waits above 15 min hop through the queue). */
       notBefore: number;
+      /**
+       * The event part's app payload, as sent, when events-process had it at hand and it is small
+       * enough (MAX_CARRIED_PAYLOAD_BYTES): the sender then reads no event. Absent: read the event.
+       */
+      payload?: unknown;
     }
   | { kind: 'replay'; replayId: string };
 

@@ -102,8 +102,16 @@ export interface DeliveryRepo {
     staleBefore: string,
   ): Promise<ClaimResult>;
   recordAttempt(a: DeliveryAttempt, ttl?: number): Promise<void>;
-  /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
-  settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void>;
+  /**
+   * Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a
+   * replay. With `attempt`, the same write records the attempt (a stale sender's is still recorded).
+   */
+  settle(
+    d: DeliveryKey,
+    round: number,
+    change: SettleChange,
+    attempt?: { record: DeliveryAttempt; ttl?: number | undefined },
+  ): Promise<void>;
   /** A new round (replay or redrive) unless `cause` already started the current one; its number, or undefined. */
   startRound(
     d: DeliveryKey,

@@ -227,7 +227,13 @@ export class MemoryDeliveryRepo implements DeliveryRepo {
     this.attempts.push(copy(a));
   }
 
-  async settle(k: DeliveryKey, round: number, change: SettleChange): Promise<void> {
+  async settle(
+    k: DeliveryKey,
+    round: number,
+    change: SettleChange,
+    attempt?: { record: DeliveryAttempt },
+  ): Promise<void> {
+    if (attempt) await this.recordAttempt(attempt.record);
     const it = this.items.get(deliveryId(k));
     if (it?.d.round !== round) return;
     const { at, ...rest } = change;
