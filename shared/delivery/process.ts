@@ -43,7 +43,6 @@ export interface ProcessResult {
   published: number;
 }
 
-/** Processes one stream NEW_IMAGE item (already unmarshalled). */
 /** Lists destinations once per stream batch rather than once per event. */
 export type DestinationLister = () => Promise<Destination[]>;
 
@@ -61,16 +60,53 @@ export function batchDestinations(deps: DeliveryDeps): DestinationLister {
  */
 export const PUBLICATION_LEASE_MS = 60_000;
 
-export async function processEventItem(
-  deps: DeliveryDeps,
-  item: Record<string, unknown>,
-  destinations: DestinationLister = batchDestinations(deps),
+/** One stream NEW_IMAGE item (already unmarshalled) and its record's sequence number. */
+export interface StreamItem {
+  item: Record<string, unknown>;
   /** The stream record's sequence number: its own retries may re-take its unconfirmed bus claim. */
-  streamToken?: string,
-): Promise<ProcessResult> {
-  const record = recordFromItem(item);
-  const body = await deps.events.getBody(record, item);
-  return processEvent(deps, record, body, destinations, streamToken);
+  token?: string | undefined;
+}
+
+/**
+ * Processes a stream batch's items concurrently (distinct events: order between them is the read
+ * model's job): destinations are listed once for the batch and the bus publications it made are
+ * confirmed together, one store call per batch instead of one per event.
+ */
+export async function processBatch(
+  deps: DeliveryDeps,
+  items: StreamItem[],
+): Promise<PromiseSettledResult<ProcessResult>[]> {
+  const destinations = batchDestinations(deps);
+  const published: string[] = [];
+  const outcomes = await Promise.allSettled(
+    items.map(async ({ item, token }) => {
+      const record = recordFromItem(item);
+      const body = await deps.events.getBody(record, item);
+      return processEvent(deps, record, body, destinations, token, published);
+    }),
+  );
+  await confirmPublished(deps, published);
+  return outcomes;
+}
+
+/**
+ * Confirms the batch's publications. A failure here does not fail the events: they were
+ * published, and reporting them failed would have the retry re-take their claims and publish
+ * again. Unconfirmed, a claim can only be re-taken by its own stream record (which is not retried
+ * when it succeeded) or after the lease by a later processing of the same event: the same
+ * window a crash between PutEvents and the confirmation leaves.
+ */
+async function confirmPublished(deps: DeliveryDeps, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  const at = new Date(deps.clock.now()).toISOString();
+  try {
+    await deps.busMarkers.confirmPublications(ids, at, deps.ttlSec());
+  } catch (err) {
+    deps.log.warn('bus publications not confirmed', {
+      events: ids.length,
+      code: (err as { code?: string }).code ?? (err as Error).name,
+    });
+  }
 }
 
 export async function processEvent(
@@ -79,6 +115,8 @@ export async function processEvent(
   body: Buffer,
   destinations: DestinationLister = batchDestinations(deps),
   streamToken?: string,
+  /** Collects the ids published, for the batch to confirm; without it each is confirmed at once. */
+  published?: string[],
 ): Promise<ProcessResult> {
   const parts = partsOf(record, body);
   const now = new Date(deps.clock.now()).toISOString();
@@ -87,7 +125,7 @@ export async function processEvent(
   await Promise.all([
     applyReadModel(deps, record, parts, now, result),
     createDeliveries(deps, record, parts, now, result, destinations),
-    publishOnce(deps, record, parts, now, result, streamToken),
+    publishOnce(deps, record, parts, { now, result, streamToken, published }),
   ]);
   return result;
 }
@@ -144,12 +182,17 @@ async function publishOnce(
   deps: DeliveryDeps,
   record: EventRecord,
   parts: EventPart[],
-  now: string,
-  result: ProcessResult,
-  streamToken: string | undefined,
+  run: {
+    now: string;
+    result: ProcessResult;
+    streamToken: string | undefined;
+    published?: string[] | undefined;
+  },
 ): Promise<void> {
   // 3. The bus, once per event unless replayed: the marker is claimed first, released if publishing
-  // fails and confirmed after it succeeded; an unconfirmed claim of a dead invocation is re-taken.
+  // fails and confirmed after it succeeded (with the batch's, when a batch collects them); an
+  // unconfirmed claim of a dead invocation is re-taken.
+  const { now, result, streamToken, published } = run;
   const nowMs = deps.clock.now();
   const claimed = await deps.busMarkers.claimPublication(record.id, now, {
     ttl: deps.ttlSec(),
@@ -164,7 +207,8 @@ async function publishOnce(
     await deps.busMarkers.releasePublication(record.id);
     throw err;
   }
-  await deps.busMarkers.confirmPublication(record.id, now, deps.ttlSec());
+  if (published) published.push(record.id);
+  else await deps.busMarkers.confirmPublication(record.id, now, deps.ttlSec());
   result.published = parts.length;
 }
 

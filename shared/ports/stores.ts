@@ -161,6 +161,8 @@ export interface BusMarkerRepo {
     opts: { ttl?: number; nowSec?: number; token?: string | undefined; staleBefore: string },
   ): Promise<boolean>;
   confirmPublication(eventId: string, at: string, ttl?: number): Promise<void>;
+  /** Confirms several publications in as few store calls as the store allows (a stream batch's). */
+  confirmPublications(eventIds: string[], at: string, ttl?: number): Promise<void>;
   releasePublication(eventId: string): Promise<void>;
 }
 

@@ -386,6 +386,9 @@ export class MemoryBusMarkerRepo implements BusMarkerRepo {
   async confirmPublication(eventId: string, at: string, ttl?: number): Promise<void> {
     this.items.set(eventId, { at, confirmedAt: at, ttl });
   }
+  async confirmPublications(eventIds: string[], at: string, ttl?: number): Promise<void> {
+    for (const id of eventIds) await this.confirmPublication(id, at, ttl);
+  }
   async releasePublication(eventId: string): Promise<void> {
     this.items.delete(eventId);
   }
