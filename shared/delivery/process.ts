@@ -10,7 +10,9 @@ import { type HookbridgeAppEvent, normalise } from '../payments/normalise.js';
 import { BUS_ENTRY_MAX_BYTES, busEntrySize } from '../ports/index.js';
 import type { DeliveryDeps } from './deps.js';
 import { matchesTypeFilter } from './schedule.js';
-import type { Delivery, Destination } from './types.js';
+import type { Delivery, Destination, QueueMessage } from './types.js';
+
+type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
 
 export interface EventPart {
   part: number;
@@ -39,7 +41,8 @@ export function partsOf(record: EventRecord, body: Buffer): EventPart[] {
 export interface ProcessResult {
   applied: number;
   stale: number;
-  deliveriesCreated: number;
+  /** First attempts queued (the delivery itself is created by the attempt's claim). */
+  deliveriesQueued: number;
   published: number;
 }
 
@@ -120,7 +123,7 @@ export async function processEvent(
 ): Promise<ProcessResult> {
   const parts = partsOf(record, body);
   const now = new Date(deps.clock.now()).toISOString();
-  const result: ProcessResult = { applied: 0, stale: 0, deliveriesCreated: 0, published: 0 };
+  const result: ProcessResult = { applied: 0, stale: 0, deliveriesQueued: 0, published: 0 };
 
   await Promise.all([
     applyReadModel(deps, record, parts, now, result),
@@ -173,7 +176,8 @@ async function createDeliveries(
   for (const p of parts) {
     for (const dest of enabled) {
       if (!matchesTypeFilter(dest.types, p.payload.type)) continue;
-      if (await ensureDelivery(deps, record.id, p, dest, now)) result.deliveriesCreated++;
+      await queueFirstAttempt(deps, record.id, p, dest, now);
+      result.deliveriesQueued++;
     }
   }
 }
@@ -267,26 +271,26 @@ export function newDelivery(
   };
 }
 
-/** Creates the delivery and queues its first attempt; returns false if it already existed. */
-async function ensureDelivery(
+/**
+ * Queues a part's first attempt to a destination, carrying what its delivery is made of: the
+ * sender's claim creates the delivery (conditional on none existing), so a reprocessed record's
+ * second message finds it and sends nothing, and creating and claiming are one write.
+ */
+async function queueFirstAttempt(
   deps: DeliveryDeps,
   eventId: string,
   p: EventPart,
   dest: Destination,
   now: string,
-): Promise<boolean> {
-  const d = newDelivery(eventId, p, dest, now);
-  // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
-  const created = await deps.deliveries.createDelivery(d, deps.ttlSec(), Math.floor(deps.clock.now() / 1000));
-  if (created === 'exists') {
-    // A crash between create and enqueue would strand it: re-queue an untried one (the claim dedupes).
-    const existing = await deps.deliveries.getDelivery(eventId, dest.id, p.part);
-    if (existing?.status !== 'pending' || existing.attempts !== 0) return false;
-    await enqueueAttempt(deps, existing, 0, p.payload);
-    return false;
-  }
-  await enqueueAttempt(deps, d, 0, p.payload);
-  return true;
+): Promise<void> {
+  const first = { type: p.payload.type, generation: dest.generation, createdAt: now };
+  await enqueueAttempt(
+    deps,
+    { eventId, destinationId: dest.id, part: p.part, round: 0 },
+    0,
+    p.payload,
+    first,
+  );
 }
 
 /**
@@ -307,6 +311,8 @@ export async function enqueueAttempt(
   delaySec: number,
   /** The part's app payload, carried so the sender need not read the event (sizes permitting). */
   payload?: EventPart['payload'],
+  /** For a first attempt from events-process: the delivery to create with the claim. */
+  create?: DeliveryMessage['create'],
 ): Promise<void> {
   const body = carried(payload);
   await deps.queue.send(
@@ -319,6 +325,7 @@ export async function enqueueAttempt(
       attempt: 0,
       notBefore: deps.clock.now() + delaySec * 1000,
       ...(body !== undefined ? { payload: body } : {}),
+      ...(create ? { create } : {}),
     },
     Math.min(delaySec, 900),
   );

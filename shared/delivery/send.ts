@@ -7,6 +7,7 @@
 import { HookbridgeError } from '../errors.js';
 import { sendOnce } from '../outbound/send.js';
 import { TransportError } from '../outbound/transport.js';
+import type { ClaimResult } from '../ports/index.js';
 import type { DeliveryDeps } from './deps.js';
 import { type EventPart, partsOf, webhookIdFor } from './process.js';
 import { storePullMessage } from './pull.js';
@@ -231,13 +232,17 @@ async function prepare(
   const { deliveries } = deps;
   // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
   // nothing, while the redelivery of a message whose invocation died re-takes its stale claim.
-  const claim = await deliveries.claimAttempt(
-    delivery,
-    msg.round,
-    msg.attempt,
-    at,
-    new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
-  );
+  // A first attempt from events-process creates its delivery already claimed; if the delivery
+  // exists (a duplicate message, a reprocessed record, a redelivery), it is claimed as any other.
+  const claim =
+    (await createClaimed(ctx)) ??
+    (await deliveries.claimAttempt(
+      delivery,
+      msg.round,
+      msg.attempt,
+      at,
+      new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
+    ));
   if (claim.outcome !== 'claimed') return { stop: claim.outcome };
   const [dest, part] = await Promise.all([ctx.readDestination(msg.destinationId), partOf(ctx)]);
   // A destination deleted and created again under the same id is another destination.
@@ -246,6 +251,29 @@ async function prepare(
     return deadBeforeSending(ctx, sameDestination ? 'destination_disabled' : 'destination_deleted');
   if (typeof part === 'string') return deadBeforeSending(ctx, part);
   return { dest, part };
+}
+
+/** Creates the delivery of a first attempt, claimed by it; undefined when there is none to create. */
+async function createClaimed({ deps, msg, at }: AttemptContext): Promise<ClaimResult | undefined> {
+  if (!msg.create || msg.round !== 0 || msg.attempt !== 0) return undefined;
+  const delivery: Delivery = {
+    eventId: msg.eventId,
+    destinationId: msg.destinationId,
+    part: msg.part,
+    webhookId: webhookIdFor(msg.eventId, msg.part),
+    type: msg.create.type,
+    status: 'pending',
+    attempts: 1,
+    round: 0,
+    destinationGeneration: msg.create.generation,
+    claimedAt: at,
+    createdAt: msg.create.createdAt,
+    updatedAt: at,
+  };
+  // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
+  const nowSec = Math.floor(deps.clock.now() / 1000);
+  const created = await deps.deliveries.createDelivery(delivery, deps.ttlSec(), nowSec);
+  return created === 'created' ? { outcome: 'claimed', delivery } : undefined;
 }
 
 /**

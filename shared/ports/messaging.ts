@@ -16,6 +16,11 @@ export type QueueMessage =
        * enough (MAX_CARRIED_PAYLOAD_BYTES): the sender then reads no event. Absent: read the event.
        */
       payload?: unknown;
+      /**
+       * Set on a part's first attempt queued by events-process: the delivery does not exist yet
+       * and this attempt's claim creates it (its type, destination generation and creation time).
+       */
+      create?: { type: string; generation?: string | undefined; createdAt: string };
     }
   | { kind: 'replay'; replayId: string };
 
