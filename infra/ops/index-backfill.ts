@@ -3,8 +3,8 @@
  * new index keys (shared/adapters/dynamodb/index-backfill.ts): events get `gsi3` keys, so lists
  * and replays see them; pending and dead deliveries move to their destination's shard. Idempotent
  * (every update is conditional on the old keys) and resumable (`--from <cursor>`, printed after
- * each page); writes are paced to `--rate` per second (default 50), so the run takes a bounded
- * share of the table's throughput. Runs against the function environment or the running
+ * each page); writes and scan pages are paced to `--rate` per second (default 50), so the run takes a
+ * bounded share of the table's throughput. Runs against the function environment or the running
  * `npm start`, like vault:reencrypt.
  */
 import { parseArgs } from 'node:util';
@@ -64,6 +64,8 @@ export async function backfillIndexes(
     cursor: opts.from,
   };
   do {
+    // A page's scan is paced like a write, so a run with nothing left to change is bounded too.
+    await pace();
     const page = await backfill.page(p.cursor, pace);
     p.pages++;
     p.scanned += page.scanned;
