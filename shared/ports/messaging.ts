@@ -21,6 +21,8 @@ export type QueueMessage =
        * and this attempt's claim creates it (its type, destination generation and creation time).
        */
       create?: { type: string; generation?: string | undefined; createdAt: string };
+      /** A rate slot this attempt already holds (shared/delivery/flow.ts): it starts then, taking no other. */
+      rateSlot?: { at: number; attempt: number } | undefined;
     }
   | { kind: 'replay'; replayId: string };
 

@@ -15,9 +15,11 @@ import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections
 import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
 import { DynamoDestinationRepo } from '../../shared/adapters/dynamodb/destinations.js';
 import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
+import { DynamoFlowRepo } from '../../shared/adapters/dynamodb/flow.js';
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import { DynamoPullMessageRepo } from '../../shared/adapters/dynamodb/pull-messages.js';
 import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.js';
+import { DynamoReconcilerRepo } from '../../shared/adapters/dynamodb/reconcilers.js';
 import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
 import type { Delivery, DeliveryAttempt, ObjectState, PullMessage } from '../../shared/delivery/types.js';
@@ -29,9 +31,11 @@ import type {
   DeliveryRepo,
   DestinationRepo,
   EventRepo,
+  FlowRepo,
   IntegrationRepo,
   PullMessageRepo,
   ReadModelRepo,
+  ReconcilerRepo,
   ReplayRepo,
 } from '../../shared/ports/index.js';
 import { memoryStores } from '../support/memory-stores.js';
@@ -59,6 +63,7 @@ afterAll(async () => {
 interface Stores {
   events: EventRepo;
   destinations: DestinationRepo;
+  flow: FlowRepo;
   deliveries: DeliveryRepo;
   pullMessages: PullMessageRepo;
   readModel: ReadModelRepo;
@@ -67,6 +72,7 @@ interface Stores {
   connections: ConnectionRepo;
   integrations: IntegrationRepo;
   apiKeys: ApiKeyRepo;
+  reconcilers: ReconcilerRepo;
 }
 
 /** A fresh, empty set of stores: a new table for DynamoDB, new maps for the fakes. */
@@ -76,6 +82,7 @@ async function dynamoStores(): Promise<Stores> {
   return {
     events: new DynamoEventRepo(ddb, name, { retentionDays: 30, now: () => NOW }),
     destinations: new DynamoDestinationRepo(ddb, name),
+    flow: new DynamoFlowRepo(ddb, name),
     deliveries: new DynamoDeliveryRepo(ddb, name),
     pullMessages: new DynamoPullMessageRepo(ddb, name),
     readModel: new DynamoReadModelRepo(ddb, name),
@@ -84,6 +91,7 @@ async function dynamoStores(): Promise<Stores> {
     connections: new DynamoConnectionRepo(ddb, name),
     integrations: new DynamoIntegrationRepo(ddb, name),
     apiKeys: new DynamoApiKeyRepo(ddb, name),
+    reconcilers: new DynamoReconcilerRepo(ddb, name),
   };
 }
 
@@ -164,6 +172,80 @@ describe.each([
     expect(first.items.map((e) => e.id)).toEqual(['evt_b']);
     expect((await events.list({ limit: 1 }, first.cursor)).items.map((e) => e.id)).toEqual(['evt_a']);
     expect((await events.list({ provider: 'stripe' })).items.map((e) => e.id)).toEqual(['evt_a']);
+  });
+
+  it('events: presentIds finds the live ids among any number; a reconciled record is a plain duplicate', async () => {
+    const { events } = await make();
+    const ids = Array.from({ length: 130 }, (_, i) => `evt_p${i}`);
+    for (const id of ids.filter((_, i) => i % 3 === 0)) await events.put(event(id), body);
+    const present = await events.presentIds([...ids, 'evt_none']);
+    expect([...present].sort()).toEqual(ids.filter((_, i) => i % 3 === 0).sort());
+    expect(await events.presentIds([])).toEqual(new Set());
+    // The events API's JSON is not the webhook's bytes: no body_mismatch either way round.
+    const reconciled = event('evt_r', { via: 'reconciliation', reconcilerId: 'stripe', matchedSecret: -1 });
+    expect(await events.put(reconciled, body)).toBe('stored');
+    expect(await events.put(event('evt_r', { bodySha256: 'f'.repeat(64) }), body)).toBe('duplicate');
+    expect(await events.put(reconciled, body)).toBe('duplicate');
+    expect(
+      await events.put(event('evt_p0', { via: 'reconciliation', bodySha256: 'e'.repeat(64) }), body),
+    ).toBe('duplicate');
+    expect(await events.get('evt_r')).toMatchObject({ via: 'reconciliation', reconcilerId: 'stripe' });
+    expect((await events.get('evt_r'))?.flagged).toBeUndefined();
+    expect((await events.get('evt_p0'))?.via).toBeUndefined();
+  });
+
+  it('reconcilers: settings replaced and state kept, one run lease at a time, the checkpoint set on completion', async () => {
+    const { reconcilers } = await make();
+    const settings = {
+      id: 'stripe',
+      provider: 'stripe',
+      source: 'default',
+      integrationId: 'k',
+      intervalMinutes: 5,
+      lookbackHours: 1,
+    };
+    const first = await reconcilers.save(settings, AT);
+    expect(first).toMatchObject({ created: true, reconciler: { ...settings, createdAt: AT, nextRunAt: AT } });
+    expect(await reconcilers.beginRun('none', 'o1', AT, later(1000))).toBe(false);
+    expect(await reconcilers.beginRun('stripe', 'o1', AT, later(60_000))).toBe(true);
+    expect(await reconcilers.beginRun('stripe', 'o2', later(1000), later(60_000))).toBe(false);
+    const run = {
+      trigger: 'manual' as const,
+      status: 'running' as const,
+      startedAt: AT,
+      windowFrom: AT,
+      windowTo: later(5000),
+      after: 'evt_9',
+      pages: 1,
+      listed: 2,
+      stored: 1,
+      skipped: 1,
+      errors: 0,
+    };
+    expect(await reconcilers.saveProgress('stripe', 'o2', run)).toBe(false);
+    expect(await reconcilers.saveProgress('stripe', 'o1', run)).toBe(true);
+    expect((await reconcilers.get('stripe'))?.progress).toEqual(run);
+    const done = { ...run, status: 'completed' as const, finishedAt: later(2000) };
+    await reconcilers.finishRun('stripe', 'o1', {
+      run: done,
+      nextRunAt: later(300_000),
+      checkpoint: later(5000),
+    });
+    const after = await reconcilers.get('stripe');
+    expect(after).toMatchObject({ lastRun: done, checkpoint: later(5000), nextRunAt: later(300_000) });
+    expect(after?.progress).toBeUndefined();
+    // The lease is free again; a stale one (past its time) can be taken over.
+    expect(await reconcilers.beginRun('stripe', 'o3', later(2000), later(3000))).toBe(true);
+    expect(await reconcilers.beginRun('stripe', 'o4', later(4000), later(60_000))).toBe(true);
+    const again = await reconcilers.save({ ...settings, intervalMinutes: 60 }, later(9000));
+    expect(again).toMatchObject({
+      created: false,
+      reconciler: { intervalMinutes: 60, createdAt: AT, checkpoint: later(5000) },
+    });
+    await reconcilers.save({ ...settings, id: 'stripe:eu', source: 'eu' }, AT);
+    const page1 = await reconcilers.list(1);
+    expect(page1.items.map((r) => r.id)).toEqual(['stripe']);
+    expect((await reconcilers.list(1, page1.cursor)).items.map((r) => r.id)).toEqual(['stripe:eu']);
   });
 
   it('events: pages across index shards in exact newest-first order, with filters and bounds', async () => {
@@ -326,6 +408,111 @@ describe.each([
         false,
       );
     expect(await busMarkers.claimPublication('evt_other', AT, { staleBefore: later(-60_000) })).toBe(true);
+  });
+
+  it('deliveries: a postponed claim is given back uncounted, only by the attempt that holds it', async () => {
+    const { deliveries } = await make();
+    await deliveries.createDelivery(delivery);
+    await deliveries.claimAttempt(delivery, 0, 0, AT, later(-30_000));
+    await deliveries.postponeAttempt(delivery, 0, 1, AT, later(5000));
+    expect(await deliveries.getDelivery('evt_1', 'orders', 0)).toMatchObject({ attempts: 1, claimedAt: AT });
+    await deliveries.postponeAttempt(delivery, 0, 0, later(1), later(5000));
+    expect(await deliveries.getDelivery('evt_1', 'orders', 0)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      claimedAt: undefined,
+      nextAttemptAt: later(5000),
+      updatedAt: later(1),
+    });
+    expect(await deliveries.claimAttempt(delivery, 0, 0, AT, later(-30_000))).toMatchObject({
+      outcome: 'claimed',
+    });
+  });
+
+  it('flow: rate slots one interval apart up to a horizon, leases up to max (a lapsed one taken back)', async () => {
+    const { flow } = await make();
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ slotAt: NOW });
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ slotAt: NOW + 100 });
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ slotAt: NOW + 200 });
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ retryAt: NOW + 50 });
+    // Idle time is not saved up: after a pause the next slot is now, one interval after the last.
+    expect(await flow.reserveRate('d', NOW + 10_000, 100, 250)).toEqual({ slotAt: NOW + 10_000 });
+    expect(await flow.reserveRate('d', NOW + 10_000, 100, 250)).toEqual({ slotAt: NOW + 10_100 });
+
+    const a = await flow.acquireLease('d', NOW, 2, NOW + 1000);
+    const b = await flow.acquireLease('d', NOW, 2, NOW + 5000);
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(await flow.acquireLease('d', NOW, 2, NOW + 1000)).toBeUndefined();
+    await flow.releaseLease('d', b!);
+    await flow.releaseLease('d', b!);
+    const c = await flow.acquireLease('d', NOW, 2, NOW + 5000);
+    expect(c).toBeDefined();
+    expect(await flow.acquireLease('d', NOW + 999, 2, NOW + 5000)).toBeUndefined();
+    // a's invocation died: at its expiry it is taken back.
+    expect(await flow.acquireLease('d', NOW + 1000, 2, NOW + 6000)).toBeDefined();
+    expect(await flow.acquireLease('d', NOW + 1000, 2, NOW + 6000)).toBeUndefined();
+  });
+
+  it('flow: the breaker counts on the destination, opens once, one probe at a time, closes from half_open only', async () => {
+    const { flow, destinations } = await make();
+    expect(await flow.countOutcome('orders', false, NOW, 60_000)).toBeUndefined();
+    const dest = {
+      id: 'orders',
+      url: 'https://x.example',
+      types: [],
+      secret: 's',
+      status: 'enabled' as const,
+    };
+    await destinations.putDestination({ ...dest, createdAt: AT, updatedAt: AT });
+    expect(await flow.countOutcome('orders', false, NOW, 60_000)).toEqual({
+      failures: 1,
+      windowAttempts: 1,
+      windowFailures: 1,
+    });
+    expect(await flow.countOutcome('orders', true, NOW + 1, 60_000)).toEqual({
+      failures: 0,
+      windowAttempts: 2,
+      windowFailures: 1,
+    });
+    expect(await flow.countOutcome('orders', false, NOW + 2, 60_000)).toEqual({
+      failures: 1,
+      windowAttempts: 3,
+      windowFailures: 2,
+    });
+    // The window ended: a success counts nowhere, a failure starts a new one.
+    expect(await flow.countOutcome('orders', true, NOW + 60_000, 60_000)).toEqual({
+      failures: 0,
+      windowAttempts: 3,
+      windowFailures: 2,
+    });
+    expect(await flow.countOutcome('orders', false, NOW + 60_001, 60_000)).toEqual({
+      failures: 1,
+      windowAttempts: 1,
+      windowFailures: 1,
+    });
+    const opening = { reason: 'r', nowMs: NOW, nextProbeAt: NOW + 1000 };
+    expect(await flow.closeCircuit('orders')).toBe(false);
+    expect(await flow.openCircuit('orders', 'half_open', opening)).toBe(false);
+    expect(await flow.openCircuit('orders', 'closed', opening)).toBe(true);
+    expect(await flow.openCircuit('orders', 'closed', opening)).toBe(false);
+    expect(await flow.takeProbe('orders', NOW + 999, NOW + 5000)).toBe(false);
+    expect(await flow.takeProbe('orders', NOW + 1000, NOW + 5000)).toBe(true);
+    expect(await flow.takeProbe('orders', NOW + 1000, NOW + 5000)).toBe(false);
+    expect((await destinations.getDestination('orders'))?.circuit).toMatchObject({
+      state: 'half_open',
+      reason: 'r',
+      probeUntil: NOW + 5000,
+    });
+    // The probe's lease lapsed: another takes it.
+    expect(await flow.takeProbe('orders', NOW + 5000, NOW + 9000)).toBe(true);
+    expect(await flow.closeCircuit('orders')).toBe(true);
+    expect((await destinations.getDestination('orders'))?.circuit).toEqual({
+      state: 'closed',
+      failures: 0,
+      windowAttempts: 0,
+      windowFailures: 0,
+    });
   });
 
   it("deliveries: a destination's pending and dead-letter lists hold every delivery, whatever its index shard", async () => {

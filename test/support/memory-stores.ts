@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiKeyRecord } from '../../shared/auth/api-keys.js';
 import type { ConnectionRecord, ConnectSession, OAuthState } from '../../shared/connections/model.js';
+import { type CircuitRecord, CLOSED } from '../../shared/delivery/circuit.js';
 import type {
   Delivery,
   DeliveryAttempt,
@@ -28,12 +29,14 @@ import type {
   DestinationRepo,
   EventFilters,
   EventRepo,
+  FlowRepo,
   IntegrationRepo,
   Page,
   PullMessageRepo,
   PullStream,
   PutOutcome,
   ReadModelRepo,
+  ReconcilerRepo,
   ReplayRepo,
   SessionConsumeResult,
   SettleChange,
@@ -41,6 +44,7 @@ import type {
   StoredEvent,
   StoredItem,
 } from '../../shared/ports/index.js';
+import type { ReconcileRun, Reconciler, ReconcilerSettings } from '../../shared/reconcile/types.js';
 
 const copy = <T>(v: T): T => structuredClone(v);
 const conflict = () =>
@@ -79,7 +83,8 @@ export class MemoryEventRepo implements EventRepo {
   async put(record: EventRecord, rawBody: Buffer): Promise<PutOutcome> {
     const existing = this.live(record.id);
     if (existing) {
-      if (existing.record.bodySha256 === record.bodySha256) return 'duplicate';
+      const reconciled = existing.record.via === 'reconciliation' || record.via === 'reconciliation';
+      if (existing.record.bodySha256 === record.bodySha256 || reconciled) return 'duplicate';
       existing.record.flagged = 'body_mismatch';
       return 'duplicate_mismatch';
     }
@@ -128,6 +133,10 @@ export class MemoryEventRepo implements EventRepo {
       );
     return page(matching, (r) => `${r.receivedAt}#${r.id}`, limit, cursor, true);
   }
+
+  async presentIds(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.live(id)));
+  }
 }
 
 export class MemoryDestinationRepo implements DestinationRepo {
@@ -151,6 +160,89 @@ export class MemoryDestinationRepo implements DestinationRepo {
   async disableDestination(id: string, reason: string, at: string): Promise<void> {
     const d = this.items.get(id);
     if (d) Object.assign(d, { status: 'disabled', disabledReason: reason, updatedAt: at });
+  }
+}
+
+/** Flow control: rate slots and leases by destination id; the breaker on the destination records. */
+export class MemoryFlowRepo implements FlowRepo {
+  readonly nextFreeAt = new Map<string, number>();
+  readonly leases = new Map<string, Set<string>>();
+  private n = 0;
+  constructor(private readonly destinations: MemoryDestinationRepo) {}
+
+  async reserveRate(id: string, nowMs: number, intervalMs: number, horizonMs: number) {
+    const next = this.nextFreeAt.get(id) ?? 0;
+    if (next > nowMs + horizonMs) return { retryAt: next - horizonMs };
+    const slotAt = Math.max(next, nowMs);
+    this.nextFreeAt.set(id, slotAt + intervalMs);
+    return { slotAt };
+  }
+  async acquireLease(id: string, nowMs: number, max: number, expiresAt: number) {
+    const held = this.leases.get(id) ?? new Set<string>();
+    for (const t of held) if (Number(t.split(':')[0]) <= nowMs) held.delete(t);
+    if (held.size >= max) return undefined;
+    const token = `${expiresAt}:${++this.n}`;
+    this.leases.set(id, held.add(token));
+    return token;
+  }
+  async releaseLease(id: string, lease: string) {
+    this.leases.get(id)?.delete(lease);
+  }
+  private circuitOf(id: string): CircuitRecord | undefined {
+    const d = this.destinations.items.get(id);
+    if (d) d.circuit ??= { ...CLOSED };
+    return d?.circuit;
+  }
+  async countOutcome(id: string, ok: boolean, nowMs: number, windowMs: number) {
+    const c = this.circuitOf(id);
+    if (!c) return undefined;
+    const live = c.windowStart !== undefined && c.windowStart > nowMs - windowMs;
+    if (ok) Object.assign(c, { failures: 0, windowAttempts: c.windowAttempts + (live ? 1 : 0) });
+    else if (live)
+      Object.assign(c, {
+        failures: c.failures + 1,
+        windowAttempts: c.windowAttempts + 1,
+        windowFailures: c.windowFailures + 1,
+      });
+    else
+      Object.assign(c, {
+        failures: c.failures + 1,
+        windowStart: nowMs,
+        windowAttempts: 1,
+        windowFailures: 1,
+      });
+    return { failures: c.failures, windowAttempts: c.windowAttempts, windowFailures: c.windowFailures };
+  }
+  async openCircuit(
+    id: string,
+    from: 'closed' | 'half_open',
+    open: { reason: string; nowMs: number; nextProbeAt: number },
+  ) {
+    const c = this.circuitOf(id);
+    if (c?.state !== from) return false;
+    Object.assign(c, {
+      state: 'open',
+      reason: open.reason,
+      openedAt: open.nowMs,
+      nextProbeAt: open.nextProbeAt,
+      probeUntil: undefined,
+    });
+    return true;
+  }
+  async takeProbe(id: string, nowMs: number, probeUntil: number) {
+    const c = this.circuitOf(id);
+    const due =
+      (c?.state === 'open' && (c.nextProbeAt ?? 0) <= nowMs) ||
+      (c?.state === 'half_open' && (c.probeUntil ?? 0) <= nowMs);
+    if (!c || !due) return false;
+    Object.assign(c, { state: 'half_open', probeUntil });
+    return true;
+  }
+  async closeCircuit(id: string) {
+    const c = this.circuitOf(id);
+    if (c?.state !== 'half_open') return false;
+    this.destinations.items.get(id)!.circuit = { ...CLOSED };
+    return true;
   }
 }
 
@@ -225,6 +317,18 @@ export class MemoryDeliveryRepo implements DeliveryRepo {
 
   async recordAttempt(a: DeliveryAttempt): Promise<void> {
     this.attempts.push(copy(a));
+  }
+
+  async postponeAttempt(
+    k: DeliveryKey,
+    round: number,
+    attempt: number,
+    at: string,
+    nextAttemptAt: string,
+  ): Promise<void> {
+    const d = this.items.get(deliveryId(k))?.d;
+    if (d?.status === 'pending' && d.round === round && d.attempts === attempt + 1)
+      Object.assign(d, { attempts: attempt, nextAttemptAt, updatedAt: at, claimedAt: undefined });
   }
 
   async settle(
@@ -565,10 +669,61 @@ export class MemoryApiKeyRepo implements ApiKeyRepo {
 }
 
 /** One fake of every store port. */
+export class MemoryReconcilerRepo implements ReconcilerRepo {
+  readonly items = new Map<string, { r: Reconciler; lease?: { owner: string; until: string } }>();
+  async save(
+    r: Pick<Reconciler, 'id' | 'provider' | 'source'> & ReconcilerSettings,
+    now: string,
+  ): Promise<{ reconciler: Reconciler; created: boolean }> {
+    const old = this.items.get(r.id);
+    const next: Reconciler = { createdAt: now, nextRunAt: now, ...old?.r, ...r, updatedAt: now };
+    this.items.set(r.id, { ...old, r: next });
+    return { reconciler: copy(next), created: !old };
+  }
+  async get(id: string): Promise<Reconciler | undefined> {
+    const it = this.items.get(id);
+    return it && copy(it.r);
+  }
+  async list(limit: number, cursor?: string): Promise<Page<Reconciler>> {
+    return page(
+      [...this.items.values()].map((i) => i.r),
+      (r) => r.id,
+      limit,
+      cursor,
+    );
+  }
+  async beginRun(id: string, owner: string, now: string, until: string): Promise<boolean> {
+    const it = this.items.get(id);
+    if (!it || (it.lease && it.lease.until >= now)) return false;
+    it.lease = { owner, until };
+    return true;
+  }
+  async saveProgress(id: string, owner: string, run: ReconcileRun): Promise<boolean> {
+    const it = this.items.get(id);
+    if (it?.lease?.owner !== owner) return false;
+    it.r.progress = copy(run);
+    return true;
+  }
+  async finishRun(
+    id: string,
+    owner: string,
+    end: { run: ReconcileRun; nextRunAt: string; checkpoint?: string | undefined },
+  ): Promise<void> {
+    const it = this.items.get(id);
+    if (it?.lease?.owner !== owner) return;
+    Object.assign(it.r, { lastRun: copy(end.run), nextRunAt: end.nextRunAt });
+    if (end.checkpoint === undefined) it.r.progress = copy(end.run);
+    else Object.assign(it.r, { checkpoint: end.checkpoint, progress: undefined });
+    it.lease = undefined;
+  }
+}
+
 export function memoryStores(now: () => number = Date.now) {
+  const destinations = new MemoryDestinationRepo();
   return {
     events: new MemoryEventRepo({ now }),
-    destinations: new MemoryDestinationRepo(),
+    destinations,
+    flow: new MemoryFlowRepo(destinations),
     deliveries: new MemoryDeliveryRepo(),
     pullMessages: new MemoryPullMessageRepo(),
     readModel: new MemoryReadModelRepo(),
@@ -577,5 +732,6 @@ export function memoryStores(now: () => number = Date.now) {
     connections: new MemoryConnectionRepo(),
     integrations: new MemoryIntegrationRepo(),
     apiKeys: new MemoryApiKeyRepo(),
+    reconcilers: new MemoryReconcilerRepo(),
   };
 }

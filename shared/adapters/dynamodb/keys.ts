@@ -47,6 +47,9 @@ export const DESTINATION = {
   allPk: 'destinations',
 } as const;
 
+/** A destination's rate slots and in-flight leases (shared/adapters/dynamodb/flow.ts), beside its item. */
+export const DESTINATION_FLOW = { kind: 'destination_flow', pk: DESTINATION.pk, sk: 'flow' } as const;
+
 const DELIVERY_SHARDS = 16;
 
 /** Deliveries live under their event's partition, so an event's deliveries are one query. */
@@ -137,4 +140,12 @@ export const API_KEY = {
   sk: 'apikey',
   allPk: 'apikeys',
   listSk: (createdAt: string, id: string) => timeSk(createdAt, id),
+} as const;
+
+/** Reconcilers: one item each (settings, checkpoint, runs and the run lease), listed through gsi1 by id. */
+export const RECONCILER = {
+  kind: 'reconciler',
+  pk: (id: string) => `reconciler#${id}`,
+  sk: 'reconciler',
+  allPk: 'reconcilers',
 } as const;
