@@ -142,8 +142,7 @@ export async function postpone(
   wait: Extract<Admission, { go: false }>,
   at: string,
 ): Promise<'postponed'> {
-  // The claim it gives back created the delivery, if it was the first: the next one only claims.
-  const { rateSlot: _spent, create: _created, ...rest } = msg;
+  const { rateSlot: _spent, ...rest } = msg;
   const ms = Math.max(0, wait.untilMs - deps.clock.now());
   // A held slot comes back 1-2 s before it (and waits the rest); anything else at or after its time.
   const delaySec = wait.rateSlot === undefined ? Math.ceil(ms / 1000) : Math.floor(ms / 1000) - 1;
