@@ -157,7 +157,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
       'DynamoDB stream consumer: normalise new events, apply the read model, create deliveries, publish to the bus',
     memoryMb: 512,
     timeoutSec: 60,
-    table: ['GetItem', 'Query', 'PutItem', 'DeleteItem'],
+    table: ['GetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
     secrets: [],
     why: 'Batches of 10 events, each a few DynamoDB calls plus gunzip and JSON parse of bodies up to 10 MB; 60 s leaves room for a slow store with bisect retries. Needs sqs:SendMessage on the delivery queue and events:PutEvents on the bus.',
     uses: ['delivery-queue', 'event-bus'],

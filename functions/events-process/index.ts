@@ -5,24 +5,23 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { buildDeliveryContainer, type DeliveryContainer } from '../../infra/container/delivery.js';
 import { lambda } from '../../infra/container/lambda.js';
-import { batchDestinations, processEventItem } from '../../shared/delivery/process.js';
+import { processBatch } from '../../shared/delivery/process.js';
 
 const consume =
   ({ delivery: deps, streamItem }: DeliveryContainer) =>
   async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const records = event.Records ?? [];
-    const destinations = batchDestinations(deps);
+    // A record without an image has nothing to process (the filter passes only inserts).
+    const records = (event.Records ?? []).filter((r) => r.dynamodb?.NewImage);
     // Records of a batch are distinct event items, so they run concurrently: order between events is
     // the read model's job (the ordering guard), not arrival order's.
-    const outcomes = await Promise.allSettled(
-      records.map(async (r) => {
-        const image = r.dynamodb?.NewImage;
-        if (!image) return;
-        const item = streamItem(image);
-        const result = await processEventItem(deps, item, destinations, r.dynamodb?.SequenceNumber);
-        deps.log.debug('event processed', { eventId: item.id, ...result });
-      }),
-    );
+    const items = records.map((r) => ({
+      item: streamItem(r.dynamodb?.NewImage ?? {}),
+      token: r.dynamodb?.SequenceNumber,
+    }));
+    const outcomes = await processBatch(deps, items);
+    for (const [i, o] of outcomes.entries())
+      if (o.status === 'fulfilled')
+        deps.log.debug('event processed', { eventId: items[i]?.item.id, ...o.value });
     const firstFailed = outcomes.findIndex((o) => o.status === 'rejected');
     if (firstFailed < 0) return { batchItemFailures: [] };
     const reason = (outcomes[firstFailed] as PromiseRejectedResult).reason as {

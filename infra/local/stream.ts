@@ -15,6 +15,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { ATTEMPT } from '../../shared/adapters/dynamodb/keys.js';
 import type { Logger } from '../../shared/log.js';
 import { TABLE } from '../../shared/table.js';
 import { passesStreamFilter, STREAM_FILTER_PATTERN, STREAM_SETTINGS } from '../stream.js';
@@ -33,9 +34,20 @@ const keyOf = (item: AttrMap): AttrMap => ({
 const storedAs = (item: AttrMap | undefined): string =>
   `${item?.[TABLE.partitionKey]?.S} ${item?.receivedAt?.S}`;
 
-/** The puts a write request makes, by operation. */
+/**
+ * The puts a write request makes, by operation. A delivery's settling UpdateItem counts as the
+ * put of the attempt it logs (`:attempt`, deliveries.ts), so activity lines see every attempt.
+ */
 function putsOf(op: string, body: Record<string, unknown>): { table: string; item: AttrMap }[] {
   if (op === 'PutItem') return [{ table: String(body.TableName), item: body.Item as AttrMap }];
+  if (op === 'UpdateItem') {
+    const values = (body.ExpressionAttributeValues ?? {}) as AttrMap;
+    const logged = (values[':attempt']?.L ?? []) as { M: AttrMap }[];
+    return logged.map((e) => ({
+      table: String(body.TableName),
+      item: { ...e.M, [TABLE.kindAttribute]: { S: ATTEMPT.kind } },
+    }));
+  }
   const puts: { table: string; item: AttrMap }[] = [];
   if (op === 'BatchWriteItem') {
     for (const [table, reqs] of Object.entries((body.RequestItems ?? {}) as Record<string, unknown[]>))
@@ -123,7 +135,8 @@ export class LocalStream {
     ddbServer.removeAllListeners('request');
     ddbServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      if (op !== 'PutItem' && op !== 'BatchWriteItem' && op !== 'TransactWriteItems') {
+      const logs = op === 'UpdateItem' && this.onPut !== undefined;
+      if (op !== 'PutItem' && op !== 'BatchWriteItem' && op !== 'TransactWriteItems' && !logs) {
         for (const l of originals) l(req, res);
         return;
       }

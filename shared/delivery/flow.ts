@@ -142,7 +142,8 @@ export async function postpone(
   wait: Extract<Admission, { go: false }>,
   at: string,
 ): Promise<'postponed'> {
-  const { rateSlot: _spent, ...rest } = msg;
+  // The claim given back created the delivery if it was the first: the message comes back to claim only.
+  const { rateSlot: _spent, create: _created, ...rest } = msg;
   const ms = Math.max(0, wait.untilMs - deps.clock.now());
   // A held slot comes back 1-2 s before it (and waits the rest); anything else at or after its time.
   const delaySec = wait.rateSlot === undefined ? Math.ceil(ms / 1000) : Math.floor(ms / 1000) - 1;

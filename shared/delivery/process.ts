@@ -10,7 +10,9 @@ import { type HookbridgeAppEvent, normalise } from '../payments/normalise.js';
 import { BUS_ENTRY_MAX_BYTES, busEntrySize } from '../ports/index.js';
 import type { DeliveryDeps } from './deps.js';
 import { matchesTypeFilter } from './schedule.js';
-import type { Delivery, Destination, ObjectState } from './types.js';
+import type { Delivery, Destination, ObjectState, QueueMessage } from './types.js';
+
+type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
 
 export interface EventPart {
   part: number;
@@ -39,11 +41,11 @@ export function partsOf(record: EventRecord, body: Buffer): EventPart[] {
 export interface ProcessResult {
   applied: number;
   stale: number;
-  deliveriesCreated: number;
+  /** First attempts queued (the delivery itself is created by the attempt's claim). */
+  deliveriesQueued: number;
   published: number;
 }
 
-/** Processes one stream NEW_IMAGE item (already unmarshalled). */
 /** Lists destinations once per stream batch rather than once per event. */
 export type DestinationLister = () => Promise<Destination[]>;
 
@@ -61,16 +63,53 @@ export function batchDestinations(deps: DeliveryDeps): DestinationLister {
  */
 export const PUBLICATION_LEASE_MS = 60_000;
 
-export async function processEventItem(
-  deps: DeliveryDeps,
-  item: Record<string, unknown>,
-  destinations: DestinationLister = batchDestinations(deps),
+/** One stream NEW_IMAGE item (already unmarshalled) and its record's sequence number. */
+export interface StreamItem {
+  item: Record<string, unknown>;
   /** The stream record's sequence number: its own retries may re-take its unconfirmed bus claim. */
-  streamToken?: string,
-): Promise<ProcessResult> {
-  const record = recordFromItem(item);
-  const body = await deps.events.getBody(record, item);
-  return processEvent(deps, record, body, destinations, streamToken);
+  token?: string | undefined;
+}
+
+/**
+ * Processes a stream batch's items concurrently (distinct events: order between them is the read
+ * model's job): destinations are listed once for the batch and the bus publications it made are
+ * confirmed together, one store call per batch instead of one per event.
+ */
+export async function processBatch(
+  deps: DeliveryDeps,
+  items: StreamItem[],
+): Promise<PromiseSettledResult<ProcessResult>[]> {
+  const destinations = batchDestinations(deps);
+  const published: string[] = [];
+  const outcomes = await Promise.allSettled(
+    items.map(async ({ item, token }) => {
+      const record = recordFromItem(item);
+      const body = await deps.events.getBody(record, item);
+      return processEvent(deps, record, body, destinations, token, published);
+    }),
+  );
+  await confirmPublished(deps, published);
+  return outcomes;
+}
+
+/**
+ * Confirms the batch's publications. A failure here does not fail the events: they were
+ * published, and reporting them failed would have the retry re-take their claims and publish
+ * again. Unconfirmed, a claim can only be re-taken by its own stream record (which is not retried
+ * when it succeeded) or after the lease by a later processing of the same event: the same
+ * window a crash between PutEvents and the confirmation leaves.
+ */
+async function confirmPublished(deps: DeliveryDeps, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  const at = new Date(deps.clock.now()).toISOString();
+  try {
+    await deps.busMarkers.confirmPublications(ids, at, deps.ttlSec());
+  } catch (err) {
+    deps.log.warn('bus publications not confirmed', {
+      events: ids.length,
+      code: (err as { code?: string }).code ?? (err as Error).name,
+    });
+  }
 }
 
 export async function processEvent(
@@ -79,15 +118,17 @@ export async function processEvent(
   body: Buffer,
   destinations: DestinationLister = batchDestinations(deps),
   streamToken?: string,
+  /** Collects the ids published, for the batch to confirm; without it each is confirmed at once. */
+  published?: string[],
 ): Promise<ProcessResult> {
   const parts = partsOf(record, body);
   const now = new Date(deps.clock.now()).toISOString();
-  const result: ProcessResult = { applied: 0, stale: 0, deliveriesCreated: 0, published: 0 };
+  const result: ProcessResult = { applied: 0, stale: 0, deliveriesQueued: 0, published: 0 };
 
   await Promise.all([
     applyReadModel(deps, record, parts, now, result),
     createDeliveries(deps, record, parts, now, result, destinations),
-    publishOnce(deps, record, parts, now, result, streamToken),
+    publishOnce(deps, record, parts, { now, result, streamToken, published }),
   ]);
   return result;
 }
@@ -141,7 +182,8 @@ async function createDeliveries(
   for (const p of parts) {
     for (const dest of enabled) {
       if (!matchesTypeFilter(dest.types, p.payload.type)) continue;
-      if (await ensureDelivery(deps, record.id, p, dest, now)) result.deliveriesCreated++;
+      await queueFirstAttempt(deps, record.id, p, dest, now);
+      result.deliveriesQueued++;
     }
   }
 }
@@ -150,12 +192,17 @@ async function publishOnce(
   deps: DeliveryDeps,
   record: EventRecord,
   parts: EventPart[],
-  now: string,
-  result: ProcessResult,
-  streamToken: string | undefined,
+  run: {
+    now: string;
+    result: ProcessResult;
+    streamToken: string | undefined;
+    published?: string[] | undefined;
+  },
 ): Promise<void> {
   // 3. The bus, once per event unless replayed: the marker is claimed first, released if publishing
-  // fails and confirmed after it succeeded; an unconfirmed claim of a dead invocation is re-taken.
+  // fails and confirmed after it succeeded (with the batch's, when a batch collects them); an
+  // unconfirmed claim of a dead invocation is re-taken.
+  const { now, result, streamToken, published } = run;
   const nowMs = deps.clock.now();
   const claimed = await deps.busMarkers.claimPublication(record.id, now, {
     ttl: deps.ttlSec(),
@@ -170,7 +217,8 @@ async function publishOnce(
     await deps.busMarkers.releasePublication(record.id);
     throw err;
   }
-  await deps.busMarkers.confirmPublication(record.id, now, deps.ttlSec());
+  if (published) published.push(record.id);
+  else await deps.busMarkers.confirmPublication(record.id, now, deps.ttlSec());
   result.published = parts.length;
 }
 
@@ -229,33 +277,50 @@ export function newDelivery(
   };
 }
 
-/** Creates the delivery and queues its first attempt; returns false if it already existed. */
-async function ensureDelivery(
+/**
+ * Queues a part's first attempt to a destination, carrying what its delivery is made of: the
+ * sender's claim creates the delivery (conditional on none existing), so a reprocessed record's
+ * second message finds it and sends nothing, and creating and claiming are one write.
+ */
+async function queueFirstAttempt(
   deps: DeliveryDeps,
   eventId: string,
   p: EventPart,
   dest: Destination,
   now: string,
-): Promise<boolean> {
-  const d = newDelivery(eventId, p, dest, now);
-  // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
-  const created = await deps.deliveries.createDelivery(d, deps.ttlSec(), Math.floor(deps.clock.now() / 1000));
-  if (created === 'exists') {
-    // A crash between create and enqueue would strand it: re-queue an untried one (the claim dedupes).
-    const existing = await deps.deliveries.getDelivery(eventId, dest.id, p.part);
-    if (existing?.status !== 'pending' || existing.attempts !== 0) return false;
-    await enqueueAttempt(deps, existing, 0);
-    return false;
-  }
-  await enqueueAttempt(deps, d, 0);
-  return true;
+): Promise<void> {
+  const first = { type: p.payload.type, generation: dest.generation, createdAt: now };
+  await enqueueAttempt(
+    deps,
+    { eventId, destinationId: dest.id, part: p.part, round: 0 },
+    0,
+    p.payload,
+    first,
+  );
 }
+
+/**
+ * The largest app payload (JSON bytes) a queued attempt carries; a larger one is read from the
+ * event by the sender. Well inside SQS's 256 KB message limit, with room for the rest.
+ */
+export const MAX_CARRIED_PAYLOAD_BYTES = 128 * 1024;
+
+/** The payload to carry in a queued attempt, or undefined when it is too large to carry. */
+const carried = (payload: EventPart['payload'] | undefined) =>
+  payload !== undefined && Buffer.byteLength(JSON.stringify(payload)) <= MAX_CARRIED_PAYLOAD_BYTES
+    ? payload
+    : undefined;
 
 export async function enqueueAttempt(
   deps: DeliveryDeps,
   d: Pick<Delivery, 'eventId' | 'destinationId' | 'part' | 'round'>,
   delaySec: number,
+  /** The part's app payload, carried so the sender need not read the event (sizes permitting). */
+  payload?: EventPart['payload'],
+  /** For a first attempt from events-process: the delivery to create with the claim. */
+  create?: DeliveryMessage['create'],
 ): Promise<void> {
+  const body = carried(payload);
   await deps.queue.send(
     {
       kind: 'delivery',
@@ -265,6 +330,8 @@ export async function enqueueAttempt(
       round: d.round,
       attempt: 0,
       notBefore: deps.clock.now() + delaySec * 1000,
+      ...(body !== undefined ? { payload: body } : {}),
+      ...(create ? { create } : {}),
     },
     Math.min(delaySec, 900),
   );

@@ -59,19 +59,19 @@ async function restart(
 ): Promise<boolean> {
   const fresh = newDelivery(eventId, p, dest, at, cause);
   if ((await deps.deliveries.createDelivery(fresh, deps.ttlSec())) === 'created') {
-    await enqueueAttempt(deps, fresh, 0);
+    await enqueueAttempt(deps, fresh, 0, p.payload);
     return true;
   }
   const round = await deps.deliveries.startRound(fresh, cause, at, false, dest.generation);
   if (round !== undefined) {
-    await enqueueAttempt(deps, { ...fresh, round }, 0);
+    await enqueueAttempt(deps, { ...fresh, round }, 0, p.payload);
     return true;
   }
   // This cause already started the round. If nothing has claimed its first attempt, the earlier
   // run may have died before queueing it (a redelivered page): queue it again; the claim dedupes.
   const current = await deps.deliveries.getDelivery(eventId, dest.id, p.part);
   if (current?.roundCause !== cause || current.status !== 'pending' || current.attempts !== 0) return false;
-  await enqueueAttempt(deps, current, 0);
+  await enqueueAttempt(deps, current, 0, p.payload);
   return true;
 }
 

@@ -7,6 +7,7 @@
 import { HookbridgeError } from '../errors.js';
 import { sendOnce } from '../outbound/send.js';
 import { TransportError } from '../outbound/transport.js';
+import type { ClaimResult } from '../ports/index.js';
 import type { DeliveryDeps } from './deps.js';
 import { admit, noteOutcome, postpone } from './flow.js';
 import { type EventPart, partsOf, webhookIdFor } from './process.js';
@@ -29,15 +30,36 @@ export const CLAIM_LEASE_MS = 30_000;
 
 export type SendOutcome = 'delivered' | 'retry' | 'dead' | 'gone' | 'skipped' | 'hop' | 'busy' | 'postponed';
 
+/** Reads a destination; one reader per queue batch reads each destination once. */
+export type DestinationReader = (id: string) => Promise<Destination | undefined>;
+
+/**
+ * The destinations of one queue batch, each read once: a batch's messages mostly go to a few
+ * destinations. The batch's messages run concurrently, so this reads no older a state than each
+ * message reading its own at the same moment.
+ */
+export function batchDestinationReader(deps: DeliveryDeps): DestinationReader {
+  const read = new Map<string, Promise<Destination | undefined>>();
+  return (id) => {
+    let d = read.get(id);
+    if (!d) {
+      d = deps.destinations.getDestination(id);
+      read.set(id, d);
+    }
+    return d;
+  };
+}
+
 export async function handleQueueMessage(
   deps: DeliveryDeps,
   msg: QueueMessage,
+  readDestination: DestinationReader = batchDestinationReader(deps),
 ): Promise<SendOutcome | 'replay'> {
   if (msg.kind === 'replay') {
     await replayPage(deps, msg.replayId);
     return 'replay';
   }
-  return sendAttempt(deps, msg);
+  return sendAttempt(deps, msg, readDestination);
 }
 
 export interface PostOutcome {
@@ -104,9 +126,14 @@ interface AttemptContext {
   delivery: Pick<Delivery, 'eventId' | 'destinationId' | 'part'>;
   nowMs: number;
   at: string;
+  readDestination: DestinationReader;
 }
 
-export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Promise<SendOutcome> {
+export async function sendAttempt(
+  deps: DeliveryDeps,
+  msg: DeliveryMessage,
+  readDestination: DestinationReader = batchDestinationReader(deps),
+): Promise<SendOutcome> {
   const nowMs = deps.clock.now();
   // SQS delays stop at 15 minutes: longer waits come back early and hop again.
   if (msg.notBefore > nowMs + 1000) {
@@ -120,6 +147,7 @@ export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Pro
     delivery: { eventId: msg.eventId, destinationId: msg.destinationId, part: msg.part },
     nowMs,
     at: new Date(nowMs).toISOString(),
+    readDestination,
   };
   const ready = await prepare(ctx);
   if ('stop' in ready) return ready.stop;
@@ -185,10 +213,12 @@ async function storeForPull(
   });
   const attempt = attemptOf(ctx, 0, started, { excerpt: `stored as pull message ${seq}` });
   attempt.outcome = 'delivered';
-  await Promise.all([
-    deps.deliveries.recordAttempt(attempt, deps.ttlSec()),
-    deps.deliveries.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: 0 }),
-  ]);
+  await deps.deliveries.settle(
+    delivery,
+    msg.round,
+    { status: 'delivered', at, lastStatus: 0 },
+    { record: attempt, ttl: deps.ttlSec() },
+  );
   return 'delivered';
 }
 
@@ -208,29 +238,66 @@ async function prepare(
   ctx: AttemptContext,
 ): Promise<{ stop: SendOutcome } | { dest: Destination; part: AppPayloadOf }> {
   const { deps, msg, delivery, nowMs, at } = ctx;
-  const { deliveries, destinations } = deps;
+  const { deliveries } = deps;
   // The claim is conditional on (pending, round, attempt): a stale or duplicate message claims
   // nothing, while the redelivery of a message whose invocation died re-takes its stale claim.
-  const claim = await deliveries.claimAttempt(
-    delivery,
-    msg.round,
-    msg.attempt,
-    at,
-    new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
-  );
+  // A first attempt from events-process creates its delivery already claimed; if the delivery
+  // exists (a duplicate message, a reprocessed record, a redelivery), it is claimed as any other.
+  const claim =
+    (await createClaimed(ctx)) ??
+    (await deliveries.claimAttempt(
+      delivery,
+      msg.round,
+      msg.attempt,
+      at,
+      new Date(nowMs - CLAIM_LEASE_MS).toISOString(),
+    ));
   if (claim.outcome !== 'claimed') return { stop: claim.outcome };
-  const [dest, stored] = await Promise.all([
-    destinations.getDestination(msg.destinationId),
-    deps.events.getStored(msg.eventId),
-  ]);
+  const [dest, part] = await Promise.all([ctx.readDestination(msg.destinationId), partOf(ctx)]);
   // A destination deleted and created again under the same id is another destination.
   const sameDestination = dest !== undefined && dest.generation === claim.delivery.destinationGeneration;
   if (dest?.status !== 'enabled' || !sameDestination)
     return deadBeforeSending(ctx, sameDestination ? 'destination_disabled' : 'destination_deleted');
-  if (!stored) return deadBeforeSending(ctx, 'event_expired');
+  if (typeof part === 'string') return deadBeforeSending(ctx, part);
+  return { dest, part };
+}
+
+/** Creates the delivery of a first attempt, claimed by it; undefined when there is none to create. */
+async function createClaimed({ deps, msg, at }: AttemptContext): Promise<ClaimResult | undefined> {
+  if (!msg.create || msg.round !== 0 || msg.attempt !== 0) return undefined;
+  const delivery: Delivery = {
+    eventId: msg.eventId,
+    destinationId: msg.destinationId,
+    part: msg.part,
+    webhookId: webhookIdFor(msg.eventId, msg.part),
+    type: msg.create.type,
+    status: 'pending',
+    attempts: 1,
+    round: 0,
+    destinationGeneration: msg.create.generation,
+    claimedAt: at,
+    createdAt: msg.create.createdAt,
+    updatedAt: at,
+  };
+  // An expired row (the event was re-sent after retention) is replaced: same webhook-id, new first send.
+  const nowSec = Math.floor(deps.clock.now() / 1000);
+  const created = await deps.deliveries.createDelivery(delivery, deps.ttlSec(), nowSec);
+  return created === 'created' ? { outcome: 'claimed', delivery } : undefined;
+}
+
+/**
+ * The event part to send: carried in the message (events-process puts it there, sizes permitting),
+ * else read from the stored event (messages queued by a replay, or too large to carry).
+ */
+async function partOf({
+  deps,
+  msg,
+}: AttemptContext): Promise<AppPayloadOf | 'event_expired' | 'event_part_missing'> {
+  if (msg.payload !== undefined) return msg.payload as AppPayloadOf;
+  const stored = await deps.events.getStored(msg.eventId);
+  if (!stored) return 'event_expired';
   const part = partsOf(stored.record, await deps.events.getBody(stored.record, stored.item))[msg.part];
-  if (!part) return deadBeforeSending(ctx, 'event_part_missing');
-  return { dest, part: part.payload };
+  return part ? part.payload : 'event_part_missing';
 }
 
 export type AttemptDecision =
@@ -277,10 +344,12 @@ async function apply(
   switch (decision.kind) {
     case 'delivered':
       attempt.outcome = 'delivered';
-      await Promise.all([
-        deliveries.recordAttempt(attempt, ttl),
-        deliveries.settle(delivery, msg.round, { status: 'delivered', at, lastStatus: attempt.status }),
-      ]);
+      await deliveries.settle(
+        delivery,
+        msg.round,
+        { status: 'delivered', at, lastStatus: attempt.status },
+        { record: attempt, ttl },
+      );
       return 'delivered';
     case 'blocked':
       return deadLetter(
@@ -292,14 +361,13 @@ async function apply(
       );
     case 'gone':
       attempt.outcome = 'gone';
-      await deliveries.recordAttempt(attempt, ttl);
       await destinations.disableDestination(dest.id, 'receiver answered 410 Gone', at);
-      await deliveries.settle(delivery, msg.round, {
-        status: 'dead',
-        at,
-        lastStatus: 410,
-        deadReason: 'destination_gone',
-      });
+      await deliveries.settle(
+        delivery,
+        msg.round,
+        { status: 'dead', at, lastStatus: 410, deadReason: 'destination_gone' },
+        { record: attempt, ttl },
+      );
       log.warn('destination disabled after 410', { destinationId: dest.id });
       return 'gone';
     case 'exhausted':
@@ -325,8 +393,12 @@ async function deadLetter(
 ): Promise<SendOutcome> {
   const { deps, msg, delivery, at } = ctx;
   attempt.outcome = 'dead';
-  await deps.deliveries.recordAttempt(attempt, ctx.ttl);
-  await deps.deliveries.settle(delivery, msg.round, { status: 'dead', at, ...change });
+  await deps.deliveries.settle(
+    delivery,
+    msg.round,
+    { status: 'dead', at, ...change },
+    { record: attempt, ttl: ctx.ttl },
+  );
   deps.log.warn('delivery dead-lettered', { destinationId: dest.id, eventId: msg.eventId, ...logFields });
   return 'dead';
 }
@@ -340,19 +412,23 @@ async function scheduleRetry(
   const { deps, msg, delivery, nowMs, at } = ctx;
   const notBefore = nowMs + decision.delaySec * 1000;
   attempt.nextAttemptAt = new Date(notBefore).toISOString();
-  await deps.deliveries.recordAttempt(attempt, ttl);
   // Queue the next attempt before settling: settling ends the claim, so if queueing fails the
   // claim stays and the redelivered message re-sends this attempt rather than being dropped.
   await deps.queue.send(
     { ...msg, attempt: msg.attempt + 1, notBefore },
     Math.min(decision.delaySec, MAX_QUEUE_DELAY_SEC),
   );
-  await deps.deliveries.settle(delivery, msg.round, {
-    status: 'pending',
-    at,
-    lastStatus: attempt.status,
-    lastError: decision.lastError,
-    nextAttemptAt: attempt.nextAttemptAt,
-  });
+  await deps.deliveries.settle(
+    delivery,
+    msg.round,
+    {
+      status: 'pending',
+      at,
+      lastStatus: attempt.status,
+      lastError: decision.lastError,
+      nextAttemptAt: attempt.nextAttemptAt,
+    },
+    { record: attempt, ttl },
+  );
   return 'retry';
 }

@@ -11,6 +11,16 @@ export type QueueMessage =
       attempt: number;
       /** Epoch ms before which the attempt must not run (waits above 15 min hop through the queue). */
       notBefore: number;
+      /**
+       * The event part's app payload, as sent, when events-process had it at hand and it is small
+       * enough (MAX_CARRIED_PAYLOAD_BYTES): the sender then reads no event. Absent: read the event.
+       */
+      payload?: unknown;
+      /**
+       * Set on a part's first attempt queued by events-process: the delivery does not exist yet
+       * and this attempt's claim creates it (its type, destination generation and creation time).
+       */
+      create?: { type: string; generation?: string | undefined; createdAt: string };
       /** A rate slot this attempt already holds (shared/delivery/flow.ts): it starts then, taking no other. */
       rateSlot?: { at: number; attempt: number } | undefined;
     }

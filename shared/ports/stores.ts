@@ -119,8 +119,16 @@ export interface DeliveryRepo {
     at: string,
     nextAttemptAt: string,
   ): Promise<void>;
-  /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
-  settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void>;
+  /**
+   * Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a
+   * replay. With `attempt`, the same write records the attempt (a stale sender's is still recorded).
+   */
+  settle(
+    d: DeliveryKey,
+    round: number,
+    change: SettleChange,
+    attempt?: { record: DeliveryAttempt; ttl?: number | undefined },
+  ): Promise<void>;
   /** A new round (replay or redrive) unless `cause` already started the current one; its number, or undefined. */
   startRound(
     d: DeliveryKey,
@@ -175,6 +183,8 @@ export interface BusMarkerRepo {
     opts: { ttl?: number; nowSec?: number; token?: string | undefined; staleBefore: string },
   ): Promise<boolean>;
   confirmPublication(eventId: string, at: string, ttl?: number): Promise<void>;
+  /** Confirms several publications in as few store calls as the store allows (a stream batch's). */
+  confirmPublications(eventIds: string[], at: string, ttl?: number): Promise<void>;
   releasePublication(eventId: string): Promise<void>;
 }
 

@@ -9,7 +9,8 @@ import type { BenchResult } from './run.js';
 const OUT = join(ROOT, '.bench/bundles');
 const RUNS = 15;
 
-async function bundle(name: string, entry: string): Promise<string> {
+/** Builds `entry` as the stack ships it (BUNDLE) into .bench/bundles/<name>/index.mjs. */
+export async function bundle(name: string, entry: string): Promise<string> {
   const outfile = join(OUT, name, 'index.mjs');
   await build({
     entryPoints: [entry],

@@ -22,7 +22,7 @@ import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.j
 import { DynamoReconcilerRepo } from '../../shared/adapters/dynamodb/reconcilers.js';
 import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
-import type { Delivery, ObjectState, PullMessage } from '../../shared/delivery/types.js';
+import type { Delivery, DeliveryAttempt, ObjectState, PullMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import type {
   ApiKeyRepo,
@@ -357,6 +357,57 @@ describe.each([
       deadReason: 'destination_deleted',
     });
     expect((await deliveries.listIndexedForDestination('orders', 'pending')).items).toEqual([]);
+  });
+
+  it('deliveries: settling with an attempt records it; a stale round keeps its attempt, not its change', async () => {
+    const { deliveries } = await make();
+    await deliveries.createDelivery(delivery);
+    const attempt = (round: number, n: number): DeliveryAttempt => ({
+      eventId: 'evt_1',
+      destinationId: 'orders',
+      part: 0,
+      round,
+      attempt: n,
+      at: later(n * 1000),
+      status: 500,
+      latencyMs: 7,
+      outcome: 'retry',
+      error: 'HTTP 500',
+    });
+    // More attempts than a delivery item keeps in its own log (ATTEMPT_LOG_MAX): all are listed.
+    for (let n = 0; n < 40; n++)
+      await deliveries.settle(
+        delivery,
+        0,
+        { status: 'pending', at: later(n * 1000), lastStatus: 500, lastError: 'HTTP 500' },
+        { record: attempt(0, n) },
+      );
+    await deliveries.settle(
+      delivery,
+      3,
+      { status: 'delivered', at: AT, lastStatus: 204 },
+      { record: attempt(3, 0) },
+    );
+    const { deliveries: ds, attempts } = await deliveries.listForEvent('evt_1');
+    expect(ds).toEqual([expect.objectContaining({ status: 'pending', lastStatus: 500, round: 0 })]);
+    expect(attempts.map((a) => [a.round, a.attempt])).toEqual([
+      ...Array.from({ length: 40 }, (_, n) => [0, n]),
+      [3, 0],
+    ]);
+    expect(attempts[7]).toEqual(attempt(0, 7));
+  });
+
+  it('bus markers: confirmed together, as many as a batch holds, none can be re-taken', async () => {
+    const { busMarkers } = await make();
+    const ids = Array.from({ length: 30 }, (_, i) => `evt_b${i}`);
+    for (const id of ids)
+      expect(await busMarkers.claimPublication(id, AT, { staleBefore: later(-60_000) })).toBe(true);
+    await busMarkers.confirmPublications(ids, AT);
+    for (const id of ids)
+      expect(await busMarkers.claimPublication(id, later(120_000), { staleBefore: later(60_000) })).toBe(
+        false,
+      );
+    expect(await busMarkers.claimPublication('evt_other', AT, { staleBefore: later(-60_000) })).toBe(true);
   });
 
   it('deliveries: a postponed claim is given back uncounted, only by the attempt that holds it', async () => {

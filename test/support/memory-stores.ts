@@ -336,7 +336,13 @@ export class MemoryDeliveryRepo implements DeliveryRepo {
       Object.assign(d, { attempts: attempt, nextAttemptAt, updatedAt: at, claimedAt: undefined });
   }
 
-  async settle(k: DeliveryKey, round: number, change: SettleChange): Promise<void> {
+  async settle(
+    k: DeliveryKey,
+    round: number,
+    change: SettleChange,
+    attempt?: { record: DeliveryAttempt },
+  ): Promise<void> {
+    if (attempt) await this.recordAttempt(attempt.record);
     const it = this.items.get(deliveryId(k));
     if (it?.d.round !== round) return;
     const { at, ...rest } = change;
@@ -488,6 +494,9 @@ export class MemoryBusMarkerRepo implements BusMarkerRepo {
   }
   async confirmPublication(eventId: string, at: string, ttl?: number): Promise<void> {
     this.items.set(eventId, { at, confirmedAt: at, ttl });
+  }
+  async confirmPublications(eventIds: string[], at: string, ttl?: number): Promise<void> {
+    for (const id of eventIds) await this.confirmPublication(id, at, ttl);
   }
   async releasePublication(eventId: string): Promise<void> {
     this.items.delete(eventId);

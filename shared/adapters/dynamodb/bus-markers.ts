@@ -5,6 +5,13 @@ import { BUS_MARKER, EVENT } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
 const key = (eventId: string) => ({ pk: EVENT.pk(eventId), sk: BUS_MARKER.sk });
+const confirmed = (eventId: string, at: string, ttl?: number) => ({
+  ...key(eventId),
+  kind: BUS_MARKER.kind,
+  at,
+  confirmedAt: at,
+  ttl,
+});
 
 export class DynamoBusMarkerRepo extends DynamoRepo implements BusMarkerRepo {
   /**
@@ -49,7 +56,12 @@ export class DynamoBusMarkerRepo extends DynamoRepo implements BusMarkerRepo {
 
   /** After PutEvents succeeded: the marker can no longer be re-taken. */
   async confirmPublication(eventId: string, at: string, ttl?: number): Promise<void> {
-    await this.putItem({ ...key(eventId), kind: BUS_MARKER.kind, at, confirmedAt: at, ttl });
+    await this.putItem(confirmed(eventId, at, ttl));
+  }
+
+  /** A stream batch's confirmations: unconditional puts, so one BatchWriteItem per 25. */
+  async confirmPublications(eventIds: string[], at: string, ttl?: number): Promise<void> {
+    await this.batchPut(eventIds.map((id) => confirmed(id, at, ttl)));
   }
 
   async releasePublication(eventId: string): Promise<void> {

@@ -88,6 +88,47 @@ function settledIndex(d: DeliveryKey, change: SettleChange): { pk: string; sk: s
   return undefined;
 }
 
+/** Attempts kept in a delivery's own item; later ones (many replay rounds) get items of their own. */
+export const ATTEMPT_LOG_MAX = 32;
+
+/** An attempt as kept in a delivery's `attemptLog`: the attempt item's fields, without its keys. */
+const attemptEntry = (a: DeliveryAttempt): Item =>
+  Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined));
+
+/** The UpdateItem that settles a round: status and outcome fields, the claim cleared, the list index moved. */
+function settleUpdate(d: DeliveryKey, round: number, change: SettleChange) {
+  const values: Record<string, unknown> = {
+    ':s': change.status,
+    ':at': change.at,
+    ':ls': change.lastStatus,
+    ':r': round,
+  };
+  const sets = ['#s = :s', 'updatedAt = :at', 'lastStatus = :ls'];
+  const removes: string[] = [];
+  for (const name of ['lastError', 'nextAttemptAt', 'deadReason'] as const) {
+    const v = change[name];
+    if (v === undefined) removes.push(name);
+    else {
+      sets.push(`${name} = :${name}`);
+      values[`:${name}`] = v;
+    }
+  }
+  removes.push('claimedAt');
+  const index = settledIndex(d, change);
+  if (index) {
+    sets.push('gsi1pk = :ipk', 'gsi1sk = :isk');
+    values[':ipk'] = index.pk;
+    values[':isk'] = index.sk;
+  } else removes.push('gsi1pk', 'gsi1sk');
+  return {
+    Key: key(d),
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+    ConditionExpression: 'round = :r',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: values,
+  };
+}
+
 export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
   /**
    * Creates the delivery once; a reprocessed stream record finds it and creates nothing. With
@@ -176,40 +217,38 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
     });
   }
 
-  /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
-  async settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void> {
-    const values: Record<string, unknown> = {
-      ':s': change.status,
-      ':at': change.at,
-      ':ls': change.lastStatus,
-      ':r': round,
-    };
-    const sets = ['#s = :s', 'updatedAt = :at', 'lastStatus = :ls'];
-    const removes: string[] = [];
-    for (const name of ['lastError', 'nextAttemptAt', 'deadReason'] as const) {
-      const v = change[name];
-      if (v === undefined) removes.push(name);
-      else {
-        sets.push(`${name} = :${name}`);
-        values[`:${name}`] = v;
-      }
+  /**
+   * Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a
+   * replay. The attempt, if given, is appended to the delivery's own `attemptLog` in the same
+   * write (one call instead of a separate attempt item); a stale sender's attempt, or one past
+   * ATTEMPT_LOG_MAX entries, is recorded as its own item instead.
+   */
+  async settle(
+    d: DeliveryKey,
+    round: number,
+    change: SettleChange,
+    attempt?: { record: DeliveryAttempt; ttl?: number | undefined },
+  ): Promise<void> {
+    const update = settleUpdate(d, round, change);
+    if (!attempt) {
+      await this.write({ Update: update });
+      return;
     }
-    removes.push('claimedAt');
-    const index = settledIndex(d, change);
-    if (index) {
-      sets.push('gsi1pk = :ipk', 'gsi1sk = :isk');
-      values[':ipk'] = index.pk;
-      values[':isk'] = index.sk;
-    } else removes.push('gsi1pk', 'gsi1sk');
-    await this.write({
-      Update: {
-        Key: key(d),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-        ConditionExpression: 'round = :r',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: values,
-      },
+    update.UpdateExpression = update.UpdateExpression.replace(
+      'SET ',
+      'SET attemptLog = list_append(if_not_exists(attemptLog, :none), :attempt), ',
+    );
+    update.ConditionExpression += ' AND (attribute_not_exists(attemptLog) OR size(attemptLog) < :max)';
+    Object.assign(update.ExpressionAttributeValues, {
+      ':none': [],
+      ':attempt': [attemptEntry(attempt.record)],
+      ':max': ATTEMPT_LOG_MAX,
     });
+    const out = await this.write({ Update: update }, { old: true });
+    if (out.applied) return;
+    await this.recordAttempt(attempt.record, attempt.ttl);
+    // The round matched, so the log was full: settle without it.
+    if (out.old?.round === round) await this.write({ Update: settleUpdate(d, round, change) });
   }
 
   /**
@@ -253,9 +292,19 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
       ExpressionAttributeValues: { ':pk': EVENT.pk(eventId), ':d': DELIVERY.skPrefix },
       ConsistentRead: true,
     });
+    const deliveries = items.filter((it) => it.kind === DELIVERY.kind);
+    // Attempt items (written before attempts moved into the delivery, or past its log) and logged
+    // attempts, one per (destination, part, round, attempt), in the attempt items' key order.
+    const attempts = new Map<string, DeliveryAttempt>();
+    for (const it of items) if (it.kind === ATTEMPT.kind) attempts.set(String(it.sk), attemptFromItem(it));
+    for (const it of deliveries)
+      for (const e of (it.attemptLog ?? []) as Item[]) {
+        const a = attemptFromItem(e);
+        attempts.set(ATTEMPT.sk(a), a);
+      }
     return {
-      deliveries: items.filter((it) => it.kind === DELIVERY.kind).map(deliveryFromItem),
-      attempts: items.filter((it) => it.kind === ATTEMPT.kind).map(attemptFromItem),
+      deliveries: deliveries.map(deliveryFromItem),
+      attempts: [...attempts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, a]) => a),
     };
   }
 

@@ -4,6 +4,7 @@
  */
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type DeleteCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -25,6 +26,8 @@ import {
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 type Key = { pk: string; sk: string };
+const BATCH_WRITE_MAX = 25;
+const BATCH_WRITE_ROUNDS = 5;
 type Input<T> = Omit<T, 'TableName'>;
 type Write =
   | { Put: Input<PutCommandInput> }
@@ -89,6 +92,24 @@ export abstract class DynamoRepo {
   /** An unconditional put, or one whose failed condition is an error for the caller (storeCall passes it on). */
   protected async putItem(item: Item, rest: Input<Omit<PutCommandInput, 'Item'>> = {}): Promise<void> {
     await storeCall(() => this.ddb.send(new PutCommand({ TableName: this.table, Item: item, ...rest })));
+  }
+
+  /**
+   * Unconditional puts, 25 to a BatchWriteItem (its limit); items DynamoDB hands back unprocessed
+   * (throttling) are sent again, a bounded number of times, then an error.
+   */
+  protected async batchPut(items: Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
+      let requests = items.slice(i, i + BATCH_WRITE_MAX).map((Item) => ({ PutRequest: { Item } }));
+      for (let round = 0; requests.length; round++) {
+        if (round === BATCH_WRITE_ROUNDS) throw new Error('BatchWriteItem left items unprocessed');
+        if (round) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+        const out = await storeCall(() =>
+          this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } })),
+        );
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+      }
+    }
   }
 
   /** A conditional write; see conditional.ts. */
