@@ -265,12 +265,17 @@ describe('limits under concurrency (5 pollers x 10 messages)', () => {
     for (const id of ids) attempts += (await attemptsOf(id, 'rated')).attempts.length;
     expect(attempts).toBe(got.length);
     const times = got.map((g) => g.at).sort((a, b) => a - b);
-    const maxInAnySecond = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+    const maxIn = (ms: number) => Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + ms).length));
+    const maxInAnySecond = maxIn(1000);
     const achieved = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
     console.log(
       `rate 5/s: achieved ${achieved.toFixed(2)}/s, at most ${maxInAnySecond} in any 1 s (posted in ${Math.round(postedMs)} ms)`,
     );
-    expect(maxInAnySecond).toBeLessThanOrEqual(6);
+    // Slots are 200 ms apart; arrival times here carry this busy machine's event-loop jitter, which
+    // can move one start across each edge of a window: at most rate x window + 2.
+    expect(maxInAnySecond).toBeLessThanOrEqual(7);
+    expect(maxIn(2000)).toBeLessThanOrEqual(12);
+    expect(maxIn(4000)).toBeLessThanOrEqual(22);
     expect(achieved).toBeLessThanOrEqual(5.25);
     expect(achieved).toBeGreaterThan(3);
     expect(rt.pipeline.queueDeadLetters).toHaveLength(0);
@@ -299,8 +304,12 @@ describe('limits under concurrency (5 pollers x 10 messages)', () => {
     const perDelivery = async (name: string, settings: Record<string, unknown>) => {
       await destination(name, settings);
       const [calls0, flow0] = [sendCalls, flowTotal()];
-      await postEvents(10);
-      await deliveredTo(`/${name}`, 10);
+      // One at a time: concurrent pollers racing for one bucket would add a retried conditional
+      // write now and then, and this counts the calls of the uncontended path.
+      for (let i = 1; i <= 10; i++) {
+        await postEvents(1);
+        await deliveredTo(`/${name}`, i);
+      }
       const out = { calls: (sendCalls - calls0) / 10, flow: flowTotal() - flow0 };
       await api('DELETE', `/destinations/${name}`);
       return out;
