@@ -265,7 +265,8 @@ describe('limits under concurrency (5 pollers x 10 messages)', () => {
     for (const id of ids) attempts += (await attemptsOf(id, 'rated')).attempts.length;
     expect(attempts).toBe(got.length);
     const times = got.map((g) => g.at).sort((a, b) => a - b);
-    const maxIn = (ms: number) => Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + ms).length));
+    const maxIn = (ms: number) =>
+      Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + ms).length));
     const maxInAnySecond = maxIn(1000);
     const achieved = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
     console.log(
