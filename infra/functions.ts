@@ -73,10 +73,11 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'The console: its page and assets, and sign-in (an API key for a session cookie)',
     memoryMb: 256,
     timeoutSec: 10,
-    // Sign-in reads the key record; the session is sealed with a key derived from the admin secret.
-    table: ['GetItem'],
+    // Sign-in reads the key record and writes the session's; sign-out deletes it; "end all" lists them.
+    // The session is sealed with a key derived from the admin secret.
+    table: ['GetItem', 'PutItem', 'DeleteItem', 'Query'],
     secrets: [ADMIN_SECRET_NAME],
-    why: 'Serves a ~100 KB page from memory and makes one key lookup per sign-in; rarely called.',
+    why: 'Serves a ~100 KB page from memory and makes one key lookup and one session write per sign-in; rarely called.',
   },
   'webhooks-receive': {
     description: 'Receive provider webhooks: verify the signature, store each event exactly once',

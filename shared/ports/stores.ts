@@ -238,6 +238,24 @@ export interface ApiKeyRepo {
   revoke(id: string, at: string): Promise<boolean>;
 }
 
+/** Console sessions, so sign-out ends a session server-side (a copied cookie stops at once). */
+export interface ConsoleSessionRecord {
+  id: string;
+  keyId: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+export interface ConsoleSessionRepo {
+  put(s: ConsoleSessionRecord): Promise<void>;
+  /** True while the session exists and has not expired (one consistent read). */
+  isLive(id: string, now: number): Promise<boolean>;
+  /** Ends one session; false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** Ends every session; how many were live. */
+  deleteAll(now: number): Promise<number>;
+}
+
 // --- readiness ------------------------------------------------------------------------------
 
 /** One cheap read that proves the store answers (GET /health/ready). */

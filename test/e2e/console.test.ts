@@ -192,7 +192,12 @@ describe('the console', () => {
     const after = await fetch(`${rt.url}/console/session`, {
       headers: { cookie: `hb_console=${cookies[0]!.value}` },
     });
-    expect(after.status).toBe(200); // stateless: the old cookie value lives until its expiry
+    // Ended server-side: a copy of the cookie stops working at once.
+    expect(after.status).toBe(401);
+    expect(await after.json()).toMatchObject({
+      code: 'unauthorized',
+      detail: expect.stringContaining('ended'),
+    });
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -568,6 +573,28 @@ describe('the console', () => {
     expect(ok.status).toBe(201);
     expect((await api('GET', `/destinations/${dest}`)).status).toBe(200);
     await api('DELETE', `/destinations/${dest}`);
+  });
+
+  it('an admin ends every console session at once; another key may not', async () => {
+    const key = (await api('POST', '/api-keys', { name: `ender-${uid()}`, scopes: ['events:read'] })).body;
+    const reader = await fetchSession(key.key);
+    const admin = await fetchSession();
+    const call = (s: { cookie: string; csrf: string }, method = 'GET', path = '/console/api/events') =>
+      fetch(`${rt.url}${path}`, { method, headers: { cookie: s.cookie, 'x-hookbridge-csrf': s.csrf } });
+    const refused = await call(reader, 'DELETE', '/console/sessions');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'insufficient_scope' });
+    expect((await call(reader)).status).toBe(200);
+    const ended = await call(admin, 'DELETE', '/console/sessions');
+    expect(ended.status).toBe(200);
+    expect(((await ended.json()) as { ended: number }).ended).toBeGreaterThanOrEqual(2);
+    for (const s of [reader, admin]) {
+      const res = await call(s);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+    expect((await call(await fetchSession(key.key))).status).toBe(200); // signing in again works
+    await api('DELETE', `/api-keys/${key.id}`);
   });
 
   it('ends the session when its key is revoked', async () => {

@@ -52,6 +52,7 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['POST', '/console/session', 'none', 'console'],
   ['GET', '/console/session', 'session', 'console'],
   ['DELETE', '/console/session', 'session', 'console'],
+  ['DELETE', '/console/sessions', 'session', 'console'],
 ];
 
 const row = (r: HandlerRoute & { fn?: string }, fn = r.fn) =>
