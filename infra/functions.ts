@@ -38,8 +38,12 @@ export interface FunctionSettings {
   why: string;
   /** Run on an EventBridge schedule every N minutes (non-HTTP functions). */
   scheduleMinutes?: number;
-  /** Shared resources it sends to: the delivery queue (sqs:SendMessage) and the event bus (events:PutEvents). */
-  uses?: ('delivery-queue' | 'event-bus')[];
+  /**
+   * Shared resources it sends to: the delivery queue (sqs:SendMessage) and the event bus
+   * (events:PutEvents); `queue-stats`: reads the depth of the delivery queue and every dead-letter
+   * queue (sqs:GetQueueAttributes on those queues only, for GET /health/pipeline).
+   */
+  uses?: ('delivery-queue' | 'event-bus' | 'queue-stats')[];
   /** Consumes the delivery queue. */
   consumesDeliveryQueue?: boolean;
 }
@@ -152,6 +156,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 256,
     timeoutSec: 29,
     ...DELIVERY_WORKER,
+    uses: [...DELIVERY_WORKER.uses, 'queue-stats'],
     why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents). 29 s = API Gateway’s 30 s limit minus 1 s: a pull long-poll waits at most 20 s (PULL_MAX_WAIT_SEC), then reads its events.',
   },
 };

@@ -10,6 +10,7 @@ import {
   listDestinations,
   saveDestination,
 } from '../../shared/delivery/destinations.js';
+import { pipelineHealth } from '../../shared/delivery/health.js';
 import { pullMessages } from '../../shared/delivery/pull.js';
 import { findObject } from '../../shared/delivery/read-model.js';
 import {
@@ -53,6 +54,8 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
   const object = (objectType: 'payment' | 'subscription') => async (req: HttpRequest) =>
     json(200, await findObject(deps, objectType, idOf(req), parseQuery(req, ProviderQuery).provider));
   return {
+    'GET /health/pipeline': async () =>
+      json(200, await pipelineHealth(deps), { 'cache-control': 'no-store' }),
     'PUT /destinations/{id}': async (req: HttpRequest) => {
       const { destination, created } = await saveDestination(
         deps,

@@ -28,6 +28,7 @@ import {
   type EventBusPublisher,
   type EventRepo,
   type Fetch,
+  type QueueStats,
   type SecretStore,
   type StoreProbe,
   systemClock,
@@ -45,6 +46,8 @@ export interface Overrides {
   resolver?: Resolver;
   transport?: Transport;
   queue?: DeliveryQueue;
+  /** The queues' depths (the local runtime's queue). */
+  queueStats?: QueueStats;
   bus?: EventBusPublisher;
   /** OAuth calls: replaces the guarded fetch (bypassing the SSRF guard). */
   fetch?: Fetch;

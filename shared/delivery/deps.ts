@@ -11,6 +11,7 @@ import type {
   DestinationRepo,
   EventRepo,
   PullMessageRepo,
+  QueueStats,
   ReadModelRepo,
   ReplayRepo,
 } from '../ports/index.js';
@@ -29,6 +30,8 @@ export interface DeliveryDeps extends OutboundNet {
   replays: ReplayRepo;
   events: EventRepo;
   queue: DeliveryQueue;
+  /** The queues' depths (GET /health/pipeline); absent when no queue is configured. */
+  queueStats?: QueueStats | undefined;
   bus: EventBusPublisher;
   random: () => number;
   /** Per-attempt HTTP timeout. */

@@ -122,6 +122,16 @@ export interface DeliveryRepo {
     limit?: number,
   ): Promise<Page<Delivery>>;
   retireForDeletedDestination(d: Delivery, at: string): Promise<void>;
+  /** How many deliveries a destination's pending or dead-letter list holds (counting stops at `cap`), and the oldest's time. */
+  countIndexed(destinationId: string, which: 'pending' | 'dead', cap: number): Promise<IndexCount>;
+}
+
+export interface IndexCount {
+  count: number;
+  /** True when counting stopped at the cap: there are at least `count`. */
+  capped: boolean;
+  /** When the oldest entered the list (ISO 8601). */
+  oldestAt?: string | undefined;
 }
 
 /** One pull destination's stream: a destination deleted and created again starts a new one. */

@@ -14,7 +14,7 @@ import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor } from '../../shared/events/record.js';
-import { apiCaller } from '../support/api.js';
+import { apiCaller, type JsonBody } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
 const API_KEY = TEST_ADMIN_KEY;
@@ -368,7 +368,33 @@ describe('retries, dead letters, 410', () => {
       { id: 'pi_down', amount: 700, currency: 'usd', last_payment_error: { code: 'card_declined' } },
       T0 + 300,
     );
+    // GET /health/pipeline: first pending (its retry waiting in the queue), then a dead letter.
+    const health = async () => {
+      const h = await api('GET', '/health/pipeline');
+      expect(h.status).toBe(200);
+      const down = h.json!.destinations.find((d: { id: string }) => d.id === 'down');
+      return { ...(h.json as JsonBody), down } as JsonBody;
+    };
+    await rt.pipeline.advance(1_000);
+    let h = await health();
+    expect(h.down).toMatchObject({
+      status: 'enabled',
+      pending: 1,
+      deadLetters: 0,
+      oldestPendingAgeSec: expect.any(Number),
+    });
+    expect(h.down.capped).toBeUndefined();
+    expect(h.totals.pending).toBeGreaterThanOrEqual(1);
+    expect(h.queues.find((q: { name: string }) => q.name === 'delivery')).toMatchObject({
+      role: 'delivery',
+      delayed: 1,
+    });
+    expect(h.queues.map((q: { name: string }) => q.name)).toEqual(['delivery', 'delivery-dlq', 'stream-dlq']);
     await rt.pipeline.advance(40 * 3600_000);
+    h = await health();
+    expect(h.down).toEqual({ id: 'down', status: 'enabled', pending: 0, deadLetters: 1 });
+    expect(h.totals.deadLetters).toBeGreaterThanOrEqual(1);
+    expect((await api('GET', '/health/pipeline', undefined, 'hbk_000000000000_nope')).status).toBe(401);
     let ds = await deliveriesOf(id);
     expect(ds[0]).toMatchObject({ status: 'dead', deadReason: 'retries_exhausted' });
     expect(ds[0]!.attempts).toHaveLength(8);
@@ -384,6 +410,7 @@ describe('retries, dead letters, 410', () => {
     expect(effects.get(id)).toBe(1);
     // A second redrive finds nothing dead.
     expect((await api('POST', '/destinations/down/redrive')).json).toEqual({ queued: 0 });
+    expect((await health()).down).toEqual({ id: 'down', status: 'enabled', pending: 0, deadLetters: 0 });
   });
 
   it('410 disables the destination; later events are not sent to it', async () => {

@@ -46,6 +46,7 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/payments/{id}', 'payments:read', 'delivery-api'],
   ['GET', '/subscriptions/{id}', 'payments:read', 'delivery-api'],
   ['GET', '/customers/{id}/subscriptions', 'payments:read', 'delivery-api'],
+  ['GET', '/health/pipeline', 'destinations:write', 'delivery-api'],
   ['GET', '/console', 'none', 'console'],
   ['GET', '/console/console.js', 'none', 'console'],
   ['GET', '/console/console.css', 'none', 'console'],

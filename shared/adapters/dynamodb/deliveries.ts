@@ -4,7 +4,14 @@
  * letter in its `deadletter` partition (the redrive list).
  */
 import type { Delivery, DeliveryAttempt } from '../../delivery/types.js';
-import type { ClaimResult, DeliveryKey, DeliveryRepo, Page, SettleChange } from '../../ports/index.js';
+import type {
+  ClaimResult,
+  DeliveryKey,
+  DeliveryRepo,
+  IndexCount,
+  Page,
+  SettleChange,
+} from '../../ports/index.js';
 import { type Item, num, oneOf, optNum, optStr, str } from './codec.js';
 import { absentOrExpired, itemExists } from './conditional.js';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.js';
@@ -20,6 +27,9 @@ const shardPartitions = (destinationId: string, which: 'pending' | 'dead') =>
   Array.from({ length: DELIVERY.shards }, (_, n) =>
     which === 'pending' ? DELIVERY.pendingPk(destinationId, n) : DELIVERY.deadLetterPk(destinationId, n),
   );
+
+/** An index sort key's time: `<time>#<eventId>#<part>`. */
+const timeOf = (sk: string | undefined) => sk?.slice(0, sk.indexOf('#'));
 
 export const deliveryItem = (d: Delivery, ttl?: number): Item => ({
   ...key(d),
@@ -288,6 +298,34 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
         return done(Object.fromEntries(INDEX_KEYS.map((k) => [k, last[k]])));
     }
     return done();
+  }
+
+  /**
+   * Counts a list across its shards, reading only the index keys, up to `cap` entries in all (each
+   * shard in turn, so the cost is bounded); the oldest is the earliest first entry of a shard.
+   */
+  async countIndexed(destinationId: string, which: 'pending' | 'dead', cap: number): Promise<IndexCount> {
+    let count = 0;
+    let oldest: string | undefined;
+    for (const p of shardPartitions(destinationId, which)) {
+      let start: Item | undefined;
+      do {
+        const page = await this.queryPage({
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': p },
+          ProjectionExpression: 'gsi1sk',
+          Limit: cap - count + 1,
+          ExclusiveStartKey: start,
+        });
+        const first = page.items[0]?.gsi1sk;
+        if (!start && typeof first === 'string' && (!oldest || first < oldest)) oldest = first;
+        count += page.items.length;
+        start = page.next;
+        if (count > cap) return { count: cap, capped: true, oldestAt: timeOf(oldest) };
+      } while (start);
+    }
+    return { count, capped: false, oldestAt: timeOf(oldest) };
   }
 
   /**
