@@ -34,6 +34,7 @@ import {
 import { IdParam, PageQuery } from '../../shared/schemas/common.js';
 import {
   DestinationDeliveriesQuery,
+  PipelineHealthQuery,
   ProviderQuery,
   PullQuery,
   PutDestinationBody,
@@ -54,8 +55,10 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
   const object = (objectType: 'payment' | 'subscription') => async (req: HttpRequest) =>
     json(200, await findObject(deps, objectType, idOf(req), parseQuery(req, ProviderQuery).provider));
   return {
-    'GET /health/pipeline': async () =>
-      json(200, await pipelineHealth(deps), { 'cache-control': 'no-store' }),
+    'GET /health/pipeline': async (req: HttpRequest) =>
+      json(200, await pipelineHealth(deps, parseQuery(req, PipelineHealthQuery)), {
+        'cache-control': 'no-store',
+      }),
     'PUT /destinations/{id}': async (req: HttpRequest) => {
       const { destination, created } = await saveDestination(
         deps,

@@ -9,6 +9,7 @@ import {
   PaymentObjectList,
   PaymentObjectView,
   PipelineHealth,
+  PipelineHealthQuery,
   ProviderQuery,
   PullMessageList,
   PullQuery,
@@ -165,7 +166,7 @@ export const deliveryRoutes: RouteDef[] = [
     '/health/pipeline',
     'destinations:write',
     "The pipeline at a glance: each destination's pending deliveries and dead letters, the oldest pending one's age, the queues' depths",
-    { responses: { 200: PipelineHealth } },
+    { query: PipelineHealthQuery, responses: { 200: PipelineHealth }, errors: badCursor('this list') },
   ),
   payments.get(
     '/payments/{id}',

@@ -1,5 +1,6 @@
 /**
- * GET /health/pipeline: what is waiting and what has failed. Per destination, its pending
+ * GET /health/pipeline: what is waiting and what has failed. Per destination (a page at a time: each
+ * costs 2 lists x 16 index shards of queries), its pending
  * deliveries and dead letters (each list counted up to PIPELINE_COUNT_CAP) and the oldest pending
  * one's age; the queues' depths where they can be known (SQS on AWS, the local queue locally).
  */
@@ -25,14 +26,15 @@ async function queueDepths(stats: QueueStats | undefined): Promise<QueueDepth[] 
   }
 }
 
-export async function pipelineHealth(deps: Deps) {
+/** One page of destinations (by id) with their counts; the queues' depths on every page. */
+export async function pipelineHealth(deps: Deps, q: { limit: number; cursor?: string | undefined }) {
   const now = deps.clock.now();
-  const [dests, queues] = await Promise.all([
-    deps.destinations.listDestinations(),
+  const [page, queues] = await Promise.all([
+    deps.destinations.pageDestinations(q.limit, q.cursor),
     queueDepths(deps.queueStats),
   ]);
   const rows = await Promise.all(
-    dests.map(async (d) => {
+    page.items.map(async (d) => {
       const [pending, dead] = await Promise.all([
         deps.deliveries.countIndexed(d.id, 'pending', PIPELINE_COUNT_CAP),
         deps.deliveries.countIndexed(d.id, 'dead', PIPELINE_COUNT_CAP),
@@ -63,5 +65,6 @@ export async function pipelineHealth(deps: Deps) {
     },
     destinations: rows,
     ...(Array.isArray(queues) ? { queues } : { queuesUnknown: queues.error }),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
   };
 }

@@ -310,10 +310,19 @@ const oldestPending = {
   ),
 };
 
+export const PipelineHealthQuery = z.strictObject({
+  limit: limitParam(50, 20).check(z.describe('Destinations counted per page (each costs 32 index queries)')),
+  cursor: CursorParam,
+});
+
 export const PipelineHealth = z
   .object({
     checkedAt: z.string(),
-    totals: z.object({ pending: Count, deadLetters: Count, ...oldestPending }),
+    totals: z
+      .object({ pending: Count, deadLetters: Count, ...oldestPending })
+      .check(
+        z.describe("The sums over this page's destinations (every destination when there is no cursor)"),
+      ),
     destinations: z.array(
       z.object({
         id: z.string(),
@@ -339,5 +348,6 @@ export const PipelineHealth = z
         .check(z.describe("The queues' depths: SQS's approximate counts on AWS, the local queue's locally")),
     ),
     queuesUnknown: z.optional(z.string().check(z.describe('Why the queue depths are not known'))),
+    cursor: z.optional(z.string().check(z.describe('More destinations: pass as ?cursor= for the next page'))),
   })
   .register(z.globalRegistry, { id: 'PipelineHealth' });

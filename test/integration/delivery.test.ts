@@ -623,6 +623,30 @@ describe('API validation', () => {
       await api('POST', '/replays', { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }),
     ).toMatchObject({ status: 400, json: { code: 'invalid_request' } });
     expect(await api('GET', '/replays/rpl_nope')).toMatchObject({ status: 404 });
+    // A type filter that matches no known type (GET /event-types) is a 400 naming the closest; nothing stored.
+    const typo = await api('PUT', '/destinations/typo', { url: `${receiverUrl}/typo`, types: ['paymnt.*'] });
+    expect(typo).toEqual({
+      status: 400,
+      json: expect.objectContaining({
+        code: 'invalid_request',
+        detail:
+          'types[0]: "paymnt.*" matches no event type (GET /event-types lists them); did you mean "payment.*"?',
+        closest: 'payment.*',
+      }),
+    });
+    expect((await api('GET', '/destinations/typo')).status).toBe(404);
+    const replayTypo = await api('POST', '/replays', {
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-01-02T00:00:00Z',
+      normalisedType: 'subscription.cancelled',
+    });
+    expect(replayTypo).toMatchObject({
+      status: 400,
+      json: { code: 'invalid_request', closest: 'subscription.canceled', field: 'normalisedType' },
+    });
+    expect((await api('GET', '/replays?limit=100')).json!.items).not.toContainEqual(
+      expect.objectContaining({ normalisedType: 'subscription.cancelled' }),
+    );
     const key = await api('POST', '/api-keys', { name: 'reader', scopes: ['payments:read'] });
     expect(key.status).toBe(201);
     expect(await api('PUT', '/destinations/y', { url: 'http://127.0.0.1/y' }, key.json!.key)).toMatchObject({

@@ -11,6 +11,7 @@ import type { HandlerRoute } from '../../shared/http/lambda.js';
 const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/health', 'none', 'meta'],
   ['GET', '/health/ready', 'none', 'meta'],
+  ['GET', '/event-types', 'none', 'meta'],
   ['GET', '/openapi.json', 'none', 'meta'],
   ['POST', '/api-keys', 'admin', 'api-keys'],
   ['GET', '/api-keys', 'admin', 'api-keys'],

@@ -301,31 +301,39 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
   }
 
   /**
-   * Counts a list across its shards, reading only the index keys, up to `cap` entries in all (each
-   * shard in turn, so the cost is bounded); the oldest is the earliest first entry of a shard.
+   * Counts a list across its shards at once, reading only the index keys, each shard up to `cap`
+   * entries (so the cost is bounded); the oldest is the earliest first entry of a shard.
    */
   async countIndexed(destinationId: string, which: 'pending' | 'dead', cap: number): Promise<IndexCount> {
+    const shards = await Promise.all(
+      shardPartitions(destinationId, which).map((p) => this.countShard(p, cap)),
+    );
+    const count = shards.reduce((n, s) => n + s.count, 0);
+    const oldest = shards
+      .map((s) => s.first)
+      .filter((f): f is string => f !== undefined)
+      .sort()[0];
+    return { count: Math.min(count, cap), capped: count > cap, oldestAt: timeOf(oldest) };
+  }
+
+  private async countShard(partition: string, cap: number): Promise<{ count: number; first?: string }> {
     let count = 0;
-    let oldest: string | undefined;
-    for (const p of shardPartitions(destinationId, which)) {
-      let start: Item | undefined;
-      do {
-        const page = await this.queryPage({
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': p },
-          ProjectionExpression: 'gsi1sk',
-          Limit: cap - count + 1,
-          ExclusiveStartKey: start,
-        });
-        const first = page.items[0]?.gsi1sk;
-        if (!start && typeof first === 'string' && (!oldest || first < oldest)) oldest = first;
-        count += page.items.length;
-        start = page.next;
-        if (count > cap) return { count: cap, capped: true, oldestAt: timeOf(oldest) };
-      } while (start);
-    }
-    return { count, capped: false, oldestAt: timeOf(oldest) };
+    let first: string | undefined;
+    let start: Item | undefined;
+    do {
+      const page = await this.queryPage({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        ProjectionExpression: 'gsi1sk',
+        Limit: cap - count + 1,
+        ExclusiveStartKey: start,
+      });
+      if (count === 0 && typeof page.items[0]?.gsi1sk === 'string') first = page.items[0].gsi1sk;
+      count += page.items.length;
+      start = page.next;
+    } while (start && count <= cap);
+    return { count, first };
   }
 
   /**
