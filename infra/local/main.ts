@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, errnoOf, fail } from '../cli.js';
 import { formatActivity } from './activity.js';
+import { DEV_DESTINATION_ID, type DevReceiver, startDevReceiver } from './dev-receiver.js';
 import { removeRuntimeFile, runtimeFilePath, runtimeInfoOf, writeRuntimeFile } from './runtime-file.js';
 import { type LocalRuntime, startLocal } from './server.js';
 
@@ -43,6 +44,13 @@ try {
 } catch (err) {
   fail(err);
 }
+let receiver: DevReceiver;
+try {
+  receiver = await startDevReceiver(rt.url, rt.apiKey);
+} catch (err) {
+  await rt.close();
+  fail(err);
+}
 const runtimeFile = runtimeFilePath();
 await writeRuntimeFile(runtimeFile, runtimeInfoOf(rt));
 process.on('exit', () => removeRuntimeFile(runtimeFile));
@@ -69,6 +77,7 @@ process.stdout.write(
     '',
     `Hookbridge is running at ${rt.url}`,
     `  console:  ${rt.url}/console   (sign in with the admin API key below)`,
+    `  receiver: ${receiver.url}   (${receiver.created ? `destination "${DEV_DESTINATION_ID}" created: it answers 204 to every delivery; delete it once your app has its own` : `for destination "${DEV_DESTINATION_ID}", if you keep it`})`,
     `  data:     ${rt.dataDir ? rt.dataDir : 'in memory (use --data-dir DIR or HOOKBRIDGE_DATA_DIR to keep it)'}`,
     `  dynamodb: dynalite at ${rt.dynamoEndpoint}, table ${rt.table}`,
     `  secrets:  ${rt.secretsFile}`,
@@ -94,7 +103,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${sig}: shutting down\n`);
-    rt.close().then(
+    Promise.all([receiver.close(), rt.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

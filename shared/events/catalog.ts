@@ -131,11 +131,24 @@ export function exampleOf(schema: Json, name = ''): unknown {
   }
 }
 
+/** Plausible values for the model's common string fields (any other field gets a placeholder). */
+const EXAMPLE_STRINGS: Record<string, string> = {
+  currency: 'USD',
+  href: '/events/evt_0a1b2c3d4e5f',
+  eventId: 'evt_0a1b2c3d4e5f',
+  provider: 'stripe',
+  providerEventId: 'evt_1QxYz2AbCdEf',
+  providerType: 'payment_intent.succeeded',
+  status: 'succeeded',
+  customerId: 'cus_123',
+  failureReason: 'card_declined',
+  reason: 'fraudulent',
+};
+
 function exampleString(schema: Json, name: string): string {
   if (schema.format === 'date-time') return EXAMPLE_TIME;
-  if (name === 'currency') return 'USD';
-  if (name === 'href') return '/events/evt_0a1b2c3d4e5f';
-  if (name === 'eventId') return 'evt_0a1b2c3d4e5f';
+  const known = EXAMPLE_STRINGS[name];
+  if (known) return known;
   if (/id$/i.test(name)) return `${name.replace(/Id$/, '') || 'obj'}_123`;
   return name || 'text';
 }

@@ -15,7 +15,8 @@ const api = apiCaller(() => rt.url, ADMIN);
 
 const putDestination = async (id: string) =>
   expect(
-    (await api('PUT', `/destinations/${id}`, { url: `https://example.com/${id}`, types: ['payment.failed'] })).status,
+    (await api('PUT', `/destinations/${id}`, { url: `https://example.com/${id}`, types: ['payment.failed'] }))
+      .status,
   ).toBe(201);
 
 const keyWith = async (scopes: string[]) =>

@@ -36,7 +36,7 @@ export function EventTypes() {
                 <td>
                   <Status value={KIND[t.kind]} />
                 </td>
-                <td class="wrap">{t.description}</td>
+                <td>{t.description}</td>
               </tr>
             ))}
           </tbody>

@@ -516,7 +516,7 @@ function PipelineHealth() {
   const p = useData(() => api<Pipeline>('GET', '/health/pipeline?limit=50'), [], 5_000);
   const d = p.data;
   return (
-    <>
+    <div class="pipeline">
       <h2>Pipeline</h2>
       <ErrorBox error={p.error} />
       {!d ? (
@@ -545,7 +545,10 @@ function PipelineHealth() {
                 {d.queues.map((q) => (
                   <tr key={q.name} data-queue={q.name}>
                     <td>
-                      {q.name} <span class="muted">{q.role}</span>
+                      {q.name}{' '}
+                      <span class="muted">
+                        {q.role === 'dead-letter' ? 'dead-letter queue' : 'delivery queue'}
+                      </span>
                     </td>
                     <td class="num">{q.visible} ready</td>
                     <td class="num">{q.inFlight} in flight</td>
@@ -579,7 +582,9 @@ function PipelineHealth() {
                     <td class="num">{atLeast(r.pending, r)} pending</td>
                     <td class="num">{atLeast(r.deadLetters, r)} dead</td>
                     <td>
-                      {r.oldestPendingAgeSec === undefined ? '—' : `waiting ${age(r.oldestPendingAgeSec)}`}
+                      {r.oldestPendingAgeSec === undefined
+                        ? 'nothing waiting'
+                        : `oldest waiting ${age(r.oldestPendingAgeSec)}`}
                     </td>
                   </tr>
                 ))}
@@ -591,6 +596,6 @@ function PipelineHealth() {
           )}
         </>
       )}
-    </>
+    </div>
   );
 }
