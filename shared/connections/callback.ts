@@ -21,6 +21,7 @@ import { getProvider, normaliseRedirectValue } from '../oauth/providers.js';
 import { type BrowserResult, bindingCookieName, cookieAttrs, readCookie, sha256 } from './browser-binding.js';
 import { type ConnectionDeps, providerFor, sendSpec } from './deps.js';
 import { type ConnectionRecord, MAX_STATE_CHARS, type OAuthState } from './model.js';
+import { postConnectMetadata } from './post-connect.js';
 import { oauthIntegration } from './sessions.js';
 import { storeConnection } from './store-connection.js';
 
@@ -63,13 +64,19 @@ export async function callback(
   if (checked.kind === 'provider_error') return providerErrorResult(taken, checked);
   const tokens = await exchangeCode(deps, taken.state, checked);
   await checkIdToken(deps, taken.state, checked, tokens);
-  // The integration's params always win over token-response and redirect values.
+  const postConnect = await postConnectMetadata(deps, checked.provider, tokens);
+  // The integration's params always win over token-response, post-connect and redirect values.
   const connection = await storeConnection(deps, {
     state: taken.state,
     provider: checked.provider,
     config: checked.config,
     tokens,
-    providerMetadata: { ...tokens.metadata, ...checked.redirectMeta, ...checked.config.params },
+    providerMetadata: {
+      ...tokens.metadata,
+      ...postConnect,
+      ...checked.redirectMeta,
+      ...checked.config.params,
+    },
   });
   return connectedResult(taken, checked.provider, connection);
 }

@@ -164,7 +164,7 @@ async function attemptRefresh(
     if (left <= 0) throw outOfTime(); // not counted: the provider did not refuse anything
     try {
       const res = await sendSpec(deps, spec, Math.min(8_000, left));
-      outcome = parseTokenResponse(provider, res.status, res.text, deps.now());
+      outcome = parseTokenResponse(provider, res.status, res.text, deps.now(), 'refresh_token');
     } catch (err) {
       if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
       if (deps.now() >= deadline) throw outOfTime();
@@ -183,8 +183,9 @@ export function decideRefresh(prepared: PreparedRefresh, outcome: TokenOutcome):
   if (outcome.ok) return keepTokens(c, prepared.tokens, outcome.tokens);
   const now = prepared.startedAt;
   const failures = c.refreshFailures + 1;
-  // Only an unbroken invalid_grant streak counts towards needs_reauth; anything else resets it.
-  const invalidGrant = outcome.error === 'invalid_grant';
+  // Only an unbroken invalid_grant streak (or the provider's own code for it) counts towards
+  // needs_reauth; anything else resets it.
+  const invalidGrant = outcome.invalidGrant ?? outcome.error === 'invalid_grant';
   const streak = invalidGrant ? (c.invalidGrantStreak ?? 0) + 1 : 0;
   const streakSince = invalidGrant ? (c.invalidGrantSince ?? now) : now;
   const gone = invalidGrant && streak >= REAUTH_AFTER_FAILURES && now - streakSince >= REAUTH_WINDOW_MS;

@@ -6,7 +6,7 @@
  */
 import type { ConnectionDeps } from './deps.js';
 import type { ConnectionRecord } from './model.js';
-import { marginMsFor, refreshWithLease } from './tokens.js';
+import { canRefresh, marginMsFor, refreshWithLease } from './tokens.js';
 
 export const REFRESHER_INTERVAL_MS = 5 * 60_000;
 export const KEEPALIVE_MS = 7 * 24 * 3_600_000;
@@ -19,7 +19,7 @@ export interface RefresherStats {
 }
 
 export function isDue(c: ConnectionRecord, now: number, keepAliveMs = KEEPALIVE_MS): boolean {
-  if (c.status !== 'active' || !c.hasRefreshToken) return false;
+  if (c.status !== 'active' || !canRefresh(c)) return false;
   if (c.refreshFailures > 0) return true;
   if (c.expiresAt !== undefined && c.expiresAt - marginMsFor(c) - REFRESHER_INTERVAL_MS <= now) return true;
   const last = Date.parse(c.lastRefreshedAt ?? c.createdAt);

@@ -1,7 +1,7 @@
 /** Revoke-and-delete: RFC 7009 revocation at the provider where the catalog has an endpoint, then delete. */
 import { HookbridgeError } from '../errors.js';
 import { isOAuth } from '../integrations/schema.js';
-import { buildRevocationRequest } from '../oauth/protocol.js';
+import { buildRevocationRequest, revocationTargets } from '../oauth/protocol.js';
 import { publish } from './app-events.js';
 import { type ConnectionDeps, openTokens, providerFor, sendSpec } from './deps.js';
 import type { TokenSet } from './model.js';
@@ -21,6 +21,14 @@ function okFalseError(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A second revocation refused because the first already ended the grant: Google answers 400
+ * invalid_token for the access token of a revoked refresh token, Xero unsupported_token_type
+ * for any access token (it revokes refresh tokens only).
+ */
+const alreadyGone = (res: { status: number; text: string }): boolean =>
+  res.status === 400 && /"error"\s*:\s*"(invalid_token|unsupported_token_type)"/.test(res.text);
+
 /** RFC 7009 revocation where the catalog has an endpoint, then delete. A provider error is reported, not fatal. */
 export async function deleteConnection(
   deps: ConnectionDeps,
@@ -37,17 +45,11 @@ export async function deleteConnection(
       if (provider.revocation) {
         const tokens = await openTokens<TokenSet>(deps, c.tokens);
         const creds = await deps.clientCredentials(c.integrationId, rec.config.provider);
-        const useRefresh = provider.revocation.prefer === 'refresh_token' && tokens.refreshToken;
-        const targets: { value: string; hint: 'refresh_token' | 'access_token' }[] = useRefresh
-          ? [
-              { value: tokens.refreshToken!, hint: 'refresh_token' },
-              { value: tokens.accessToken, hint: 'access_token' },
-            ]
-          : [{ value: tokens.accessToken, hint: 'access_token' }];
         revoked = true;
-        for (const target of targets) {
+        for (const [i, target] of revocationTargets(provider, tokens).entries()) {
           const spec = buildRevocationRequest(provider, target, creds)!;
           const res = await sendSpec(deps, spec);
+          if (i > 0 && alreadyGone(res)) continue;
           if (res.status >= 400) {
             revoked = false;
             revocationError = `revocation endpoint answered HTTP ${res.status}`;

@@ -30,6 +30,10 @@ const OPENED_MAX = 5000;
 export const marginMsFor = (c: Pick<ConnectionRecord, 'provider'>): number =>
   (getProvider(c.provider)?.expiryMarginSeconds ?? 300) * 1000;
 
+/** A refresh is possible: a refresh token is kept and the catalog says the provider refreshes (its `refresh` flag). */
+export const canRefresh = (c: Pick<ConnectionRecord, 'provider' | 'hasRefreshToken'>): boolean =>
+  c.hasRefreshToken && getProvider(c.provider)?.refresh !== false;
+
 export const needsRefresh = (c: ConnectionRecord, now: number): boolean =>
   c.expiresAt !== undefined && c.expiresAt - marginMsFor(c) <= now;
 

@@ -8,6 +8,7 @@
 import type { ConnectionDeps } from './deps.js';
 import { refreshWithLease } from './refresh.js';
 import {
+  canRefresh,
   type FreshAccessToken,
   needsRefresh,
   notFound,
@@ -17,7 +18,13 @@ import {
 } from './token-view.js';
 
 export { LEASE_MS, REAUTH_AFTER_FAILURES, REAUTH_WINDOW_MS, refreshWithLease } from './refresh.js';
-export { type FreshAccessToken, forgetConnection, marginMsFor, needsRefresh } from './token-view.js';
+export {
+  canRefresh,
+  type FreshAccessToken,
+  forgetConnection,
+  marginMsFor,
+  needsRefresh,
+} from './token-view.js';
 
 /** Settles with `p`, or fails with 504 upstream_timeout when the deadline (deps clock) passes first. */
 async function withinDeadline<T>(deps: ConnectionDeps, p: Promise<T>, deadline: number): Promise<T> {
@@ -48,7 +55,7 @@ export async function getFreshAccessToken(
   if (c.status === 'needs_reauth') throw reauthError(c.id);
   const now = deps.now();
   if (!opts.forceRefresh && !needsRefresh(c, now)) return viewOf(deps, c);
-  if (!c.hasRefreshToken) {
+  if (!canRefresh(c)) {
     if (c.expiresAt !== undefined && c.expiresAt <= now) throw reauthError(c.id);
     return viewOf(deps, c);
   }

@@ -1,7 +1,7 @@
 /** What the connection and integration routes show: never tokens (the sealed JWE, kid, version and lease stay inside). */
 import { HookbridgeError } from '../errors.js';
 import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
-import { getProvider, normaliseShop } from '../oauth/providers.js';
+import { environmentProblem, getProvider, normaliseShop } from '../oauth/providers.js';
 import { integrationSecretNameFor } from '../secret-names.js';
 import type { ConnectionRecord } from './model.js';
 
@@ -41,6 +41,8 @@ export function checkIntegration(config: IntegrationConfig): IntegrationConfig {
   if (config.type !== 'oauth' || config.provider === 'oidc' || config.provider === 'oauth2') return config;
   const entry = getProvider(config.provider);
   if (!entry) throw new HookbridgeError('invalid_request', `No catalog provider "${config.provider}"`);
+  const badEnvironment = environmentProblem(entry, 'environment' in config ? config.environment : undefined);
+  if (badEnvironment) throw new HookbridgeError('invalid_request', badEnvironment);
   if (entry.slug === 'shopify' && config.params.shop !== undefined) {
     const shop = normaliseShop(config.params.shop);
     if (!shop) throw new HookbridgeError('invalid_request', 'params.shop is not a Shopify shop name');

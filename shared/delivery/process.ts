@@ -10,7 +10,7 @@ import { type HookbridgeAppEvent, normalise } from '../payments/normalise.js';
 import { BUS_ENTRY_MAX_BYTES, busEntrySize } from '../ports/index.js';
 import type { DeliveryDeps } from './deps.js';
 import { matchesTypeFilter } from './schedule.js';
-import type { Delivery, Destination } from './types.js';
+import type { Delivery, Destination, ObjectState } from './types.js';
 
 export interface EventPart {
   part: number;
@@ -92,32 +92,38 @@ export async function processEvent(
   return result;
 }
 
-async function applyReadModel(
-  deps: DeliveryDeps,
+/** Pure: the read-model state one event part writes, or undefined for a part that names no object. */
+export function objectStateOf(record: EventRecord, p: EventPart, now: string): ObjectState | undefined {
+  if (p.order === undefined || !('object' in p.payload)) return undefined;
+  const e = p.payload;
+  return {
+    provider: e.provider,
+    objectType: e.object.type,
+    objectId: e.object.id,
+    order: p.order,
+    status: e.status,
+    customerId: e.customerId,
+    amount: e.amount,
+    lastType: e.type,
+    lastEventId: record.id,
+    occurredAt: e.occurredAt,
+    updatedAt: now,
+    event: { ...e },
+  };
+}
+
+/** 1. Read model: the conditional write is both the ordering guard and the exactly-once rule. */
+export async function applyReadModel(
+  deps: Pick<DeliveryDeps, 'readModel'>,
   record: EventRecord,
   parts: EventPart[],
   now: string,
-  result: ProcessResult,
+  result: Pick<ProcessResult, 'applied' | 'stale'>,
 ): Promise<void> {
-  // 1. Read model: the conditional write is both the ordering guard and the exactly-once rule.
   for (const p of parts) {
-    if (p.order === undefined || !('object' in p.payload)) continue;
-    const e = p.payload;
-    const outcome = await deps.readModel.applyState({
-      provider: e.provider,
-      objectType: e.object.type,
-      objectId: e.object.id,
-      order: p.order,
-      status: e.status,
-      customerId: e.customerId,
-      amount: e.amount,
-      lastType: e.type,
-      lastEventId: record.id,
-      occurredAt: e.occurredAt,
-      updatedAt: now,
-      event: { ...e },
-    });
-    if (outcome === 'applied') result.applied++;
+    const state = objectStateOf(record, p, now);
+    if (!state) continue;
+    if ((await deps.readModel.applyState(state)) === 'applied') result.applied++;
     else result.stale++;
   }
 }

@@ -101,6 +101,17 @@ export function integrationConfigSchema(local: boolean, devOAuthRunning = false)
 
   const OAuthCatalogIntegration = z.strictObject({
     ...OAuthBase,
+    /** One of the catalog entry's environments (Salesforce, QuickBooks: `sandbox`); absent: production. */
+    environment: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^[a-z0-9-]{1,40}$/),
+          z.describe(
+            "The provider's environment, e.g. `sandbox` (Salesforce, QuickBooks); absent: production",
+          ),
+        ),
+    ),
     provider: Provider.check(
       z.refine((p: string) => p !== 'oidc' && p !== 'oauth2', 'generic providers need their own fields'),
       z.refine((p: string) => p !== 'dev' || (local && devOAuthRunning), {

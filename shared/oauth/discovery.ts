@@ -9,10 +9,12 @@ import { isLoopbackHttp } from '../outbound/url.js';
 import type { Fetch } from '../ports/index.js';
 import {
   type ClientAuthMethod,
+  catalogEntry,
   fillPlaceholders,
-  getProvider,
   type ProviderEntry,
   placeholderValues,
+  type RevocationRule,
+  type TokenResponseRule,
 } from './providers.js';
 
 /** A catalog entry (or a generic provider) with its placeholders filled for one integration. */
@@ -24,7 +26,7 @@ export interface ResolvedProvider {
   jwksUri?: string | undefined;
   authorizationUrl: string;
   tokenUrl: string;
-  revocation?: { url: string; format: 'form' | 'json'; prefer: 'refresh_token' | 'access_token' } | undefined;
+  revocation?: RevocationRule | undefined;
   scopeSeparator: string;
   scopeParam: string;
   defaultScopes: string[];
@@ -33,9 +35,14 @@ export interface ResolvedProvider {
   tokenRequestFormat: 'form' | 'json';
   pkce: boolean;
   refresh: boolean;
-  tokenResponse: { path?: string | undefined; metadata: string[] };
+  tokenResponse: Partial<TokenResponseRule> & Pick<TokenResponseRule, 'metadata'>;
+  /** Catalog only: headers every call to the provider carries, and extra token-request fields per grant. */
+  headers?: Record<string, string> | undefined;
+  tokenParams?: ProviderEntry['tokenParams'] | undefined;
   redirectMetadata: string[];
-  api?: ProviderEntry['api'] | undefined;
+  api?:
+    | (Pick<ProviderEntry['api'], 'baseUrl' | 'authScheme' | 'allowedHosts'> & Partial<ProviderEntry['api']>)
+    | undefined;
   expiryMarginSeconds: number;
 }
 
@@ -147,7 +154,7 @@ function fromGenericConfig(config: Extract<OAuthIntegrationConfig, { tokenUrl: s
 
 /** A catalog entry with the integration's placeholders filled; discovery only adds JWKS and `iss` support. */
 async function fromCatalog(config: OAuthIntegrationConfig, deps: ResolveDeps): Promise<ResolvedProvider> {
-  const entry = getProvider(config.provider);
+  const entry = catalogEntry(config);
   if (!entry) throw new HookbridgeError('unknown_provider', `No catalog provider "${config.provider}"`);
   const values = placeholderValues(entry, config.params, deps.devIssuer);
   const fill = (t: string) => {
@@ -183,6 +190,8 @@ async function fromCatalog(config: OAuthIntegrationConfig, deps: ResolveDeps): P
     pkce: entry.pkce,
     refresh: entry.refresh,
     tokenResponse: entry.tokenResponse,
+    headers: entry.headers,
+    tokenParams: entry.tokenParams,
     redirectMetadata: entry.redirectMetadata,
     api: entry.api,
     expiryMarginSeconds: entry.expiryMarginSeconds,

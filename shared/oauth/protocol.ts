@@ -13,7 +13,7 @@ export {
 export type { ClientCredentials } from './client-auth.js';
 export { discover, type ResolvedProvider, resolveProvider } from './discovery.js';
 export { validateIdToken } from './id-token.js';
-export { buildRevocationRequest } from './revocation.js';
+export { buildRevocationRequest, type RevocationTarget, revocationTargets } from './revocation.js';
 export {
   buildTokenRequest,
   type HttpRequestSpec,

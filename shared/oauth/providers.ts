@@ -35,6 +35,15 @@ const ApiBaseUrl = z
 const Placeholder = z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/i));
 const BodyFormat = z._default(z.enum(['form', 'json']), 'form');
 const Strings = z._default(z.array(z.string()), []);
+const Fields = z.record(z.string(), z.string());
+/** Header names in lower case; values may hold `{placeholders}` where the field says so. */
+const Headers = z._default(z.record(z.string().check(z.regex(/^[a-z0-9-]+$/)), z.string()), {});
+/** Something per grant: the authorization-code exchange and the refresh differ for some providers. */
+const PerGrant = <T extends z.core.SomeType>(t: T) =>
+  z._default(z.strictObject({ authorization_code: z.optional(t), refresh_token: z.optional(t) }), {});
+
+/** Which tokens a revocation sends, in order (see revocationTargets in revocation.ts). */
+export const RevocationTokens = z.enum(['refresh_token', 'access_token', 'each']);
 
 export const ClientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post']);
 export type ClientAuthMethod = z.infer<typeof ClientAuthMethod>;
@@ -55,10 +64,18 @@ export const ProviderEntry = z
         url: Url,
         /** Body format: RFC 7009 form, or JSON (QuickBooks, Notion). */
         format: BodyFormat,
-        /** Which token to send: the refresh token revokes the whole grant where it exists. */
-        prefer: z._default(z.enum(['refresh_token', 'access_token']), 'refresh_token'),
+        /**
+         * Which token to send: `refresh_token` (the whole grant where it exists, then the access
+         * token), `access_token` only, or `each`: the access token, then the refresh token, each
+         * revoked on its own (Slack: revoking one leaves the other valid).
+         */
+        prefer: z._default(RevocationTokens, 'refresh_token'),
       }),
     ),
+    /** Headers every call to the provider carries: token, revocation, post-connect and proxied calls (Notion `Notion-Version`, GitHub `User-Agent`). On a proxied call the caller's own value wins. */
+    headers: Headers,
+    /** Extra token-request fields, per grant (Shopify `expiring=1` for expiring offline tokens). */
+    tokenParams: PerGrant(Fields),
     scopeSeparator: z._default(z.enum([' ', ',']), ' '),
     /** The authorization parameter carrying scopes (Slack's user tokens use `user_scope`). */
     scopeParam: z._default(z.string(), 'scope'),
@@ -73,12 +90,47 @@ export const ProviderEntry = z
     params: z._default(z.array(Placeholder), []),
     tokenResponse: z._default(
       z.strictObject({
-        /** Dotted path of the object holding the tokens (Slack v2 user tokens: `authed_user`). */
-        path: z.optional(z.string()),
+        /**
+         * Dotted path of the object holding the tokens, per grant; absent: the top level. Slack v2
+         * user tokens are under `authed_user` at the code exchange, at the top level on refresh.
+         */
+        path: PerGrant(z.string().check(z.minLength(1))),
         /** Top-level token-response fields kept as metadata (dotted paths allowed). */
         metadata: Strings,
+        /** Refresh errors that mean the grant is gone, counted like invalid_grant (GitHub `bad_refresh_token`). */
+        reauthErrors: Strings,
       }),
-      { metadata: [] },
+      { path: {}, metadata: [], reauthErrors: [] },
+    ),
+    /**
+     * A GET with the new access token right after the code exchange, answering a JSON list; one
+     * item gives per-connection values (metadata key -> dotted path in the item): the Xero
+     * tenant from `/connections`, the Atlassian cloud id from accessible-resources. The item is
+     * the one whose `match.field` equals the access token's (a JWT) `match.claim`, else the first.
+     */
+    postConnect: z.optional(
+      z.strictObject({
+        url: Url,
+        match: z.optional(z.strictObject({ field: z.string(), claim: z.string() })),
+        metadata: z.record(Placeholder, z.string()),
+      }),
+    ),
+    /**
+     * Named environments an integration may choose (`environment`), each replacing some URLs:
+     * Salesforce and QuickBooks sandboxes. Without `environment` the entry's own URLs apply.
+     */
+    environments: z._default(
+      z.record(
+        z.string().check(z.regex(/^[a-z0-9-]+$/)),
+        z.strictObject({
+          authorizationUrl: z.optional(Url),
+          tokenUrl: z.optional(Url),
+          revocationUrl: z.optional(Url),
+          apiBaseUrl: z.optional(ApiBaseUrl),
+          allowedHosts: z.optional(z.array(z.string())),
+        }),
+      ),
+      {},
     ),
     /** Callback query parameters kept as metadata (QuickBooks `realmId`, Shopify `shop`). */
     redirectMetadata: Strings,
@@ -88,6 +140,12 @@ export const ProviderEntry = z
       /** Header name when authScheme is `header` (Shopify `X-Shopify-Access-Token`). */
       headerName: z.optional(z.string()),
       allowedHosts: z.array(z.string().check(z.regex(/^(\*\.)?[a-z0-9.{}_-]+$/))).check(z.minLength(1)),
+      /** Headers the proxy adds unless the caller sent them, `{placeholders}` filled from the connection's metadata (Xero `xero-tenant-id`); left out while a value is missing. */
+      headers: Headers,
+      /** Caller headers this API needs forwarded beyond the common list (headers.ts), lower case. */
+      forwardHeaders: Strings,
+      /** More API bases by name (Dropbox `content`), chosen per call with `X-Hookbridge-Api-Base: <name>`. */
+      bases: z._default(z.record(z.string().check(z.regex(/^[a-z0-9-]+$/)), ApiBaseUrl), {}),
     }),
     /** Refresh when the token expires within this many seconds. */
     expiryMarginSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 300),
@@ -101,6 +159,13 @@ export const ProviderEntry = z
 
 export type ProviderEntry = z.infer<typeof ProviderEntry>;
 type ProviderInput = z.input<typeof ProviderEntry>;
+export type TokenResponseRule = ProviderEntry['tokenResponse'];
+export type RevocationRule = NonNullable<ProviderEntry['revocation']>;
+
+/** GitHub's API refuses calls without a User-Agent; it asks for the app's name. */
+export const GITHUB_USER_AGENT = 'Hookbridge';
+/** The Notion API version sent when the caller names none (the last before data sources). */
+export const NOTION_VERSION = '2022-06-28';
 
 const RAW_CATALOG: ProviderInput[] = [
   {
@@ -147,6 +212,8 @@ const RAW_CATALOG: ProviderInput[] = [
       baseUrl: 'https://graph.microsoft.com',
       authScheme: 'bearer',
       allowedHosts: ['graph.microsoft.com'],
+      // Advanced queries ($count, $search, ne/not) need `ConsistencyLevel: eventual`.
+      forwardHeaders: ['consistencylevel'],
     },
   },
   {
@@ -158,6 +225,8 @@ const RAW_CATALOG: ProviderInput[] = [
     pkce: true,
     refresh: false,
     authorizationParams: { allow_signup: 'true' },
+    // The REST API refuses requests without a User-Agent.
+    headers: { 'user-agent': GITHUB_USER_AGENT },
     api: { baseUrl: 'https://api.github.com', authScheme: 'bearer', allowedHosts: ['api.github.com'] },
   },
   {
@@ -168,7 +237,9 @@ const RAW_CATALOG: ProviderInput[] = [
     clientAuth: 'client_secret_post',
     pkce: true,
     refresh: true,
-    tokenResponse: { metadata: ['refresh_token_expires_in'] },
+    headers: { 'user-agent': GITHUB_USER_AGENT },
+    // A spent or expired refresh token is HTTP 200 {"error":"bad_refresh_token"}.
+    tokenResponse: { metadata: ['refresh_token_expires_in'], reauthErrors: ['bad_refresh_token'] },
     api: { baseUrl: 'https://api.github.com', authScheme: 'bearer', allowedHosts: ['api.github.com'] },
   },
   {
@@ -176,15 +247,18 @@ const RAW_CATALOG: ProviderInput[] = [
     name: 'Slack (v2, user token)',
     authorizationUrl: 'https://slack.com/oauth/v2/authorize',
     tokenUrl: 'https://slack.com/api/oauth.v2.access',
-    revocation: { url: 'https://slack.com/api/auth.revoke', prefer: 'access_token' },
+    // With token rotation, revoking the access token leaves the refresh token valid: revoke each.
+    revocation: { url: 'https://slack.com/api/auth.revoke', prefer: 'each' },
     scopeSeparator: ',',
     scopeParam: 'user_scope',
     clientAuth: 'client_secret_post',
     pkce: false,
     refresh: true,
     tokenResponse: {
-      path: 'authed_user',
+      // The code exchange nests the user token under authed_user; a rotation refresh answers at the top level.
+      path: { authorization_code: 'authed_user' },
       metadata: ['team.id', 'team.name', 'authed_user.id', 'app_id', 'enterprise.id'],
+      reauthErrors: ['invalid_refresh_token'],
     },
     api: { baseUrl: 'https://slack.com/api', authScheme: 'bearer', allowedHosts: ['slack.com'] },
   },
@@ -199,6 +273,13 @@ const RAW_CATALOG: ProviderInput[] = [
     pkce: true,
     refresh: true,
     tokenResponse: { metadata: ['instance_url', 'id'] },
+    environments: {
+      sandbox: {
+        authorizationUrl: 'https://test.salesforce.com/services/oauth2/authorize',
+        tokenUrl: 'https://test.salesforce.com/services/oauth2/token',
+        revocationUrl: 'https://test.salesforce.com/services/oauth2/revoke',
+      },
+    },
     api: {
       baseUrl: '{instance_url}',
       authScheme: 'bearer',
@@ -213,7 +294,8 @@ const RAW_CATALOG: ProviderInput[] = [
     clientAuth: 'client_secret_post',
     pkce: false,
     refresh: true,
-    tokenResponse: { metadata: ['hub_id'] },
+    // A dead refresh token is 400 {"status":"BAD_REFRESH_TOKEN","message":"missing or invalid refresh token"}.
+    tokenResponse: { metadata: ['hub_id'], reauthErrors: ['BAD_REFRESH_TOKEN'] },
     api: { baseUrl: 'https://api.hubapi.com', authScheme: 'bearer', allowedHosts: ['api.hubapi.com'] },
   },
   {
@@ -227,6 +309,8 @@ const RAW_CATALOG: ProviderInput[] = [
     tokenRequestFormat: 'json',
     pkce: false,
     refresh: true,
+    // Required on every request, the token and revocation endpoints included; a proxied call may send its own.
+    headers: { 'notion-version': NOTION_VERSION },
     tokenResponse: { metadata: ['workspace_id', 'workspace_name', 'bot_id'] },
     api: { baseUrl: 'https://api.notion.com', authScheme: 'bearer', allowedHosts: ['api.notion.com'] },
   },
@@ -238,7 +322,10 @@ const RAW_CATALOG: ProviderInput[] = [
     scopeSeparator: ',',
     clientAuth: 'client_secret_post',
     pkce: false,
-    refresh: false,
+    // Expiring offline tokens (1 h, rotating refresh token): required for public apps.
+    refresh: true,
+    tokenParams: { authorization_code: { expiring: '1' } },
+    tokenResponse: { metadata: ['refresh_token_expires_in'] },
     params: ['shop'],
     redirectMetadata: ['shop'],
     api: {
@@ -272,10 +359,16 @@ const RAW_CATALOG: ProviderInput[] = [
     refresh: true,
     redirectMetadata: ['realmId'],
     tokenResponse: { metadata: ['x_refresh_token_expires_in'] },
+    environments: {
+      sandbox: {
+        apiBaseUrl: 'https://sandbox-quickbooks.api.intuit.com',
+        allowedHosts: ['sandbox-quickbooks.api.intuit.com'],
+      },
+    },
     api: {
       baseUrl: 'https://quickbooks.api.intuit.com',
       authScheme: 'bearer',
-      allowedHosts: ['quickbooks.api.intuit.com', 'sandbox-quickbooks.api.intuit.com'],
+      allowedHosts: ['quickbooks.api.intuit.com'],
     },
   },
   {
@@ -289,7 +382,20 @@ const RAW_CATALOG: ProviderInput[] = [
     tokenRequestFormat: 'json',
     pkce: false,
     refresh: true,
-    api: { baseUrl: 'https://api.atlassian.com', authScheme: 'bearer', allowedHosts: ['api.atlassian.com'] },
+    // The site (cloud id) the user granted: Jira and Confluence calls go to /ex/{product}/{cloud_id}.
+    postConnect: {
+      url: 'https://api.atlassian.com/oauth/token/accessible-resources',
+      metadata: { cloud_id: 'id', site_url: 'url' },
+    },
+    api: {
+      baseUrl: 'https://api.atlassian.com',
+      authScheme: 'bearer',
+      allowedHosts: ['api.atlassian.com'],
+      bases: {
+        jira: 'https://api.atlassian.com/ex/jira/{cloud_id}',
+        confluence: 'https://api.atlassian.com/ex/confluence/{cloud_id}',
+      },
+    },
   },
   {
     slug: 'linear',
@@ -319,6 +425,14 @@ const RAW_CATALOG: ProviderInput[] = [
       baseUrl: 'https://api.dropboxapi.com',
       authScheme: 'bearer',
       allowedHosts: ['api.dropboxapi.com', 'content.dropboxapi.com'],
+      // Uploads and downloads: the arguments travel in Dropbox-API-Arg.
+      bases: { content: 'https://content.dropboxapi.com' },
+      forwardHeaders: [
+        'dropbox-api-arg',
+        'dropbox-api-select-user',
+        'dropbox-api-select-admin',
+        'dropbox-api-path-root',
+      ],
     },
   },
   {
@@ -343,7 +457,21 @@ const RAW_CATALOG: ProviderInput[] = [
     clientAuth: 'client_secret_basic',
     pkce: true,
     refresh: true,
-    api: { baseUrl: 'https://api.xero.com', authScheme: 'bearer', allowedHosts: ['api.xero.com'] },
+    // The organisation (tenant) this sign-in connected (its authEventId is the access token's
+    // authentication_event_id); every Accounting API call names it in xero-tenant-id.
+    postConnect: {
+      url: 'https://api.xero.com/connections',
+      match: { field: 'authEventId', claim: 'authentication_event_id' },
+      metadata: { tenant_id: 'tenantId', tenant_name: 'tenantName' },
+    },
+    api: {
+      baseUrl: 'https://api.xero.com',
+      authScheme: 'bearer',
+      allowedHosts: ['api.xero.com'],
+      headers: { 'xero-tenant-id': '{tenant_id}' },
+      // A caller with several tenants names the one it means.
+      forwardHeaders: ['xero-tenant-id'],
+    },
   },
 ];
 
@@ -407,3 +535,49 @@ export function normaliseRedirectValue(slug: string, key: string, value: string)
   if (slug === 'shopify' && key === 'shop') return normaliseShop(value);
   return value;
 }
+
+/**
+ * The entry an integration uses: the catalog entry with its chosen environment's URLs (a
+ * Salesforce or QuickBooks sandbox) in place. Undefined for an unknown slug or environment.
+ */
+export function catalogEntry(config: { provider: string; environment?: string | undefined }) {
+  const entry = getProvider(config.provider);
+  if (!entry || config.environment === undefined) return entry;
+  const env = entry.environments[config.environment];
+  if (!env) return undefined;
+  return {
+    ...entry,
+    authorizationUrl: env.authorizationUrl ?? entry.authorizationUrl,
+    tokenUrl: env.tokenUrl ?? entry.tokenUrl,
+    revocation:
+      entry.revocation && env.revocationUrl
+        ? { ...entry.revocation, url: env.revocationUrl }
+        : entry.revocation,
+    api: {
+      ...entry.api,
+      baseUrl: env.apiBaseUrl ?? entry.api.baseUrl,
+      allowedHosts: env.allowedHosts ?? entry.api.allowedHosts,
+    },
+  } satisfies ProviderEntry;
+}
+
+/** Why an integration's `environment` is refused, or undefined (PUT /integrations answers 400 with it). */
+export function environmentProblem(
+  entry: ProviderEntry,
+  environment: string | undefined,
+): string | undefined {
+  if (environment === undefined || entry.environments[environment]) return undefined;
+  const names = Object.keys(entry.environments);
+  return names.length
+    ? `Provider "${entry.slug}" has no environment "${environment}" (it has: ${names.join(', ')})`
+    : `Provider "${entry.slug}" has no environments`;
+}
+
+/** The dotted path's value: `0.tenantId` is the first item's tenantId. */
+export const valueAt = (obj: unknown, path: string): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>(
+      (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+      obj,
+    );

@@ -4,6 +4,7 @@
  */
 import { applyClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import type { ResolvedProvider } from './discovery.js';
+import { valueAt } from './providers.js';
 
 export interface HttpRequestSpec {
   url: string;
@@ -31,8 +32,10 @@ export function authenticatedPost(
   clientAuth: ClientAuthMethod,
   creds: ClientCredentials,
   fields: Record<string, string>,
+  /** The catalog's headers for every call to the provider (Notion `Notion-Version`). */
+  extraHeaders: Record<string, string> = {},
 ): HttpRequestSpec {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
   applyClientAuth(clientAuth, creds, fields, headers);
   const { body, contentType } = encodeBody(format, fields);
   headers['content-type'] = contentType;
@@ -53,7 +56,16 @@ export function buildTokenRequest(
   } else {
     fields.refresh_token = grant.refreshToken;
   }
-  return authenticatedPost(p.tokenUrl, p.tokenRequestFormat, p.clientAuth, creds, fields);
+  // The catalog's extra fields (Shopify `expiring=1`) never replace the protocol's own.
+  const extra = p.tokenParams?.[grant.grantType] ?? {};
+  return authenticatedPost(
+    p.tokenUrl,
+    p.tokenRequestFormat,
+    p.clientAuth,
+    creds,
+    { ...extra, ...fields },
+    p.headers,
+  );
 }
 
 export interface ParsedTokens {
@@ -69,15 +81,16 @@ export interface ParsedTokens {
 
 export type TokenOutcome =
   | { ok: true; tokens: ParsedTokens }
-  | { ok: false; error: string; description?: string | undefined; transient: boolean };
+  | {
+      ok: false;
+      error: string;
+      description?: string | undefined;
+      transient: boolean;
+      /** The grant is gone: invalid_grant, or one of the provider's own codes for it (GitHub `bad_refresh_token`). */
+      invalidGrant?: boolean | undefined;
+    };
 
-const pathGet = (obj: unknown, path: string): unknown =>
-  path
-    .split('.')
-    .reduce<unknown>(
-      (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-      obj,
-    );
+const pathGet = valueAt;
 
 /** Validates a token-endpoint response. Never includes token values in the error text. */
 export function parseTokenResponse(
@@ -85,6 +98,7 @@ export function parseTokenResponse(
   status: number,
   text: string,
   now: number,
+  grant: TokenGrant['grantType'] = 'authorization_code',
 ): TokenOutcome {
   let body: Record<string, unknown> | undefined;
   try {
@@ -98,17 +112,20 @@ export function parseTokenResponse(
   if (!body)
     return { ok: false, error: `http_${status}`, description: 'the response is not JSON', transient };
   if (typeof body.error === 'string' || status >= 400 || body.ok === false) {
+    // HubSpot names its error in `status` ({"status":"BAD_REFRESH_TOKEN","message":…}).
+    const named = typeof body.error === 'string' ? body.error : status >= 400 ? body.status : undefined;
+    const error = typeof named === 'string' && named ? named.slice(0, 100) : `http_${status}`;
     return {
       ok: false,
-      error: typeof body.error === 'string' ? body.error : `http_${status}`,
+      error,
+      invalidGrant: error === 'invalid_grant' || (p.tokenResponse.reauthErrors ?? []).includes(error),
       description:
         typeof body.error_description === 'string' ? body.error_description.slice(0, 300) : undefined,
       transient,
     };
   }
-  const holder = (p.tokenResponse.path ? pathGet(body, p.tokenResponse.path) : body) as
-    | Record<string, unknown>
-    | undefined;
+  const holderPath = p.tokenResponse.path?.[grant];
+  const holder = (holderPath ? pathGet(body, holderPath) : body) as Record<string, unknown> | undefined;
   const accessToken = holder?.access_token;
   if (typeof accessToken !== 'string' || accessToken === '') {
     return {

@@ -6,7 +6,7 @@ import {
   type ObjectType,
   type PaymentType,
 } from './model.js';
-import { ids, obj, orderKey } from './util.js';
+import { ids, type OrderBasis, obj, orderKey, stateRank } from './util.js';
 
 export interface MapperInput {
   record: EventRecord;
@@ -21,8 +21,12 @@ export interface Draft {
   type: PaymentType;
   object: { type: ObjectType; id: string | undefined };
   occurredAt: string | undefined;
-  /** The provider's own ordering basis for this object (see the README's per-provider rule). */
-  order: { timeIso: string } | { version: number } | undefined;
+  /**
+   * The provider's ordering basis for this object: one kind of basis per object kind and
+   * provider (docs/payments.md); undefined means the event time.
+   */
+  order: OrderBasis | undefined;
+  /** @deprecated Not part of the order key any more (ties go by lifecycle rank); ignored. */
   providerEventId?: string | undefined;
   fields: Record<string, unknown>;
 }
@@ -69,7 +73,5 @@ export function finish(input: MapperInput, draft: Draft): MappedEvent[] {
   const parsed = NormalisedPaymentEvent.safeParse(candidate);
   if (!parsed.success) return [];
   const basis = draft.order ?? { timeIso: occurredAt };
-  return [
-    { event: parsed.data, order: orderKey(basis, draft.type, draft.providerEventId ?? record.eventId) },
-  ];
+  return [{ event: parsed.data, order: orderKey(basis, stateRank(draft.type, parsed.data.status)) }];
 }

@@ -149,6 +149,11 @@ export interface PullMessageRepo {
 
 /** The normalised payment read model, with its ordering guard. */
 export interface ReadModelRepo {
+  /**
+   * Writes `s` when its object is absent, when `s.order` sorts after the stored order, or when the
+   * stored order has another basis (first character: `t` time, `v` version; a key left by an
+   * earlier ordering rule); otherwise `stale`, changing nothing.
+   */
   applyState(s: ObjectState): Promise<'applied' | 'stale'>;
   findObjects(objectType: string, objectId: string, provider?: string): Promise<ObjectState[]>;
   getObject(provider: string, objectType: string, objectId: string): Promise<ObjectState | undefined>;

@@ -9,13 +9,14 @@ import type {
   ClientCredentialsIntegrationConfig,
   IntegrationConfig,
 } from '../integrations/schema.js';
+import type { ProviderEntry as CatalogEntry } from '../oauth/providers.js';
 import { type CredentialHeaders, type OutboundDeps, sendWithPolicy } from '../outbound/policy.js';
 import { declaredHostOf, pathTemplateOf } from '../outbound/url.js';
 import type { IntegrationRepo } from '../ports/index.js';
 import { apiKeySecretName, oauthSecretName } from '../secret-names.js';
 import { placeholderError, SECRET_PLACEHOLDER } from '../secrets.js';
 import type { ClientCredentialsTokens } from './client-credentials.js';
-import { filterResponseHeaders, forwardRequestHeaders } from './headers.js';
+import { API_BASE_HEADER, filterResponseHeaders, forwardRequestHeaders } from './headers.js';
 
 export interface ProxyRequest {
   method: string;
@@ -83,6 +84,8 @@ interface Target {
   log: { connectionId?: string; integrationId?: string };
   /** End of the request's whole budget (deps clock), when it started before the call. */
   deadline?: number | undefined;
+  /** The catalog's extra forwarded caller headers, and the headers it adds when the caller sent none. */
+  headers?: { forward: readonly string[]; defaults: Record<string, string> } | undefined;
 }
 
 const credentialHeaderNames = (scheme: AuthScheme): string[] =>
@@ -158,7 +161,7 @@ async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise
       method,
       url,
       allowedHosts: target.allowedHosts,
-      headers: forwardRequestHeaders(req.headers ?? {}),
+      headers: forwardRequestHeaders(req.headers ?? {}, target.headers?.forward, target.headers?.defaults),
       body: body?.length || !['GET', 'HEAD'].includes(method) ? body : undefined,
       auth,
       deadline: target.deadline,
@@ -184,6 +187,39 @@ async function loadIntegration(id: string, deps: ProxyDeps): Promise<Integration
   return record.config;
 }
 
+/** The API base a call goes to: the entry's own, or the named one `X-Hookbridge-Api-Base` picks (400 when unknown). */
+function chosenBase(api: CatalogEntry['api'], headers: Record<string, string> = {}): string {
+  const key = Object.keys(headers).find((h) => h.toLowerCase() === API_BASE_HEADER);
+  const name = key === undefined ? undefined : headers[key]!.trim();
+  if (!name) return api.baseUrl;
+  const base = api.bases[name];
+  if (base) return base;
+  const names = Object.keys(api.bases);
+  throw new HookbridgeError(
+    'invalid_request',
+    names.length
+      ? `X-Hookbridge-Api-Base "${name.slice(0, 40)}" is not one of this provider's API bases: ${names.join(', ')}`
+      : 'X-Hookbridge-Api-Base: this provider has one API base; leave the header out',
+  );
+}
+
+/** The catalog's headers for a proxied call, placeholders filled from the connection; one whose value is missing is left out. */
+function catalogHeaders(
+  entry: CatalogEntry,
+  values: Record<string, unknown>,
+  fill: (template: string, values: Record<string, unknown>) => string,
+): Record<string, string> {
+  const out: Record<string, string> = { ...entry.headers };
+  for (const [name, template] of Object.entries(entry.api.headers)) {
+    try {
+      out[name] = fill(template, values);
+    } catch {
+      // e.g. no Xero tenant was kept: the caller may send its own xero-tenant-id
+    }
+  }
+  return out;
+}
+
 /** Calls the provider's API as a connection: its fresh OAuth token, in the catalog's scheme. */
 export async function callConnection(
   connectionId: string,
@@ -194,11 +230,13 @@ export async function callConnection(
   const deadline = deps.outbound.now() + deps.outbound.policy.totalTimeoutMs;
   const first = await deps.connectionTokens(connectionId, { deadline });
   // The OAuth catalog loads on first use: integration-only calls never pay for it at cold start.
-  const { fillPlaceholders, getProvider, placeholderValues } = await import('../oauth/providers.js');
+  const catalog = await import('../oauth/providers.js');
+  const { fillPlaceholders } = catalog;
   const config = await loadIntegration(first.integrationId, deps);
   if (config.type !== 'oauth')
     throw new HookbridgeError('conflict', `Integration ${first.integrationId} is not OAuth`);
   let api: { baseUrl: string; allowedHosts: string[]; scheme: AuthScheme };
+  let headers: Target['headers'];
   let values: Record<string, unknown> = { ...('params' in config ? config.params : {}), ...first.metadata };
   if (config.provider === 'oauth2') {
     const generic = (config as { api?: { baseUrl: string; allowedHosts: string[] } }).api;
@@ -209,21 +247,25 @@ export async function callConnection(
       );
     api = { baseUrl: generic.baseUrl, allowedHosts: generic.allowedHosts, scheme: { type: 'bearer' } };
   } else {
-    const entry = getProvider(config.provider);
+    const entry = catalog.catalogEntry(config);
     if (!entry)
       throw new HookbridgeError(
         'conflict',
         `Provider ${config.provider} declares no API base URL to proxy to`,
       );
     api = {
-      baseUrl: entry.api.baseUrl,
+      baseUrl: chosenBase(entry.api, req.headers),
       allowedHosts: entry.api.allowedHosts,
       scheme:
         entry.api.authScheme === 'header'
           ? { type: 'header', name: entry.api.headerName ?? 'authorization' }
           : { type: 'bearer' },
     };
-    values = placeholderValues(entry, values, deps.devIssuer);
+    values = catalog.placeholderValues(entry, values, deps.devIssuer);
+    headers = {
+      forward: entry.api.forwardHeaders,
+      defaults: catalogHeaders(entry, values, fillPlaceholders),
+    };
   }
   let baseUrl: string;
   let allowedHosts: string[];
@@ -244,6 +286,7 @@ export async function callConnection(
     credentialHeaders: credentialHeaderNames(api.scheme),
     log: { connectionId },
     deadline,
+    headers,
     auth: {
       headers: async ({ forceRefresh }) => {
         if (forceRefresh)
@@ -337,6 +380,8 @@ async function apiKeyTarget(
     allowedHosts,
     credentialHeaders: credentialHeaderNames(config.scheme),
     log: { integrationId },
+    // A catalog provider's headers apply to its API keys too (GitHub's User-Agent).
+    headers: entry ? { forward: entry.api.forwardHeaders, defaults: entry.headers } : undefined,
     auth: {
       headers: async ({ forceRefresh }) => {
         // A 401 may mean the key was rotated: re-read the secret (rate-limited by the cache).

@@ -27,14 +27,29 @@ const FORWARDED = new Set([
 const NEVER_FORWARDED =
   /^(x-forwarded-|x-amz|x-amzn-|x-api-key$|x-real-ip$|x-hookbridge-|x-http-method-override$|x-http-method$|x-method-override$|x-original-url$|x-rewrite-url$)/;
 
-export function forwardRequestHeaders(incoming: Record<string, string>): Record<string, string> {
+/**
+ * The caller's headers that cross: the common list, `x-` headers that are not ours, and the
+ * ones the provider's catalog entry names (`providerForwarded`: Microsoft `ConsistencyLevel`,
+ * Xero `xero-tenant-id`, Dropbox `Dropbox-API-Arg`), then the catalog's `defaults` for any the
+ * caller did not send (GitHub `User-Agent`, Notion `Notion-Version`).
+ */
+export function forwardRequestHeaders(
+  incoming: Record<string, string>,
+  providerForwarded: readonly string[] = [],
+  defaults: Record<string, string> = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [raw, value] of Object.entries(incoming)) {
     const name = raw.toLowerCase();
-    if (FORWARDED.has(name) || (name.startsWith('x-') && !NEVER_FORWARDED.test(name))) out[name] = value;
+    if (NEVER_FORWARDED.test(name)) continue;
+    if (FORWARDED.has(name) || name.startsWith('x-') || providerForwarded.includes(name)) out[name] = value;
   }
+  for (const [name, value] of Object.entries(defaults)) out[name] ??= value;
   return out;
 }
+
+/** The request header that picks one of a provider's named API bases (Dropbox `content`); never forwarded. */
+export const API_BASE_HEADER = 'x-hookbridge-api-base';
 
 const HOP_BY_HOP = new Set([
   'connection',

@@ -259,7 +259,8 @@ describe('ordering and read model', () => {
 
   it('a refunded charge reads as partially_refunded, then refunded, not as succeeded', async () => {
     await postSucceeded('pi_refund', T0 + 200);
-    // Stripe keeps the refunded charge's status `succeeded`; `refunded` and `amount_refunded` tell.
+    // Stripe keeps the refunded charge's status `succeeded`; `refunded` and `amount_refunded` (the
+    // cumulative refundedAmount) tell.
     const cases = [
       { refunded: false, amount_refunded: 40, status: 'partially_refunded' },
       { refunded: true, amount_refunded: 100, status: 'refunded' },
@@ -271,11 +272,14 @@ describe('ordering and read model', () => {
         { ...charge, payment_intent: 'pi_refund', ...refund },
         T0 + 201 + i,
       );
-      expect((await api('GET', '/payments/pi_refund')).json).toMatchObject({
+      const state = (await api('GET', '/payments/pi_refund')).json!;
+      expect(state).toMatchObject({
         status,
         lastType: 'payment.refunded',
-        amount: { amount: refund.amount_refunded, currency: 'USD' },
+        event: { refundedAmount: { amount: refund.amount_refunded, currency: 'USD' } },
       });
+      // The charge names no single refund (no `refunds` list), so there is no refund amount.
+      expect(state.amount).toBeUndefined();
     }
   });
 

@@ -378,6 +378,14 @@ describe.each([
       'sub_1',
     ]);
     expect(await readModel.getObject('paddle', 'subscription', 'sub_1')).toBeUndefined();
+    // A key of another basis (left by an earlier ordering rule) is replaced; then keys compare again.
+    expect(await readModel.applyState({ ...s, order: 'v000000000000010#5' })).toBe('applied');
+    expect(await readModel.applyState({ ...s, order: 't001700000000000000#5' })).toBe('applied');
+    expect(await readModel.applyState({ ...s, order: 't001600000000000000#5' })).toBe('stale');
+    expect(await readModel.applyState({ ...s, order: 't001700000000000000#5' })).toBe('stale');
+    expect((await readModel.getObject('stripe', 'subscription', 'sub_1'))?.order).toBe(
+      't001700000000000000#5',
+    );
   });
 
   it('bus markers: one claim, re-taken when stale or by its own token, never after confirmation', async () => {

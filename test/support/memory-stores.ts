@@ -330,7 +330,7 @@ export class MemoryReadModelRepo implements ReadModelRepo {
   async applyState(s: ObjectState): Promise<'applied' | 'stale'> {
     const key = `${s.provider}#${s.objectType}#${s.objectId}`;
     const prior = this.items.get(key);
-    if (prior && !(prior.order < s.order)) return 'stale';
+    if (prior && prior.order[0] === s.order[0] && !(prior.order < s.order)) return 'stale';
     this.items.set(key, copy(s));
     return 'applied';
   }

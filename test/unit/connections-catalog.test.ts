@@ -76,8 +76,11 @@ describe('provider catalog', () => {
       const urls = [e.authorizationUrl, e.tokenUrl, e.revocation?.url ?? ''];
       const known = [...e.params, ...(e.localOnly ? [DEV_ISSUER] : [])];
       for (const p of urls.flatMap(placeholdersOf)) expect(known, `${e.slug}: {${p}}`).toContain(p);
-      const apiKnown = [...known, ...e.tokenResponse.metadata, ...e.redirectMetadata];
-      for (const p of placeholdersOf(e.api.baseUrl)) expect(apiKnown, `${e.slug} api: {${p}}`).toContain(p);
+      const postConnect = Object.keys(e.postConnect?.metadata ?? {});
+      const apiKnown = [...known, ...e.tokenResponse.metadata, ...e.redirectMetadata, ...postConnect];
+      const apiTemplates = [e.api.baseUrl, ...Object.values(e.api.bases), ...Object.values(e.api.headers)];
+      for (const p of apiTemplates.flatMap(placeholdersOf))
+        expect(apiKnown, `${e.slug} api: {${p}}`).toContain(p);
     }
   });
 
@@ -276,6 +279,7 @@ describe('token responses', () => {
       error: 'invalid_grant',
       description: 'bad',
       transient: false,
+      invalidGrant: true,
     });
     expect(parseTokenResponse(p, 503, 'busy', NOW)).toMatchObject({
       ok: false,

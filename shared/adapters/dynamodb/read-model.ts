@@ -47,14 +47,18 @@ export function objectFromItem(it: Item): ObjectState {
 }
 
 export class DynamoReadModelRepo extends DynamoRepo implements ReadModelRepo {
-  /** Writes the state only if it is newer than what is stored: the ordering guard and the exactly-once rule in one condition. */
+  /**
+   * Writes the state only if it is newer than what is stored: the ordering guard and the
+   * exactly-once rule in one condition. A stored key of another basis (its first character) was
+   * left by an earlier ordering rule and never compares, so it is replaced.
+   */
   async applyState(s: ObjectState): Promise<'applied' | 'stale'> {
     const out = await this.write({
       Put: {
         Item: objectItem(s),
-        ConditionExpression: `${itemAbsent} OR #o < :o`,
+        ConditionExpression: `${itemAbsent} OR #o < :o OR NOT begins_with(#o, :b)`,
         ExpressionAttributeNames: { '#o': 'order' },
-        ExpressionAttributeValues: { ':o': s.order },
+        ExpressionAttributeValues: { ':o': s.order, ':b': s.order.slice(0, 1) },
       },
     });
     return out.applied ? 'applied' : 'stale';

@@ -1,11 +1,13 @@
 /**
  * Braintree. The body is the form `bt_signature=…&bt_payload=<base64 XML>`; the mapper decodes the
  * XML with a small parser (Braintree's XML is simple: elements, text, `type` attributes).
- * Order: the notification `timestamp`, then rank, then the subject id + kind.
+ * Order: the notification `timestamp` (whole seconds), then the lifecycle rank: a same-second
+ * past_due -> active resolves to active. docs/payments.md lists what is mapped and why.
  */
 
 import { byEventTime, type Draft, finish, type Mapper, type MapperInput } from '../../../payments/mapping.js';
 import type { MappedEvent, PaymentType } from '../../../payments/model.js';
+import { refundEvents } from '../../../payments/refunds.js';
 import { decimalMoney, isoFrom } from '../../../payments/util.js';
 
 interface XmlNode {
@@ -47,6 +49,7 @@ const text = (n: XmlNode | undefined, name: string): string | undefined => {
 const KINDS: Record<string, [PaymentType, Draft['object']['type']]> = {
   transaction_settled: ['payment.succeeded', 'payment'],
   transaction_settlement_declined: ['payment.failed', 'payment'],
+  // Fires on the first activation and when a Past Due subscription is brought up to date.
   subscription_went_active: ['subscription.created', 'subscription'],
   subscription_went_past_due: ['subscription.updated', 'subscription'],
   subscription_trial_ended: ['subscription.updated', 'subscription'],
@@ -58,7 +61,54 @@ const KINDS: Record<string, [PaymentType, Draft['object']['type']]> = {
   dispute_won: ['dispute.closed', 'dispute'],
   dispute_lost: ['dispute.closed', 'dispute'],
   dispute_accepted: ['dispute.closed', 'dispute'],
+  dispute_auto_accepted: ['dispute.closed', 'dispute'],
 };
+
+const OUTCOMES: Record<string, 'won' | 'lost' | 'accepted'> = {
+  dispute_won: 'won',
+  dispute_lost: 'lost',
+  dispute_accepted: 'accepted',
+  dispute_auto_accepted: 'accepted',
+};
+
+/** `status-history` statuses (any order): a Past Due in the history makes a went_active a reactivation. */
+const history = (s: XmlNode | undefined) =>
+  (child(s, 'status-history')?.children ?? []).map((e) => text(e, 'status'));
+
+/**
+ * A settled (or declined) transaction. A `credit` is a refund of the sale it names
+ * (`refunded-transaction-id`): the refund as its own object, and once settled the sale's refund.
+ * Braintree does not restate the sale's amount on the credit, so the sale's refund has no status
+ * (in part or in whole: the model's rule). A declined credit never applied: `refund.failed` only.
+ */
+function transactionEvent(
+  input: MapperInput,
+  t: XmlNode | undefined,
+  common: Pick<Draft, 'type' | 'occurredAt' | 'order'>,
+): MappedEvent[] {
+  const fields = {
+    status: text(t, 'status'),
+    customerId: text(child(t, 'customer'), 'id'),
+    amount: decimalMoney(text(t, 'amount'), text(t, 'currency-iso-code')),
+    failureReason:
+      common.type === 'payment.failed' ? text(t, 'processor-settlement-response-text') : undefined,
+  };
+  const merchantAccountId = text(t, 'merchant-account-id');
+  const saleId = text(t, 'type') === 'credit' ? text(t, 'refunded-transaction-id') : undefined;
+  if (saleId)
+    return refundEvents(input, common, {
+      ...fields,
+      state: common.type === 'payment.failed' ? 'failed' : 'succeeded',
+      refundId: text(t, 'id'),
+      paymentId: saleId,
+      ids: { transactionId: saleId, merchantAccountId },
+    });
+  return finish(input, {
+    ...common,
+    object: { type: 'payment', id: text(t, 'id') },
+    fields: { ...fields, ids: { transactionId: text(t, 'id'), merchantAccountId } },
+  });
+}
 
 /** Subscriptions and their charges (Braintree's invoice-equivalent). */
 function subscriptionEvents(
@@ -75,7 +125,6 @@ function subscriptionEvents(
     // Braintree has no invoice object: the charge's transaction is the invoice-equivalent.
     return finish(input, {
       ...common,
-      providerEventId: `${subId}#${text(txn, 'id')}#${kind}`,
       object: {
         type: 'invoice',
         id: text(txn, 'id') ?? (subId ? `${subId}:${common.occurredAt}` : undefined),
@@ -88,9 +137,10 @@ function subscriptionEvents(
       },
     });
   }
+  const back = kind === 'subscription_went_active' && history(s).includes('Past Due');
   return finish(input, {
     ...common,
-    providerEventId: `${subId}#${kind}`,
+    type: back ? 'subscription.reactivated' : common.type,
     object: { type: 'subscription', id: subId },
     fields: {
       status: text(s, 'status'),
@@ -117,41 +167,20 @@ export const map: Mapper = (input) => {
   const [type, objectType] = hit;
   const subject = child(root, 'subject');
   const common = { type, ...byEventTime(isoFrom(text(root, 'timestamp'))) };
-  if (objectType === 'payment') {
-    const t = child(subject, 'transaction');
-    return finish(input, {
-      ...common,
-      providerEventId: `${text(t, 'id')}#${kind}`,
-      object: { type: 'payment', id: text(t, 'id') },
-      fields: {
-        status: text(t, 'status'),
-        customerId: text(child(t, 'customer'), 'id'),
-        amount: decimalMoney(text(t, 'amount'), text(t, 'currency-iso-code')),
-        failureReason: type === 'payment.failed' ? text(t, 'processor-settlement-response-text') : undefined,
-        ids: { transactionId: text(t, 'id'), merchantAccountId: text(t, 'merchant-account-id') },
-      },
-    });
-  }
+  if (objectType === 'payment') return transactionEvent(input, child(subject, 'transaction'), common);
   if (objectType === 'dispute') {
     const d = child(subject, 'dispute');
-    const outcome =
-      kind === 'dispute_won'
-        ? 'won'
-        : kind === 'dispute_lost'
-          ? 'lost'
-          : kind === 'dispute_accepted'
-            ? 'accepted'
-            : undefined;
+    const transactionId = text(child(d, 'transaction'), 'id');
     return finish(input, {
       ...common,
-      providerEventId: `${text(d, 'id')}#${kind}`,
       object: { type: 'dispute', id: text(d, 'id') },
       fields: {
         status: text(d, 'status'),
         amount: decimalMoney(text(d, 'amount-disputed') ?? text(d, 'amount'), text(d, 'currency-iso-code')),
         reason: text(d, 'reason'),
-        outcome,
-        ids: { disputeId: text(d, 'id'), transactionId: text(child(d, 'transaction'), 'id') },
+        paymentId: transactionId,
+        outcome: OUTCOMES[kind],
+        ids: { disputeId: text(d, 'id'), transactionId },
       },
     });
   }
