@@ -248,7 +248,12 @@ describe('the console', () => {
 
     await row.getByRole('link', { name: id }).click();
     await page.getByRole('heading', { name: `Event ${id}` }).waitFor();
-    const body = await page.locator('pre.body').textContent();
+    const body = await page.locator('pre.body:not(.normalised)').textContent();
+    // The normalised part destinations receive, linked to its catalog entry.
+    expect(await page.locator('pre.body.normalised').textContent()).toContain('"type": "payment.succeeded"');
+    expect(await page.getByRole('link', { name: 'payment.succeeded' }).getAttribute('href')).toBe(
+      '#/event-types/payment.succeeded',
+    );
     expect(body).toContain(`"id": "${providerId}"`);
     expect(body).toContain('\n  "type"');
     expect(await page.getByRole('row', { name: /stripe-signature/ }).count()).toBe(1);
@@ -513,13 +518,16 @@ describe('the console', () => {
     const { context, page, problems } = await open(PHONE);
     await signIn(page, key.key);
     const nav = page.getByRole('navigation', { name: 'Sections' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Events', 'Health']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Events', 'Event types', 'Health']);
     await page.goto(`${rt.url}/console#/events/${id}`);
     await page.getByRole('heading', { name: `Event ${id}` }).waitFor();
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
     await shot(page, 'reader-event-phone');
     await page.goto(`${rt.url}/console#/api-keys`);
     await page.getByText('This key cannot see “api-keys”').waitFor();
+    await page.goto(`${rt.url}/console#/health`);
+    await page.getByText("The pipeline's counts need the destinations:write scope.").waitFor();
+    expect(await page.getByRole('table', { name: 'Queues' }).count()).toBe(0);
     const answers = await page.evaluate(async () => {
       const { csrfToken } = await (await fetch('/console/session')).json();
       const call = (method: string, path: string) =>
