@@ -37,7 +37,11 @@ export async function startDevReceiver(apiUrl: string, adminKey: string): Promis
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-  const close = () => new Promise<void>((r) => server.close(() => r()));
+  const close = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
   const call = (method: string, path: string, body?: unknown) =>
     fetch(`${apiUrl}${path}`, {
       method,
