@@ -55,6 +55,15 @@ const DELIVERY_WORKER = {
   uses: ['delivery-queue', 'event-bus'],
 } satisfies Pick<FunctionSettings, 'table' | 'secrets' | 'uses'>;
 
+/**
+ * A reconciler run: reads and leases its reconciler, lists events with an API-key integration's
+ * key, and stores new events through the webhook's put (BatchGetItem reads a page's ids first).
+ */
+const RECONCILER_RUN = {
+  table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  secrets: [API_KEY_SECRETS_PREFIX],
+} satisfies Pick<FunctionSettings, 'table' | 'secrets'>;
+
 export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   meta: {
     description: 'Health, OpenAPI document, and 404/405 for unmatched routes',
@@ -130,6 +139,22 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     secrets: [OAUTH_SECRETS_PREFIX, VAULT_SECRET_NAME],
     why: 'Walks all connections in pages with bounded concurrency; 5 min matches its schedule, so runs never overlap for long (the lease makes overlap safe anyway).',
+    scheduleMinutes: 5,
+  },
+  'reconcilers-api': {
+    description: 'Reconcilers: configure, inspect and run the listing of providers’ events APIs (HTTP)',
+    memoryMb: 512,
+    timeoutSec: 29,
+    ...RECONCILER_RUN,
+    why: 'A manual run lists pages for up to 25 s (every outbound call ends by then), inside API Gateway’s 30 s; 512 MB holds a 100-event page and its gzip puts.',
+  },
+  reconciler: {
+    description:
+      'Scheduled (every 5 minutes): lists due reconcilers’ events APIs and stores events never received',
+    memoryMb: 512,
+    timeoutSec: 300,
+    ...RECONCILER_RUN,
+    why: 'I/O-bound: pages of up to 100 events, one batch read and the puts of new ones per page; stops taking pages 30 s before its 5 min timeout, which matches the schedule (the run lease keeps runs apart).',
     scheduleMinutes: 5,
   },
   'events-process': {

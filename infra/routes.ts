@@ -12,6 +12,7 @@ import { deliveryRoutes } from './routes/delivery.js';
 import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { reconcilerRoutes } from './routes/reconcilers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export const ROUTES: readonly RouteDef[] = [
@@ -22,6 +23,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...proxyRoutes,
   ...connectionRoutes,
   ...deliveryRoutes,
+  ...reconcilerRoutes,
   ...consoleRoutes,
 ];
 

@@ -10,20 +10,23 @@ import { type ConnectionsContainer, connectionsPart } from './connections.js';
 import { buildBase, type Overrides } from './core.js';
 import { type DeliveryContainer, deliveryPart } from './delivery.js';
 import { type ProxyContainer, proxyPart } from './proxy.js';
+import { type ReconcileContainer, reconcilePart } from './reconcile.js';
 
 export type { BaseContainer, CoreContainer, Overrides } from './core.js';
-export type { ConnectionsContainer, DeliveryContainer, ProxyContainer };
+export type { ConnectionsContainer, DeliveryContainer, ProxyContainer, ReconcileContainer };
 
-export type Container = DeliveryContainer & ConnectionsContainer & ProxyContainer;
+export type Container = DeliveryContainer & ConnectionsContainer & ProxyContainer & ReconcileContainer;
 
 export function buildContainer(config: Config, overrides: Overrides = {}): Container {
   const core = buildBase(config, overrides);
   const connections = connectionsPart(core);
+  const proxy = proxyPart(core, connections);
   return {
     ...core,
     delivery: deliveryPart(core),
     streamItem: imageToItem,
     connections,
-    proxy: proxyPart(core, connections),
+    proxy,
+    reconcile: reconcilePart(core, proxy),
   };
 }

@@ -17,6 +17,8 @@ type FunctionModule = {
 };
 
 const STREAM_AND_QUEUE = ['events-process', 'deliveries-send'];
+/** Scheduled functions the local runtime runs on their interval (./schedule.ts). */
+export const LOCAL_SCHEDULED = ['reconciler'];
 
 export class LocalFunctions implements PipelineFunctions {
   /** HTTP functions by name, bound to the current container. */
@@ -34,7 +36,7 @@ export class LocalFunctions implements PipelineFunctions {
 
   static async load(root: string, env: Record<string, string | undefined>, overrides: Overrides) {
     const modules = new Map<string, FunctionModule>();
-    for (const fn of [...HTTP_FUNCTIONS, ...STREAM_AND_QUEUE]) {
+    for (const fn of [...HTTP_FUNCTIONS, ...STREAM_AND_QUEUE, ...LOCAL_SCHEDULED]) {
       const url = pathToFileURL(join(root, 'functions', fn, 'index.ts')).href;
       modules.set(fn, (await import(url)) as FunctionModule);
     }
@@ -73,6 +75,14 @@ export class LocalFunctions implements PipelineFunctions {
     runAs('deliveries-send', () => this.bound['deliveries-send']!(e as never)) as ReturnType<
       PipelineFunctions['send']
     >;
+
+  /** One scheduled invocation of `fn`, with Lambda's remaining-time view of its timeout. */
+  scheduled(fn: string, timeoutMs: number): Promise<unknown> {
+    const started = Date.now();
+    const context = { getRemainingTimeInMillis: () => timeoutMs - (Date.now() - started) };
+    const handler = this.bound[fn] as unknown as (e: unknown, c: unknown) => Promise<unknown>;
+    return runAs(fn, () => handler({}, context));
+  }
 
   close(): void {
     for (const c of this.built) c.close();

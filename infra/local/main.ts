@@ -88,6 +88,7 @@ process.stdout.write(
     `  data:     ${rt.dataDir ? rt.dataDir : 'in memory (use --data-dir DIR or HOOKBRIDGE_DATA_DIR to keep it)'}`,
     `  dynamodb: dynalite at ${rt.dynamoEndpoint}, table ${rt.table}`,
     `  secrets:  ${rt.secretsFile}`,
+    '  schedule: the reconciler runs due reconcilers every 5 minutes (docs/reconciliation.md)',
     `  admin API key: ${keyLine}`,
     'issuer' in rt.devOAuth
       ? `  dev OAuth: ${rt.devOAuth.issuer}   (an OpenID provider for integrations with "provider": "dev"; any name signs in)`

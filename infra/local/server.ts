@@ -22,6 +22,7 @@ import {
 } from './paypal-standin.js';
 import { type LocalPipeline, startLocalPipeline } from './pipeline.js';
 import { localEnvironment } from './runtime-file.js';
+import { type LocalSchedule, startLocalSchedule } from './schedule.js';
 import { ensureDevSecrets } from './secrets-file.js';
 import { startStore } from './store.js';
 
@@ -46,6 +47,8 @@ export interface LocalOptions {
   gatewayTimeoutMs?: number;
   /** Tests: loads oidc-provider for the dev OpenID provider (a failing one, as a missing devDependency would). */
   loadDevOAuth?: DevOAuthOptions['load'];
+  /** How often each scheduled function runs (default its schedule in infra/functions.ts, e.g. 5 minutes). */
+  scheduleEveryMs?: number;
 }
 
 export interface LocalRuntime {
@@ -67,6 +70,8 @@ export interface LocalRuntime {
   configure(overrides: Overrides, env?: Record<string, string>): void;
   /** The emulated stream -> events-process and delivery queue -> deliveries-send (infra/local/stream.ts). */
   pipeline: LocalPipeline;
+  /** The scheduled functions (the reconciler) on their interval; `run(fn)` invokes one now. */
+  schedule: LocalSchedule;
   /** The dev OpenID provider at /dev-oauth (`provider: "dev"`), or why it is not running. */
   devOAuth: DevOAuth;
   /** Stops dynalite only (to exercise store failures); the HTTP server keeps answering. */
@@ -170,6 +175,11 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       fns.configure({}, { HOOKBRIDGE_LOCAL_DEV_OAUTH_ISSUER: devOAuth.issuer });
     }
     const functions = fns;
+    const schedule = startLocalSchedule(
+      (fn, timeoutMs) => functions.scheduled(fn, timeoutMs),
+      (fn, err) => functions.log.error('scheduled function failed', { fn, error: (err as Error).message }),
+      opts.scheduleEveryMs,
+    );
     return {
       url: `http://127.0.0.1:${port}`,
       port,
@@ -187,7 +197,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       configure: (more, settings) => functions.configure({ ...more, clock: pipeline.clock }, settings),
       stopStore: store.stop,
       pipeline,
+      schedule,
       async close() {
+        await schedule.close();
         await pipeline.close();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

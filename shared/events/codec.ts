@@ -20,5 +20,7 @@ export function recordFromItem(item: Record<string, unknown>): EventRecord {
     headers: (item.headers as Record<string, string> | undefined) ?? {},
     matchedSecret: Number(item.matchedSecret ?? 0),
     flagged: item.flagged === 'body_mismatch' ? 'body_mismatch' : undefined,
+    via: item.via === 'reconciliation' ? 'reconciliation' : undefined,
+    reconcilerId: str(item.reconcilerId),
   };
 }

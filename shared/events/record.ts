@@ -26,6 +26,13 @@ export interface EventRecord {
   matchedSecret: number;
   /** Set when the same event id later arrived with a different body hash. */
   flagged?: 'body_mismatch' | undefined;
+  /**
+   * `reconciliation`: listed from the provider's events API by a reconciler (shared/reconcile/),
+   * its body that API's JSON of the event. Absent: received as a webhook (the API shows `webhook`).
+   */
+  via?: 'reconciliation' | undefined;
+  /** The reconciler that stored it (with `via: "reconciliation"`). */
+  reconcilerId?: string | undefined;
 }
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';

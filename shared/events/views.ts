@@ -21,9 +21,30 @@ export function normalisedParts(record: EventRecord, body: Buffer) {
   });
 }
 
-export const eventSummary = ({ headers: _h, matchedSecret: _m, ...rest }: EventRecord) => rest;
+export const eventSummary = ({
+  headers: _h,
+  matchedSecret: _m,
+  via: _v,
+  reconcilerId: _r,
+  ...rest
+}: EventRecord) => rest;
 
-/** The record, its headers, the raw body (utf8 when it is valid UTF-8, else base64), how it was verified and its normalised parts. */
+/** How the event came in: a verified webhook, or a reconciler's listing of the provider's events API. */
+const provenance = (record: EventRecord) =>
+  record.via === 'reconciliation'
+    ? { via: 'reconciliation' as const, reconciliation: { reconcilerId: record.reconcilerId ?? '' } }
+    : {
+        via: 'webhook' as const,
+        verification: {
+          secretName: webhookSecretName(
+            record.provider,
+            record.source === DEFAULT_SOURCE ? undefined : record.source,
+          ),
+          matchedSecret: record.matchedSecret,
+        },
+      };
+
+/** The record, its headers, the raw body (utf8 when it is valid UTF-8, else base64), how it came in (verified how, or reconciled by whom) and its normalised parts. */
 export async function eventDetail(events: Pick<EventRepo, 'getWithBody'>, id: string) {
   const found = await events.getWithBody(id);
   if (!found) throw new HookbridgeError('not_found', `No event ${id}`);
@@ -36,12 +57,6 @@ export async function eventDetail(events: Pick<EventRepo, 'getWithBody'>, id: st
     body: utf8 ? text : raw.toString('base64'),
     bodyEncoding: utf8 ? 'utf8' : 'base64',
     normalised: normalisedParts(record, raw),
-    verification: {
-      secretName: webhookSecretName(
-        record.provider,
-        record.source === DEFAULT_SOURCE ? undefined : record.source,
-      ),
-      matchedSecret: record.matchedSecret,
-    },
+    ...provenance(record),
   };
 }

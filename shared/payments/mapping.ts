@@ -26,8 +26,6 @@ export interface Draft {
    * provider (docs/payments.md); undefined means the event time.
    */
   order: OrderBasis | undefined;
-  /** @deprecated Not part of the order key any more (ties go by lifecycle rank); ignored. */
-  providerEventId?: string | undefined;
   fields: Record<string, unknown>;
 }
 

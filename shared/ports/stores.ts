@@ -15,6 +15,7 @@ import type {
 } from '../delivery/types.js';
 import type { EventRecord } from '../events/record.js';
 import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
+import type { ReconcileRun, Reconciler, ReconcilerSettings } from '../reconcile/types.js';
 
 export interface Page<T> {
   items: T[];
@@ -58,6 +59,8 @@ export interface EventRepo {
   getBody(ref: string | EventRecord, item?: StoredItem): Promise<Buffer>;
   /** Newest first. */
   list(filters?: EventFilters, cursor?: string): Promise<Page<EventRecord>>;
+  /** Which of these record ids are stored (live): a batch of reads, no write. */
+  presentIds(ids: readonly string[]): Promise<Set<string>>;
 }
 
 // --- delivery -------------------------------------------------------------------------------
@@ -181,6 +184,32 @@ export interface ReplayRepo {
     job: ReplayJob,
     next: { cursor: string | undefined; scanned: number; queued: number; at: string },
   ): Promise<boolean>;
+}
+
+// --- reconcilers ----------------------------------------------------------------------------
+
+export interface ReconcilerRepo {
+  /** Creates or replaces the settings; keeps the checkpoint, the runs and the original createdAt. */
+  save(
+    r: Pick<Reconciler, 'id' | 'provider' | 'source'> & ReconcilerSettings,
+    now: string,
+  ): Promise<{ reconciler: Reconciler; created: boolean }>;
+  get(id: string): Promise<Reconciler | undefined>;
+  /** One page, by id. */
+  list(limit: number, cursor?: string): Promise<Page<Reconciler>>;
+  /** Takes the run lease unless another run holds one that has not expired; true if taken. */
+  beginRun(id: string, owner: string, now: string, until: string): Promise<boolean>;
+  /** The run so far (after each page), while `owner` holds the lease; false if it lost it. */
+  saveProgress(id: string, owner: string, run: ReconcileRun): Promise<boolean>;
+  /**
+   * Ends the run and releases the lease: `lastRun`, the next scheduled time, and on completion the
+   * new checkpoint (the progress is dropped); otherwise the progress is kept for the next run.
+   */
+  finishRun(
+    id: string,
+    owner: string,
+    end: { run: ReconcileRun; nextRunAt: string; checkpoint?: string | undefined },
+  ): Promise<void>;
 }
 
 // --- connections ----------------------------------------------------------------------------

@@ -28,6 +28,8 @@ export interface ProxyRequest {
   body?: Buffer | string | undefined;
   /** Shown in the log line instead of the path; defaults to the path with ids templated out. */
   pathTemplate?: string | undefined;
+  /** An earlier end for the whole call (deps clock) than the policy's total timeout. */
+  deadline?: number | undefined;
 }
 
 export interface ProxyResponse {
@@ -164,7 +166,10 @@ async function send(target: Target, req: ProxyRequest, deps: ProxyDeps): Promise
       headers: forwardRequestHeaders(req.headers ?? {}, target.headers?.forward, target.headers?.defaults),
       body: body?.length || !['GET', 'HEAD'].includes(method) ? body : undefined,
       auth,
-      deadline: target.deadline,
+      deadline: Math.min(
+        target.deadline ?? Number.POSITIVE_INFINITY,
+        req.deadline ?? Number.POSITIVE_INFINITY,
+      ),
       log: {
         provider: target.provider,
         ...target.log,

@@ -93,9 +93,23 @@ export const EventDetail = z
           'What the pipeline derived from the body, one item per part (an Adyen batch has several): each delivered as its own webhook',
         ),
       ),
-    verification: z.object({
-      secretName: z.string(),
-      matchedSecret: z.number().check(z.int(), z.describe('index into the secret’s "secrets" list')),
-    }),
+    via: z
+      .enum(['webhook', 'reconciliation'])
+      .check(
+        z.describe(
+          'webhook: received and verified; reconciliation: listed from the provider’s events API by a reconciler (the body is that API’s JSON of the event)',
+        ),
+      ),
+    verification: z
+      .optional(
+        z.object({
+          secretName: z.string(),
+          matchedSecret: z.number().check(z.int(), z.describe('index into the secret’s "secrets" list')),
+        }),
+      )
+      .check(z.describe('via webhook: the secret that verified the signature')),
+    reconciliation: z
+      .optional(z.object({ reconcilerId: z.string() }))
+      .check(z.describe('via reconciliation: the reconciler that stored it (GET /reconcilers/{id})')),
   })
   .register(z.globalRegistry, { id: 'EventDetail' });

@@ -50,7 +50,7 @@ let devOutdir: string;
 beforeAll(() => {
   prod = synth('prod').template;
   ({ template: dev, outdir: devOutdir } = synth('dev'));
-}, 120_000);
+}, 300_000);
 
 describe('table', () => {
   it('is on-demand with PITR, TTL, a NEW_IMAGE stream and the shared key schema', () => {
@@ -433,6 +433,56 @@ describe('processing, schedules, secrets and outputs', () => {
     }
   });
 
+  it('runs the reconciler every 5 minutes, once per tick, with only the api-key secrets and its table actions', () => {
+    const fns = prod.findResources('AWS::Lambda::Function') as Resources;
+    const [fnId, fn] = Object.entries(fns).find(
+      ([, f]) => f.Properties.FunctionName === 'Hookbridge-prod-reconciler',
+    )!;
+    expect(fn.Properties.Timeout).toBe(300);
+    const rules = Object.values(prod.findResources('AWS::Events::Rule') as Resources).filter((r) =>
+      JSON.stringify(r.Properties.Targets).includes(fnId),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    // EventBridge may invoke it, nothing else (no function URL, no API route).
+    const permissions = Object.values(prod.findResources('AWS::Lambda::Permission') as Resources).filter(
+      (p) => JSON.stringify(p.Properties.FunctionName).includes(fnId),
+    );
+    expect(permissions.map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com']);
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = Object.values(prod.findResources('AWS::IAM::Policy') as Resources)
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    const actions = statements
+      .flatMap((st) => [st.Action].flat())
+      .filter((a) => !a.startsWith('xray:'))
+      .sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
+    );
+    const secrets = JSON.stringify(
+      statements.filter((st) => [st.Action].flat()[0]!.startsWith('secretsmanager:')),
+    );
+    expect(secrets).toContain('secret:hookbridge/apikeys/*');
+    expect(secrets).not.toMatch(/hookbridge\/(webhooks|oauth|vault|admin)/);
+  });
+
   it('creates provider secret placeholders and outputs their webhook URLs and the OAuth callback', () => {
     const app = new App({
       outdir: mkdtempSync(join(tmpdir(), 'hb-cdk-ctx-')),
@@ -484,7 +534,7 @@ describe('processing, schedules, secrets and outputs', () => {
         () => new HookbridgeStack(new App({ context }), 'Bad2', { stage: 'dev', root: REPO_ROOT }),
       ).toThrow(message);
     }
-  });
+  }, 120_000);
 
   it('keeps log metrics per stack, so stages in one account never share an alarm', () => {
     const filters = Object.values(prod.findResources('AWS::Logs::MetricFilter') as Resources);

@@ -18,6 +18,7 @@ import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import { DynamoPullMessageRepo } from '../../shared/adapters/dynamodb/pull-messages.js';
 import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.js';
+import { DynamoReconcilerRepo } from '../../shared/adapters/dynamodb/reconcilers.js';
 import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
 import type { ConnectionRecord } from '../../shared/connections/model.js';
 import type { Delivery, ObjectState, PullMessage } from '../../shared/delivery/types.js';
@@ -32,6 +33,7 @@ import type {
   IntegrationRepo,
   PullMessageRepo,
   ReadModelRepo,
+  ReconcilerRepo,
   ReplayRepo,
 } from '../../shared/ports/index.js';
 import { memoryStores } from '../support/memory-stores.js';
@@ -67,6 +69,7 @@ interface Stores {
   connections: ConnectionRepo;
   integrations: IntegrationRepo;
   apiKeys: ApiKeyRepo;
+  reconcilers: ReconcilerRepo;
 }
 
 /** A fresh, empty set of stores: a new table for DynamoDB, new maps for the fakes. */
@@ -84,6 +87,7 @@ async function dynamoStores(): Promise<Stores> {
     connections: new DynamoConnectionRepo(ddb, name),
     integrations: new DynamoIntegrationRepo(ddb, name),
     apiKeys: new DynamoApiKeyRepo(ddb, name),
+    reconcilers: new DynamoReconcilerRepo(ddb, name),
   };
 }
 
@@ -164,6 +168,80 @@ describe.each([
     expect(first.items.map((e) => e.id)).toEqual(['evt_b']);
     expect((await events.list({ limit: 1 }, first.cursor)).items.map((e) => e.id)).toEqual(['evt_a']);
     expect((await events.list({ provider: 'stripe' })).items.map((e) => e.id)).toEqual(['evt_a']);
+  });
+
+  it('events: presentIds finds the live ids among any number; a reconciled record is a plain duplicate', async () => {
+    const { events } = await make();
+    const ids = Array.from({ length: 130 }, (_, i) => `evt_p${i}`);
+    for (const id of ids.filter((_, i) => i % 3 === 0)) await events.put(event(id), body);
+    const present = await events.presentIds([...ids, 'evt_none']);
+    expect([...present].sort()).toEqual(ids.filter((_, i) => i % 3 === 0).sort());
+    expect(await events.presentIds([])).toEqual(new Set());
+    // The events API's JSON is not the webhook's bytes: no body_mismatch either way round.
+    const reconciled = event('evt_r', { via: 'reconciliation', reconcilerId: 'stripe', matchedSecret: -1 });
+    expect(await events.put(reconciled, body)).toBe('stored');
+    expect(await events.put(event('evt_r', { bodySha256: 'f'.repeat(64) }), body)).toBe('duplicate');
+    expect(await events.put(reconciled, body)).toBe('duplicate');
+    expect(
+      await events.put(event('evt_p0', { via: 'reconciliation', bodySha256: 'e'.repeat(64) }), body),
+    ).toBe('duplicate');
+    expect(await events.get('evt_r')).toMatchObject({ via: 'reconciliation', reconcilerId: 'stripe' });
+    expect((await events.get('evt_r'))?.flagged).toBeUndefined();
+    expect((await events.get('evt_p0'))?.via).toBeUndefined();
+  });
+
+  it('reconcilers: settings replaced and state kept, one run lease at a time, the checkpoint set on completion', async () => {
+    const { reconcilers } = await make();
+    const settings = {
+      id: 'stripe',
+      provider: 'stripe',
+      source: 'default',
+      integrationId: 'k',
+      intervalMinutes: 5,
+      lookbackHours: 1,
+    };
+    const first = await reconcilers.save(settings, AT);
+    expect(first).toMatchObject({ created: true, reconciler: { ...settings, createdAt: AT, nextRunAt: AT } });
+    expect(await reconcilers.beginRun('none', 'o1', AT, later(1000))).toBe(false);
+    expect(await reconcilers.beginRun('stripe', 'o1', AT, later(60_000))).toBe(true);
+    expect(await reconcilers.beginRun('stripe', 'o2', later(1000), later(60_000))).toBe(false);
+    const run = {
+      trigger: 'manual' as const,
+      status: 'running' as const,
+      startedAt: AT,
+      windowFrom: AT,
+      windowTo: later(5000),
+      after: 'evt_9',
+      pages: 1,
+      listed: 2,
+      stored: 1,
+      skipped: 1,
+      errors: 0,
+    };
+    expect(await reconcilers.saveProgress('stripe', 'o2', run)).toBe(false);
+    expect(await reconcilers.saveProgress('stripe', 'o1', run)).toBe(true);
+    expect((await reconcilers.get('stripe'))?.progress).toEqual(run);
+    const done = { ...run, status: 'completed' as const, finishedAt: later(2000) };
+    await reconcilers.finishRun('stripe', 'o1', {
+      run: done,
+      nextRunAt: later(300_000),
+      checkpoint: later(5000),
+    });
+    const after = await reconcilers.get('stripe');
+    expect(after).toMatchObject({ lastRun: done, checkpoint: later(5000), nextRunAt: later(300_000) });
+    expect(after?.progress).toBeUndefined();
+    // The lease is free again; a stale one (past its time) can be taken over.
+    expect(await reconcilers.beginRun('stripe', 'o3', later(2000), later(3000))).toBe(true);
+    expect(await reconcilers.beginRun('stripe', 'o4', later(4000), later(60_000))).toBe(true);
+    const again = await reconcilers.save({ ...settings, intervalMinutes: 60 }, later(9000));
+    expect(again).toMatchObject({
+      created: false,
+      reconciler: { intervalMinutes: 60, createdAt: AT, checkpoint: later(5000) },
+    });
+    await reconcilers.save({ ...settings, id: 'stripe:eu', source: 'eu' }, AT);
+    const page1 = await reconcilers.list(1);
+    expect(page1.items.map((r) => r.id)).toEqual(['stripe']);
+    expect((await reconcilers.list(1, page1.cursor)).items.map((r) => r.id)).toEqual(['stripe:eu']);
   });
 
   it('events: pages across index shards in exact newest-first order, with filters and bounds', async () => {

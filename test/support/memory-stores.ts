@@ -35,6 +35,7 @@ import type {
   PullStream,
   PutOutcome,
   ReadModelRepo,
+  ReconcilerRepo,
   ReplayRepo,
   SessionConsumeResult,
   SettleChange,
@@ -42,6 +43,7 @@ import type {
   StoredEvent,
   StoredItem,
 } from '../../shared/ports/index.js';
+import type { ReconcileRun, Reconciler, ReconcilerSettings } from '../../shared/reconcile/types.js';
 
 const copy = <T>(v: T): T => structuredClone(v);
 const conflict = () =>
@@ -80,7 +82,8 @@ export class MemoryEventRepo implements EventRepo {
   async put(record: EventRecord, rawBody: Buffer): Promise<PutOutcome> {
     const existing = this.live(record.id);
     if (existing) {
-      if (existing.record.bodySha256 === record.bodySha256) return 'duplicate';
+      const reconciled = existing.record.via === 'reconciliation' || record.via === 'reconciliation';
+      if (existing.record.bodySha256 === record.bodySha256 || reconciled) return 'duplicate';
       existing.record.flagged = 'body_mismatch';
       return 'duplicate_mismatch';
     }
@@ -128,6 +131,10 @@ export class MemoryEventRepo implements EventRepo {
           (!to || r.receivedAt <= to),
       );
     return page(matching, (r) => `${r.receivedAt}#${r.id}`, limit, cursor, true);
+  }
+
+  async presentIds(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.live(id)));
   }
 }
 
@@ -563,6 +570,55 @@ export class MemoryApiKeyRepo implements ApiKeyRepo {
 }
 
 /** One fake of every store port. */
+export class MemoryReconcilerRepo implements ReconcilerRepo {
+  readonly items = new Map<string, { r: Reconciler; lease?: { owner: string; until: string } }>();
+  async save(
+    r: Pick<Reconciler, 'id' | 'provider' | 'source'> & ReconcilerSettings,
+    now: string,
+  ): Promise<{ reconciler: Reconciler; created: boolean }> {
+    const old = this.items.get(r.id);
+    const next: Reconciler = { createdAt: now, nextRunAt: now, ...old?.r, ...r, updatedAt: now };
+    this.items.set(r.id, { ...old, r: next });
+    return { reconciler: copy(next), created: !old };
+  }
+  async get(id: string): Promise<Reconciler | undefined> {
+    const it = this.items.get(id);
+    return it && copy(it.r);
+  }
+  async list(limit: number, cursor?: string): Promise<Page<Reconciler>> {
+    return page(
+      [...this.items.values()].map((i) => i.r),
+      (r) => r.id,
+      limit,
+      cursor,
+    );
+  }
+  async beginRun(id: string, owner: string, now: string, until: string): Promise<boolean> {
+    const it = this.items.get(id);
+    if (!it || (it.lease && it.lease.until >= now)) return false;
+    it.lease = { owner, until };
+    return true;
+  }
+  async saveProgress(id: string, owner: string, run: ReconcileRun): Promise<boolean> {
+    const it = this.items.get(id);
+    if (it?.lease?.owner !== owner) return false;
+    it.r.progress = copy(run);
+    return true;
+  }
+  async finishRun(
+    id: string,
+    owner: string,
+    end: { run: ReconcileRun; nextRunAt: string; checkpoint?: string | undefined },
+  ): Promise<void> {
+    const it = this.items.get(id);
+    if (it?.lease?.owner !== owner) return;
+    Object.assign(it.r, { lastRun: copy(end.run), nextRunAt: end.nextRunAt });
+    if (end.checkpoint === undefined) it.r.progress = copy(end.run);
+    else Object.assign(it.r, { checkpoint: end.checkpoint, progress: undefined });
+    it.lease = undefined;
+  }
+}
+
 export function memoryStores(now: () => number = Date.now) {
   return {
     events: new MemoryEventRepo({ now }),
@@ -575,5 +631,6 @@ export function memoryStores(now: () => number = Date.now) {
     connections: new MemoryConnectionRepo(),
     integrations: new MemoryIntegrationRepo(),
     apiKeys: new MemoryApiKeyRepo(),
+    reconcilers: new MemoryReconcilerRepo(),
   };
 }

@@ -15,6 +15,23 @@ describe('the route table', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('names each path variable one way at each level (API Gateway refuses /a/{x} beside /a/{y}: ConflictException)', () => {
+    const names = new Map<string, Set<string>>();
+    for (const r of ROUTES) {
+      const segments = r.path.split('/');
+      segments.forEach((seg, i) => {
+        const m = /^\{([A-Za-z0-9_]+)\+?\}$/.exec(seg);
+        if (!m) return;
+        const parent = segments
+          .slice(0, i)
+          .map((s) => (s.startsWith('{') ? '{}' : s))
+          .join('/');
+        names.set(parent, (names.get(parent) ?? new Set()).add(m[1]!));
+      });
+    }
+    for (const [parent, at] of names) expect([...at], parent).toHaveLength(1);
+  });
+
   it('gives every API-key route a scope', () => {
     for (const r of ROUTES.filter((r) => r.auth === 'api-key')) expect(r.scope, routeKey(r)).toBeDefined();
   });

@@ -37,6 +37,8 @@ describe('secret names', () => {
     ['connections-api', [oauthSecretName('g'), VAULT_SECRET_NAME, ADMIN_SECRET_NAME]],
     ['connections-refresher', [oauthSecretName('g'), DEV_OAUTH_CLIENT_SECRET_NAME, VAULT_SECRET_NAME]],
     ['api-keys', [ADMIN_SECRET_NAME]],
+    ['reconcilers-api', [apiKeySecretName('stripe-events'), ADMIN_SECRET_NAME]],
+    ['reconciler', [apiKeySecretName('stripe-events')]],
   ])('%s is granted every name it reads', (fn, names) => {
     for (const name of names) expect(granted(fn, name), name).toBe(true);
   });

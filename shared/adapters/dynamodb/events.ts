@@ -112,9 +112,11 @@ export class DynamoEventRepo extends DynamoRepo implements EventRepo {
     return count;
   }
 
-  /** A live item already holds this id: a duplicate, flagged when the body differs. */
+  /** A live item already holds this id: a duplicate, flagged when two webhooks' bodies differ. */
   private async duplicateOutcome(existing: StoredItem, record: EventRecord): Promise<PutOutcome> {
-    if (existing.bodySha256 === record.bodySha256) return 'duplicate';
+    // A reconciled body is the events API's JSON, not the webhook's bytes: only two webhooks compare.
+    const reconciled = existing.via === 'reconciliation' || record.via === 'reconciliation';
+    if (existing.bodySha256 === record.bodySha256 || reconciled) return 'duplicate';
     if (existing.flagged !== 'body_mismatch') await this.flagMismatch(record.id);
     return 'duplicate_mismatch';
   }
@@ -237,6 +239,16 @@ export class DynamoEventRepo extends DynamoRepo implements EventRepo {
       if (!start) return { items };
     }
     return { items, resumeAt: String(start?.gsi3sk) };
+  }
+
+  /** One BatchGetItem per 100 ids (keys and ttl only): which are stored and not expired. */
+  async presentIds(ids: readonly string[]): Promise<Set<string>> {
+    const present = new Set<string>();
+    for (let i = 0; i < ids.length; i += 100) {
+      const items = await this.batchGet(ids.slice(i, i + 100).map(eventKey), ['pk', 'ttl', 'id']);
+      for (const it of items) if (!this.expired(it)) present.add(String(it.id));
+    }
+    return present;
   }
 
   private nowSec(): number {

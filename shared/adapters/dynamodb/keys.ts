@@ -147,3 +147,11 @@ export const CONSOLE_SESSION = {
   allPk: 'consolesessions',
   listSk: (expiresAt: number, id: string) => timeSk(String(expiresAt), id),
 } as const;
+
+/** Reconcilers: one item each (settings, checkpoint, runs and the run lease), listed through gsi1 by id. */
+export const RECONCILER = {
+  kind: 'reconciler',
+  pk: (id: string) => `reconciler#${id}`,
+  sk: 'reconciler',
+  allPk: 'reconcilers',
+} as const;

@@ -3,6 +3,7 @@
  * written in (get, put, conditional write, query). Each subclass owns one kind of record.
  */
 import {
+  BatchGetCommand,
   type DeleteCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -12,6 +13,7 @@ import {
   type QueryCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { HookbridgeError } from '../../errors.js';
 import { queryAll, storeCall } from './client.js';
 import {
   type ConditionalWrite,
@@ -52,6 +54,36 @@ export abstract class DynamoRepo {
       ),
     );
     return out.Item;
+  }
+
+  /**
+   * Up to 100 items by key in one BatchGetItem (consistent, these attributes only); keys DynamoDB
+   * leaves unprocessed are asked for again, a bounded number of times.
+   */
+  protected async batchGet(keys: Key[], attributes: string[]): Promise<Item[]> {
+    const found: Item[] = [];
+    let pending: Key[] = keys.slice(0, 100);
+    for (let i = 0; i < 5 && pending.length; i++) {
+      const out = await storeCall(() =>
+        this.ddb.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ProjectionExpression: attributes.map((_, n) => `#a${n}`).join(', '),
+                ExpressionAttributeNames: Object.fromEntries(attributes.map((a, n) => [`#a${n}`, a])),
+              },
+            },
+          }),
+        ),
+      );
+      found.push(...(out.Responses?.[this.table] ?? []));
+      pending = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Key[];
+    }
+    if (pending.length)
+      throw new HookbridgeError('store_unavailable', 'The data store did not read every key; retry later');
+    return found;
   }
 
   /** An unconditional put, or one whose failed condition is an error for the caller (storeCall passes it on). */

@@ -19,7 +19,9 @@ interface EventDetail extends EventSummary {
   contentType?: string;
   occurredAt?: string;
   bodySha256: string;
-  verification: { secretName: string; matchedSecret: number };
+  /** Absent on an event a reconciler listed from the provider's events API (`via: reconciliation`). */
+  verification?: { secretName: string; matchedSecret: number };
+  reconciliation?: { reconcilerId: string };
   normalised: NormalisedPart[];
 }
 interface NormalisedPart {
@@ -229,11 +231,18 @@ export function EventPage({ id, session }: { id: string; session: Session }) {
               ['Occurred', when(e.occurredAt)],
               [
                 'Verification',
-                <span key="v">
-                  <Status value="verified" /> signature matched secret #{e.verification.matchedSecret} of{' '}
-                  <code>{e.verification.secretName}</code>
-                  {e.flagged && <Status value={e.flagged} />}
-                </span>,
+                e.verification ? (
+                  <span key="v">
+                    <Status value="verified" /> signature matched secret #{e.verification.matchedSecret} of{' '}
+                    <code>{e.verification.secretName}</code>
+                    {e.flagged && <Status value={e.flagged} />}
+                  </span>
+                ) : (
+                  <span key="v">
+                    <Status value="reconciled" /> listed from the provider's events API by reconciler{' '}
+                    <code>{e.reconciliation?.reconcilerId}</code>
+                  </span>
+                ),
               ],
               ['Body', `${e.bodySize} bytes, ${e.contentType ?? 'no content type'}, sha256 ${e.bodySha256}`],
             ]}
