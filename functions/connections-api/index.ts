@@ -2,9 +2,14 @@ import * as z from 'zod/mini';
 import { buildConnectionsContainer, type ConnectionsContainer } from '../../infra/container/connections.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import { connectionRoutes } from '../../infra/routes/connections.js';
-import { createConnectSession, deleteConnection } from '../../shared/connections/flow.js';
+import { createConnectSession, deleteConnection, revocationView } from '../../shared/connections/flow.js';
 import { getFreshAccessToken } from '../../shared/connections/tokens.js';
-import { checkIntegration, connectionView, integrationView } from '../../shared/connections/views.js';
+import {
+  checkIntegration,
+  checkOidcIssuer,
+  connectionView,
+  integrationView,
+} from '../../shared/connections/views.js';
 import { HookbridgeError } from '../../shared/errors.js';
 import type { RouteImpl } from '../../shared/http/lambda.js';
 import { routesOf } from '../../shared/http/route.js';
@@ -18,6 +23,7 @@ const impls = ({ connections: d }: ConnectionsContainer): Record<string, RouteIm
   'PUT /integrations/{id}': async (req) => {
     const { id } = parseParams(req, Params);
     const config = checkIntegration(parseJsonBody(req, d.integrationSchema));
+    await checkOidcIssuer(d, config);
     const { record, created } = await d.integrations.put(id, config, new Date(d.now()).toISOString());
     return json(created ? 201 : 200, integrationView(record));
   },
@@ -34,13 +40,16 @@ const impls = ({ connections: d }: ConnectionsContainer): Record<string, RouteIm
   'POST /connect-sessions': async (req) =>
     json(201, await createConnectSession(d, parseJsonBody(req, CreateConnectSessionBody), req.baseUrl)),
   'GET /connections': async (req) => {
-    return json(200, pageBody(await d.store.list(parseQuery(req, ListConnectionsQuery)), connectionView));
+    return json(
+      200,
+      pageBody(await d.store.list(parseQuery(req, ListConnectionsQuery)), (c) => connectionView(c, d.now())),
+    );
   },
   'GET /connections/{id}': async (req) => {
     const { id } = parseParams(req, Params);
     const c = await d.store.get(id);
     if (!c) throw new HookbridgeError('not_found', `No connection ${id}`);
-    return json(200, connectionView(c));
+    return json(200, connectionView(c, d.now()));
   },
   'DELETE /connections/{id}': async (req) => {
     const { id } = parseParams(req, Params);
@@ -50,7 +59,14 @@ const impls = ({ connections: d }: ConnectionsContainer): Record<string, RouteIm
       deleted: true,
       revokedAtProvider: out.revoked,
       ...(out.revocationError ? { revocationError: out.revocationError } : {}),
+      ...(out.revocationRetry ? { revocationRetry: out.revocationRetry } : {}),
     });
+  },
+  'GET /connections/{id}/revocation': async (req) => {
+    const { id } = parseParams(req, Params);
+    const job = await d.store.getRevocation(id);
+    if (!job) throw new HookbridgeError('not_found', `No revocation retry for connection ${id}`);
+    return json(200, revocationView(job));
   },
   'GET /connections/{id}/access-token': async (req) => {
     const { id } = parseParams(req, Params);

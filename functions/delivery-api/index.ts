@@ -5,6 +5,7 @@ import {
   deleteDestination,
   destinationDeliveries,
   destinationDeliveryView,
+  destinationView,
   eventDeliveries,
   getDestination,
   listDestinations,
@@ -65,11 +66,12 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
         idOf(req),
         parseJsonBody(req, PutDestinationBody),
       );
-      return json(created ? 201 : 200, destination);
+      return json(created ? 201 : 200, destinationView(destination));
     },
     'GET /destinations': async (req: HttpRequest) =>
-      json(200, pageBody(await listDestinations(deps, parseQuery(req, PageQuery)))),
-    'GET /destinations/{id}': async (req: HttpRequest) => json(200, await getDestination(deps, idOf(req))),
+      json(200, pageBody(await listDestinations(deps, parseQuery(req, PageQuery)), destinationView)),
+    'GET /destinations/{id}': async (req: HttpRequest) =>
+      json(200, destinationView(await getDestination(deps, idOf(req)))),
     'DELETE /destinations/{id}': async (req: HttpRequest) => {
       await deleteDestination(deps, idOf(req));
       return noContent();

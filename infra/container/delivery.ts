@@ -2,6 +2,7 @@
 import { DynamoBusMarkerRepo } from '../../shared/adapters/dynamodb/bus-markers.js';
 import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
 import { DynamoDestinationRepo } from '../../shared/adapters/dynamodb/destinations.js';
+import { DynamoFlowRepo } from '../../shared/adapters/dynamodb/flow.js';
 import { DynamoPullMessageRepo } from '../../shared/adapters/dynamodb/pull-messages.js';
 import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.js';
 import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
@@ -48,6 +49,7 @@ export function deliveryPart(core: BaseContainer): DeliveryDeps {
     log: core.log,
     clock,
     destinations: new DynamoDestinationRepo(table.ddb, table.name),
+    flow: new DynamoFlowRepo(table.ddb, table.name),
     deliveries: new DynamoDeliveryRepo(table.ddb, table.name),
     pullMessages: new DynamoPullMessageRepo(table.ddb, table.name),
     readModel: new DynamoReadModelRepo(table.ddb, table.name),

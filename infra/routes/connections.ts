@@ -10,6 +10,7 @@ import {
   ConnectSessionCreated,
   CreateConnectSessionBody,
   ListConnectionsQuery,
+  RevocationView,
 } from '../../shared/schemas/connections.js';
 import { badCursor, byId, routeGroup } from './define.js';
 
@@ -38,6 +39,10 @@ export const connectionRoutes: RouteDef[] = [
     params,
     body: IntegrationConfig,
     responses: { 200: IntegrationView, 201: IntegrationView },
+    errors: {
+      400: 'invalid_request: a bad body or catalog params; for provider "oidc", discovery did not load, advertises no usable client authentication method, or requires PAR without an endpoint; issuer_mismatch: the discovery document names another issuer',
+      403: 'ssrf_blocked: the issuer resolves to a refused address (reason)',
+    },
   },
   connections.get('/integrations/{id}', 'connections:read', 'Get an integration', {
     ...byId('integration'),
@@ -88,6 +93,16 @@ export const connectionRoutes: RouteDef[] = [
     },
   ),
   connections.get(
+    '/connections/{id}/revocation',
+    'connections:read',
+    'The background retry of a revocation that failed when the connection was deleted: pending, revoked or failed',
+    {
+      params,
+      responses: { 200: RevocationView },
+      errors: { 404: 'not_found: no revocation was left to retry for this connection id' },
+    },
+  ),
+  connections.get(
     '/connections/{id}/access-token',
     'connections:token',
     'A fresh access token (refreshed first when it expires within the margin)',
@@ -108,7 +123,7 @@ export const connectionRoutes: RouteDef[] = [
       errors: {
         400: 'Error page: invalid_session (unknown, expired or used session, or over 200 characters)',
         404: 'Error page: not_found (the session’s integration is gone)',
-        502: 'Error page: upstream_error (the provider’s discovery document did not load)',
+        502: 'Error page: upstream_error (the provider’s discovery document did not load, or its PAR endpoint refused or failed the pushed request; the link stays usable)',
       },
     },
   ),

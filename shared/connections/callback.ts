@@ -15,6 +15,8 @@ import {
   type ParsedTokens,
   parseTokenResponse,
   type ResolvedProvider,
+  readyClient,
+  refetchingKeys,
   validateIdToken,
 } from '../oauth/protocol.js';
 import { getProvider, normaliseRedirectValue } from '../oauth/providers.js';
@@ -166,7 +168,8 @@ async function exchangeCode(
     redirectUri: state.redirectUri,
     codeVerifier: state.codeVerifier,
   };
-  const spec = buildTokenRequest(checked.provider, grant, checked.creds);
+  const creds = await readyClient(checked.provider, checked.creds, deps.now());
+  const spec = buildTokenRequest(checked.provider, grant, creds);
   let res: { status: number; text: string };
   try {
     res = await sendSpec(deps, spec);
@@ -201,7 +204,7 @@ async function checkIdToken(
     issuer: checked.provider.issuer!,
     clientId: checked.creds.clientId,
     nonce: state.nonce,
-    getKey: jwksFor(deps, checked.provider),
+    getKey: refetchingKeys(jwksFor(deps, checked.provider), () => deps.now()),
     now: deps.now(),
   });
 }
@@ -270,7 +273,7 @@ function jwksFor(deps: ConnectionDeps, p: ResolvedProvider) {
     };
     jwksCache.set(p.jwksUri, hit);
   }
-  return hit.set;
+  return hit;
 }
 
 /** The catalog's name for a provider (`Google`); undefined for generic OIDC / OAuth 2 integrations. */

@@ -4,7 +4,7 @@
  * and the app-event publisher. The container (infra/container) builds it once per cold start.
  */
 
-import type { createRemoteJWKSet } from 'jose';
+import type { createRemoteJWKSet, JWK } from 'jose';
 import { HookbridgeError } from '../errors.js';
 import type { AppEventPublisher } from '../events/app-events.js';
 import type { integrationConfigSchema } from '../integrations/schema.js';
@@ -50,7 +50,8 @@ export const TOKEN_BUDGET_MS = 25_000;
 export interface ConnectionCaches {
   /** Decrypted tokens, valid only for the exact sealed JWE they came from (bounded). */
   tokens: OpenedTokens;
-  jwks: Map<string, { fetch: unknown; set: ReturnType<typeof createRemoteJWKSet> }>;
+  /** `forcedAt`: the last re-fetch for an unknown kid inside the cooldown (id-token.ts). */
+  jwks: Map<string, { fetch: unknown; set: ReturnType<typeof createRemoteJWKSet>; forcedAt?: number }>;
   discovery: DiscoveryCache;
 }
 
@@ -81,19 +82,32 @@ export function credentialsFrom(
     async clientCredentials(integrationId, provider) {
       if (provider === DEV_PROVIDER && !devIssuer) throw new HookbridgeError('conflict', DEV_NOT_RUNNING);
       const name = oauthClientSecretName(integrationId, provider);
-      const v = (await secrets.get(name)) as { clientId?: unknown; clientSecret?: unknown } | undefined;
-      if (!v || typeof v.clientId !== 'string' || typeof v.clientSecret !== 'string') {
+      const v = (await secrets.get(name)) as
+        | { clientId?: unknown; clientSecret?: unknown; privateKeyJwk?: unknown }
+        | undefined;
+      const key = privateKeyOf(v?.privateKeyJwk);
+      const secretOk = typeof v?.clientSecret === 'string' || (key && v?.clientSecret === undefined);
+      if (!v || typeof v.clientId !== 'string' || !secretOk || key === null) {
         throw new HookbridgeError(
           'misconfigured',
-          `Secret ${name} is missing or has no {"clientId","clientSecret"} strings`,
+          `Secret ${name} is missing or has no {"clientId","clientSecret"} strings (or a privateKeyJwk object with "kid" and "d")`,
         );
       }
       // The stack's placeholder would send users to the provider with client_id=REPLACE_ME.
       if (v.clientId === SECRET_PLACEHOLDER || v.clientSecret === SECRET_PLACEHOLDER)
         throw placeholderError({ kind: secrets.store.kind, file: secretsFile }, name, CLIENT_EXAMPLE);
-      return { clientId: v.clientId, clientSecret: v.clientSecret };
+      const clientSecret = typeof v.clientSecret === 'string' ? v.clientSecret : '';
+      return { clientId: v.clientId, clientSecret, ...(key ? { privateKeyJwk: key } : {}) };
     },
   };
+}
+
+/** A secret's `privateKeyJwk`: undefined when absent, null when it is not a private JWK with a `kid`. */
+function privateKeyOf(v: unknown): JWK | undefined | null {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+  const jwk = v as JWK;
+  return typeof jwk.kty === 'string' && typeof jwk.kid === 'string' && typeof jwk.d === 'string' ? jwk : null;
 }
 
 /** Opens sealed tokens; an unknown kid triggers one re-read of the vault secret (a rotation elsewhere). */

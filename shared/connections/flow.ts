@@ -4,6 +4,6 @@
  */
 export { type BrowserResult, bindingCookieName } from './browser-binding.js';
 export { callback, providerDisplayName, redirectMetadataOf } from './callback.js';
-export { deleteConnection } from './revoke.js';
+export { deleteConnection, retryRevocations, revocationView } from './revoke.js';
 export { authorize, createConnectSession, isAllowedReturnUrl } from './sessions.js';
 export { connectionIdFor } from './store-connection.js';

@@ -57,6 +57,8 @@ export interface ConnectionRecord {
   hasRefreshToken: boolean;
   /** Epoch ms; absent when the provider did not say. */
   expiresAt?: number | undefined;
+  /** Epoch ms when the current access token was obtained: its lifetime scales the refresh margin. */
+  tokenIssuedAt?: number | undefined;
   version: number;
   leaseOwner?: string | undefined;
   leaseUntil?: number | undefined;
@@ -75,6 +77,30 @@ export interface ConnectionRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * A revocation that failed at delete, kept to be retried in the background (revoke.ts): the
+ * deleted connection's sealed tokens until the provider confirms (`revoked`) or gives a final
+ * answer (`failed`); finished jobs stay readable for REVOCATION_KEEP_MS.
+ */
+export interface RevocationJob {
+  connectionId: string;
+  integrationId: string;
+  provider: string;
+  endUserId: string;
+  /** JWE of the deleted connection's TokenSet. */
+  tokens: string;
+  status: 'pending' | 'revoked' | 'failed';
+  /** Attempts so far, the one at delete included. */
+  attempts: number;
+  /** Epoch ms of the next attempt, while pending. */
+  nextAttemptAt?: number | undefined;
+  lastError?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const REVOCATION_KEEP_MS = 30 * 24 * 3_600_000;
 
 export const CONNECT_SESSION_TTL_MS = 30 * 60_000;
 export const OAUTH_STATE_TTL_MS = 15 * 60_000;

@@ -13,6 +13,7 @@ import {
   buildTokenRequest,
   type ParsedTokens,
   parseTokenResponse,
+  readyClient,
   type TokenOutcome,
 } from '../oauth/protocol.js';
 import { publish } from './app-events.js';
@@ -157,11 +158,13 @@ async function attemptRefresh(
   }
   const provider = await providerFor(deps, integration.config, deps.now());
   const creds = await deps.clientCredentials(c.integrationId, integration.config.provider);
-  const spec = buildTokenRequest(provider, { grantType: 'refresh_token', refreshToken }, creds);
   let outcome: TokenOutcome = { ok: false, error: 'not_attempted', transient: true };
   for (let i = 0; i <= TRANSIENT_BACKOFF_MS.length; i++) {
     const left = deadline - deps.now();
     if (left <= 0) throw outOfTime(); // not counted: the provider did not refuse anything
+    // Built per attempt: a JWT client assertion is single use (its jti).
+    const ready = await readyClient(provider, creds, deps.now());
+    const spec = buildTokenRequest(provider, { grantType: 'refresh_token', refreshToken }, ready);
     try {
       const res = await sendSpec(deps, spec, Math.min(8_000, left));
       outcome = parseTokenResponse(provider, res.status, res.text, deps.now(), 'refresh_token');
@@ -180,7 +183,7 @@ async function attemptRefresh(
 /** decide: pure. What the token endpoint's answer makes of the record re-read under the lease. */
 export function decideRefresh(prepared: PreparedRefresh, outcome: TokenOutcome): RefreshDecision {
   const c = prepared.record;
-  if (outcome.ok) return keepTokens(c, prepared.tokens, outcome.tokens);
+  if (outcome.ok) return keepTokens(c, prepared.tokens, outcome.tokens, prepared.startedAt);
   const now = prepared.startedAt;
   const failures = c.refreshFailures + 1;
   // Only an unbroken invalid_grant streak (or the provider's own code for it) counts towards
@@ -212,7 +215,7 @@ export function decideRefresh(prepared: PreparedRefresh, outcome: TokenOutcome):
 }
 
 /** The new tokens, keeping the old refresh and ID tokens when the provider sent none. */
-function keepTokens(c: ConnectionRecord, old: TokenSet, t: ParsedTokens): RefreshDecision {
+function keepTokens(c: ConnectionRecord, old: TokenSet, t: ParsedTokens, at: number): RefreshDecision {
   return {
     kind: 'store_tokens',
     tokens: {
@@ -223,7 +226,7 @@ function keepTokens(c: ConnectionRecord, old: TokenSet, t: ParsedTokens): Refres
     },
     set: {
       hasRefreshToken: true,
-      ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt } : {}),
+      ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt, tokenIssuedAt: at } : {}),
       ...(t.scopes ? { scopes: t.scopes } : {}),
       providerMetadata: { ...c.providerMetadata, ...t.metadata },
       refreshFailures: 0,
@@ -233,7 +236,7 @@ function keepTokens(c: ConnectionRecord, old: TokenSet, t: ParsedTokens): Refres
       'lastError',
       'invalidGrantStreak',
       'invalidGrantSince',
-      ...(t.expiresAt === undefined ? ['expiresAt' as const] : []),
+      ...(t.expiresAt === undefined ? (['expiresAt', 'tokenIssuedAt'] as const) : []),
     ],
     rotated: t.refreshToken !== undefined,
     recovered: c.refreshFailures > 0 ? { previousFailures: c.refreshFailures } : undefined,

@@ -3,10 +3,14 @@
  * before the next run, retries connections whose last refresh failed (so a persistent
  * invalid_grant reaches needs_reauth), and refreshes idle connections so refresh tokens that
  * expire when unused stay alive. Every refresh goes through the same lease as on-demand reads.
+ * It stores needs_reauth on connections whose token expired with no refresh token (so listings by
+ * status agree with the views), then retries the revocations that failed at delete and are due (revoke.ts).
  */
 import type { ConnectionDeps } from './deps.js';
 import type { ConnectionRecord } from './model.js';
-import { canRefresh, marginMsFor, refreshWithLease } from './tokens.js';
+import { retryRevocations } from './revoke.js';
+import { effectiveStatus } from './token-view.js';
+import { canRefresh, marginMsFor, recordExpired, refreshWithLease } from './tokens.js';
 
 export const REFRESHER_INTERVAL_MS = 5 * 60_000;
 export const KEEPALIVE_MS = 7 * 24 * 3_600_000;
@@ -16,6 +20,8 @@ export interface RefresherStats {
   refreshed: number;
   failed: number;
   skipped: number;
+  /** Revocation jobs retried in this run (revoke.ts). */
+  revocations?: { retried: number; revoked: number; failed: number };
 }
 
 export function isDue(c: ConnectionRecord, now: number, keepAliveMs = KEEPALIVE_MS): boolean {
@@ -38,6 +44,9 @@ export async function runRefresher(
     cursor = page.cursor;
     stats.scanned += page.items.length;
     const due = page.items.filter((c) => isDue(c, deps.now(), opts.keepAliveMs));
+    for (const c of page.items)
+      if (c.status === 'active' && effectiveStatus(c, deps.now()) === 'needs_reauth')
+        await recordExpired(deps, c);
     stats.skipped += page.items.length - due.length;
     for (let i = 0; i < due.length; i += concurrency) {
       await Promise.all(
@@ -52,6 +61,7 @@ export async function runRefresher(
       );
     }
   } while (cursor && (opts.deadline === undefined || deps.now() < opts.deadline));
-  deps.log.info('refresher run', { ...stats });
-  return stats;
+  const revocations = await retryRevocations(deps, { deadline: opts.deadline });
+  deps.log.info('refresher run', { ...stats, revocations });
+  return { ...stats, revocations };
 }

@@ -6,9 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
 import { isOAuth, type OAuthIntegrationConfig } from '../integrations/schema.js';
-import { buildAuthorizationUrl, pkce } from '../oauth/protocol.js';
+import type { ClientCredentials } from '../oauth/client-auth.js';
+import { buildAuthorizationUrl, pkce, type ResolvedProvider, readyClient } from '../oauth/protocol.js';
+import { authenticatedPost } from '../oauth/token.js';
 import { type BrowserResult, bindingCookieName, cookieAttrs, sha256 } from './browser-binding.js';
-import { type ConnectionDeps, providerFor } from './deps.js';
+import { type ConnectionDeps, providerFor, sendSpec } from './deps.js';
 import {
   CONNECT_SESSION_TTL_MS,
   type ConnectSession,
@@ -82,6 +84,81 @@ export async function createConnectSession(
   };
 }
 
+/** The authorization request's URL and the secrets behind it: state, PKCE verifier, OIDC nonce. */
+async function authorizationRequest(
+  provider: ResolvedProvider,
+  config: OAuthIntegrationConfig,
+  clientId: string,
+  redirectUri: string,
+) {
+  const scopes = [...new Set([...provider.defaultScopes, ...config.scopes])];
+  const state = pkce.state();
+  const codeVerifier = provider.pkce ? pkce.verifier() : undefined;
+  const nonce = provider.issuer !== undefined && scopes.includes('openid') ? pkce.nonce() : undefined;
+  const url = buildAuthorizationUrl(provider, {
+    clientId,
+    redirectUri,
+    state,
+    scopes,
+    codeChallenge: codeVerifier ? await pkce.challenge(codeVerifier) : undefined,
+    nonce,
+    extraParams: config.authorizationParams,
+  });
+  return { url, state, codeVerifier, nonce, scopes };
+}
+
+/**
+ * RFC 9126: the authorization request's parameters go to the PAR endpoint (client-authenticated,
+ * like a token request); the browser gets only `client_id` and the `request_uri` it answered.
+ */
+async function pushAuthorizationRequest(
+  deps: ConnectionDeps,
+  provider: ResolvedProvider,
+  creds: ClientCredentials,
+  authorizationUrl: string,
+): Promise<string> {
+  const url = new URL(authorizationUrl);
+  const ready = await readyClient(provider, creds, deps.now());
+  const fields = Object.fromEntries(url.searchParams);
+  const spec = authenticatedPost(
+    provider.par!.endpoint,
+    'form',
+    provider.clientAuth,
+    ready,
+    fields,
+    provider.headers,
+  );
+  const res = await sendSpec(deps, spec).catch((err: unknown) => {
+    if (err instanceof HookbridgeError) throw err;
+    throw new HookbridgeError(
+      'upstream_error',
+      'The provider’s pushed authorization request endpoint did not answer',
+    );
+  });
+  const requestUri = parBody(res.text)?.request_uri;
+  if (res.status !== 201 && res.status !== 200) {
+    const error = parBody(res.text)?.error;
+    throw new HookbridgeError(
+      'upstream_error',
+      `The provider refused the pushed authorization request (HTTP ${res.status}${typeof error === 'string' ? `, ${error.slice(0, 100)}` : ''})`,
+    );
+  }
+  if (typeof requestUri !== 'string' || !requestUri)
+    throw new HookbridgeError('upstream_error', 'The pushed authorization request answer has no request_uri');
+  const out = new URL(provider.authorizationUrl);
+  out.search = new URLSearchParams({ client_id: creds.clientId, request_uri: requestUri }).toString();
+  return out.toString();
+}
+
+const parBody = (text: string): Record<string, unknown> | undefined => {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 export async function authorize(
   deps: ConnectionDeps,
   sessionId: string | undefined,
@@ -108,16 +185,19 @@ export async function authorize(
   const config = await oauthIntegration(deps, pending.integrationId);
   const provider = await providerFor(deps, config, now);
   const creds = await deps.clientCredentials(pending.integrationId, config.provider);
+  const redirectUri = `${baseUrl}/oauth/callback`;
+  const { url, state, codeVerifier, nonce, scopes } = await authorizationRequest(
+    provider,
+    config,
+    creds.clientId,
+    redirectUri,
+  );
+  // Pushed before the link is consumed: a PAR endpoint that fails leaves the link usable.
+  const location = provider.par ? await pushAuthorizationRequest(deps, provider, creds, url) : url;
   const consumed = await deps.store.consumeSession(sessionId, now);
   if (!consumed.ok) throw invalid(consumed.reason);
   const s = consumed.session;
-  const scopes = [...new Set([...provider.defaultScopes, ...config.scopes])];
-  const oidc = provider.issuer !== undefined && scopes.includes('openid');
-  const state = pkce.state();
-  const codeVerifier = provider.pkce ? pkce.verifier() : undefined;
-  const nonce = oidc ? pkce.nonce() : undefined;
   const binding = randomBytes(32).toString('base64url');
-  const redirectUri = `${baseUrl}/oauth/callback`;
   await deps.store.putState({
     state,
     sessionId: s.id,
@@ -131,15 +211,6 @@ export async function authorize(
     redirectUri,
     scopes,
     expiresAt: now + OAUTH_STATE_TTL_MS,
-  });
-  const location = buildAuthorizationUrl(provider, {
-    clientId: creds.clientId,
-    redirectUri,
-    state,
-    scopes,
-    codeChallenge: codeVerifier ? await pkce.challenge(codeVerifier) : undefined,
-    nonce,
-    extraParams: config.authorizationParams,
   });
   return {
     kind: 'redirect',

@@ -67,7 +67,7 @@ export function decideConnection(
     metadata: x.state.metadata,
     providerMetadata: x.providerMetadata,
     hasRefreshToken: tokens.refreshToken !== undefined,
-    ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt } : {}),
+    ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt, tokenIssuedAt: Date.parse(at) } : {}),
     version: (existing?.version ?? 0) + 1,
     refreshFailures: 0,
     createdAt: existing?.createdAt ?? at,

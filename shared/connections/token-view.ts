@@ -5,7 +5,7 @@
 import { HookbridgeError } from '../errors.js';
 import { getProvider } from '../oauth/providers.js';
 import { type ConnectionDeps, openTokens } from './deps.js';
-import type { ConnectionRecord, TokenSet } from './model.js';
+import type { ConnectionRecord, ConnectionStatus, TokenSet } from './model.js';
 
 export interface FreshAccessToken {
   accessToken: string;
@@ -27,8 +27,23 @@ export interface FreshAccessToken {
 export type OpenedTokens = Map<string, { sealed: string; tokens: TokenSet }>;
 const OPENED_MAX = 5000;
 
-export const marginMsFor = (c: Pick<ConnectionRecord, 'provider'>): number =>
-  (getProvider(c.provider)?.expiryMarginSeconds ?? 300) * 1000;
+/** The refresh margin is at most this share of the access token's lifetime (and at most the provider's margin, 300 s by default). */
+export const MARGIN_LIFETIME_FRACTION = 0.25;
+
+/**
+ * How long before expiry a token is refreshed: min(provider margin, a quarter of the token's
+ * lifetime). A 60 s token is refreshed in its last 15 s, a 300 s one in its last 75 s, an hour's
+ * in its last 5 minutes; a fixed 300 s margin would refresh short-lived tokens on every read.
+ */
+export const marginMsFor = (
+  c: Pick<ConnectionRecord, 'provider' | 'expiresAt' | 'tokenIssuedAt' | 'lastRefreshedAt' | 'createdAt'>,
+): number => {
+  const configured = (getProvider(c.provider)?.expiryMarginSeconds ?? 300) * 1000;
+  if (c.expiresAt === undefined) return configured;
+  const issuedAt = c.tokenIssuedAt ?? Date.parse(c.lastRefreshedAt ?? c.createdAt);
+  const lifetime = c.expiresAt - issuedAt;
+  return lifetime > 0 ? Math.min(configured, lifetime * MARGIN_LIFETIME_FRACTION) : configured;
+};
 
 /** A refresh is possible: a refresh token is kept and the catalog says the provider refreshes (its `refresh` flag). */
 export const canRefresh = (c: Pick<ConnectionRecord, 'provider' | 'hasRefreshToken'>): boolean =>
@@ -36,6 +51,15 @@ export const canRefresh = (c: Pick<ConnectionRecord, 'provider' | 'hasRefreshTok
 
 export const needsRefresh = (c: ConnectionRecord, now: number): boolean =>
   c.expiresAt !== undefined && c.expiresAt - marginMsFor(c) <= now;
+
+/**
+ * The status reads and views act on: an active connection whose token has expired with no
+ * refresh token to renew it needs the end user again, whatever the stored status still says.
+ */
+export const effectiveStatus = (c: ConnectionRecord, now: number): ConnectionStatus =>
+  c.status === 'active' && !canRefresh(c) && c.expiresAt !== undefined && c.expiresAt <= now
+    ? 'needs_reauth'
+    : c.status;
 
 /** Forget cached plaintext for a connection (after delete). */
 export function forgetConnection(deps: Pick<ConnectionDeps, 'caches'>, id: string): void {

@@ -1,9 +1,12 @@
 /** What the connection and integration routes show: never tokens (the sealed JWE, kid, version and lease stay inside). */
 import { HookbridgeError } from '../errors.js';
 import type { IntegrationConfig, IntegrationRecord } from '../integrations/schema.js';
+import { checkIssuer } from '../oauth/discovery.js';
 import { environmentProblem, getProvider, normaliseShop } from '../oauth/providers.js';
 import { integrationSecretNameFor } from '../secret-names.js';
+import type { ConnectionDeps } from './deps.js';
 import type { ConnectionRecord } from './model.js';
+import { effectiveStatus } from './token-view.js';
 
 /** `secretName` is where this integration's credentials are read: api-key under apikeys/, the others under oauth/ (dev: the dev provider's client). */
 export const integrationView = (r: IntegrationRecord) => ({
@@ -15,12 +18,13 @@ export const integrationView = (r: IntegrationRecord) => ({
   ),
 });
 
-export const connectionView = (c: ConnectionRecord) => ({
+/** `status` as a token read would find it at `now` (token-view.ts effectiveStatus). */
+export const connectionView = (c: ConnectionRecord, now: number) => ({
   id: c.id,
   integrationId: c.integrationId,
   provider: c.provider,
   endUserId: c.endUserId,
-  status: c.status,
+  status: effectiveStatus(c, now),
   scopes: c.scopes,
   metadata: c.metadata,
   providerMetadata: c.providerMetadata,
@@ -55,4 +59,20 @@ export function checkIntegration(config: IntegrationConfig): IntegrationConfig {
       `Provider "${entry.slug}" needs params: ${missing.join(', ')}`,
     );
   return config;
+}
+
+/**
+ * An OIDC integration's issuer is checked at `PUT /integrations` (discovery.ts checkIssuer), so a
+ * bad issuer is a 400 here rather than an error page in an end user's browser.
+ */
+export async function checkOidcIssuer(
+  deps: Pick<ConnectionDeps, 'fetch' | 'now' | 'caches'>,
+  config: IntegrationConfig,
+): Promise<void> {
+  if (config.type !== 'oauth' || config.provider !== 'oidc' || !('issuer' in config)) return;
+  await checkIssuer(config.issuer, {
+    fetch: deps.fetch,
+    now: deps.now(),
+    discoveryCache: deps.caches.discovery,
+  });
 }

@@ -10,6 +10,7 @@ import type {
   DeliveryRepo,
   DestinationRepo,
   EventRepo,
+  FlowRepo,
   PullMessageRepo,
   QueueStats,
   ReadModelRepo,
@@ -22,6 +23,8 @@ export interface DeliveryDeps extends OutboundNet {
   log: Logger;
   clock: Clock;
   destinations: DestinationRepo;
+  /** Rate slots, in-flight leases and the circuit breaker (shared/delivery/flow.ts). */
+  flow: FlowRepo;
   deliveries: DeliveryRepo;
   /** The streams of pull destinations (what deliveries-send stores instead of POSTing). */
   pullMessages: PullMessageRepo;

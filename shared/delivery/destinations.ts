@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
 import { checkTypeFilters } from '../events/catalog.js';
 import type { Page } from '../ports/stores.js';
+import { breakerOf, type CircuitSettings, circuitView } from './circuit.js';
 import type { DeliveryDeps } from './deps.js';
 import { checkDestinationUrl } from './destination-url.js';
 import { streamOf } from './pull.js';
@@ -17,7 +18,15 @@ export interface DestinationInput {
   secret?: string | undefined;
   enabled?: boolean | undefined;
   description?: string | undefined;
+  /** Flow control: absent keeps the current setting, null removes it. */
+  rateLimit?: { perSecond: number } | null | undefined;
+  maxInFlight?: number | null | undefined;
+  circuitBreaker?: CircuitSettings | null | undefined;
 }
+
+/** A flow-control setting after an update: absent keeps it, null removes it; a pull destination has none. */
+const setting = <T>(given: T | null | undefined, current: T | undefined, type: DestinationType) =>
+  type === 'pull' ? undefined : given === undefined ? current : (given ?? undefined);
 
 /** Creates or replaces destination `id`; `created` tells a new one from an update. */
 export async function saveDestination(
@@ -52,6 +61,14 @@ export async function saveDestination(
         : 'disabled by API',
     description: body.description,
     generation: existing ? existing.generation : randomBytes(8).toString('hex'),
+    rateLimit: setting(body.rateLimit, existing?.rateLimit, type),
+    maxInFlight: setting(body.maxInFlight, existing?.maxInFlight, type),
+    circuitBreaker: setting(body.circuitBreaker, existing?.circuitBreaker, type),
+    // Another url, or enabling it again, starts the breaker afresh; any other update keeps its state.
+    circuit:
+      existing && existing.url === body.url && !(enabled && existing.status === 'disabled')
+        ? existing.circuit
+        : undefined,
     createdAt: existing?.createdAt ?? at,
     updatedAt: at,
   };
@@ -62,6 +79,13 @@ export async function saveDestination(
 
 /** As the API shows a destination: one stored before pull destinations existed is `http`. */
 const withType = (d: Destination): Destination => ({ ...d, type: d.type ?? 'http' });
+
+/** What the destination routes answer: the breaker settings in force and its state, without its counters. */
+export const destinationView = ({ circuit, ...d }: Destination) => ({
+  ...withType(d),
+  circuitBreaker: breakerOf(d.circuitBreaker),
+  circuit: circuitView(circuit),
+});
 
 export async function getDestination(deps: DeliveryDeps, id: string): Promise<Destination> {
   const dest = await deps.destinations.getDestination(id);

@@ -8,6 +8,7 @@ import { HookbridgeError } from '../errors.js';
 import { sendOnce } from '../outbound/send.js';
 import { TransportError } from '../outbound/transport.js';
 import type { DeliveryDeps } from './deps.js';
+import { admit, noteOutcome, postpone } from './flow.js';
 import { type EventPart, partsOf, webhookIdFor } from './process.js';
 import { storePullMessage } from './pull.js';
 import { replayPage } from './replay.js';
@@ -26,7 +27,7 @@ const CONNECT_TIMEOUT_MS = 3_000;
  */
 export const CLAIM_LEASE_MS = 30_000;
 
-export type SendOutcome = 'delivered' | 'retry' | 'dead' | 'gone' | 'skipped' | 'hop' | 'busy';
+export type SendOutcome = 'delivered' | 'retry' | 'dead' | 'gone' | 'skipped' | 'hop' | 'busy' | 'postponed';
 
 export async function handleQueueMessage(
   deps: DeliveryDeps,
@@ -123,14 +124,22 @@ export async function sendAttempt(deps: DeliveryDeps, msg: DeliveryMessage): Pro
   const ready = await prepare(ctx);
   if ('stop' in ready) return ready.stop;
   const { dest, part } = ready;
+  if (dest.type === 'pull') return storeForPull(ctx, dest, part, performance.now());
+  // --- flow control (shared/delivery/flow.ts): circuit breaker, rate limit, in-flight ceiling ---
+  const admission = await admit(deps, dest, msg, nowMs);
+  if (!admission.go) return postpone(deps, msg, admission, ctx.at);
   const started = performance.now();
-  if (dest.type === 'pull') return storeForPull(ctx, dest, part, started);
   const webhookId = webhookIdFor(msg.eventId, msg.part);
   const body = JSON.stringify({ type: part.type, timestamp: part.occurredAt, data: part });
   const headers = signStandardWebhook(dest.secret, webhookId, Math.floor(nowMs / 1000), body);
-  const result = await post(deps, dest.url ?? '', headers, body);
+  const result = await admission.holding(() => post(deps, dest.url ?? '', headers, body));
   const attempt = attemptOf(ctx, result.status, started, { excerpt: result.excerpt, error: result.error });
-  return apply(ctx, dest, attempt, decide(result, msg.attempt, nowMs, deps.random));
+  const decision = decide(result, msg.attempt, nowMs, deps.random);
+  const [outcome] = await Promise.all([
+    apply(ctx, dest, attempt, decision),
+    noteOutcome(deps, dest, admission.probe, decision),
+  ]);
+  return outcome;
 }
 
 function attemptOf(

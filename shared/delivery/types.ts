@@ -1,5 +1,6 @@
 /** Records of the delivery pipeline: destinations, deliveries and their attempts, replay jobs, read-model state. */
 import type { ObjectType } from '../payments/model.js';
+import type { CircuitRecord, CircuitSettings } from './circuit.js';
 
 /** `http`: each delivery is a signed POST to `url`. `pull`: it is stored for GET /destinations/{id}/messages. */
 export type DestinationType = 'http' | 'pull';
@@ -25,6 +26,14 @@ export interface Destination {
    * generation, and deliveries made for the old one are never sent to it.
    */
   generation?: string | undefined;
+  /** Flow control (shared/delivery/flow.ts): at most this many attempts start per second. */
+  rateLimit?: { perSecond: number } | undefined;
+  /** At most this many attempts are in flight at once, across every deliveries-send invocation. */
+  maxInFlight?: number | undefined;
+  /** The circuit breaker's settings (shared/delivery/circuit.ts; absent = its defaults). */
+  circuitBreaker?: CircuitSettings | undefined;
+  /** The breaker's state and counters (absent = closed, nothing counted). */
+  circuit?: CircuitRecord | undefined;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,15 +1,36 @@
 /**
- * OAuth client authentication at the token and revocation endpoints (RFC 6749 §2.3.1): one
- * strategy per method, shaped like oauth4webapi's ClientSecretBasic / ClientSecretPost, used by
- * the authorization-code flow, refresh, revocation and the client-credentials grant.
+ * OAuth client authentication at the token, PAR and revocation endpoints (RFC 6749 §2.3.1, OIDC
+ * Core §9, RFC 7523): one strategy per method, used by the authorization-code flow, refresh,
+ * revocation and the client-credentials grant. The JWT methods sign a fresh assertion per request
+ * (`prepareClientAuth`), so the builders stay synchronous.
  */
+import { randomUUID } from 'node:crypto';
+import { importJWK, type JWK, SignJWT } from 'jose';
+import { HookbridgeError } from '../errors.js';
 import type { ClientAuthMethod } from './providers.js';
 
 export type { ClientAuthMethod };
 
+/** Every method Hookbridge can use; the catalog's entries name one of the first two. */
+export type TokenAuthMethod = ClientAuthMethod | 'client_secret_jwt' | 'private_key_jwt';
+
+/** From a server's `token_endpoint_auth_methods_supported`, in this order of preference (after private_key_jwt, when the secret has a key). */
+export const USABLE_AUTH_METHODS: readonly TokenAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+];
+
 export interface ClientCredentials {
   clientId: string;
+  /** Empty when the secret holds only a private key (private_key_jwt). */
   clientSecret: string;
+  /** A private JWK with `kid` (and `alg`, else RS256 / ES256 / EdDSA from its type), for private_key_jwt. */
+  privateKeyJwk?: JWK | undefined;
+  /** Set by prepareClientAuth: the method chosen for this server, and its signed assertion. */
+  method?: TokenAuthMethod | undefined;
+  clientAssertion?: string | undefined;
 }
 
 /**
@@ -30,7 +51,16 @@ type Strategy = (
   headers: Record<string, string>,
 ) => void;
 
-const STRATEGIES: Record<ClientAuthMethod, Strategy> = {
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+const assertion: Strategy = (creds, fields) => {
+  if (!creds.clientAssertion) throw new Error('client assertion not prepared (call prepareClientAuth)');
+  fields.client_id = creds.clientId;
+  fields.client_assertion_type = JWT_BEARER;
+  fields.client_assertion = creds.clientAssertion;
+};
+
+const STRATEGIES: Record<TokenAuthMethod, Strategy> = {
   client_secret_basic: (creds, _fields, headers) => {
     headers.authorization = basicAuthorization(creds);
   },
@@ -38,14 +68,78 @@ const STRATEGIES: Record<ClientAuthMethod, Strategy> = {
     fields.client_id = creds.clientId;
     fields.client_secret = creds.clientSecret;
   },
+  client_secret_jwt: assertion,
+  private_key_jwt: assertion,
 };
 
 /** Adds the client's credentials to a request's body fields or headers, as the method says. */
 export function applyClientAuth(
-  method: ClientAuthMethod,
+  method: TokenAuthMethod,
   creds: ClientCredentials,
   fields: Record<string, string>,
   headers: Record<string, string>,
 ): void {
   STRATEGIES[method](creds, fields, headers);
+}
+
+/** The methods of `offered` that Hookbridge implements (a server that says nothing offers client_secret_basic). */
+export const usableMethods = (offered: readonly string[] | undefined): TokenAuthMethod[] =>
+  USABLE_AUTH_METHODS.filter((m) => (offered ?? ['client_secret_basic']).includes(m));
+
+/** The method for these credentials: private_key_jwt when the secret has a key, else the first secret-based one offered. */
+export function chooseClientAuth(
+  offered: readonly string[] | undefined,
+  creds: ClientCredentials,
+): TokenAuthMethod | undefined {
+  const usable = usableMethods(offered);
+  if (creds.privateKeyJwk && usable.includes('private_key_jwt')) return 'private_key_jwt';
+  return usable.find((m) => m !== 'private_key_jwt' && creds.clientSecret !== '');
+}
+
+const DEFAULT_ALG: Record<string, string> = { RSA: 'RS256', EC: 'ES256', OKP: 'EdDSA' };
+
+/**
+ * The credentials ready for one request: the method (`fixed`, or chosen from what the server
+ * offers) and, for the JWT methods, a fresh assertion (RFC 7523 §3: iss = sub = client_id, a
+ * unique jti, 60 s lifetime) for `audience` (the issuer, else the endpoint).
+ */
+export async function prepareClientAuth(
+  server: { fixed: TokenAuthMethod; offered?: readonly string[] | undefined; audience: string },
+  creds: ClientCredentials,
+  now: number,
+): Promise<ClientCredentials> {
+  const method = server.offered ? chooseClientAuth(server.offered, creds) : server.fixed;
+  if (!method) {
+    throw new HookbridgeError(
+      'misconfigured',
+      `The client secret fits none of the server's client authentication methods (${usableMethods(server.offered).join(', ') || 'none Hookbridge supports'})`,
+    );
+  }
+  if (method !== 'client_secret_jwt' && method !== 'private_key_jwt') return { ...creds, method };
+  const iat = Math.floor(now / 1000);
+  const jwt = new SignJWT({})
+    .setIssuer(creds.clientId)
+    .setSubject(creds.clientId)
+    .setAudience(server.audience)
+    .setJti(randomUUID())
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 60);
+  const clientAssertion =
+    method === 'client_secret_jwt'
+      ? await jwt.setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(creds.clientSecret))
+      : await signWithKey(jwt, creds.privateKeyJwk!);
+  return { ...creds, method, clientAssertion };
+}
+
+async function signWithKey(jwt: SignJWT, jwk: JWK): Promise<string> {
+  const alg = jwk.alg ?? DEFAULT_ALG[jwk.kty ?? ''] ?? 'RS256';
+  try {
+    const key = await importJWK(jwk, alg);
+    return await jwt.setProtectedHeader({ alg, ...(jwk.kid ? { kid: jwk.kid } : {}) }).sign(key);
+  } catch {
+    throw new HookbridgeError(
+      'misconfigured',
+      'The client secret’s privateKeyJwk is not a usable private key',
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { HookbridgeError } from '../errors.js';
 import type { OAuthIntegrationConfig } from '../integrations/schema.js';
 import { isLoopbackHttp } from '../outbound/url.js';
 import type { Fetch } from '../ports/index.js';
+import { type ClientCredentials, prepareClientAuth, usableMethods } from './client-auth.js';
 import {
   type ClientAuthMethod,
   catalogEntry,
@@ -32,6 +33,10 @@ export interface ResolvedProvider {
   defaultScopes: string[];
   authorizationParams: Record<string, string>;
   clientAuth: ClientAuthMethod;
+  /** Generic OIDC: the server's `token_endpoint_auth_methods_supported`; the method is chosen per request from it and the secret (client-auth.ts). */
+  clientAuthOffered?: string[] | undefined;
+  /** RFC 9126: the server's PAR endpoint, used whenever it has one; `required` when it refuses plain authorization requests. */
+  par?: { endpoint: string; required: boolean } | undefined;
   tokenRequestFormat: 'form' | 'json';
   pkce: boolean;
   refresh: boolean;
@@ -77,6 +82,12 @@ export async function discover(
     return as;
   } catch (err) {
     if (err instanceof HookbridgeError && err.code === 'ssrf_blocked') throw err;
+    if (err instanceof oauth.OperationProcessingError && err.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      throw new HookbridgeError(
+        'issuer_mismatch',
+        `OIDC discovery for ${issuer} names another issuer (they must be identical)`,
+      );
+    }
     throw new HookbridgeError(
       'upstream_error',
       `OIDC discovery for ${issuer} failed: ${(err as Error).message}`,
@@ -102,7 +113,6 @@ async function fromIssuer(issuer: string, deps: ResolveDeps): Promise<ResolvedPr
       `Issuer ${issuer} advertises no authorization or token endpoint`,
     );
   }
-  const methods = as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
   return {
     slug: 'oidc',
     issuer: as.issuer,
@@ -117,7 +127,14 @@ async function fromIssuer(issuer: string, deps: ResolveDeps): Promise<ResolvedPr
     scopeParam: 'scope',
     defaultScopes: ['openid'],
     authorizationParams: {},
-    clientAuth: methods.includes('client_secret_basic') ? 'client_secret_basic' : 'client_secret_post',
+    clientAuth: 'client_secret_basic',
+    clientAuthOffered: as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'],
+    par: as.pushed_authorization_request_endpoint
+      ? {
+          endpoint: as.pushed_authorization_request_endpoint,
+          required: as.require_pushed_authorization_requests === true,
+        }
+      : undefined,
     tokenRequestFormat: 'form',
     pkce: true,
     refresh: true,
@@ -125,6 +142,54 @@ async function fromIssuer(issuer: string, deps: ResolveDeps): Promise<ResolvedPr
     redirectMetadata: [],
     expiryMarginSeconds: 300,
   };
+}
+
+/** The credentials ready for one request to this provider: the client-auth method chosen, a JWT assertion signed. */
+export const readyClient = (p: ResolvedProvider, creds: ClientCredentials, now: number) =>
+  prepareClientAuth(
+    { fixed: p.clientAuth, offered: p.clientAuthOffered, audience: p.issuer ?? p.tokenUrl },
+    creds,
+    now,
+  );
+
+/**
+ * What `PUT /integrations` checks of an OIDC issuer, so problems surface there and not in an end
+ * user's browser: discovery loads, its `issuer` is the configured one character for character, it
+ * offers a client-auth method Hookbridge has, and a PAR requirement comes with a PAR endpoint.
+ * Every problem is a 400 naming it; an unreachable server is never a 5xx.
+ */
+export async function checkIssuer(issuer: string, deps: ResolveDeps): Promise<void> {
+  let as: oauth.AuthorizationServer;
+  try {
+    as = await discover(issuer, { ...deps, discoveryCache: new Map() });
+  } catch (err) {
+    if (err instanceof HookbridgeError && err.code !== 'upstream_error') throw err;
+    throw new HookbridgeError('invalid_request', `issuer: ${(err as Error).message}`);
+  }
+  if (as.issuer !== issuer) {
+    throw new HookbridgeError(
+      'issuer_mismatch',
+      `issuer: the discovery document names issuer "${as.issuer}", not "${issuer}" (they must be identical)`,
+    );
+  }
+  if (!as.authorization_endpoint || !as.token_endpoint)
+    throw new HookbridgeError(
+      'invalid_request',
+      'issuer: discovery advertises no authorization or token endpoint',
+    );
+  if (!usableMethods(as.token_endpoint_auth_methods_supported).length) {
+    throw new HookbridgeError(
+      'invalid_request',
+      `issuer: token_endpoint_auth_methods_supported (${as.token_endpoint_auth_methods_supported?.join(', ')}) has none of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt`,
+    );
+  }
+  if (as.require_pushed_authorization_requests === true && !as.pushed_authorization_request_endpoint) {
+    throw new HookbridgeError(
+      'invalid_request',
+      'issuer: discovery requires pushed authorization requests but advertises no pushed_authorization_request_endpoint',
+    );
+  }
+  deps.discoveryCache.set(issuer, { as, at: deps.now });
 }
 
 /** Generic OAuth 2.0: the endpoints the integration names. */

@@ -1,5 +1,5 @@
 /** ID token validation with jose (OIDC Core 3.1.3.7). */
-import { type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { type createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { HookbridgeError } from '../errors.js';
 
 /**
@@ -48,4 +48,28 @@ export async function validateIdToken(
     throw new HookbridgeError('invalid_id_token', 'The ID token was refused: the "nonce" claim is wrong');
   }
   return payload;
+}
+
+/** A forced JWKS re-fetch (an unknown `kid` inside jose's cooldown) happens at most this often per JWKS URI. */
+export const JWKS_FORCED_REFETCH_MS = 5_000;
+
+/**
+ * The issuer's keys, re-fetched when a token names a `kid` the cached set lacks even inside
+ * jose's 30 s cooldown (a signing-key rotation), at most once per JWKS_FORCED_REFETCH_MS.
+ */
+export function refetchingKeys(
+  jwks: { set: ReturnType<typeof createRemoteJWKSet>; forcedAt?: number | undefined },
+  now: () => number,
+): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await jwks.set(header, token);
+    } catch (err) {
+      const due = jwks.forcedAt === undefined || now() - jwks.forcedAt >= JWKS_FORCED_REFETCH_MS;
+      if (!(err instanceof errors.JWKSNoMatchingKey) || !due) throw err;
+      jwks.forcedAt = now();
+      await jwks.set.reload();
+      return jwks.set(header, token);
+    }
+  };
 }

@@ -11,8 +11,8 @@ export {
   pkce,
 } from './authorization.js';
 export type { ClientCredentials } from './client-auth.js';
-export { discover, type ResolvedProvider, resolveProvider } from './discovery.js';
-export { validateIdToken } from './id-token.js';
+export { checkIssuer, discover, type ResolvedProvider, readyClient, resolveProvider } from './discovery.js';
+export { refetchingKeys, validateIdToken } from './id-token.js';
 export { buildRevocationRequest, type RevocationTarget, revocationTargets } from './revocation.js';
 export {
   buildTokenRequest,

@@ -2,7 +2,7 @@
  * The token request (authorization code, refresh) as a pure builder returning `{url, headers,
  * body}`, and the validation of the token endpoint's answer. The caller sends it.
  */
-import { applyClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
+import { applyClientAuth, type ClientCredentials, type TokenAuthMethod } from './client-auth.js';
 import type { ResolvedProvider } from './discovery.js';
 import { valueAt } from './providers.js';
 
@@ -29,14 +29,14 @@ function encodeBody(
 export function authenticatedPost(
   url: string,
   format: 'form' | 'json',
-  clientAuth: ClientAuthMethod,
+  clientAuth: TokenAuthMethod,
   creds: ClientCredentials,
   fields: Record<string, string>,
   /** The catalog's headers for every call to the provider (Notion `Notion-Version`). */
   extraHeaders: Record<string, string> = {},
 ): HttpRequestSpec {
   const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
-  applyClientAuth(clientAuth, creds, fields, headers);
+  applyClientAuth(creds.method ?? clientAuth, creds, fields, headers);
   const { body, contentType } = encodeBody(format, fields);
   headers['content-type'] = contentType;
   return { url, method: 'POST', headers, body };

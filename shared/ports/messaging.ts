@@ -11,6 +11,8 @@ export type QueueMessage =
       attempt: number;
       /** Epoch ms before which the attempt must not run (waits above 15 min hop through the queue). */
       notBefore: number;
+      /** A rate slot this attempt already holds (shared/delivery/flow.ts): it starts then, taking no other. */
+      rateSlot?: { at: number; attempt: number } | undefined;
     }
   | { kind: 'replay'; replayId: string };
 

@@ -4,7 +4,13 @@
  * strings: only the adapter knows the keys inside them (a malformed one is 400 invalid_cursor).
  */
 import type { ApiKeyRecord } from '../auth/api-keys.js';
-import type { ConnectionRecord, ConnectionStatus, ConnectSession, OAuthState } from '../connections/model.js';
+import type {
+  ConnectionRecord,
+  ConnectionStatus,
+  ConnectSession,
+  OAuthState,
+  RevocationJob,
+} from '../connections/model.js';
 import type {
   Delivery,
   DeliveryAttempt,
@@ -105,6 +111,14 @@ export interface DeliveryRepo {
     staleBefore: string,
   ): Promise<ClaimResult>;
   recordAttempt(a: DeliveryAttempt, ttl?: number): Promise<void>;
+  /** Gives back the claim of attempt `attempt` unsent (flow control made it wait): not counted, due at `nextAttemptAt`. */
+  postponeAttempt(
+    d: DeliveryKey,
+    round: number,
+    attempt: number,
+    at: string,
+    nextAttemptAt: string,
+  ): Promise<void>;
   /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
   settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void>;
   /** A new round (replay or redrive) unless `cause` already started the current one; its number, or undefined. */
@@ -245,7 +259,18 @@ export interface OAuthSessionRepo {
   takeState(state: string, now: number, bindingHash: string): Promise<StateTakeResult>;
 }
 
-export interface ConnectionRepo extends OAuthSessionRepo {
+/** Revocations that failed at delete, retried by the refresher (connections/revoke.ts). */
+export interface RevocationJobRepo {
+  /** Creates or replaces the job of a deleted connection. */
+  putRevocation(job: RevocationJob): Promise<void>;
+  getRevocation(connectionId: string): Promise<RevocationJob | undefined>;
+  /** Pending jobs whose next attempt is due at `now`, soonest first. */
+  dueRevocations(now: number, limit: number): Promise<RevocationJob[]>;
+  /** Writes the job's next state if its attempt count is still `expectedAttempts` (one retrier wins). */
+  updateRevocation(job: RevocationJob, expectedAttempts: number): Promise<boolean>;
+}
+
+export interface ConnectionRepo extends OAuthSessionRepo, RevocationJobRepo {
   get(id: string): Promise<ConnectionRecord | undefined>;
   save(c: ConnectionRecord, expectedVersion: number | undefined): Promise<boolean>;
   acquireLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;

@@ -88,12 +88,28 @@ export const AccessTokenView = z
   })
   .register(z.globalRegistry, { id: 'AccessToken' });
 
+/** A revocation that failed at delete and is retried in the background (never the tokens). */
+export const RevocationView = z
+  .object({
+    connectionId: z.string(),
+    integrationId: z.string(),
+    status: z.enum(['pending', 'revoked', 'failed']),
+    attempts: z.number().check(z.int()),
+    nextAttemptAt: z.optional(z.iso.datetime()),
+    lastError: z.optional(z.string()),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .register(z.globalRegistry, { id: 'Revocation' });
+
 export const ConnectionDeleted = z
   .object({
     id: z.string(),
     deleted: z.literal(true),
     revokedAtProvider: z.union([z.boolean(), z.literal('unsupported')]),
     revocationError: z.optional(z.string()),
+    /** Present when the failure may pass: the job that retries it. */
+    revocationRetry: z.optional(RevocationView),
   })
   .register(z.globalRegistry, { id: 'ConnectionDeleted' });
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CIRCUIT_DEFAULTS, CIRCUIT_STATES } from '../delivery/circuit.js';
 import { DESTINATION_TYPES, PULL_MAX_WAIT_SEC } from '../delivery/types.js';
 import { OBJECT_TYPES } from '../payments/model.js';
 import '../zod-locale.js';
@@ -16,6 +17,63 @@ const WHSEC_24_TO_64_BYTES =
   /^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,20}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|(?:[A-Za-z0-9+/]{4}){21}(?:[A-Za-z0-9+/]{2}==)?)$/;
 const Int = () => z.number().check(z.int());
 const Str = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const IntIn = (min: number, max: number, what: string) =>
+  Int().check(z.gte(min), z.lte(max), z.describe(`${what} (${min}-${max})`));
+
+const RateLimit = z
+  .strictObject({
+    perSecond: z
+      .number()
+      .check(
+        z.gte(0.01),
+        z.lte(1000),
+        z.describe('Attempts started per second, 0.01 to 1000 (0.5 = one every 2 s)'),
+      ),
+  })
+  .check(
+    z.describe(
+      'At most perSecond attempts start per second, across every deliveries-send invocation; the rest wait (not counted as attempts)',
+    ),
+  );
+
+const d = CIRCUIT_DEFAULTS;
+const CircuitBreakerSettings = z.strictObject({
+  enabled: z.optional(z.boolean()).check(z.describe(`false: never opens (default ${d.enabled})`)),
+  consecutiveFailures: z.optional(
+    IntIn(1, 1000, `Opens after this many failed attempts in a row (default ${d.consecutiveFailures})`),
+  ),
+  failureRatio: z.optional(
+    z
+      .number()
+      .check(
+        z.gte(0.01),
+        z.lte(1),
+        z.describe(
+          `...or when this share of a window's attempts failed, 0.01 to 1 (default ${d.failureRatio})`,
+        ),
+      ),
+  ),
+  minAttempts: z.optional(
+    IntIn(1, 10_000, `The ratio counts once a window has this many attempts (default ${d.minAttempts})`),
+  ),
+  windowSeconds: z.optional(
+    IntIn(1, 3600, `A window starts at a failure and lasts this long (default ${d.windowSeconds})`),
+  ),
+  coolDownSeconds: z.optional(
+    IntIn(
+      1,
+      86_400,
+      `An open circuit waits this long before one probe attempt (default ${d.coolDownSeconds})`,
+    ),
+  ),
+});
+
+type Limits = { type?: string; rateLimit?: unknown; maxInFlight?: unknown };
+const httpOnly = (field: 'rateLimit' | 'maxInFlight') =>
+  z.refine<Limits>((b) => b.type !== 'pull' || b[field] == null, {
+    message: 'only for an http destination (a pull destination is not sent to)',
+    path: [field],
+  });
 
 export const PutDestinationBody = z
   .strictObject({
@@ -61,8 +119,31 @@ export const PutDestinationBody = z
         ),
       ),
     description: z.optional(z.string().check(z.maxLength(500))),
+    rateLimit: z
+      .optional(z.nullable(RateLimit))
+      .check(z.describe('Absent keeps the current limit (none on create); null removes it')),
+    maxInFlight: z
+      .optional(
+        z.nullable(
+          IntIn(
+            1,
+            100,
+            'At most this many attempts in flight at once, across every deliveries-send invocation',
+          ),
+        ),
+      )
+      .check(z.describe('Absent keeps the current ceiling (none on create); null removes it')),
+    circuitBreaker: z
+      .optional(z.nullable(CircuitBreakerSettings))
+      .check(
+        z.describe(
+          'Circuit breaker settings, unset ones at their defaults (docs/delivery.md#circuit-breaker); absent keeps the current ones, null resets them all',
+        ),
+      ),
   })
   .check(
+    httpOnly('rateLimit'),
+    httpOnly('maxInFlight'),
     z.refine((b: { type?: string; url?: string }) => b.type === 'pull' || b.url !== undefined, {
       message: 'required for an http destination',
       path: ['url'],
@@ -95,6 +176,30 @@ export const DestinationView = z
     generation: z
       .optional(z.string())
       .check(z.describe('New on every creation: a deleted and recreated id is a different destination')),
+    rateLimit: z.optional(z.object({ perSecond: z.number() })),
+    maxInFlight: z.optional(z.number()),
+    circuitBreaker: z
+      .object({
+        enabled: z.boolean(),
+        consecutiveFailures: z.number(),
+        failureRatio: z.number(),
+        minAttempts: z.number(),
+        windowSeconds: z.number(),
+        coolDownSeconds: z.number(),
+      })
+      .check(z.describe('The breaker settings in force (the defaults for any not set)')),
+    circuit: z
+      .object({
+        state: z.enum(CIRCUIT_STATES),
+        reason: z.optional(z.string()).check(z.describe('Why it opened (open, half_open)')),
+        openedAt: z.optional(z.string()),
+        nextProbeAt: z
+          .optional(z.string())
+          .check(z.describe('When one probe attempt goes (open); deliveries wait until it succeeded')),
+      })
+      .check(
+        z.describe('The circuit breaker: closed (attempts go), open (they wait), half_open (one probe runs)'),
+      ),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -109,8 +109,9 @@ export default async function (): Promise<BenchResult[]> {
         new UpdateCommand({
           TableName: rt.table,
           Key: { pk: `conn#${id}`, sk: 'conn' },
-          UpdateExpression: 'SET expiresAt = :e',
-          ExpressionAttributeValues: { ':e': Date.now() + 1000 },
+          // An hour-long token in its last second: inside the refresh margin.
+          UpdateExpression: 'SET expiresAt = :e, tokenIssuedAt = :i',
+          ExpressionAttributeValues: { ':e': Date.now() + 1000, ':i': Date.now() + 1000 - 3_600_000 },
         }),
       );
     const before = n;

@@ -318,6 +318,7 @@ describe('the bundles in cdk.out', () => {
       refreshed: 0,
       failed: 0,
       skipped: 0,
+      revocations: { retried: 0, revoked: 0, failed: 0 },
     });
   });
 

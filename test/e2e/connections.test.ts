@@ -237,8 +237,9 @@ describe('connect flow with a real provider and browser', () => {
       new UpdateCommand({
         TableName: rt.table,
         Key: connKey(connectionId),
-        UpdateExpression: 'SET expiresAt = :e',
-        ExpressionAttributeValues: { ':e': Date.now() + 60_000 },
+        // An hour-long token in its last minute (the margin is a quarter of the lifetime, at most 5 min).
+        UpdateExpression: 'SET expiresAt = :e, tokenIssuedAt = :i',
+        ExpressionAttributeValues: { ':e': Date.now() + 60_000, ':i': Date.now() + 60_000 - 3_600_000 },
       }),
     );
     const results = await Promise.all(Array.from({ length: 10 }, () => accessToken(connectionId)));
@@ -256,8 +257,9 @@ describe('connect flow with a real provider and browser', () => {
       new UpdateCommand({
         TableName: rt.table,
         Key: connKey(connectionId),
-        UpdateExpression: 'SET expiresAt = :e',
-        ExpressionAttributeValues: { ':e': Date.now() + 60_000 },
+        // An hour-long token in its last minute (the margin is a quarter of the lifetime, at most 5 min).
+        UpdateExpression: 'SET expiresAt = :e, tokenIssuedAt = :i',
+        ExpressionAttributeValues: { ':e': Date.now() + 60_000, ':i': Date.now() + 60_000 - 3_600_000 },
       }),
     );
     const version = (await rt.container.connections.store.get(connectionId))!.version;
@@ -465,8 +467,8 @@ describe('attacks are refused and nothing is stored', () => {
     expect(first.status).toBe(302);
     expect(first.headers.get('location')).toMatch(new RegExp(`^${op.issuer}/auth\\?`));
     const loc = new URL(first.headers.get('location')!);
-    expect(loc.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(loc.searchParams.get('nonce')).toBeTruthy();
+    // The provider offers PAR (RFC 9126): PKCE, nonce and the rest were pushed; the browser gets a request_uri.
+    expect([...loc.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
     expect(first.headers.get('set-cookie')).toMatch(
       /hb_oauth_[0-9a-f]{8}=[^;]+; Path=\/oauth; HttpOnly; SameSite=Lax/,
     );

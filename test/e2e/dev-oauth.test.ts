@@ -241,8 +241,9 @@ describe('the dev OpenID provider of the local runtime', () => {
       new UpdateCommand({
         TableName: rt.table,
         Key: { pk: `conn#${connectionId}`, sk: 'conn' },
-        UpdateExpression: 'SET expiresAt = :e',
-        ExpressionAttributeValues: { ':e': Date.now() + 60_000 },
+        // An hour-long token in its last minute (the margin is a quarter of the lifetime, at most 5 min).
+        UpdateExpression: 'SET expiresAt = :e, tokenIssuedAt = :i',
+        ExpressionAttributeValues: { ':e': Date.now() + 60_000, ':i': Date.now() + 60_000 - 3_600_000 },
       }),
     );
     const fresh = await tokenOf(connectionId);

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Overrides } from '../../infra/container/index.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { reencryptAll } from '../../infra/ops/vault-reencrypt.js';
@@ -73,7 +73,9 @@ async function seedConnection(
     }),
     kid: vault.currentKid,
     hasRefreshToken: true,
+    // An hour-long token in its last minute: inside the refresh margin.
     expiresAt: now + 60_000,
+    tokenIssuedAt: now + 60_000 - 3_600_000,
     version: 1,
     refreshFailures: 0,
     createdAt: new Date(now).toISOString(),
@@ -477,10 +479,13 @@ describe('refresh', () => {
   });
 });
 
+// The tokens here have expired: a still-valid one is answered through a timeout (e2e/oidc-fidelity).
+const expired = () => ({ expiresAt: Date.now() - 1_000, tokenIssuedAt: Date.now() - 3_601_000 });
+
 describe('time budget', () => {
   it('a slow token endpoint answers 504 upstream_timeout once the budget runs out, not counted as a failure', async () => {
     connectionOverrides({ sleep: async () => {}, tokenBudgetMs: 400 });
-    const c = await seedConnection('slow-endpoint');
+    const c = await seedConnection('slow-endpoint', expired());
     beforeTokenAnswer = () => new Promise((r) => setTimeout(r, 2_000));
     try {
       const started = Date.now();
@@ -496,11 +501,34 @@ describe('time budget', () => {
     const after = (await rt.container.connections.store.get(c.id))!;
     expect(after.refreshFailures).toBe(0);
     expect(after.leaseOwner).toBeUndefined(); // released
+    // The stand-in records the abandoned request when its 2 s delay ends: not in a later test's calls.
+    await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 3_000 });
+  });
+
+  it('a token endpoint that hangs: a still-valid token is answered after 5 s, and the refresh still lands', async () => {
+    const c = await seedConnection('hanging-endpoint'); // 60 s left: inside the margin, still valid
+    beforeTokenAnswer = () => new Promise((r) => setTimeout(r, 7_000));
+    try {
+      const started = Date.now();
+      const res = await token(c.id);
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(res.body.accessToken).toBe('seed-hanging-endpoint');
+      expect(took).toBeGreaterThanOrEqual(4_900);
+      expect(took).toBeLessThan(6_500);
+    } finally {
+      beforeTokenAnswer = undefined;
+    }
+    await vi.waitFor(async () => expect((await token(c.id)).body.accessToken).toMatch(/^at-/), {
+      timeout: 8_000,
+      interval: 500,
+    });
+    expect(calls).toHaveLength(1);
   });
 
   it("waiting on another process's lease stops at the budget with 504", async () => {
     connectionOverrides({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), tokenBudgetMs: 300 });
-    const c = await seedConnection('leased');
+    const c = await seedConnection('leased', expired());
     const deps = rt.container.connections;
     expect(await deps.store.acquireLease(c.id, 'another-process', deps.now(), 30_000)).toBe(true);
     try {

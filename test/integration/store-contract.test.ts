@@ -15,6 +15,7 @@ import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections
 import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
 import { DynamoDestinationRepo } from '../../shared/adapters/dynamodb/destinations.js';
 import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
+import { DynamoFlowRepo } from '../../shared/adapters/dynamodb/flow.js';
 import { DynamoIntegrationRepo } from '../../shared/adapters/dynamodb/integrations.js';
 import { DynamoPullMessageRepo } from '../../shared/adapters/dynamodb/pull-messages.js';
 import { DynamoReadModelRepo } from '../../shared/adapters/dynamodb/read-model.js';
@@ -30,6 +31,7 @@ import type {
   DeliveryRepo,
   DestinationRepo,
   EventRepo,
+  FlowRepo,
   IntegrationRepo,
   PullMessageRepo,
   ReadModelRepo,
@@ -61,6 +63,7 @@ afterAll(async () => {
 interface Stores {
   events: EventRepo;
   destinations: DestinationRepo;
+  flow: FlowRepo;
   deliveries: DeliveryRepo;
   pullMessages: PullMessageRepo;
   readModel: ReadModelRepo;
@@ -79,6 +82,7 @@ async function dynamoStores(): Promise<Stores> {
   return {
     events: new DynamoEventRepo(ddb, name, { retentionDays: 30, now: () => NOW }),
     destinations: new DynamoDestinationRepo(ddb, name),
+    flow: new DynamoFlowRepo(ddb, name),
     deliveries: new DynamoDeliveryRepo(ddb, name),
     pullMessages: new DynamoPullMessageRepo(ddb, name),
     readModel: new DynamoReadModelRepo(ddb, name),
@@ -363,6 +367,111 @@ describe.each([
     expect((await deliveries.listIndexedForDestination('orders', 'pending')).items).toEqual([]);
   });
 
+  it('deliveries: a postponed claim is given back uncounted, only by the attempt that holds it', async () => {
+    const { deliveries } = await make();
+    await deliveries.createDelivery(delivery);
+    await deliveries.claimAttempt(delivery, 0, 0, AT, later(-30_000));
+    await deliveries.postponeAttempt(delivery, 0, 1, AT, later(5000));
+    expect(await deliveries.getDelivery('evt_1', 'orders', 0)).toMatchObject({ attempts: 1, claimedAt: AT });
+    await deliveries.postponeAttempt(delivery, 0, 0, later(1), later(5000));
+    expect(await deliveries.getDelivery('evt_1', 'orders', 0)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      claimedAt: undefined,
+      nextAttemptAt: later(5000),
+      updatedAt: later(1),
+    });
+    expect(await deliveries.claimAttempt(delivery, 0, 0, AT, later(-30_000))).toMatchObject({
+      outcome: 'claimed',
+    });
+  });
+
+  it('flow: rate slots one interval apart up to a horizon, leases up to max (a lapsed one taken back)', async () => {
+    const { flow } = await make();
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ slotAt: NOW });
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ slotAt: NOW + 100 });
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ slotAt: NOW + 200 });
+    expect(await flow.reserveRate('d', NOW, 100, 250)).toEqual({ retryAt: NOW + 50 });
+    // Idle time is not saved up: after a pause the next slot is now, one interval after the last.
+    expect(await flow.reserveRate('d', NOW + 10_000, 100, 250)).toEqual({ slotAt: NOW + 10_000 });
+    expect(await flow.reserveRate('d', NOW + 10_000, 100, 250)).toEqual({ slotAt: NOW + 10_100 });
+
+    const a = await flow.acquireLease('d', NOW, 2, NOW + 1000);
+    const b = await flow.acquireLease('d', NOW, 2, NOW + 5000);
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(await flow.acquireLease('d', NOW, 2, NOW + 1000)).toBeUndefined();
+    await flow.releaseLease('d', b!);
+    await flow.releaseLease('d', b!);
+    const c = await flow.acquireLease('d', NOW, 2, NOW + 5000);
+    expect(c).toBeDefined();
+    expect(await flow.acquireLease('d', NOW + 999, 2, NOW + 5000)).toBeUndefined();
+    // a's invocation died: at its expiry it is taken back.
+    expect(await flow.acquireLease('d', NOW + 1000, 2, NOW + 6000)).toBeDefined();
+    expect(await flow.acquireLease('d', NOW + 1000, 2, NOW + 6000)).toBeUndefined();
+  });
+
+  it('flow: the breaker counts on the destination, opens once, one probe at a time, closes from half_open only', async () => {
+    const { flow, destinations } = await make();
+    expect(await flow.countOutcome('orders', false, NOW, 60_000)).toBeUndefined();
+    const dest = {
+      id: 'orders',
+      url: 'https://x.example',
+      types: [],
+      secret: 's',
+      status: 'enabled' as const,
+    };
+    await destinations.putDestination({ ...dest, createdAt: AT, updatedAt: AT });
+    expect(await flow.countOutcome('orders', false, NOW, 60_000)).toEqual({
+      failures: 1,
+      windowAttempts: 1,
+      windowFailures: 1,
+    });
+    expect(await flow.countOutcome('orders', true, NOW + 1, 60_000)).toEqual({
+      failures: 0,
+      windowAttempts: 2,
+      windowFailures: 1,
+    });
+    expect(await flow.countOutcome('orders', false, NOW + 2, 60_000)).toEqual({
+      failures: 1,
+      windowAttempts: 3,
+      windowFailures: 2,
+    });
+    // The window ended: a success counts nowhere, a failure starts a new one.
+    expect(await flow.countOutcome('orders', true, NOW + 60_000, 60_000)).toEqual({
+      failures: 0,
+      windowAttempts: 3,
+      windowFailures: 2,
+    });
+    expect(await flow.countOutcome('orders', false, NOW + 60_001, 60_000)).toEqual({
+      failures: 1,
+      windowAttempts: 1,
+      windowFailures: 1,
+    });
+    const opening = { reason: 'r', nowMs: NOW, nextProbeAt: NOW + 1000 };
+    expect(await flow.closeCircuit('orders')).toBe(false);
+    expect(await flow.openCircuit('orders', 'half_open', opening)).toBe(false);
+    expect(await flow.openCircuit('orders', 'closed', opening)).toBe(true);
+    expect(await flow.openCircuit('orders', 'closed', opening)).toBe(false);
+    expect(await flow.takeProbe('orders', NOW + 999, NOW + 5000)).toBe(false);
+    expect(await flow.takeProbe('orders', NOW + 1000, NOW + 5000)).toBe(true);
+    expect(await flow.takeProbe('orders', NOW + 1000, NOW + 5000)).toBe(false);
+    expect((await destinations.getDestination('orders'))?.circuit).toMatchObject({
+      state: 'half_open',
+      reason: 'r',
+      probeUntil: NOW + 5000,
+    });
+    // The probe's lease lapsed: another takes it.
+    expect(await flow.takeProbe('orders', NOW + 5000, NOW + 9000)).toBe(true);
+    expect(await flow.closeCircuit('orders')).toBe(true);
+    expect((await destinations.getDestination('orders'))?.circuit).toEqual({
+      state: 'closed',
+      failures: 0,
+      windowAttempts: 0,
+      windowFailures: 0,
+    });
+  });
+
   it("deliveries: a destination's pending and dead-letter lists hold every delivery, whatever its index shard", async () => {
     const { deliveries } = await make();
     const bulk = Array.from({ length: 40 }, (_, i) => ({
@@ -589,6 +698,47 @@ describe.each([
     expect((await connections.list({ endUserId: 'u1', status: 'active' })).items).toEqual([]);
     expect(await connections.delete('conn_1')).toBe(true);
     expect(await connections.delete('conn_1')).toBe(false);
+  });
+
+  it('revocation jobs: due ones soonest first, updates guarded by the attempt count, finished ones leave the due list', async () => {
+    const { connections } = await make();
+    const job = (id: string, nextAttemptAt: number) => ({
+      connectionId: id,
+      integrationId: 'op',
+      provider: 'oidc',
+      endUserId: 'u1',
+      tokens: 'jwe',
+      status: 'pending' as const,
+      attempts: 1,
+      nextAttemptAt,
+      lastError: 'revocation endpoint answered HTTP 503',
+      createdAt: AT,
+      updatedAt: AT,
+    });
+    await connections.putRevocation(job('conn_b', NOW + 2_000));
+    await connections.putRevocation(job('conn_a', NOW + 1_000));
+    await connections.putRevocation(job('conn_c', NOW + 60_000));
+    expect((await connections.dueRevocations(NOW, 10)).map((j) => j.connectionId)).toEqual([]);
+    expect((await connections.dueRevocations(NOW + 2_000, 10)).map((j) => j.connectionId)).toEqual([
+      'conn_a',
+      'conn_b',
+    ]);
+    expect((await connections.dueRevocations(NOW + 2_000, 1)).map((j) => j.connectionId)).toEqual(['conn_a']);
+    const done = {
+      ...job('conn_a', NOW),
+      status: 'revoked' as const,
+      attempts: 2,
+      nextAttemptAt: undefined,
+      lastError: undefined,
+    };
+    expect(await connections.updateRevocation(done, 2)).toBe(false);
+    expect(await connections.updateRevocation(done, 1)).toBe(true);
+    expect(await connections.updateRevocation(done, 1)).toBe(false);
+    expect(await connections.getRevocation('conn_a')).toEqual(done);
+    expect((await connections.dueRevocations(NOW + 2_000, 10)).map((j) => j.connectionId)).toEqual([
+      'conn_b',
+    ]);
+    expect(await connections.getRevocation('conn_none')).toBeUndefined();
   });
 
   it('integrations and API keys', async () => {

@@ -5,7 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApiKeyRecord } from '../../shared/auth/api-keys.js';
-import type { ConnectionRecord, ConnectSession, OAuthState } from '../../shared/connections/model.js';
+import type {
+  ConnectionRecord,
+  ConnectSession,
+  OAuthState,
+  RevocationJob,
+} from '../../shared/connections/model.js';
+import { type CircuitRecord, CLOSED } from '../../shared/delivery/circuit.js';
 import type {
   Delivery,
   DeliveryAttempt,
@@ -28,6 +34,7 @@ import type {
   DestinationRepo,
   EventFilters,
   EventRepo,
+  FlowRepo,
   IndexCount,
   IntegrationRepo,
   Page,
@@ -162,6 +169,89 @@ export class MemoryDestinationRepo implements DestinationRepo {
   }
 }
 
+/** Flow control: rate slots and leases by destination id; the breaker on the destination records. */
+export class MemoryFlowRepo implements FlowRepo {
+  readonly nextFreeAt = new Map<string, number>();
+  readonly leases = new Map<string, Set<string>>();
+  private n = 0;
+  constructor(private readonly destinations: MemoryDestinationRepo) {}
+
+  async reserveRate(id: string, nowMs: number, intervalMs: number, horizonMs: number) {
+    const next = this.nextFreeAt.get(id) ?? 0;
+    if (next > nowMs + horizonMs) return { retryAt: next - horizonMs };
+    const slotAt = Math.max(next, nowMs);
+    this.nextFreeAt.set(id, slotAt + intervalMs);
+    return { slotAt };
+  }
+  async acquireLease(id: string, nowMs: number, max: number, expiresAt: number) {
+    const held = this.leases.get(id) ?? new Set<string>();
+    for (const t of held) if (Number(t.split(':')[0]) <= nowMs) held.delete(t);
+    if (held.size >= max) return undefined;
+    const token = `${expiresAt}:${++this.n}`;
+    this.leases.set(id, held.add(token));
+    return token;
+  }
+  async releaseLease(id: string, lease: string) {
+    this.leases.get(id)?.delete(lease);
+  }
+  private circuitOf(id: string): CircuitRecord | undefined {
+    const d = this.destinations.items.get(id);
+    if (d) d.circuit ??= { ...CLOSED };
+    return d?.circuit;
+  }
+  async countOutcome(id: string, ok: boolean, nowMs: number, windowMs: number) {
+    const c = this.circuitOf(id);
+    if (!c) return undefined;
+    const live = c.windowStart !== undefined && c.windowStart > nowMs - windowMs;
+    if (ok) Object.assign(c, { failures: 0, windowAttempts: c.windowAttempts + (live ? 1 : 0) });
+    else if (live)
+      Object.assign(c, {
+        failures: c.failures + 1,
+        windowAttempts: c.windowAttempts + 1,
+        windowFailures: c.windowFailures + 1,
+      });
+    else
+      Object.assign(c, {
+        failures: c.failures + 1,
+        windowStart: nowMs,
+        windowAttempts: 1,
+        windowFailures: 1,
+      });
+    return { failures: c.failures, windowAttempts: c.windowAttempts, windowFailures: c.windowFailures };
+  }
+  async openCircuit(
+    id: string,
+    from: 'closed' | 'half_open',
+    open: { reason: string; nowMs: number; nextProbeAt: number },
+  ) {
+    const c = this.circuitOf(id);
+    if (c?.state !== from) return false;
+    Object.assign(c, {
+      state: 'open',
+      reason: open.reason,
+      openedAt: open.nowMs,
+      nextProbeAt: open.nextProbeAt,
+      probeUntil: undefined,
+    });
+    return true;
+  }
+  async takeProbe(id: string, nowMs: number, probeUntil: number) {
+    const c = this.circuitOf(id);
+    const due =
+      (c?.state === 'open' && (c.nextProbeAt ?? 0) <= nowMs) ||
+      (c?.state === 'half_open' && (c.probeUntil ?? 0) <= nowMs);
+    if (!c || !due) return false;
+    Object.assign(c, { state: 'half_open', probeUntil });
+    return true;
+  }
+  async closeCircuit(id: string) {
+    const c = this.circuitOf(id);
+    if (c?.state !== 'half_open') return false;
+    this.destinations.items.get(id)!.circuit = { ...CLOSED };
+    return true;
+  }
+}
+
 export class MemoryPullMessageRepo implements PullMessageRepo {
   readonly counters = new Map<string, number>();
   readonly messages: PullMessage[] = [];
@@ -233,6 +323,18 @@ export class MemoryDeliveryRepo implements DeliveryRepo {
 
   async recordAttempt(a: DeliveryAttempt): Promise<void> {
     this.attempts.push(copy(a));
+  }
+
+  async postponeAttempt(
+    k: DeliveryKey,
+    round: number,
+    attempt: number,
+    at: string,
+    nextAttemptAt: string,
+  ): Promise<void> {
+    const d = this.items.get(deliveryId(k))?.d;
+    if (d?.status === 'pending' && d.round === round && d.attempts === attempt + 1)
+      Object.assign(d, { attempts: attempt, nextAttemptAt, updatedAt: at, claimedAt: undefined });
   }
 
   async settle(k: DeliveryKey, round: number, change: SettleChange): Promise<void> {
@@ -437,6 +539,27 @@ export class MemoryConnectionRepo implements ConnectionRepo {
   readonly sessions = new Map<string, ConnectSession>();
   readonly states = new Map<string, OAuthState>();
   readonly items = new Map<string, ConnectionRecord>();
+  readonly revocations = new Map<string, RevocationJob>();
+
+  async putRevocation(job: RevocationJob): Promise<void> {
+    this.revocations.set(job.connectionId, copy(job));
+  }
+  async getRevocation(connectionId: string): Promise<RevocationJob | undefined> {
+    const j = this.revocations.get(connectionId);
+    return j && copy(j);
+  }
+  async dueRevocations(now: number, limit: number): Promise<RevocationJob[]> {
+    return [...this.revocations.values()]
+      .filter((j) => j.status === 'pending' && (j.nextAttemptAt ?? 0) <= now)
+      .sort((a, b) => (a.nextAttemptAt ?? 0) - (b.nextAttemptAt ?? 0))
+      .slice(0, limit)
+      .map(copy);
+  }
+  async updateRevocation(job: RevocationJob, expectedAttempts: number): Promise<boolean> {
+    if (this.revocations.get(job.connectionId)?.attempts !== expectedAttempts) return false;
+    this.revocations.set(job.connectionId, copy(job));
+    return true;
+  }
 
   async putSession(s: ConnectSession): Promise<void> {
     if (this.sessions.has(s.id)) throw conflict();
@@ -620,9 +743,11 @@ export class MemoryReconcilerRepo implements ReconcilerRepo {
 }
 
 export function memoryStores(now: () => number = Date.now) {
+  const destinations = new MemoryDestinationRepo();
   return {
     events: new MemoryEventRepo({ now }),
-    destinations: new MemoryDestinationRepo(),
+    destinations,
+    flow: new MemoryFlowRepo(destinations),
     deliveries: new MemoryDeliveryRepo(),
     pullMessages: new MemoryPullMessageRepo(),
     readModel: new MemoryReadModelRepo(),

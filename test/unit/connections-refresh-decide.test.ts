@@ -44,6 +44,7 @@ describe('decideRefresh (pure)', () => {
         set: {
           hasRefreshToken: true,
           expiresAt: NOW + 3_600_000,
+          tokenIssuedAt: NOW,
           providerMetadata: { region: 'eu', shard: 2 },
           refreshFailures: 0,
         },
@@ -64,7 +65,7 @@ describe('decideRefresh (pure)', () => {
           providerMetadata: { region: 'eu' },
           refreshFailures: 0,
         },
-        remove: [...ALWAYS_REMOVED, 'expiresAt'],
+        remove: [...ALWAYS_REMOVED, 'expiresAt', 'tokenIssuedAt'],
         rotated: false,
         recovered: undefined,
       },
@@ -79,6 +80,7 @@ describe('decideRefresh (pure)', () => {
         set: {
           hasRefreshToken: true,
           expiresAt: NOW + 1000,
+          tokenIssuedAt: NOW,
           providerMetadata: { region: 'eu' },
           refreshFailures: 0,
         },

@@ -128,6 +128,7 @@ describe('OAuth callback over the in-memory stores', () => {
       kid: 'k1',
       hasRefreshToken: true,
       expiresAt: NOW + 3_600_000,
+      tokenIssuedAt: NOW,
       version: 1,
       refreshFailures: 0,
       createdAt: iso(NOW),

@@ -1,6 +1,13 @@
+import { decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { IntegrationConfig } from '../../shared/integrations/schema.js';
-import { applyClientAuth, basicAuthorization, formUrlEncode } from '../../shared/oauth/client-auth.js';
+import {
+  applyClientAuth,
+  basicAuthorization,
+  chooseClientAuth,
+  formUrlEncode,
+  prepareClientAuth,
+} from '../../shared/oauth/client-auth.js';
 import { buildRevocationRequest, buildTokenRequest, resolveProvider } from '../../shared/oauth/protocol.js';
 import type { OutboundCall } from '../../shared/outbound/policy.js';
 import { ClientCredentialsTokens } from '../../shared/proxy/client-credentials.js';
@@ -72,5 +79,73 @@ describe('client authentication (RFC 6749 §2.3.1, appendix B)', () => {
     expect(token.headers.authorization).toBe(basicAuthorization(creds));
     expect(revoke?.headers.authorization).toBe(basicAuthorization(creds));
     expect(sent[0]?.headers.authorization).toBe(basicAuthorization(creds));
+  });
+});
+
+describe('client authentication chosen from discovery', () => {
+  const secretOnly = { clientId: 'c1', clientSecret: 's'.repeat(40) };
+  it.each([
+    [undefined, secretOnly, 'client_secret_basic'],
+    [['client_secret_post', 'client_secret_basic'], secretOnly, 'client_secret_basic'],
+    [['client_secret_jwt'], secretOnly, 'client_secret_jwt'],
+    [['private_key_jwt', 'client_secret_basic'], secretOnly, 'client_secret_basic'],
+    [
+      ['private_key_jwt', 'client_secret_basic'],
+      { ...secretOnly, privateKeyJwk: { kty: 'EC', kid: 'k' } },
+      'private_key_jwt',
+    ],
+    [['private_key_jwt'], secretOnly, undefined],
+    [['tls_client_auth', 'none'], secretOnly, undefined],
+    [
+      ['client_secret_basic'],
+      { clientId: 'c1', clientSecret: '', privateKeyJwk: { kty: 'EC', kid: 'k' } },
+      undefined,
+    ],
+  ] as const)('offered %j -> %s', (offered, creds, chosen) => {
+    expect(chooseClientAuth(offered, creds)).toBe(chosen ?? undefined);
+  });
+
+  it('client_secret_jwt: a fresh HS256 assertion per request (RFC 7523 claims), no secret in the body', async () => {
+    const now = Date.UTC(2026, 11, 1);
+    const server = {
+      fixed: 'client_secret_basic' as const,
+      offered: ['client_secret_jwt'],
+      audience: 'https://op.example',
+    };
+    const [a, b] = await Promise.all([
+      prepareClientAuth(server, secretOnly, now),
+      prepareClientAuth(server, secretOnly, now),
+    ]);
+    const fields: Record<string, string> = {};
+    applyClientAuth(a.method!, a, fields, {});
+    expect(fields).toEqual({
+      client_id: 'c1',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: a.clientAssertion,
+    });
+    const { payload } = await jwtVerify(
+      a.clientAssertion!,
+      new TextEncoder().encode(secretOnly.clientSecret),
+      {
+        currentDate: new Date(now),
+      },
+    );
+    expect(payload).toMatchObject({
+      iss: 'c1',
+      sub: 'c1',
+      aud: 'https://op.example',
+      iat: now / 1000,
+      exp: now / 1000 + 60,
+    });
+    expect(decodeJwt(b.clientAssertion!).jti).not.toBe(payload.jti);
+  });
+
+  it('no usable method, or a key that is not a private key: 500 misconfigured naming it', async () => {
+    const server = { fixed: 'client_secret_basic' as const, offered: ['tls_client_auth'], audience: 'x' };
+    await expect(prepareClientAuth(server, secretOnly, 0)).rejects.toMatchObject({ code: 'misconfigured' });
+    const badKey = { ...secretOnly, privateKeyJwk: { kty: 'EC', kid: 'k', d: 'nope' } };
+    await expect(
+      prepareClientAuth({ ...server, offered: ['private_key_jwt'] }, badKey, 0),
+    ).rejects.toMatchObject({ code: 'misconfigured', message: expect.stringContaining('privateKeyJwk') });
   });
 });

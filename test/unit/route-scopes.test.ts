@@ -29,6 +29,7 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/connections', 'connections:read', 'connections-api'],
   ['GET', '/connections/{id}', 'connections:read', 'connections-api'],
   ['DELETE', '/connections/{id}', 'connections:write', 'connections-api'],
+  ['GET', '/connections/{id}/revocation', 'connections:read', 'connections-api'],
   ['GET', '/connections/{id}/access-token', 'connections:token', 'connections-api'],
   ['GET', '/oauth/authorize', 'browser', 'oauth'],
   ['GET', '/oauth/callback', 'browser', 'oauth'],

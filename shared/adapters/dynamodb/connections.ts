@@ -1,7 +1,7 @@
 /**
  * Connections in the single table, every write version-conditional. gsi1 lists by end user, gsi2
  * (`connections`, `{integrationId}#{status}#{id}`) by integration and status for the listings, the
- * refresher and the vault re-encryption. Sessions and states: sessions.ts.
+ * refresher and the vault re-encryption. Sessions and states: sessions.ts; revocation jobs: revocations.ts.
  */
 import type { ConnectionRecord } from '../../connections/model.js';
 import type { ConnectionQuery, ConnectionRepo, LeaseUpdateOptions, Page } from '../../ports/index.js';
@@ -9,7 +9,7 @@ import { type Item, num, obj, oneOf, optNum, optStr, str, strs } from './codec.j
 import { itemAbsent, itemExists } from './conditional.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { CONNECTION } from './keys.js';
-import { DynamoOAuthSessionRepo } from './sessions.js';
+import { DynamoRevocationJobRepo } from './revocations.js';
 
 const key = (id: string) => ({ pk: CONNECTION.pk(id), sk: CONNECTION.sk });
 
@@ -36,6 +36,7 @@ export const connectionFromItem = (it: Item): ConnectionRecord => ({
   kid: str(it.kid),
   hasRefreshToken: it.hasRefreshToken === true,
   expiresAt: optNum(it.expiresAt),
+  tokenIssuedAt: optNum(it.tokenIssuedAt),
   version: num(it.version),
   leaseOwner: optStr(it.leaseOwner),
   leaseUntil: optNum(it.leaseUntil),
@@ -80,7 +81,7 @@ function listQuery(q: ConnectionQuery) {
   };
 }
 
-export class DynamoConnectionRepo extends DynamoOAuthSessionRepo implements ConnectionRepo {
+export class DynamoConnectionRepo extends DynamoRevocationJobRepo implements ConnectionRepo {
   async get(id: string): Promise<ConnectionRecord | undefined> {
     const item = await this.getItem(key(id));
     return item ? connectionFromItem(item) : undefined;

@@ -161,6 +161,31 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
     await this.putItem(attemptItem(a, ttl));
   }
 
+  async postponeAttempt(
+    d: DeliveryKey,
+    round: number,
+    attempt: number,
+    at: string,
+    nextAttemptAt: string,
+  ): Promise<void> {
+    await this.write({
+      Update: {
+        Key: key(d),
+        UpdateExpression: 'SET attempts = :n, nextAttemptAt = :next, updatedAt = :at REMOVE claimedAt',
+        ConditionExpression: '#s = :pending AND round = :r AND attempts = :claimed',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':pending': 'pending',
+          ':r': round,
+          ':n': attempt,
+          ':claimed': attempt + 1,
+          ':next': nextAttemptAt,
+          ':at': at,
+        },
+      },
+    });
+  }
+
   /** Ends or reschedules the current round; guarded by round so a stale sender cannot overwrite a replay. */
   async settle(d: DeliveryKey, round: number, change: SettleChange): Promise<void> {
     const values: Record<string, unknown> = {

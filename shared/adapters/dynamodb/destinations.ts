@@ -1,19 +1,21 @@
 /** The app's destinations (HTTP and pull): one item each, listed through gsi1. */
 import type { Destination } from '../../delivery/types.js';
 import type { DestinationRepo, Page } from '../../ports/index.js';
-import { type Item, oneOf, optStr, str, strs } from './codec.js';
+import { type Item, obj, oneOf, optNum, optStr, str, strs } from './codec.js';
+import { circuitFromItem, circuitItem } from './flow.js';
 import { DESTINATION } from './keys.js';
 import { DynamoRepo } from './repo.js';
 
 const key = (id: string) => ({ pk: DESTINATION.pk(id), sk: DESTINATION.sk });
 
-export const destinationItem = (d: Destination): Item => ({
+export const destinationItem = ({ circuit, ...d }: Destination): Item => ({
   pk: DESTINATION.pk(d.id),
   sk: DESTINATION.sk,
   kind: DESTINATION.kind,
   gsi1pk: DESTINATION.allPk,
   gsi1sk: d.id,
   ...d,
+  ...circuitItem(circuit),
 });
 
 export const destinationFromItem = (it: Item): Destination => ({
@@ -26,6 +28,10 @@ export const destinationFromItem = (it: Item): Destination => ({
   disabledReason: optStr(it.disabledReason),
   description: optStr(it.description),
   generation: optStr(it.generation),
+  rateLimit: it.rateLimit === undefined ? undefined : { perSecond: Number(obj(it.rateLimit).perSecond) },
+  maxInFlight: optNum(it.maxInFlight),
+  circuitBreaker: it.circuitBreaker === undefined ? undefined : obj(it.circuitBreaker),
+  circuit: circuitFromItem(it),
   createdAt: str(it.createdAt),
   updatedAt: str(it.updatedAt),
 });

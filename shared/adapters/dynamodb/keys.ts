@@ -47,6 +47,9 @@ export const DESTINATION = {
   allPk: 'destinations',
 } as const;
 
+/** A destination's rate slots and in-flight leases (shared/adapters/dynamodb/flow.ts), beside its item. */
+export const DESTINATION_FLOW = { kind: 'destination_flow', pk: DESTINATION.pk, sk: 'flow' } as const;
+
 const DELIVERY_SHARDS = 16;
 
 /** Deliveries live under their event's partition, so an event's deliveries are one query. */
@@ -118,6 +121,15 @@ export const CONNECTION = {
   allPk: 'connections',
   statusSk: (c: { integrationId: string; status: string; id: string }) =>
     `${c.integrationId}#${c.status}#${c.id}`,
+} as const;
+
+/** A failed revocation's retry job; gsi2 (`revocations#due`, `<nextAttemptAt>#<id>`) holds the pending ones, soonest first. */
+export const REVOCATION = {
+  kind: 'revocation_job',
+  pk: (connectionId: string) => `revoke#${connectionId}`,
+  sk: 'revoke',
+  duePk: 'revocations#due',
+  dueSk: (nextAttemptAt: number, connectionId: string) => timeSk(pad(nextAttemptAt, 15), connectionId),
 } as const;
 
 export const SESSION = { kind: 'connect_session', pk: (id: string) => `csess#${id}`, sk: 'csess' } as const;

@@ -17,6 +17,29 @@ export interface TestOp {
   close(): Promise<void>;
 }
 
+/** Any login is an account (its name is the `sub`), with an email claim; fixed cookie keys. */
+export const testAccounts = {
+  claims: { openid: ['sub'], email: ['email'] },
+  findAccount: async (_ctx: unknown, sub: string) => ({
+    accountId: sub,
+    claims: async () => ({ sub, email: `${sub}@example.test` }),
+  }),
+  cookies: { keys: ['test-cookie-key-0123456789'] },
+};
+
+/** Token and session lifetimes (seconds); the access token's may be per client. */
+export const testTtl = (
+  accessToken: number | ((ctx: unknown, token: unknown, client: { clientId: string }) => number),
+) => ({
+  AccessToken: accessToken,
+  AuthorizationCode: 60,
+  IdToken: 3600,
+  RefreshToken: 86400,
+  Grant: 86400,
+  Session: 3600,
+  Interaction: 600,
+});
+
 export async function startOidcProvider(redirectUri: string): Promise<TestOp> {
   const server: Server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -42,21 +65,8 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOp> {
     },
     rotateRefreshToken: true,
     scopes: ['openid', 'offline_access', 'profile', 'email'],
-    claims: { openid: ['sub'], email: ['email'] },
-    findAccount: async (_ctx: unknown, sub: string) => ({
-      accountId: sub,
-      claims: async () => ({ sub, email: `${sub}@example.test` }),
-    }),
-    cookies: { keys: ['test-cookie-key-0123456789'] },
-    ttl: {
-      AccessToken: 3600,
-      AuthorizationCode: 60,
-      IdToken: 3600,
-      RefreshToken: 86400,
-      Grant: 86400,
-      Session: 3600,
-      Interaction: 600,
-    },
+    ...testAccounts,
+    ttl: testTtl(3600),
   });
   let refreshes = 0;
   const grantErrors: string[] = [];
