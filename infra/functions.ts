@@ -38,8 +38,12 @@ export interface FunctionSettings {
   why: string;
   /** Run on an EventBridge schedule every N minutes (non-HTTP functions). */
   scheduleMinutes?: number;
-  /** Shared resources it sends to: the delivery queue (sqs:SendMessage) and the event bus (events:PutEvents). */
-  uses?: ('delivery-queue' | 'event-bus')[];
+  /**
+   * Shared resources it sends to: the delivery queue (sqs:SendMessage) and the event bus
+   * (events:PutEvents); `queue-stats`: reads the depth of the delivery queue and every dead-letter
+   * queue (sqs:GetQueueAttributes on those queues only, for GET /health/pipeline).
+   */
+  uses?: ('delivery-queue' | 'event-bus' | 'queue-stats')[];
   /** Consumes the delivery queue. */
   consumesDeliveryQueue?: boolean;
 }
@@ -82,10 +86,11 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     description: 'The console: its page and assets, and sign-in (an API key for a session cookie)',
     memoryMb: 256,
     timeoutSec: 10,
-    // Sign-in reads the key record; the session is sealed with a key derived from the admin secret.
-    table: ['GetItem'],
+    // Sign-in reads the key record and writes the session's; sign-out deletes it; "end all" lists them.
+    // The session is sealed with a key derived from the admin secret.
+    table: ['GetItem', 'PutItem', 'DeleteItem', 'Query'],
     secrets: [ADMIN_SECRET_NAME],
-    why: 'Serves a ~100 KB page from memory and makes one key lookup per sign-in; rarely called.',
+    why: 'Serves a ~100 KB page from memory and makes one key lookup and one session write per sign-in; rarely called.',
   },
   'webhooks-receive': {
     description: 'Receive provider webhooks: verify the signature, store each event exactly once',
@@ -176,6 +181,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
     memoryMb: 256,
     timeoutSec: 29,
     ...DELIVERY_WORKER,
+    uses: [...DELIVERY_WORKER.uses, 'queue-stats'],
     why: 'A few DynamoDB calls per request; single replays also enqueue (sqs:SendMessage) and republish (events:PutEvents). 29 s = API Gateway’s 30 s limit minus 1 s: a pull long-poll waits at most 20 s (PULL_MAX_WAIT_SEC), then reads its events.',
   },
 };

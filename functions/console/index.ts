@@ -32,6 +32,8 @@ const view = (p: Principal, csrf: string, exp: number) => ({
 
 const secure = (req: HttpRequest) => req.baseUrl.startsWith('https:');
 
+const signedOut = (req: HttpRequest) => ({ status: 204, cookies: [sessionCookie('', 0, secure(req))] });
+
 const asset = (type: string, body: string) => ({
   status: 200,
   headers: { ...consoleHeaders(type), 'cache-control': 'public, max-age=31536000, immutable' },
@@ -54,6 +56,7 @@ const impls = ({ http: { auth } }: CoreContainer) => ({
     if (!admin)
       throw new HookbridgeError('misconfigured', 'The console needs the admin key (hookbridge/admin)');
     const s = await sealSession(admin, principal.keyId, auth.clock.now());
+    await auth.consoleSessions.put({ id: s.sid, keyId: s.keyId, expiresAt: s.exp * 1000 });
     return {
       ...json(201, view(principal, s.csrf, s.exp), { 'cache-control': 'no-store' }),
       cookies: [sessionCookie(s.token, s.exp - Math.floor(auth.clock.now() / 1000), secure(req))],
@@ -66,8 +69,13 @@ const impls = ({ http: { auth } }: CoreContainer) => ({
     return json(200, view(principal, s.csrf, s.exp), { 'cache-control': 'no-store' });
   },
   'DELETE /console/session': async (req: HttpRequest) => {
-    await authenticateSession(auth, req);
-    return { status: 204, cookies: [sessionCookie('', 0, secure(req))] };
+    await auth.consoleSessions.delete((await authenticateSession(auth, req)).sessionId);
+    return signedOut(req);
+  },
+  'DELETE /console/sessions': async (req: HttpRequest) => {
+    await authenticateSession(auth, req, 'admin');
+    const ended = await auth.consoleSessions.deleteAll(auth.clock.now());
+    return { ...json(200, { ended }, { 'cache-control': 'no-store' }), cookies: signedOut(req).cookies };
   },
 });
 

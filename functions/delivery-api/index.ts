@@ -11,6 +11,7 @@ import {
   listDestinations,
   saveDestination,
 } from '../../shared/delivery/destinations.js';
+import { pipelineHealth } from '../../shared/delivery/health.js';
 import { pullMessages } from '../../shared/delivery/pull.js';
 import { findObject } from '../../shared/delivery/read-model.js';
 import {
@@ -34,6 +35,7 @@ import {
 import { IdParam, PageQuery } from '../../shared/schemas/common.js';
 import {
   DestinationDeliveriesQuery,
+  PipelineHealthQuery,
   ProviderQuery,
   PullQuery,
   PutDestinationBody,
@@ -54,6 +56,10 @@ const impls = ({ delivery: deps }: DeliveryContainer) => {
   const object = (objectType: 'payment' | 'subscription') => async (req: HttpRequest) =>
     json(200, await findObject(deps, objectType, idOf(req), parseQuery(req, ProviderQuery).provider));
   return {
+    'GET /health/pipeline': async (req: HttpRequest) =>
+      json(200, await pipelineHealth(deps, parseQuery(req, PipelineHealthQuery)), {
+        'cache-control': 'no-store',
+      }),
     'PUT /destinations/{id}': async (req: HttpRequest) => {
       const { destination, created } = await saveDestination(
         deps,

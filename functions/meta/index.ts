@@ -1,6 +1,7 @@
 import { buildCore, type CoreContainer } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import { DEFAULT_ROUTE_FN, ROUTES, routesFor } from '../../infra/routes.js';
+import { eventTypeCatalog } from '../../shared/events/catalog.js';
 import { buildOpenApi } from '../../shared/http/openapi.js';
 import { json } from '../../shared/http/types.js';
 import { checkReadiness } from '../../shared/readiness.js';
@@ -27,6 +28,7 @@ const impls = ({ config, secrets, clock, storeProbe }: CoreContainer) => {
           secrets: () => secrets.get(ADMIN_SECRET_NAME),
         }),
       ),
+    'GET /event-types': () => json(200, { items: eventTypeCatalog() }),
     'GET /openapi.json': (req: { baseUrl: string }) => {
       openapi ??= JSON.stringify(buildOpenApi(ROUTES, { version: VERSION, serverUrl: req.baseUrl }));
       return { status: 200, headers: { 'content-type': 'application/json' }, body: openapi };

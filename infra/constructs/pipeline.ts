@@ -109,6 +109,14 @@ function wireFunction(
     pipeline.bus.grantPutEventsTo(f.fn);
     f.fn.addEnvironment('HOOKBRIDGE_EVENT_BUS_NAME', pipeline.bus.eventBusName);
   }
+  if (s?.uses?.includes('queue-stats')) {
+    for (const q of [pipeline.deliveryQueue, ...pipeline.deadLetterQueues])
+      q.grant(f.fn, 'sqs:GetQueueAttributes');
+    f.fn.addEnvironment(
+      'HOOKBRIDGE_DEAD_LETTER_QUEUE_URLS',
+      pipeline.deadLetterQueues.map((q) => q.queueUrl).join(','),
+    );
+  }
   if (s?.consumesDeliveryQueue) {
     f.fn.addEventSource(
       new SqsEventSource(pipeline.deliveryQueue, {

@@ -7,6 +7,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoApiKeyRepo } from '../../shared/adapters/dynamodb/api-keys.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoConsoleSessionRepo } from '../../shared/adapters/dynamodb/console-sessions.js';
 import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
 import { DynamoStoreProbe } from '../../shared/adapters/dynamodb/probe.js';
 import { LocalFileSecretStore } from '../../shared/adapters/local-secrets.js';
@@ -27,6 +28,7 @@ import {
   type EventBusPublisher,
   type EventRepo,
   type Fetch,
+  type QueueStats,
   type SecretStore,
   type StoreProbe,
   systemClock,
@@ -44,6 +46,8 @@ export interface Overrides {
   resolver?: Resolver;
   transport?: Transport;
   queue?: DeliveryQueue;
+  /** The queues' depths (the local runtime's queue). */
+  queueStats?: QueueStats;
   bus?: EventBusPublisher;
   /** OAuth calls: replaces the guarded fetch (bypassing the SSRF guard). */
   fetch?: Fetch;
@@ -107,7 +111,13 @@ export function buildCore(config: Config, overrides: Overrides = {}): CoreContai
     storeProbe: new DynamoStoreProbe(ddb, name),
     http: {
       log,
-      auth: { apiKeys, secrets, clock, adminKey: config.HOOKBRIDGE_API_KEY },
+      auth: {
+        apiKeys,
+        consoleSessions: new DynamoConsoleSessionRepo(ddb, name),
+        secrets,
+        clock,
+        adminKey: config.HOOKBRIDGE_API_KEY,
+      },
       publicUrl: config.HOOKBRIDGE_PUBLIC_URL,
     },
     overrides,

@@ -9,6 +9,7 @@ import { DynamoReplayRepo } from '../../shared/adapters/dynamodb/replays.js';
 import { imageToItem } from '../../shared/adapters/dynamodb/stream.js';
 import { EventBridgePublisher, RecordingPublisher } from '../../shared/adapters/eventbridge.js';
 import { SqsDeliveryQueue } from '../../shared/adapters/sqs-queue.js';
+import { SqsQueueStats } from '../../shared/adapters/sqs-stats.js';
 import type { Config } from '../../shared/config/index.js';
 import type { DeliveryDeps } from '../../shared/delivery/deps.js';
 import { HookbridgeError } from '../../shared/errors.js';
@@ -26,6 +27,20 @@ const unconfiguredQueue: DeliveryQueue = {
     throw new HookbridgeError('misconfigured', 'HOOKBRIDGE_DELIVERY_QUEUE_URL is not set');
   },
 };
+
+/** The delivery queue and the dead-letter queues the stack names, when it names them. */
+function sqsStats(config: Config): SqsQueueStats | undefined {
+  const url = config.HOOKBRIDGE_DELIVERY_QUEUE_URL;
+  if (!url) return undefined;
+  const dlqs = (config.HOOKBRIDGE_DEAD_LETTER_QUEUE_URLS ?? '').split(',').map((u) => u.trim());
+  return new SqsQueueStats(
+    [
+      { url, role: 'delivery' },
+      ...dlqs.filter(Boolean).map((u) => ({ url: u, role: 'dead-letter' as const })),
+    ],
+    config.AWS_REGION,
+  );
+}
 
 export function deliveryPart(core: BaseContainer): DeliveryDeps {
   const { config, overrides: o, clock, table } = core;
@@ -46,6 +61,7 @@ export function deliveryPart(core: BaseContainer): DeliveryDeps {
       (config.HOOKBRIDGE_DELIVERY_QUEUE_URL
         ? new SqsDeliveryQueue(config.HOOKBRIDGE_DELIVERY_QUEUE_URL, region)
         : unconfiguredQueue),
+    queueStats: o.queueStats ?? sqsStats(config),
     bus:
       o.bus ??
       (config.HOOKBRIDGE_EVENT_BUS_NAME

@@ -92,10 +92,12 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
         )
       : new HookbridgeError('invalid_request', 'The request is not valid HTTP/1.1');
   const body = JSON.stringify(toProblem(problem).problem);
+  // An answer to HEAD has no body (a client would read one as the start of another answer).
+  const head = (err as { rawPacket?: Buffer }).rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
   socket.end(
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
       'content-type: application/problem+json\r\ncache-control: no-store\r\nconnection: close\r\n' +
-      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`,
   );
 }
 

@@ -1,8 +1,10 @@
 /** `npm start`: runs the whole service on this machine. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { adminKey } from '../../shared/auth/authenticate.js';
 import { CliError, errnoOf, fail } from '../cli.js';
 import { formatActivity } from './activity.js';
+import { DEV_DESTINATION_ID, type DevReceiver, startDevReceiver } from './dev-receiver.js';
 import { removeRuntimeFile, runtimeFilePath, runtimeInfoOf, writeRuntimeFile } from './runtime-file.js';
 import { type LocalRuntime, startLocal } from './server.js';
 
@@ -43,6 +45,19 @@ try {
 } catch (err) {
   fail(err);
 }
+// HOOKBRIDGE_LOCAL_RECEIVER=off: no stand-in receiver (tests that count destinations or deliveries).
+let receiver: DevReceiver | undefined;
+try {
+  // The admin key as the functions read it (the secrets file may hold it as a string of JSON).
+  if (process.env.HOOKBRIDGE_LOCAL_RECEIVER !== 'off')
+    receiver = await startDevReceiver(rt.url, (await adminKey(rt.container.http.auth)) ?? rt.apiKey);
+} catch (err) {
+  await rt.close();
+  fail(err);
+}
+const receiverLine = !receiver
+  ? '  receiver: off (HOOKBRIDGE_LOCAL_RECEIVER=off)'
+  : `  receiver: ${receiver.url}   (${receiver.created ? `destination "${DEV_DESTINATION_ID}" created: it answers 204 to every delivery; delete it once your app has its own` : `for destination "${DEV_DESTINATION_ID}", if you keep it`})`;
 const runtimeFile = runtimeFilePath();
 await writeRuntimeFile(runtimeFile, runtimeInfoOf(rt));
 process.on('exit', () => removeRuntimeFile(runtimeFile));
@@ -69,6 +84,7 @@ process.stdout.write(
     '',
     `Hookbridge is running at ${rt.url}`,
     `  console:  ${rt.url}/console   (sign in with the admin API key below)`,
+    receiverLine,
     `  data:     ${rt.dataDir ? rt.dataDir : 'in memory (use --data-dir DIR or HOOKBRIDGE_DATA_DIR to keep it)'}`,
     `  dynamodb: dynalite at ${rt.dynamoEndpoint}, table ${rt.table}`,
     `  secrets:  ${rt.secretsFile}`,
@@ -95,7 +111,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${sig}: shutting down\n`);
-    rt.close().then(
+    Promise.all([receiver?.close(), rt.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -16,7 +16,7 @@ import type {
 } from 'aws-lambda';
 import { RecordingPublisher } from '../../shared/adapters/eventbridge.js';
 import type { Logger } from '../../shared/log.js';
-import { type Clock, type QueueMessage, systemClock } from '../../shared/ports/index.js';
+import { type Clock, type QueueMessage, type QueueStats, systemClock } from '../../shared/ports/index.js';
 import { LocalQueue } from './queue.js';
 import type { Recovered } from './recovery.js';
 import { type AttrMap, LocalStream, sleep } from './stream.js';
@@ -46,6 +46,8 @@ export interface LocalPipeline {
   /** `events-process` and `deliveries-send` invocations (the cost bench reads them). */
   invocations: Record<'events-process' | 'deliveries-send', Invocations>;
   queue: LocalQueue;
+  /** The delivery queue, its DLQ and the stream's on-failure queue, as GET /health/pipeline reports them. */
+  queueStats: QueueStats;
   /** The clock the container runs on: the base clock, or the test's pinned one. */
   clock: Clock;
   /** Stream records that exhausted their retries (the on-failure destination). */
@@ -117,6 +119,18 @@ export function startLocalPipeline(
     bus: new RecordingPublisher(),
     invocations,
     queue,
+    queueStats: {
+      depths: async () => [
+        ...queue.depths(),
+        {
+          name: 'stream-dlq',
+          role: 'dead-letter',
+          visible: stream.deadLetters.length,
+          inFlight: 0,
+          delayed: 0,
+        },
+      ],
+    },
     clock,
     streamDeadLetters: stream.deadLetters,
     queueDeadLetters: queue.deadLetters,

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { DeliveryQueue, QueueMessage } from '../../shared/ports/index.js';
+import type { DeliveryQueue, QueueDepth, QueueMessage } from '../../shared/ports/index.js';
 import { Journal } from './journal.js';
 
 export const QUEUE_SETTINGS = {
@@ -57,6 +57,8 @@ export class LocalQueue implements DeliveryQueue {
   private readonly dead: Held[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** Messages handed to a running invocation. */
+  private inFlightMessages = 0;
   /** send() calls waiting for their message to be on disk. */
   private sending = 0;
   private closed = false;
@@ -128,6 +130,22 @@ export class LocalQueue implements DeliveryQueue {
     return this.held.length;
   }
 
+  /** The queue and its DLQ as GET /health/pipeline reports them (exact counts, unlike SQS's). */
+  depths(): QueueDepth[] {
+    const t = this.now();
+    const due = this.held.filter((h) => h.dueAt <= t).length;
+    return [
+      {
+        name: 'delivery',
+        role: 'delivery',
+        visible: due,
+        inFlight: this.inFlightMessages,
+        delayed: this.held.length - due,
+      },
+      { name: 'delivery-dlq', role: 'dead-letter', visible: this.dead.length, inFlight: 0, delayed: 0 },
+    ];
+  }
+
   hasDue(): boolean {
     const t = this.now();
     return this.held.some((h) => h.dueAt <= t);
@@ -160,9 +178,11 @@ export class LocalQueue implements DeliveryQueue {
         h.receives++;
       }
       this.inFlight++;
+      this.inFlightMessages += batch.length;
       runs.push(
         this.invoke(batch, t).finally(() => {
           this.inFlight--;
+          this.inFlightMessages -= batch.length;
           this.compact();
           void this.drain();
         }),

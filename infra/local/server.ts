@@ -150,6 +150,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRuntime>
       // Each function may touch only what its Lambda role grants (infra/functions.ts).
       guard: localIam({ recordFile: process.env.HOOKBRIDGE_LOCAL_IAM_RECORD }),
       queue: pipeline.queue,
+      queueStats: pipeline.queueStats,
       bus: pipeline.bus,
       ...(onActivity && { logWrite: activityLogWriter(onActivity) }),
       ...opts.overrides,

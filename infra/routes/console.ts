@@ -1,5 +1,9 @@
 import type { RouteDef } from '../../shared/http/route.js';
-import { ConsoleSessionView, CreateConsoleSessionBody } from '../../shared/schemas/console.js';
+import {
+  ConsoleSessionsEnded,
+  ConsoleSessionView,
+  CreateConsoleSessionBody,
+} from '../../shared/schemas/console.js';
 import { routeGroup } from './define.js';
 
 // Its own module: the console bundle then holds none of the other routes' schemas.
@@ -28,7 +32,16 @@ export const consoleRoutes: RouteDef[] = [
   ui.get('/console/session', 'session', 'The signed-in key, its scopes and the CSRF token', {
     responses: { 200: ConsoleSessionView },
   }),
-  ui.delete('/console/session', 'session', 'Sign out: clears the session cookie', {
+  ui.delete('/console/session', 'session', 'Sign out: ends the session (server-side) and clears its cookie', {
     responses: { 204: 'Signed out' },
   }),
+  ui.delete(
+    '/console/sessions',
+    'session',
+    'End every console session, this one too (a session of the admin scope)',
+    {
+      responses: { 200: ConsoleSessionsEnded },
+      errors: { 403: "insufficient_scope: the session's key is not an admin key" },
+    },
+  ),
 ];

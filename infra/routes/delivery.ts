@@ -8,6 +8,8 @@ import {
   DestinationView,
   PaymentObjectList,
   PaymentObjectView,
+  PipelineHealth,
+  PipelineHealthQuery,
   ProviderQuery,
   PullMessageList,
   PullQuery,
@@ -27,6 +29,7 @@ const noDestination = 'not_found: no destination with this id';
 const destinations = routeGroup(fn, 'destinations');
 const events = routeGroup(fn, 'events');
 const payments = routeGroup(fn, 'payments');
+const health = routeGroup(fn, 'meta');
 
 /** One normalised object of the read model, by the provider's own id. */
 const readModelObject = {
@@ -159,6 +162,12 @@ export const deliveryRoutes: RouteDef[] = [
     ...byId('replay'),
     responses: { 200: ReplayView },
   }),
+  health.get(
+    '/health/pipeline',
+    'destinations:write',
+    "The pipeline at a glance: each destination's pending deliveries and dead letters, the oldest pending one's age, the queues' depths",
+    { query: PipelineHealthQuery, responses: { 200: PipelineHealth }, errors: badCursor('this list') },
+  ),
   payments.get(
     '/payments/{id}',
     'payments:read',

@@ -1,5 +1,5 @@
 import type { RouteDef } from '../../shared/http/route.js';
-import { Health, OpenApiDocument, Readiness } from '../../shared/schemas/meta.js';
+import { EventTypeList, Health, OpenApiDocument, Readiness } from '../../shared/schemas/meta.js';
 import { routeGroup } from './define.js';
 
 const meta = routeGroup('meta', 'meta');
@@ -14,6 +14,12 @@ export const metaRoutes: RouteDef[] = [
       503: 'store_unavailable or secrets_unavailable: `checks` names each dependency as ok or down',
     },
   }),
+  meta.get(
+    '/event-types',
+    'none',
+    'The event catalog: every type a destination can receive, with its JSON Schema and an example',
+    { responses: { 200: EventTypeList } },
+  ),
   meta.get('/openapi.json', 'none', 'This API document (OpenAPI 3.1)', {
     responses: { 200: OpenApiDocument },
   }),

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type ConsoleSession, CSRF_HEADER, csrfMatches, sessionCookieValue } from '../console/session.js';
 import { HookbridgeError } from '../errors.js';
 import type { Clock } from '../ports/index.js';
-import type { ApiKeyRepo } from '../ports/stores.js';
+import type { ApiKeyRepo, ConsoleSessionRepo } from '../ports/stores.js';
 import { ADMIN_SECRET_NAME } from '../secret-names.js';
 import type { SecretCache } from '../secrets.js';
 import { apiKeyMatches, bearerToken, type Principal, parseApiKeyId } from './api-keys.js';
@@ -12,6 +12,8 @@ export { ADMIN_SECRET_NAME };
 
 export interface AuthDeps {
   apiKeys: Pick<ApiKeyRepo, 'getForAuth'>;
+  /** Console sessions: one consistent read per console call; sign-out deletes the record. */
+  consoleSessions: ConsoleSessionRepo;
   secrets: Pick<SecretCache, 'get'>;
   clock: Clock;
   /** HOOKBRIDGE_API_KEY, locally; on AWS the admin key lives in `hookbridge/admin`. */
@@ -63,7 +65,7 @@ export function checkScope(principal: Principal, needed: Scope | undefined): Pri
   return principal;
 }
 
-/** The console session a request's cookie holds (401 when absent, expired or forged). */
+/** The console session a request's cookie holds (401 when absent, expired, forged or signed out). */
 export async function consoleSession(rt: AuthDeps, cookies: readonly string[]): Promise<ConsoleSession> {
   const token = sessionCookieValue(cookies);
   if (!token) throw new HookbridgeError('unauthorized', 'Sign in to the console first');
@@ -71,25 +73,28 @@ export async function consoleSession(rt: AuthDeps, cookies: readonly string[]): 
   const { openSession } = await import('../console/session-token.js');
   const session = admin ? await openSession(admin, token, rt.clock.now()) : undefined;
   if (!session) throw new HookbridgeError('unauthorized', 'The console session has expired; sign in again');
+  if (!(await rt.consoleSessions.isLive(session.sid, rt.clock.now())))
+    throw new HookbridgeError('unauthorized', 'The console session has ended (signed out); sign in again');
   return session;
 }
 
 /**
- * A console call (`/console/api/…`): the session cookie names the key, the CSRF header must echo
- * the session's token, and the key is looked up again (so a revoked key stops at once), then the
+ * A console call (`/console/api/…`): the session cookie names the key and the session (whose record
+ * must still exist: one consistent read), the CSRF header must echo the session's token, and the
+ * key is looked up again (so a revoked key stops at once), then the
  * route's scope is checked exactly as for `Authorization: Bearer`.
  */
 export async function authenticateSession(
   rt: AuthDeps,
   req: { cookies: readonly string[]; headers: Record<string, string> },
   needed?: Scope,
-): Promise<Principal> {
+): Promise<Principal & { sessionId: string }> {
   const session = await consoleSession(rt, req.cookies);
   if (!csrfMatches(session, req.headers[CSRF_HEADER]))
     throw new HookbridgeError('forbidden', `Console calls must carry the session's ${CSRF_HEADER} header`);
   const principal = await resolveKeyId(rt, session.keyId);
   if (!principal) throw new HookbridgeError('unauthorized', 'The API key of this session has been revoked');
-  return checkScope(principal, needed);
+  return { ...checkScope(principal, needed), sessionId: session.sid };
 }
 
 /** The key behind a session: `admin`, or a stored key that is not revoked. */

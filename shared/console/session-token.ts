@@ -12,13 +12,14 @@ export async function sealSession(
   nowMs: number,
 ): Promise<ConsoleSession & { token: string }> {
   const csrf = randomBytes(24).toString('base64url');
+  const sid = randomBytes(18).toString('base64url');
   const exp = Math.floor(nowMs / 1000) + SESSION_TTL_SEC;
-  const token = await new EncryptJWT({ kid: keyId, csrf })
+  const token = await new EncryptJWT({ kid: keyId, csrf, sid })
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
     .setIssuedAt(Math.floor(nowMs / 1000))
     .setExpirationTime(exp)
     .encrypt(keyFrom(adminKey));
-  return { token, keyId, csrf, exp };
+  return { token, keyId, csrf, exp, sid };
 }
 
 /** The session a cookie value holds; undefined when it is not ours, tampered with or expired. */
@@ -33,9 +34,10 @@ export async function openSession(
       keyManagementAlgorithms: ['dir'],
       contentEncryptionAlgorithms: ['A256GCM'],
     });
-    const { kid, csrf, exp } = payload;
+    const { kid, csrf, exp, sid } = payload;
     if (typeof kid !== 'string' || typeof csrf !== 'string' || typeof exp !== 'number') return undefined;
-    return { keyId: kid, csrf, exp };
+    if (typeof sid !== 'string') return undefined;
+    return { keyId: kid, csrf, exp, sid };
   } catch {
     return undefined;
   }

@@ -1,8 +1,10 @@
 /**
  * The console's session: an API key exchanged (POST /console/session) for a short-lived cookie.
- * The cookie holds no key: it is a JWE (dir, A256GCM) of the key id, a CSRF token and an expiry,
- * sealed with a key derived (HKDF) from the bootstrap admin key, which every API-key function can
- * already read. Rotating the admin key therefore ends every console session. The sealing is in
+ * The cookie holds no key: it is a JWE (dir, A256GCM) of the key id, a session id, a CSRF token and
+ * an expiry, sealed with a key derived (HKDF) from the bootstrap admin key, which every API-key
+ * function can already read. Rotating the admin key therefore ends every console session. The
+ * session id names a record in the store, read on every console call and deleted at sign-out (or by
+ * an admin's "end all sessions"), so a copied cookie stops working at once. The sealing is in
  * session-token.ts, loaded only when a console call comes (the webhook hot path never loads jose).
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -16,6 +18,8 @@ export const SESSION_TTL_SEC = 30 * 60;
 export const CONSOLE_API_PREFIX = '/console/api';
 
 export interface ConsoleSession {
+  /** The session's id: its record in the store, deleted at sign-out. */
+  sid: string;
   keyId: string;
   csrf: string;
   /** Epoch seconds. */

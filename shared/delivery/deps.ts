@@ -12,6 +12,7 @@ import type {
   EventRepo,
   FlowRepo,
   PullMessageRepo,
+  QueueStats,
   ReadModelRepo,
   ReplayRepo,
 } from '../ports/index.js';
@@ -32,6 +33,8 @@ export interface DeliveryDeps extends OutboundNet {
   replays: ReplayRepo;
   events: EventRepo;
   queue: DeliveryQueue;
+  /** The queues' depths (GET /health/pipeline); absent when no queue is configured. */
+  queueStats?: QueueStats | undefined;
   bus: EventBusPublisher;
   random: () => number;
   /** Per-attempt HTTP timeout. */

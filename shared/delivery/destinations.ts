@@ -1,6 +1,7 @@
 /** The destination routes' rules: create or update (keeping status and secret), delete (retiring its deliveries). */
 import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
+import { checkTypeFilters } from '../events/catalog.js';
 import type { Page } from '../ports/stores.js';
 import { breakerOf, type CircuitSettings, circuitView } from './circuit.js';
 import type { DeliveryDeps } from './deps.js';
@@ -38,6 +39,7 @@ export async function saveDestination(
       'invalid_request',
       'secret: the key after whsec_ must be 24-64 bytes of base64',
     );
+  checkTypeFilters('types', body.types);
   const type = body.type ?? 'http';
   // https only, no internal literal hosts (the send-time guard also checks resolved addresses).
   if (type === 'http') checkDestinationUrl(body.url ?? '', deps.testAllow);

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HookbridgeError } from '../errors.js';
+import { checkTypeFilters } from '../events/catalog.js';
 import type { Page } from '../ports/stores.js';
 import type { DeliveryDeps } from './deps.js';
 import { type EventPart, enqueueAttempt, newDelivery, partsOf, publishToBus } from './process.js';
@@ -106,6 +107,7 @@ export async function startReplay(
     id?: string | undefined;
   },
 ): Promise<{ job: ReplayJob; created: boolean }> {
+  if (input.normalisedType !== undefined) checkTypeFilters('normalisedType', [input.normalisedType]);
   if (input.destinationId && !(await deps.destinations.getDestination(input.destinationId)))
     throw new HookbridgeError('not_found', `No destination ${input.destinationId}`);
   const at = new Date(deps.clock.now()).toISOString();

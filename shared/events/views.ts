@@ -1,8 +1,25 @@
 /** What the events routes show of a stored event: a summary in lists, everything but secrets in detail. */
+import { partsOf } from '../delivery/process.js';
 import { HookbridgeError } from '../errors.js';
 import type { EventRepo } from '../ports/stores.js';
 import { DEFAULT_SOURCE, webhookSecretName } from '../webhooks/names.js';
 import type { EventRecord } from './record.js';
+
+/** A `{provider}.raw` part's payload is the body itself; above this size it is left out (the body is there). */
+export const RAW_PAYLOAD_MAX_BYTES = 256 * 1024;
+
+/**
+ * What the pipeline derives from a stored event (the same pure step as events-process): each part
+ * with its webhook-id, normalised type and the payload destinations receive.
+ */
+export function normalisedParts(record: EventRecord, body: Buffer) {
+  return partsOf(record, body).map(({ part, webhookId, payload }) => {
+    const omit = payload.type.endsWith('.raw') && body.length > RAW_PAYLOAD_MAX_BYTES;
+    return omit
+      ? { part, webhookId, type: payload.type, payloadOmitted: true }
+      : { part, webhookId, type: payload.type, payload };
+  });
+}
 
 export const eventSummary = ({
   headers: _h,
@@ -27,7 +44,7 @@ const provenance = (record: EventRecord) =>
         },
       };
 
-/** The record, its headers, the raw body (utf8 when it is valid UTF-8, else base64) and how it came in (verified how, or reconciled by whom). */
+/** The record, its headers, the raw body (utf8 when it is valid UTF-8, else base64), how it came in (verified how, or reconciled by whom) and its normalised parts. */
 export async function eventDetail(events: Pick<EventRepo, 'getWithBody'>, id: string) {
   const found = await events.getWithBody(id);
   if (!found) throw new HookbridgeError('not_found', `No event ${id}`);
@@ -39,6 +56,7 @@ export async function eventDetail(events: Pick<EventRepo, 'getWithBody'>, id: st
     headers: record.headers,
     body: utf8 ? text : raw.toString('base64'),
     bodyEncoding: utf8 ? 'utf8' : 'base64',
+    normalised: normalisedParts(record, raw),
     ...provenance(record),
   };
 }

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { EVENT_TYPE_MODELS, exampleOf, jsonSchemaOf } from '../events/catalog.js';
 import { Problem } from '../schemas/common.js';
 import { EVENT_LIMITS } from '../webhooks/limits.js';
 import { SchemaComponents } from './openapi-schemas.js';
@@ -169,6 +170,49 @@ const DESCRIPTION = [
   'Lists answer `{ items, cursor? }`: pass `cursor` back as `?cursor=` for the next page; it is absent on the last page, and one this API did not return is 400 invalid_cursor.',
 ].join('\n\n');
 
+const DELIVERY_HEADERS = [
+  ['webhook-id', "The delivery's id: the same on every retry and replay of it (dedupe on it)"],
+  ['webhook-timestamp', 'Epoch seconds when this attempt was signed'],
+  ['webhook-signature', '`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the destination secret'],
+].map(([name, description]) => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema: { type: 'string' },
+}));
+
+/** OpenAPI 3.1 `webhooks`: what Hookbridge POSTs to a destination, one entry per event type (GET /event-types). */
+function webhooksOf(c: SchemaComponents): Json {
+  const out: Json = {};
+  for (const m of EVENT_TYPE_MODELS()) {
+    const schema = c.of(m.model, 'output');
+    out[m.type] = {
+      post: {
+        operationId: `webhook${m.type.replace(/(^|[._-])(\w)/g, (_, _s: string, ch: string) => ch.toUpperCase())}`,
+        summary: `${m.type}: ${m.description}`,
+        tags: ['webhooks-out'],
+        parameters: DELIVERY_HEADERS,
+        // The receiver checks the Standard Webhooks signature (the headers above), not a scheme of this API.
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema, example: exampleOf(jsonSchemaOf(m)) } },
+        },
+        responses: {
+          '2XX': { description: 'Received: the delivery is done' },
+          '410': { description: 'Gone: Hookbridge disables the destination' },
+          default: {
+            description:
+              'Any other answer, or none within HOOKBRIDGE_DELIVERY_TIMEOUT_MS (10 s), is retried on the schedule',
+          },
+        },
+      },
+    };
+  }
+  return out;
+}
+
 /** Builds the OpenAPI 3.1 document from the route table and the routes' zod schemas. */
 export function buildOpenApi(routes: readonly RouteDef[], info: { version: string; serverUrl?: string }) {
   const c = new SchemaComponents();
@@ -200,5 +244,6 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       schemas: c.schemas,
     },
     paths,
+    webhooks: webhooksOf(c),
   };
 }

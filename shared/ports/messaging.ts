@@ -30,6 +30,24 @@ export interface DeliveryQueue {
   send(message: QueueMessage, delaySec: number): Promise<void>;
 }
 
+/** One queue's depth: SQS's approximate counts (or the local queue's exact ones). */
+export interface QueueDepth {
+  /** The queue's name (on AWS the last part of its URL). */
+  name: string;
+  role: 'delivery' | 'dead-letter';
+  /** Messages ready to be received. */
+  visible: number;
+  /** Received, not yet deleted. */
+  inFlight: number;
+  /** Waiting out their DelaySeconds (retry backoff). */
+  delayed: number;
+}
+
+/** The pipeline's queues, for GET /health/pipeline. */
+export interface QueueStats {
+  depths(): Promise<QueueDepth[]>;
+}
+
 export interface BusEntry {
   source: string;
   detailType: string;

@@ -147,6 +147,16 @@ export interface DeliveryRepo {
     limit?: number,
   ): Promise<Page<Delivery>>;
   retireForDeletedDestination(d: Delivery, at: string): Promise<void>;
+  /** How many deliveries a destination's pending or dead-letter list holds (counting stops at `cap`), and the oldest's time. */
+  countIndexed(destinationId: string, which: 'pending' | 'dead', cap: number): Promise<IndexCount>;
+}
+
+export interface IndexCount {
+  count: number;
+  /** True when counting stopped at the cap: there are at least `count`. */
+  capped: boolean;
+  /** When the oldest entered the list (ISO 8601). */
+  oldestAt?: string | undefined;
 }
 
 /** One pull destination's stream: a destination deleted and created again starts a new one. */
@@ -305,6 +315,24 @@ export interface ApiKeyRepo {
   getForAuth(id: string, now: number, maxAgeMs?: number): Promise<ApiKeyRecord | undefined>;
   list(limit?: number): Promise<ApiKeyRecord[]>;
   revoke(id: string, at: string): Promise<boolean>;
+}
+
+/** Console sessions, so sign-out ends a session server-side (a copied cookie stops at once). */
+export interface ConsoleSessionRecord {
+  id: string;
+  keyId: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+export interface ConsoleSessionRepo {
+  put(s: ConsoleSessionRecord): Promise<void>;
+  /** True while the session exists and has not expired (one consistent read). */
+  isLive(id: string, now: number): Promise<boolean>;
+  /** Ends one session; false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** Ends every session; how many were live. */
+  deleteAll(now: number): Promise<number>;
 }
 
 // --- readiness ------------------------------------------------------------------------------

@@ -20,3 +20,9 @@ export const ConsoleSessionView = z
     expiresAt: z.string(),
   })
   .register(z.globalRegistry, { id: 'ConsoleSessionView' });
+
+export const ConsoleSessionsEnded = z
+  .object({
+    ended: z.number().check(z.int(), z.describe('How many live console sessions were ended')),
+  })
+  .register(z.globalRegistry, { id: 'ConsoleSessionsEnded' });

@@ -403,3 +403,56 @@ export const ProviderQuery = z.object({
       z.describe('Which provider’s object, when several providers have one with this id (else 409 conflict)'),
     ),
 });
+
+const Count = Int().check(z.minimum(0));
+const oldestPending = {
+  oldestPendingAt: z.optional(
+    z.string().check(z.describe('When the oldest pending delivery was queued or last rescheduled')),
+  ),
+  oldestPendingAgeSec: z.optional(Count),
+  capped: z.optional(
+    z.literal(true).check(z.describe('A list was counted only up to 1,000: there are at least this many')),
+  ),
+};
+
+export const PipelineHealthQuery = z.strictObject({
+  limit: limitParam(50, 20).check(z.describe('Destinations counted per page (each costs 32 index queries)')),
+  cursor: CursorParam,
+});
+
+export const PipelineHealth = z
+  .object({
+    checkedAt: z.string(),
+    totals: z
+      .object({ pending: Count, deadLetters: Count, ...oldestPending })
+      .check(
+        z.describe("The sums over this page's destinations (every destination when there is no cursor)"),
+      ),
+    destinations: z.array(
+      z.object({
+        id: z.string(),
+        status: z.enum(['enabled', 'disabled']),
+        pending: Count.check(z.describe('Deliveries waiting for their next attempt')),
+        deadLetters: Count.check(
+          z.describe('Deliveries that gave up (POST /destinations/{id}/redrive sends them again)'),
+        ),
+        ...oldestPending,
+      }),
+    ),
+    queues: z.optional(
+      z
+        .array(
+          z.object({
+            name: z.string(),
+            role: z.enum(['delivery', 'dead-letter']),
+            visible: Count,
+            inFlight: Count,
+            delayed: Count,
+          }),
+        )
+        .check(z.describe("The queues' depths: SQS's approximate counts on AWS, the local queue's locally")),
+    ),
+    queuesUnknown: z.optional(z.string().check(z.describe('Why the queue depths are not known'))),
+    cursor: z.optional(z.string().check(z.describe('More destinations: pass as ?cursor= for the next page'))),
+  })
+  .register(z.globalRegistry, { id: 'PipelineHealth' });

@@ -57,11 +57,42 @@ export const EventSummary = z
 
 export const EventList = listOf(EventSummary, 'EventList');
 
+export const NormalisedPart = z
+  .object({
+    part: z.number().check(z.int(), z.minimum(0)),
+    webhookId: z
+      .string()
+      .check(z.describe('The Standard Webhooks webhook-id destinations receive for this part')),
+    type: z
+      .string()
+      .check(z.describe('The normalised type (GET /event-types), e.g. `payment.succeeded` or `stripe.raw`')),
+    payload: z.optional(
+      z
+        .unknown()
+        .check(z.describe('The JSON body destinations receive for this part (see GET /event-types)')),
+    ),
+    payloadOmitted: z.optional(
+      z
+        .literal(true)
+        .check(
+          z.describe('A `{provider}.raw` payload of a body over 256 KiB is left out: it is the body itself'),
+        ),
+    ),
+  })
+  .register(z.globalRegistry, { id: 'NormalisedPart' });
+
 export const EventDetail = z
   .extend(EventSummary, {
     headers: z.record(z.string(), z.string()),
     body: z.string().check(z.describe('the raw body: UTF-8 text when bodyEncoding is utf8, else base64')),
     bodyEncoding: z.enum(['utf8', 'base64']),
+    normalised: z
+      .array(NormalisedPart)
+      .check(
+        z.describe(
+          'What the pipeline derived from the body, one item per part (an Adyen batch has several): each delivered as its own webhook',
+        ),
+      ),
     via: z
       .enum(['webhook', 'reconciliation'])
       .check(

@@ -24,5 +24,24 @@ export const OpenApiDocument = z
     info: z.looseObject({ title: z.string(), version: z.string() }),
     paths: z.record(z.string(), z.record(z.string(), z.unknown())),
     components: z.record(z.string(), z.unknown()),
+    webhooks: z.optional(z.record(z.string(), z.unknown())),
   })
   .register(z.globalRegistry, { id: 'OpenApiDocument', description: 'This document' });
+
+export const EventTypeList = z
+  .object({
+    items: z.array(
+      z.object({
+        type: z
+          .string()
+          .check(z.describe('The type a delivery carries (`type` in its body); filter on it or a prefix')),
+        kind: z.enum(['normalised', 'raw', 'hookbridge']),
+        description: z.string(),
+        schema: z
+          .record(z.string(), z.unknown())
+          .check(z.describe("The delivery body's JSON Schema (draft 2020-12), generated from the model")),
+        example: z.unknown().check(z.describe('A body that fits the schema')),
+      }),
+    ),
+  })
+  .register(z.globalRegistry, { id: 'EventTypeList' });

@@ -267,6 +267,21 @@ describe('the bundles in cdk.out', () => {
     expect(problem(unknown).code).toBe('not_found');
   });
 
+  it('report the queues through the shipped SDK: GET /health/pipeline calls GetQueueAttributes on each queue', async () => {
+    const before = aws.calls.length;
+    const res = await call('GET', '/health/pipeline', admin());
+    expect(res.status).toBe(200);
+    const body = parse(res);
+    const queues = Object.entries(shipped.resources)
+      .filter(([, r]) => r.Type === 'AWS::SQS::Queue')
+      .map(([id]) => id);
+    expect((body.queues as { name: string }[]).map((q) => q.name).sort()).toEqual(queues.sort());
+    expect(body.queues.find((q: { role: string }) => q.role === 'delivery').name).toMatch(/^DeliveryQueue/);
+    expect(body.queuesUnknown).toBeUndefined();
+    const reads = aws.calls.slice(before).filter((c) => c.target === 'AmazonSQS.GetQueueAttributes');
+    expect(reads.map((c) => c.input.QueueUrl).sort()).toEqual(queues.map(queueUrl).sort());
+  });
+
   it('serve the read routes from what was stored', async () => {
     const signed = signedStripe();
     const { id } = parse(await postWebhook(signed));

@@ -192,7 +192,12 @@ describe('the console', () => {
     const after = await fetch(`${rt.url}/console/session`, {
       headers: { cookie: `hb_console=${cookies[0]!.value}` },
     });
-    expect(after.status).toBe(200); // stateless: the old cookie value lives until its expiry
+    // Ended server-side: a copy of the cookie stops working at once.
+    expect(after.status).toBe(401);
+    expect(await after.json()).toMatchObject({
+      code: 'unauthorized',
+      detail: expect.stringContaining('ended'),
+    });
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -243,7 +248,12 @@ describe('the console', () => {
 
     await row.getByRole('link', { name: id }).click();
     await page.getByRole('heading', { name: `Event ${id}` }).waitFor();
-    const body = await page.locator('pre.body').textContent();
+    const body = await page.locator('pre.body:not(.normalised)').textContent();
+    // The normalised part destinations receive, linked to its catalog entry.
+    expect(await page.locator('pre.body.normalised').textContent()).toContain('"type": "payment.succeeded"');
+    expect(await page.getByRole('link', { name: 'payment.succeeded' }).getAttribute('href')).toBe(
+      '#/event-types/payment.succeeded',
+    );
     expect(body).toContain(`"id": "${providerId}"`);
     expect(body).toContain('\n  "type"');
     expect(await page.getByRole('row', { name: /stripe-signature/ }).count()).toBe(1);
@@ -508,13 +518,16 @@ describe('the console', () => {
     const { context, page, problems } = await open(PHONE);
     await signIn(page, key.key);
     const nav = page.getByRole('navigation', { name: 'Sections' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Events', 'Health']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Events', 'Event types', 'Health']);
     await page.goto(`${rt.url}/console#/events/${id}`);
     await page.getByRole('heading', { name: `Event ${id}` }).waitFor();
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
     await shot(page, 'reader-event-phone');
     await page.goto(`${rt.url}/console#/api-keys`);
     await page.getByText('This key cannot see “api-keys”').waitFor();
+    await page.goto(`${rt.url}/console#/health`);
+    await page.getByText("The pipeline's counts need the destinations:write scope.").waitFor();
+    expect(await page.getByRole('table', { name: 'Queues' }).count()).toBe(0);
     const answers = await page.evaluate(async () => {
       const { csrfToken } = await (await fetch('/console/session')).json();
       const call = (method: string, path: string) =>
@@ -568,6 +581,28 @@ describe('the console', () => {
     expect(ok.status).toBe(201);
     expect((await api('GET', `/destinations/${dest}`)).status).toBe(200);
     await api('DELETE', `/destinations/${dest}`);
+  });
+
+  it('an admin ends every console session at once; another key may not', async () => {
+    const key = (await api('POST', '/api-keys', { name: `ender-${uid()}`, scopes: ['events:read'] })).body;
+    const reader = await fetchSession(key.key);
+    const admin = await fetchSession();
+    const call = (s: { cookie: string; csrf: string }, method = 'GET', path = '/console/api/events') =>
+      fetch(`${rt.url}${path}`, { method, headers: { cookie: s.cookie, 'x-hookbridge-csrf': s.csrf } });
+    const refused = await call(reader, 'DELETE', '/console/sessions');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'insufficient_scope' });
+    expect((await call(reader)).status).toBe(200);
+    const ended = await call(admin, 'DELETE', '/console/sessions');
+    expect(ended.status).toBe(200);
+    expect(((await ended.json()) as { ended: number }).ended).toBeGreaterThanOrEqual(2);
+    for (const s of [reader, admin]) {
+      const res = await call(s);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+    expect((await call(await fetchSession(key.key))).status).toBe(200); // signing in again works
+    await api('DELETE', `/api-keys/${key.id}`);
   });
 
   it('ends the session when its key is revoked', async () => {

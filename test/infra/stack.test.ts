@@ -235,6 +235,36 @@ describe('functions', () => {
     }
   });
 
+  it('lets only delivery-api read queue depths, on the delivery queue and each dead-letter queue only', () => {
+    const policies = Object.values(prod.findResources('AWS::IAM::Policy') as Resources);
+    const statements = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map(
+        (st) => ({
+          roles: JSON.stringify(p.Properties.Roles),
+          actions: [st.Action].flat(),
+          resource: st.Resource as { 'Fn::GetAtt': [string, string] },
+        }),
+      ),
+    );
+    // (CDK's send and consume grants carry GetQueueAttributes too; these are the grants of it alone.)
+    const reads = statements.filter((st) => st.actions.join() === 'sqs:GetQueueAttributes');
+    expect(reads.map((st) => st.roles.match(/Fn([a-z]+)Role/)?.[1])).toEqual(reads.map(() => 'deliveryapi'));
+    const queues = Object.keys(prod.findResources('AWS::SQS::Queue'));
+    expect(reads.map((st) => st.resource['Fn::GetAtt'][0]).sort()).toEqual(queues.sort());
+    const deliveryQueue = queues.find((q) => /^DeliveryQueue/.test(q));
+    const fn = Object.values(prod.findResources('AWS::Lambda::Function') as Resources).find(
+      (f) => f.Properties.FunctionName === 'Hookbridge-prod-delivery-api',
+    )!;
+    const env = fn.Properties.Environment.Variables;
+    expect(env.HOOKBRIDGE_DELIVERY_QUEUE_URL).toEqual({ Ref: deliveryQueue });
+    const [, parts] = env.HOOKBRIDGE_DEAD_LETTER_QUEUE_URLS['Fn::Join'] as [
+      string,
+      ({ Ref: string } | string)[],
+    ];
+    const refs = parts.filter((p) => p !== ',').map((p) => (p as { Ref: string }).Ref);
+    expect(refs.sort()).toEqual(queues.filter((q) => q !== deliveryQueue).sort());
+  });
+
   it('uses no AWS managed policy', () => {
     const roles = prod.findResources('AWS::IAM::Role') as Resources;
     for (const r of Object.values(roles)) expect(r.Properties.ManagedPolicyArns ?? []).toEqual([]);

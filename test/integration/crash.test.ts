@@ -90,6 +90,7 @@ async function startRuntime(dataDir: string): Promise<Running> {
         ...process.env,
         HOOKBRIDGE_API_KEY: TEST_ADMIN_KEY,
         HOOKBRIDGE_RUNTIME_FILE: runtimeFile,
+        HOOKBRIDGE_LOCAL_RECEIVER: 'off',
         HOOKBRIDGE_LOG_LEVEL: 'warn',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },

@@ -14,7 +14,7 @@ import { EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { DeliveryQueue, EventBusPublisher, QueueMessage } from '../../shared/delivery/types.js';
 import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor } from '../../shared/events/record.js';
-import { apiCaller } from '../support/api.js';
+import { apiCaller, type JsonBody } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 
 const API_KEY = TEST_ADMIN_KEY;
@@ -372,7 +372,33 @@ describe('retries, dead letters, 410', () => {
       { id: 'pi_down', amount: 700, currency: 'usd', last_payment_error: { code: 'card_declined' } },
       T0 + 300,
     );
+    // GET /health/pipeline: first pending (its retry waiting in the queue), then a dead letter.
+    const health = async () => {
+      const h = await api('GET', '/health/pipeline');
+      expect(h.status).toBe(200);
+      const down = h.json!.destinations.find((d: { id: string }) => d.id === 'down');
+      return { ...(h.json as JsonBody), down } as JsonBody;
+    };
+    await rt.pipeline.advance(1_000);
+    let h = await health();
+    expect(h.down).toMatchObject({
+      status: 'enabled',
+      pending: 1,
+      deadLetters: 0,
+      oldestPendingAgeSec: expect.any(Number),
+    });
+    expect(h.down.capped).toBeUndefined();
+    expect(h.totals.pending).toBeGreaterThanOrEqual(1);
+    expect(h.queues.find((q: { name: string }) => q.name === 'delivery')).toMatchObject({
+      role: 'delivery',
+      delayed: 1,
+    });
+    expect(h.queues.map((q: { name: string }) => q.name)).toEqual(['delivery', 'delivery-dlq', 'stream-dlq']);
     await rt.pipeline.advance(40 * 3600_000);
+    h = await health();
+    expect(h.down).toEqual({ id: 'down', status: 'enabled', pending: 0, deadLetters: 1 });
+    expect(h.totals.deadLetters).toBeGreaterThanOrEqual(1);
+    expect((await api('GET', '/health/pipeline', undefined, 'hbk_000000000000_nope')).status).toBe(401);
     let ds = await deliveriesOf(id);
     expect(ds[0]).toMatchObject({ status: 'dead', deadReason: 'retries_exhausted' });
     expect(ds[0]!.attempts).toHaveLength(8);
@@ -388,6 +414,7 @@ describe('retries, dead letters, 410', () => {
     expect(effects.get(id)).toBe(1);
     // A second redrive finds nothing dead.
     expect((await api('POST', '/destinations/down/redrive')).json).toEqual({ queued: 0 });
+    expect((await health()).down).toEqual({ id: 'down', status: 'enabled', pending: 0, deadLetters: 0 });
   });
 
   it('410 disables the destination; later events are not sent to it', async () => {
@@ -600,6 +627,30 @@ describe('API validation', () => {
       await api('POST', '/replays', { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }),
     ).toMatchObject({ status: 400, json: { code: 'invalid_request' } });
     expect(await api('GET', '/replays/rpl_nope')).toMatchObject({ status: 404 });
+    // A type filter that matches no known type (GET /event-types) is a 400 naming the closest; nothing stored.
+    const typo = await api('PUT', '/destinations/typo', { url: `${receiverUrl}/typo`, types: ['paymnt.*'] });
+    expect(typo).toEqual({
+      status: 400,
+      json: expect.objectContaining({
+        code: 'invalid_request',
+        detail:
+          'types[0]: "paymnt.*" matches no event type (GET /event-types lists them); did you mean "payment.*"?',
+        closest: 'payment.*',
+      }),
+    });
+    expect((await api('GET', '/destinations/typo')).status).toBe(404);
+    const replayTypo = await api('POST', '/replays', {
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-01-02T00:00:00Z',
+      normalisedType: 'subscription.cancelled',
+    });
+    expect(replayTypo).toMatchObject({
+      status: 400,
+      json: { code: 'invalid_request', closest: 'subscription.canceled', field: 'normalisedType' },
+    });
+    expect((await api('GET', '/replays?limit=100')).json!.items).not.toContainEqual(
+      expect.objectContaining({ normalisedType: 'subscription.cancelled' }),
+    );
     const key = await api('POST', '/api-keys', { name: 'reader', scopes: ['payments:read'] });
     expect(key.status).toBe(201);
     expect(await api('PUT', '/destinations/y', { url: 'http://127.0.0.1/y' }, key.json!.key)).toMatchObject({

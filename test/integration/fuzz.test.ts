@@ -141,9 +141,23 @@ function bodyBreaks(documented: DocResponse, type: string, a: Answer): string[] 
   return [];
 }
 
+/**
+ * The documented operation a request made with another method reaches on another template (PUT
+ * /reconcilers/a/run is PUT /reconcilers/{provider}/{sourceId}), if any.
+ */
+function otherRoute(r: FuzzRequest): Doc['paths'][string][string] | undefined {
+  const path = r.path.split('?')[0]!;
+  for (const [template, methods] of Object.entries(doc.paths)) {
+    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    const op = methods[r.method.toLowerCase()];
+    if (op && pattern.test(path)) return op;
+  }
+  return undefined;
+}
+
 /** What is wrong with `a` as the answer to `r` on `template` (nothing: []). */
 function contractBreaks(template: string, r: FuzzRequest, a: Answer): string[] {
-  const op = doc.paths[template]?.[r.method.toLowerCase()];
+  const op = doc.paths[template]?.[r.method.toLowerCase()] ?? otherRoute(r);
   const documented: DocResponse | undefined =
     op?.responses[String(a.status)] ?? (API_WIDE.has(a.status) ? { content: PROBLEM } : undefined);
   const breaks: string[] = [];

@@ -15,7 +15,8 @@ const api = apiCaller(() => rt.url, ADMIN);
 
 const putDestination = async (id: string) =>
   expect(
-    (await api('PUT', `/destinations/${id}`, { url: `https://example.com/${id}`, types: ['x.y'] })).status,
+    (await api('PUT', `/destinations/${id}`, { url: `https://example.com/${id}`, types: ['payment.failed'] }))
+      .status,
   ).toBe(201);
 
 const keyWith = async (scopes: string[]) =>
@@ -51,7 +52,7 @@ describe('GET /destinations', () => {
     expect(first.json!.items[0]).toMatchObject({
       id: 'dest-a',
       url: 'https://example.com/dest-a',
-      types: ['x.y'],
+      types: ['payment.failed'],
       status: 'enabled',
       secret: expect.stringMatching(/^whsec_/),
     });

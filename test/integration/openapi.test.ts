@@ -162,9 +162,30 @@ describe('real answers match their documented schemas', () => {
     await expectDocumented('GET', '/events/{id}', await call('GET', `/events/${id as string}`));
   });
 
+  it('GET /event-types and the webhooks section: the same types, each example valid against its schema', async () => {
+    const res = await call('GET', '/event-types', { key: null });
+    const body = await expectDocumented('GET', '/event-types', res);
+    const items = body.items as { type: string; schema: Json; example: unknown }[];
+    expect(items.map((i) => i.type)).toContain('payment.succeeded');
+    expect(items.map((i) => i.type)).toContain('stripe.raw');
+    const webhooks = (doc as unknown as { webhooks: Record<string, { post: Json }> }).webhooks;
+    expect(Object.keys(webhooks)).toEqual(items.map((i) => i.type));
+    for (const item of items) {
+      expect(ajv.validate(item.schema, item.example), `${item.type}: ${ajv.errorsText()}`).toBe(true);
+      const media = (webhooks[item.type]!.post.requestBody as { content: Record<string, Json> }).content[
+        'application/json'
+      ]!;
+      expect(media.example).toEqual(item.example);
+      const schema = JSON.parse(
+        JSON.stringify(media.schema).replaceAll('"#/components/', `"${BASE}#/components/`),
+      );
+      expect(ajv.validate(schema, item.example), `webhooks ${item.type}: ${ajv.errorsText()}`).toBe(true);
+    }
+  });
+
   it('a destination PUT and GET', async () => {
     const put = await call('PUT', '/destinations/doc-dest', {
-      body: JSON.stringify({ url: 'https://example.com/hooks', types: ['nothing.matches'] }),
+      body: JSON.stringify({ url: 'https://example.com/hooks', types: ['connection.revoked'] }),
     });
     expect(put.status).toBe(201);
     await expectDocumented('PUT', '/destinations/{id}', put);

@@ -314,6 +314,14 @@ describe.each([
     expect(cursor).toBeUndefined();
     expect(seen.sort()).toEqual(ids);
     expect((await deliveries.listIndexedForDestination('paged', 'dead', undefined, 4)).items).toEqual([]);
+    // Counted across the shards, up to a cap; the oldest is the earliest createdAt.
+    expect(await deliveries.countIndexed('paged', 'pending', 1000)).toEqual({
+      count: 60,
+      capped: false,
+      oldestAt: delivery.createdAt,
+    });
+    expect(await deliveries.countIndexed('paged', 'pending', 25)).toMatchObject({ count: 25, capped: true });
+    expect(await deliveries.countIndexed('paged', 'dead', 1000)).toEqual({ count: 0, capped: false });
   });
 
   it('deliveries: created once, one claim per attempt, settle guarded by round, rounds keyed by cause', async () => {

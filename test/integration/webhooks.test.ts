@@ -110,6 +110,60 @@ describe('POST /webhooks/{provider}', () => {
     });
   }
 
+  it('GET /events/{id} shows the normalised parts: a mapped type, or {provider}.raw', async () => {
+    const paid = await post(
+      '/webhooks/stripe',
+      sign('stripe', '/webhooks/stripe', { id: `norm_${Date.now()}` }),
+    );
+    const detail = await api(`/events/${paid.json!.id as string}`);
+    expect(detail.status).toBe(200);
+    const parts = detail.json.normalised as Record<string, unknown>[];
+    expect(parts).toHaveLength(1);
+    expect(parts[0]).toMatchObject({
+      part: 0,
+      webhookId: paid.json!.id,
+      type: 'payment.succeeded',
+      payload: {
+        type: 'payment.succeeded',
+        provider: 'stripe',
+        amount: { amount: 2000, currency: 'USD' },
+        raw: { eventId: paid.json!.id, providerType: 'payment_intent.succeeded' },
+      },
+    });
+    const body = JSON.stringify({
+      id: `evt_odd_${Date.now()}`,
+      object: 'event',
+      type: 'radar.early_fraud_warning.created',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'x' } },
+    });
+    const odd = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { body }));
+    const raw = await api(`/events/${odd.json!.id as string}`);
+    expect(raw.json.normalised).toEqual([
+      expect.objectContaining({
+        part: 0,
+        type: 'stripe.raw',
+        payload: expect.objectContaining({
+          type: 'stripe.raw',
+          providerType: 'radar.early_fraud_warning.created',
+          payload: JSON.parse(body),
+        }),
+      }),
+    ]);
+    expect((raw.json.normalised as Record<string, unknown>[])[0]!.payloadOmitted).toBeUndefined();
+    // A raw payload over 256 KiB is the body itself: left out of `normalised`.
+    const big = JSON.stringify({
+      ...JSON.parse(body),
+      id: `evt_big_${Date.now()}`,
+      pad: 'x'.repeat(300_000),
+    });
+    const large = await post('/webhooks/stripe', sign('stripe', '/webhooks/stripe', { body: big }));
+    expect(large.status).toBe(200);
+    expect((await api(`/events/${large.json!.id as string}`)).json.normalised).toEqual([
+      { part: 0, webhookId: large.json!.id, type: 'stripe.raw', payloadOmitted: true },
+    ]);
+  });
+
   it('drops Authorization and Cookie from the stored headers', async () => {
     const signed = sign('github');
     const res = await post('/webhooks/github', {

@@ -35,6 +35,7 @@ import type {
   EventFilters,
   EventRepo,
   FlowRepo,
+  IndexCount,
   IntegrationRepo,
   Page,
   PullMessageRepo,
@@ -415,6 +416,12 @@ export class MemoryDeliveryRepo implements DeliveryRepo {
   ): Promise<Page<Delivery>> {
     const p = page(this.indexed(destinationId, which), (it) => it.index?.sk ?? '', limit, cursor);
     return { items: p.items.map((it) => it.d), cursor: p.cursor };
+  }
+
+  async countIndexed(destinationId: string, which: 'pending' | 'dead', cap: number): Promise<IndexCount> {
+    const all = this.indexed(destinationId, which);
+    const oldest = all.map((it) => it.index?.sk ?? '').sort()[0];
+    return { count: Math.min(all.length, cap), capped: all.length > cap, oldestAt: oldest?.split('#')[0] };
   }
 
   async retireForDeletedDestination(d: Delivery, at: string): Promise<void> {

@@ -14,10 +14,13 @@ describe('console session token', () => {
   it('opens to the key id and CSRF token it was sealed with, and holds neither in clear', async () => {
     const s = await sealSession(ADMIN, 'abc123def456', NOW);
     expect(await openSession(ADMIN, s.token, NOW + 1000)).toEqual({
+      sid: s.sid,
       keyId: 'abc123def456',
       csrf: s.csrf,
       exp: NOW / 1000 + SESSION_TTL_SEC,
     });
+    expect(s.sid).toMatch(/^[\w-]{24}$/);
+    expect((await sealSession(ADMIN, 'abc123def456', NOW)).sid).not.toBe(s.sid);
     expect(s.token).not.toContain('abc123def456');
     expect(Buffer.from(s.token.split('.')[3] ?? '', 'base64url').toString()).not.toContain(s.csrf);
   });

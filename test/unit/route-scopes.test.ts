@@ -11,6 +11,7 @@ import type { HandlerRoute } from '../../shared/http/lambda.js';
 const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/health', 'none', 'meta'],
   ['GET', '/health/ready', 'none', 'meta'],
+  ['GET', '/event-types', 'none', 'meta'],
   ['GET', '/openapi.json', 'none', 'meta'],
   ['POST', '/api-keys', 'admin', 'api-keys'],
   ['GET', '/api-keys', 'admin', 'api-keys'],
@@ -52,12 +53,14 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['GET', '/payments/{id}', 'payments:read', 'delivery-api'],
   ['GET', '/subscriptions/{id}', 'payments:read', 'delivery-api'],
   ['GET', '/customers/{id}/subscriptions', 'payments:read', 'delivery-api'],
+  ['GET', '/health/pipeline', 'destinations:write', 'delivery-api'],
   ['GET', '/console', 'none', 'console'],
   ['GET', '/console/console.js', 'none', 'console'],
   ['GET', '/console/console.css', 'none', 'console'],
   ['POST', '/console/session', 'none', 'console'],
   ['GET', '/console/session', 'session', 'console'],
   ['DELETE', '/console/session', 'session', 'console'],
+  ['DELETE', '/console/sessions', 'session', 'console'],
 ];
 
 const row = (r: HandlerRoute & { fn?: string }, fn = r.fn) =>

@@ -4,7 +4,14 @@
  * letter in its `deadletter` partition (the redrive list).
  */
 import type { Delivery, DeliveryAttempt } from '../../delivery/types.js';
-import type { ClaimResult, DeliveryKey, DeliveryRepo, Page, SettleChange } from '../../ports/index.js';
+import type {
+  ClaimResult,
+  DeliveryKey,
+  DeliveryRepo,
+  IndexCount,
+  Page,
+  SettleChange,
+} from '../../ports/index.js';
 import { type Item, num, oneOf, optNum, optStr, str } from './codec.js';
 import { absentOrExpired, itemExists } from './conditional.js';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.js';
@@ -20,6 +27,9 @@ const shardPartitions = (destinationId: string, which: 'pending' | 'dead') =>
   Array.from({ length: DELIVERY.shards }, (_, n) =>
     which === 'pending' ? DELIVERY.pendingPk(destinationId, n) : DELIVERY.deadLetterPk(destinationId, n),
   );
+
+/** An index sort key's time: `<time>#<eventId>#<part>`. */
+const timeOf = (sk: string | undefined) => sk?.slice(0, sk.indexOf('#'));
 
 export const deliveryItem = (d: Delivery, ttl?: number): Item => ({
   ...key(d),
@@ -362,6 +372,42 @@ export class DynamoDeliveryRepo extends DynamoRepo implements DeliveryRepo {
         return done(Object.fromEntries(INDEX_KEYS.map((k) => [k, last[k]])));
     }
     return done();
+  }
+
+  /**
+   * Counts a list across its shards at once, reading only the index keys, each shard up to `cap`
+   * entries (so the cost is bounded); the oldest is the earliest first entry of a shard.
+   */
+  async countIndexed(destinationId: string, which: 'pending' | 'dead', cap: number): Promise<IndexCount> {
+    const shards = await Promise.all(
+      shardPartitions(destinationId, which).map((p) => this.countShard(p, cap)),
+    );
+    const count = shards.reduce((n, s) => n + s.count, 0);
+    const oldest = shards
+      .map((s) => s.first)
+      .filter((f): f is string => f !== undefined)
+      .sort()[0];
+    return { count: Math.min(count, cap), capped: count > cap, oldestAt: timeOf(oldest) };
+  }
+
+  private async countShard(partition: string, cap: number): Promise<{ count: number; first?: string }> {
+    let count = 0;
+    let first: string | undefined;
+    let start: Item | undefined;
+    do {
+      const page = await this.queryPage({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        ProjectionExpression: 'gsi1sk',
+        Limit: cap - count + 1,
+        ExclusiveStartKey: start,
+      });
+      if (count === 0 && typeof page.items[0]?.gsi1sk === 'string') first = page.items[0].gsi1sk;
+      count += page.items.length;
+      start = page.next;
+    } while (start && count <= cap);
+    return { count, first };
   }
 
   /**

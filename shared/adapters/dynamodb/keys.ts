@@ -151,6 +151,15 @@ export const API_KEY = {
   listSk: (createdAt: string, id: string) => timeSk(createdAt, id),
 } as const;
 
+/** Console sessions (sign-in to sign-out); gsi1 `consolesessions` lists them all, to end them all at once. */
+export const CONSOLE_SESSION = {
+  kind: 'console_session',
+  pk: (id: string) => `consolesess#${id}`,
+  sk: 'consolesess',
+  allPk: 'consolesessions',
+  listSk: (expiresAt: number, id: string) => timeSk(String(expiresAt), id),
+} as const;
+
 /** Reconcilers: one item each (settings, checkpoint, runs and the run lease), listed through gsi1 by id. */
 export const RECONCILER = {
   kind: 'reconciler',

@@ -59,6 +59,23 @@ export const api = <T>(method: string, path: string, body?: unknown): Promise<T>
 export const signIn = (apiKey: string) => request<Session>('POST', '/console/session', { apiKey });
 export const currentSession = () => request<Session>('GET', '/console/session');
 export const signOut = () => request<void>('DELETE', '/console/session');
+/** Ends every console session (admin), this one too. */
+export const endAllSessions = () =>
+  request<{ ended: number }>('DELETE', '/console/sessions').then((r) => {
+    onSignedOut();
+    return r;
+  });
+/** The event catalog (a public route, like /openapi.json). */
+export const eventTypes = () => request<{ items: EventType[] }>('GET', '/event-types');
+
+export interface EventType {
+  type: string;
+  kind: 'normalised' | 'raw' | 'hookbridge';
+  description: string;
+  schema: Record<string, unknown>;
+  example: unknown;
+}
+
 export const readiness = () =>
   request<{ status: string; checks: Record<string, string> }>('GET', '/health/ready');
 

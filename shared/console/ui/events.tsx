@@ -19,7 +19,17 @@ interface EventDetail extends EventSummary {
   contentType?: string;
   occurredAt?: string;
   bodySha256: string;
-  verification: { secretName: string; matchedSecret: number };
+  /** Absent on an event a reconciler listed from the provider's events API (`via: reconciliation`). */
+  verification?: { secretName: string; matchedSecret: number };
+  reconciliation?: { reconcilerId: string };
+  normalised: NormalisedPart[];
+}
+interface NormalisedPart {
+  part: number;
+  webhookId: string;
+  type: string;
+  payload?: unknown;
+  payloadOmitted?: true;
 }
 interface Attempt {
   attempt: number;
@@ -221,11 +231,18 @@ export function EventPage({ id, session }: { id: string; session: Session }) {
               ['Occurred', when(e.occurredAt)],
               [
                 'Verification',
-                <span key="v">
-                  <Status value="verified" /> signature matched secret #{e.verification.matchedSecret} of{' '}
-                  <code>{e.verification.secretName}</code>
-                  {e.flagged && <Status value={e.flagged} />}
-                </span>,
+                e.verification ? (
+                  <span key="v">
+                    <Status value="verified" /> signature matched secret #{e.verification.matchedSecret} of{' '}
+                    <code>{e.verification.secretName}</code>
+                    {e.flagged && <Status value={e.flagged} />}
+                  </span>
+                ) : (
+                  <span key="v">
+                    <Status value="reconciled" /> listed from the provider's events API by reconciler{' '}
+                    <code>{e.reconciliation?.reconcilerId}</code>
+                  </span>
+                ),
               ],
               ['Body', `${e.bodySize} bytes, ${e.contentType ?? 'no content type'}, sha256 ${e.bodySha256}`],
             ]}
@@ -236,6 +253,8 @@ export function EventPage({ id, session }: { id: string; session: Session }) {
           <h2>Deliveries</h2>
           <ErrorBox error={deliveries.error} />
           <Deliveries items={deliveries.data?.items} />
+          <h2>Normalised</h2>
+          <Normalised parts={e.normalised} />
           <h2>Raw body</h2>
           <Download e={e} />
           <pre class="body">{prettyBody(e)}</pre>
@@ -334,6 +353,30 @@ function Deliveries({ items }: { items: Delivery[] | undefined }) {
             </ol>
           )}
         </article>
+      ))}
+    </>
+  );
+}
+
+/** What destinations receive: each part's type, webhook-id and body (see Event types for the schemas). */
+function Normalised({ parts }: { parts: NormalisedPart[] }) {
+  return (
+    <>
+      {parts.map((p) => (
+        <div key={p.part} class="part" data-part={p.part}>
+          <p class="muted">
+            {parts.length > 1 && `Part ${p.part}: `}
+            <a href={`#/event-types/${enc(p.type)}`}>
+              <code>{p.type}</code>
+            </a>{' '}
+            delivered as webhook-id <code>{p.webhookId}</code>
+          </p>
+          {p.payloadOmitted ? (
+            <Empty>The payload is the raw body below (over 256 KiB, so not repeated here).</Empty>
+          ) : (
+            <pre class="body normalised">{JSON.stringify(p.payload, null, 2)}</pre>
+          )}
+        </div>
       ))}
     </>
   );

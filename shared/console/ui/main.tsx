@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { can, currentSession, Problem, type Session, signIn, signOut, useSession } from './api.js';
 import { DestinationPage } from './destination.js';
+import { EventTypePage, EventTypes } from './event-types.js';
 import { EventList, EventPage } from './events.js';
 import { Replays } from './replays.js';
 import {
@@ -23,6 +24,7 @@ const SECTIONS: { path: string; label: string; scope?: string }[] = [
   { path: 'connections', label: 'Connections', scope: 'connections:read' },
   { path: 'integrations', label: 'Integrations', scope: 'connections:read' },
   { path: 'api-keys', label: 'API keys', scope: 'admin' },
+  { path: 'event-types', label: 'Event types' },
   { path: 'health', label: 'Health' },
 ];
 
@@ -96,7 +98,8 @@ function Page({ session, route }: { session: Session; route: string[] }) {
   if (section === 'destinations') return id ? <DestinationPage id={id} /> : <Destinations />;
   if (section === 'integrations') return id ? <IntegrationPage id={id} /> : <Integrations />;
   if (section === 'api-keys') return <ApiKeys />;
-  return <Health />;
+  if (section === 'event-types') return id ? <EventTypePage type={id} /> : <EventTypes />;
+  return <Health session={session} />;
 }
 
 function App() {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { SCOPES } from '../../auth/scopes.js';
-import { api, can, enc, query, readiness, type Session } from './api.js';
+import { api, can, enc, endAllSessions, query, readiness, type Session } from './api.js';
 import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
 
 export interface Destination {
@@ -386,6 +386,12 @@ export function ApiKeys() {
   return (
     <section>
       <h1>API keys</h1>
+      <p class="toolbar">
+        <span class="muted">
+          Revoking a key ends its console sessions. To end every session at once (this one too):
+        </span>
+        <Action label="End all console sessions" kind="danger" run={endAllSessions} />
+      </p>
       <form class="card" onSubmit={submit} aria-label="New API key">
         <label>
           Name <input name="name" required maxLength={100} />
@@ -453,11 +459,36 @@ export function ApiKeys() {
   );
 }
 
-export function Health() {
+interface PipelineCounts {
+  pending: number;
+  deadLetters: number;
+  oldestPendingAgeSec?: number;
+  capped?: true;
+}
+interface Pipeline {
+  totals: PipelineCounts;
+  destinations: (PipelineCounts & { id: string; status: string })[];
+  queues?: { name: string; role: string; visible: number; inFlight: number; delayed: number }[];
+  queuesUnknown?: string;
+  cursor?: string;
+}
+
+const age = (sec?: number) =>
+  sec === undefined
+    ? '—'
+    : sec < 90
+      ? `${sec} s`
+      : sec < 5400
+        ? `${Math.round(sec / 60)} min`
+        : `${Math.round(sec / 3600)} h`;
+const atLeast = (n: number, c: PipelineCounts) => `${n}${c.capped ? '+' : ''}`;
+
+export function Health({ session }: { session: Session }) {
   const ready = useData(readiness, [], 10_000);
   return (
     <section>
       <h1>Health</h1>
+      <h2>Store and secrets</h2>
       <ErrorBox error={ready.error} />
       {ready.data ? (
         <Fields
@@ -472,6 +503,99 @@ export function Health() {
       ) : (
         !ready.error && <Loading />
       )}
+      {can(session, 'destinations:write') ? (
+        <PipelineHealth />
+      ) : (
+        <p class="muted">The pipeline's counts need the destinations:write scope.</p>
+      )}
     </section>
+  );
+}
+
+function PipelineHealth() {
+  const p = useData(() => api<Pipeline>('GET', '/health/pipeline?limit=50'), [], 5_000);
+  const d = p.data;
+  return (
+    <div class="pipeline">
+      <h2>Pipeline</h2>
+      <ErrorBox error={p.error} />
+      {!d ? (
+        !p.error && <Loading />
+      ) : (
+        <>
+          <Fields
+            rows={[
+              ['Pending deliveries', atLeast(d.totals.pending, d.totals)],
+              ['Dead letters', atLeast(d.totals.deadLetters, d.totals)],
+              ['Oldest pending', age(d.totals.oldestPendingAgeSec)],
+            ]}
+          />
+          <h3>Queues</h3>
+          {d.queues ? (
+            <table class="list" aria-label="Queues">
+              <thead>
+                <tr>
+                  <th>Queue</th>
+                  <th class="num">Ready</th>
+                  <th class="num">In flight</th>
+                  <th class="num">Delayed (retries)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.queues.map((q) => (
+                  <tr key={q.name} data-queue={q.name}>
+                    <td>
+                      {q.name}{' '}
+                      <span class="muted">
+                        {q.role === 'dead-letter' ? 'dead-letter queue' : 'delivery queue'}
+                      </span>
+                    </td>
+                    <td class="num">{q.visible} ready</td>
+                    <td class="num">{q.inFlight} in flight</td>
+                    <td class="num">{q.delayed} delayed</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <Empty>Queue depths are not known: {d.queuesUnknown}.</Empty>
+          )}
+          <h3>By destination</h3>
+          {d.destinations.length === 0 ? (
+            <Empty>No destinations yet: nothing is waiting.</Empty>
+          ) : (
+            <table class="list" aria-label="Pipeline by destination">
+              <thead>
+                <tr>
+                  <th>Destination</th>
+                  <th class="num">Pending</th>
+                  <th class="num">Dead letters</th>
+                  <th>Oldest pending</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.destinations.map((r) => (
+                  <tr key={r.id} data-destination-id={r.id}>
+                    <td>
+                      <a href={`#/destinations/${enc(r.id)}`}>{r.id}</a> <Status value={r.status} />
+                    </td>
+                    <td class="num">{atLeast(r.pending, r)} pending</td>
+                    <td class="num">{atLeast(r.deadLetters, r)} dead</td>
+                    <td>
+                      {r.oldestPendingAgeSec === undefined
+                        ? 'nothing waiting'
+                        : `oldest waiting ${age(r.oldestPendingAgeSec)}`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {d.cursor && (
+            <p class="muted">The first 50 destinations by id (GET /health/pipeline pages the rest).</p>
+          )}
+        </>
+      )}
+    </div>
   );
 }

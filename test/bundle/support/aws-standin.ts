@@ -1,6 +1,6 @@
 /**
  * AWS itself, stood in on 127.0.0.1 for the bundles: Secrets Manager (GetSecretValue), SQS
- * (SendMessage) and EventBridge (PutEvents), speaking the JSON protocols the SDK bundled in each
+ * (SendMessage, GetQueueAttributes) and EventBridge (PutEvents), speaking the JSON protocols the SDK bundled in each
  * function uses (`X-Amz-Target`, `application/x-amz-json-1.x`). Every call is recorded with the
  * caller, read from the SigV4 credential (each function signs with its own access key id, its name).
  * Any other operation answers 400 and is recorded, so a test can assert there was none.
@@ -70,6 +70,17 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
       const md5 = createHash('md5').update(String(MessageBody)).digest('hex');
       return { status: 200, body: { MessageId: messageId, MD5OfMessageBody: md5 } };
     },
+    // Depths: the messages sent to that queue and not yet taken (GET /health/pipeline reads them).
+    'AmazonSQS.GetQueueAttributes': ({ QueueUrl }) => ({
+      status: 200,
+      body: {
+        Attributes: {
+          ApproximateNumberOfMessages: String(pending.filter((m) => m.queueUrl === QueueUrl).length),
+          ApproximateNumberOfMessagesNotVisible: '0',
+          ApproximateNumberOfMessagesDelayed: '0',
+        },
+      },
+    }),
     'AWSEvents.PutEvents': ({ Entries }) => ({
       status: 200,
       body: { FailedEntryCount: 0, Entries: (Entries as unknown[]).map(() => ({ EventId: randomUUID() })) },

@@ -119,18 +119,21 @@ export function synthShipped(): Shipped {
 }
 
 /**
- * A function's Environment with each intrinsic resolved by `ref(logicalId)`; anything else
- * (a GetAtt, a Join) fails, naming the variable, so a new kind of value is noticed here first.
+ * A function's Environment with each intrinsic resolved by `ref(logicalId)` (a Join of strings and
+ * Refs too); anything else (a GetAtt) fails, naming the variable, so a new kind of value is noticed
+ * here first.
  */
 export function resolveEnvironment(
   env: Record<string, Json>,
   ref: (logicalId: string) => string,
 ): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => {
-      if (typeof v === 'string') return [k, v];
-      if (v && typeof v.Ref === 'string' && Object.keys(v).length === 1) return [k, ref(v.Ref)];
-      throw new Error(`${k}: cannot resolve ${JSON.stringify(v)}`);
-    }),
-  );
+  const resolve = (k: string, v: Json): string => {
+    if (typeof v === 'string') return v;
+    if (v && typeof v.Ref === 'string' && Object.keys(v).length === 1) return ref(v.Ref);
+    const join = v?.['Fn::Join'] as [string, Json[]] | undefined;
+    if (Array.isArray(join) && Object.keys(v).length === 1)
+      return join[1].map((part) => resolve(k, part)).join(join[0]);
+    throw new Error(`${k}: cannot resolve ${JSON.stringify(v)}`);
+  };
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolve(k, v)]));
 }
