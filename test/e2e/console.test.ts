@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toEvent } from '../../infra/local/gateway.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { postSigned, signWebhook } from '../../infra/local/webhook-signers.js';
+import { type EventsStandIn, startEventsStandIn } from '../support/events-standin.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
 import { seedConnection } from '../support/seed-connection.js';
 import { WEBHOOK_SECRETS } from '../support/webhook-secrets.js';
@@ -27,6 +28,9 @@ let temp: TempSecrets;
 let browser: Browser;
 let receiver: Server;
 let receiverUrl: string;
+/** Stripe's events API, for the reconcilers page. */
+let stripeEvents: EventsStandIn;
+const STRIPE_EVENTS_KEY = 'rk_test_console_events';
 /** What the receiver got: path and body of each POST. */
 const received: { path: string; body: string }[] = [];
 /** Paths under /gone-once/ answer 410 the first time, then 200; paths under /fail/ always 500. */
@@ -125,12 +129,16 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  temp = await writeTempSecrets('hb-console-', { 'hookbridge/webhooks/stripe': WEBHOOK_SECRETS.stripe });
+  stripeEvents = await startEventsStandIn('stripe', { key: STRIPE_EVENTS_KEY, pageSize: 10 });
+  temp = await writeTempSecrets('hb-console-', {
+    'hookbridge/webhooks/stripe': WEBHOOK_SECRETS.stripe,
+    'hookbridge/apikeys/stripe-events': { apiKey: STRIPE_EVENTS_KEY },
+  });
   rt = await startLocal({
     port: 0,
     secretsFile: temp.secretsFile,
     apiKey: TEST_ADMIN_KEY,
-    env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: new URL(receiverUrl).host },
+    env: { HOOKBRIDGE_TEST_ALLOW_HOSTS: `${new URL(receiverUrl).host},${stripeEvents.host}` },
   });
   browser = await launchChromium();
 }, 60_000);
@@ -139,6 +147,7 @@ afterAll(async () => {
   await browser?.close();
   await rt?.close();
   if (receiver) await new Promise<void>((r) => receiver.close(() => r()));
+  await stripeEvents?.close();
   await temp?.remove();
 });
 
@@ -466,6 +475,99 @@ describe('the console', () => {
     await api('DELETE', `/destinations/${dest}`);
   });
 
+  it("shows an open circuit with its reason on the destination's page and in the list", async () => {
+    const dest = `brk-${uid()}`;
+    const put = await api('PUT', `/destinations/${dest}`, {
+      url: `${receiverUrl}/fail/${dest}`,
+      circuitBreaker: { consecutiveFailures: 1, coolDownSeconds: 600 },
+      rateLimit: { perSecond: 5 },
+    });
+    expect(put.status).toBe(201);
+    await sendStripe(`brk_${uid()}`);
+    await expect
+      .poll(async () => (await api('GET', `/destinations/${dest}`)).body.circuit?.state, { timeout: 15_000 })
+      .toBe('open');
+    const { context, page, problems } = await open();
+    await signIn(page);
+    await page.goto(`${rt.url}/console#/destinations/${dest}`);
+    const circuit = page.locator('dt', { hasText: 'Circuit' }).locator('xpath=following-sibling::dd');
+    await expect
+      .poll(() => circuit.textContent(), { timeout: 10_000 })
+      .toMatch(/circuit open.*1 consecutive failures? \(last: HTTP 500\).*next probe/);
+    expect(
+      await page
+        .locator('dt', { hasText: 'Flow control' })
+        .locator('xpath=following-sibling::dd')
+        .textContent(),
+    ).toBe('at most 5 per second');
+    await shot(page, 'destination-circuit-desktop');
+    await page.goto(`${rt.url}/console#/destinations`);
+    const row = page.locator(`tr[data-destination-id="${dest}"]`);
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/enabled.*circuit open/);
+    expect(problems).toEqual([]);
+    await context.close();
+    await api('DELETE', `/destinations/${dest}`);
+  });
+
+  it('lists a reconciler, runs it from the page and shows what the run stored', async () => {
+    const created = Math.floor(Date.now() / 1000) - 600;
+    const providerId = `evt_console_missed_${uid()}`;
+    stripeEvents.events.unshift({
+      id: providerId,
+      object: 'event',
+      api_version: '2024-06-20',
+      created,
+      livemode: false,
+      type: 'payment_intent.succeeded',
+      data: {
+        object: {
+          id: `pi_${uid()}`,
+          object: 'payment_intent',
+          amount: 1200,
+          currency: 'usd',
+          status: 'succeeded',
+        },
+      },
+    });
+    expect(
+      (
+        await api('PUT', '/integrations/stripe-events', {
+          type: 'api-key',
+          baseUrl: stripeEvents.url,
+          allowedHosts: [stripeEvents.host],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await api('PUT', '/reconcilers/stripe', {
+          integrationId: 'stripe-events',
+          intervalMinutes: 60,
+          lookbackHours: 24,
+        })
+      ).status,
+    ).toBe(201);
+    const { context, page, problems } = await open();
+    await signIn(page);
+    await page.goto(`${rt.url}/console#/reconcilers`);
+    const row = page.locator('tr[data-reconciler-id="stripe"]');
+    await expect
+      .poll(() => row.textContent(), { timeout: 10_000 })
+      .toMatch(/integration stripe-events.*60 min.*never run/);
+    await row.getByRole('button', { name: 'Run now' }).click();
+    await expect
+      .poll(() => row.textContent(), { timeout: 20_000 })
+      .toMatch(/completed 1 listed, 1 stored, 0 already here.*manual/);
+    await shot(page, 'reconcilers-desktop');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'reconcilers-phone');
+    const listed = await api('GET', `/events?provider=stripe&eventId=${providerId}`);
+    expect(listed.body.items).toHaveLength(1);
+    expect((await api('GET', `/events/${listed.body.items[0].id}`)).body.via).toBe('reconciliation');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('shows a connection without its tokens and revokes it', async () => {
     const id = `con_console_${uid()}`;
     expect(await seedConnection(rt, { id, integrationId: `int-${uid()}`, provider: 'oauth2' })).toBe(true);
@@ -518,7 +620,12 @@ describe('the console', () => {
     const { context, page, problems } = await open(PHONE);
     await signIn(page, key.key);
     const nav = page.getByRole('navigation', { name: 'Sections' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Events', 'Event types', 'Health']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Events',
+      'Reconcilers',
+      'Event types',
+      'Health',
+    ]);
     await page.goto(`${rt.url}/console#/events/${id}`);
     await page.getByRole('heading', { name: `Event ${id}` }).waitFor();
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, enc, query } from './api.js';
-import type { Destination } from './resources.js';
+import { CircuitBadge, type Destination } from './resources.js';
 import { Action, Empty, ErrorBox, Fields, Loading, Status, useData, when } from './ui.js';
 
 interface IndexedDelivery {
@@ -54,6 +54,29 @@ export function DestinationPage({ id }: { id: string }) {
                   <Status value={d.status} />
                   {d.disabledReason && <span class="muted"> {d.disabledReason}</span>}
                 </span>,
+              ],
+              [
+                'Circuit',
+                d.circuit && d.circuit.state !== 'closed' ? (
+                  <span key="c">
+                    <CircuitBadge d={d} />
+                    <span class="muted">
+                      {' '}
+                      opened {when(d.circuit.openedAt)}, next probe {when(d.circuit.nextProbeAt)}
+                    </span>
+                  </span>
+                ) : (
+                  'closed: attempts go out on their schedule'
+                ),
+              ],
+              [
+                'Flow control',
+                [
+                  d.rateLimit ? `at most ${d.rateLimit.perSecond} per second` : '',
+                  d.maxInFlight ? `at most ${d.maxInFlight} at once` : '',
+                ]
+                  .filter(Boolean)
+                  .join(', ') || 'no limits',
               ],
             ]}
           />

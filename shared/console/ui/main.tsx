@@ -4,6 +4,7 @@ import { can, currentSession, Problem, type Session, signIn, signOut, useSession
 import { DestinationPage } from './destination.js';
 import { EventTypePage, EventTypes } from './event-types.js';
 import { EventList, EventPage } from './events.js';
+import { Reconcilers } from './reconcilers.js';
 import { Replays } from './replays.js';
 import {
   ApiKeys,
@@ -23,6 +24,7 @@ const SECTIONS: { path: string; label: string; scope?: string }[] = [
   { path: 'destinations', label: 'Destinations', scope: 'destinations:write' },
   { path: 'connections', label: 'Connections', scope: 'connections:read' },
   { path: 'integrations', label: 'Integrations', scope: 'connections:read' },
+  { path: 'reconcilers', label: 'Reconcilers', scope: 'events:read' },
   { path: 'api-keys', label: 'API keys', scope: 'admin' },
   { path: 'event-types', label: 'Event types' },
   { path: 'health', label: 'Health' },
@@ -98,6 +100,7 @@ function Page({ session, route }: { session: Session; route: string[] }) {
   if (section === 'destinations') return id ? <DestinationPage id={id} /> : <Destinations />;
   if (section === 'integrations') return id ? <IntegrationPage id={id} /> : <Integrations />;
   if (section === 'api-keys') return <ApiKeys />;
+  if (section === 'reconcilers') return <Reconcilers session={session} />;
   if (section === 'event-types') return id ? <EventTypePage type={id} /> : <EventTypes />;
   return <Health session={session} />;
 }

@@ -12,6 +12,25 @@ export interface Destination {
   status: string;
   disabledReason?: string;
   description?: string;
+  rateLimit?: { perSecond: number };
+  maxInFlight?: number;
+  circuit?: {
+    state: 'closed' | 'open' | 'half_open';
+    reason?: string;
+    openedAt?: string;
+    nextProbeAt?: string;
+  };
+}
+
+/** The circuit breaker's state, shown only when it is not closed (closed is the normal case). */
+export function CircuitBadge({ d }: { d: Destination }) {
+  if (!d.circuit || d.circuit.state === 'closed') return null;
+  return (
+    <span class="circuit">
+      <Status value={`circuit ${d.circuit.state.replace('_', '-')}`} />
+      {d.circuit.reason && <span class="muted"> {d.circuit.reason}</span>}
+    </span>
+  );
 }
 
 /** A new Standard Webhooks secret: whsec_ + base64 of 32 random bytes (the API keeps a secret it is given). */
@@ -72,6 +91,7 @@ export function Destinations() {
                 <td>
                   <Status value={d.status} />
                   {d.disabledReason && <span class="muted"> {d.disabledReason}</span>}
+                  <CircuitBadge d={d} />
                 </td>
                 <td>
                   <div class="actions">
