@@ -85,7 +85,8 @@ export function openReason(
   b: Breaker,
   lastError: string,
 ): string | undefined {
-  if (c.failures >= b.consecutiveFailures) return `${c.failures} consecutive failure${c.failures === 1 ? '' : 's'} (last: ${lastError})`;
+  if (c.failures >= b.consecutiveFailures)
+    return `${c.failures} consecutive failure${c.failures === 1 ? '' : 's'} (last: ${lastError})`;
   if (c.windowAttempts >= b.minAttempts && c.windowFailures / c.windowAttempts >= b.failureRatio)
     return `${c.windowFailures} of ${c.windowAttempts} attempts failed within ${b.windowSeconds} s (last: ${lastError})`;
   return undefined;
