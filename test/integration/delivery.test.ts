@@ -474,6 +474,8 @@ describe('retries, dead letters, 410', () => {
 
 describe('replay', () => {
   it('replays one event with the same webhook-id, and bulk replays a time range with progress', async () => {
+    // An instant of its own: the other tests' Stripe refunds were received at the clock's earlier readings.
+    clock.t += 3_600_000;
     await destination('orders', ['payment.refunded']);
     const id = await postStripe(
       'charge.refunded',
@@ -492,8 +494,9 @@ describe('replay', () => {
       rt.pipeline.bus.published.filter((b) => b.id === id && (b.detail as { replay?: boolean }).replay),
     ).toHaveLength(1);
 
-    const from = new Date(clock.now() - 60_000).toISOString();
-    const to = new Date(clock.now() + 60_000).toISOString();
+    // The range is this event's own instant.
+    const { receivedAt } = (await api('GET', `/events/${id}`)).json as { receivedAt: string };
+    const [from, to] = [receivedAt, receivedAt];
     const job = await api('POST', '/replays', {
       id: 'rpl_bulk1',
       from,

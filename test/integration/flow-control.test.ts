@@ -253,16 +253,16 @@ describe('settings', () => {
 
 describe('limits under concurrency (5 pollers x 10 messages)', () => {
   it('rateLimit 5/s: 30 deliveries start at most 5 in any second, each once, none counted twice', async () => {
-    await destination('rated', { rateLimit: { perSecond: 5 } });
+    await destination('rate-5', { rateLimit: { perSecond: 5 } });
     const t = performance.now();
     const ids = await postEvents(30);
     const postedMs = performance.now() - t;
-    await deliveredTo('/rated', 30);
-    const got = at('/rated');
+    await deliveredTo('/rate-5', 30);
+    const got = at('/rate-5');
     // Every delivery arrived; a second arrival is an attempt retried (a timeout on this busy machine), still limited.
     expect(new Set(got.map((g) => g.id))).toEqual(new Set(ids));
     let attempts = 0;
-    for (const id of ids) attempts += (await attemptsOf(id, 'rated')).attempts.length;
+    for (const id of ids) attempts += (await attemptsOf(id, 'rate-5')).attempts.length;
     expect(attempts).toBe(got.length);
     const times = got.map((g) => g.at).sort((a, b) => a - b);
     const maxIn = (ms: number) =>
@@ -280,25 +280,27 @@ describe('limits under concurrency (5 pollers x 10 messages)', () => {
     expect(achieved).toBeLessThanOrEqual(5.25);
     expect(achieved).toBeGreaterThan(3);
     expect(rt.pipeline.queueDeadLetters).toHaveLength(0);
+    await api('DELETE', '/destinations/rate-5');
   }, 40_000);
 
   it('maxInFlight 3 against a 200 ms receiver: never more than 3 at once, each delivery once', async () => {
-    behaviour.set('/leased', { status: 204, delayMs: 200 });
-    await destination('leased', { maxInFlight: 3 });
+    behaviour.set('/leased-3', { status: 204, delayMs: 200 });
+    await destination('leased-3', { maxInFlight: 3 });
     const ids = await postEvents(30);
-    await deliveredTo('/leased', 30);
-    const got = at('/leased');
-    console.log(`maxInFlight 3: max observed ${maxInFlightSeen.get('/leased')}`);
-    expect(maxInFlightSeen.get('/leased')).toBe(3);
+    await deliveredTo('/leased-3', 30);
+    const got = at('/leased-3');
+    console.log(`maxInFlight 3: max observed ${maxInFlightSeen.get('/leased-3')}`);
+    expect(maxInFlightSeen.get('/leased-3')).toBe(3);
     expect(new Set(got.map((g) => g.id))).toEqual(new Set(ids));
     let attempts = 0;
     for (const id of ids) {
-      const d = await attemptsOf(id, 'leased');
+      const d = await attemptsOf(id, 'leased-3');
       expect(d).toMatchObject({ status: 'delivered' });
       attempts += d.attempts.length;
     }
     // Waiting for a lease is not an attempt: each arrival is one recorded attempt.
     expect(attempts).toBe(got.length);
+    await api('DELETE', '/destinations/leased-3');
   }, 40_000);
 
   it('store calls per delivery: none extra without limits, +1 for a rate limit, +2 for maxInFlight', async () => {
@@ -386,6 +388,7 @@ describe('circuit breaker', () => {
       expect(rt.pipeline.queueDeadLetters).toHaveLength(0);
     } finally {
       rt.pipeline.useClock(undefined);
+      await api('DELETE', '/destinations/breaker');
     }
   }, 50_000);
 });

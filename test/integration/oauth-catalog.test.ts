@@ -67,6 +67,20 @@ afterAll(async () => {
 });
 
 /** The authorization redirect: endpoint, the standard parameters, the catalog's own. */
+/** The provider's integration, as each test needs it whatever ran before (201 created, 200 replaced). */
+async function putIntegration(spec: StandinSpec) {
+  const put = await api(`/integrations/${spec.key}`, {
+    method: 'PUT',
+    body: JSON.stringify({
+      type: 'oauth',
+      provider: spec.provider,
+      allowedReturnUrls: [RETURN_URL],
+      ...spec.integration,
+    }),
+  });
+  expect([200, 201], await put.clone().text()).toContain(put.status);
+}
+
 async function authorize(spec: StandinSpec): Promise<{ state: string; cookie: string }> {
   const session = await api('/connect-sessions', {
     method: 'POST',
@@ -146,16 +160,7 @@ describe('OAuth catalog against documented stand-ins', () => {
     '%s: authorize, exchange, refresh (rotation), proxy, revoke',
     async (_key, spec) => {
       standin.use(spec, clientOf(spec.key), `${rt.url}/oauth/callback`);
-      const put = await api(`/integrations/${spec.key}`, {
-        method: 'PUT',
-        body: JSON.stringify({
-          type: 'oauth',
-          provider: spec.provider,
-          allowedReturnUrls: [RETURN_URL],
-          ...spec.integration,
-        }),
-      });
-      expect(put.status, await put.clone().text()).toBe(201);
+      await putIntegration(spec);
 
       const { state, cookie } = await authorize(spec);
       const id = await callback(spec, state, cookie);
@@ -200,7 +205,9 @@ describe('OAuth catalog against documented stand-ins', () => {
   });
 
   it('an unknown X-Hookbridge-Api-Base is a 400 naming the bases, and nothing is sent', async () => {
-    standin.use(STANDIN_SPECS.find((s) => s.key === 'dropbox')!, clientOf('dropbox'), '');
+    const dropbox = STANDIN_SPECS.find((s) => s.key === 'dropbox')!;
+    standin.use(dropbox, clientOf('dropbox'), '');
+    await putIntegration(dropbox);
     const id = 'conn_dropbox_bases';
     expect(await seedConnection(rt, { id, integrationId: 'dropbox', provider: 'dropbox' })).toBe(true);
     const call = (headers: Record<string, string>) =>
@@ -220,6 +227,7 @@ describe('OAuth catalog against documented stand-ins', () => {
     const spec = STANDIN_SPECS.find((s) => s.key === 'xero')!;
     const broken = { ...spec, postConnect: { url: 'https://api.xero.com/connections-moved', answer: [] } };
     standin.use(broken, clientOf('xero'), `${rt.url}/oauth/callback`);
+    await putIntegration(spec);
     const { state, cookie } = await authorize(spec);
     const id = await callback(spec, state, cookie);
     const stored = (await rt.container.connections.store.get(id))!;
