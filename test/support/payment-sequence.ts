@@ -13,11 +13,16 @@ export interface ProviderDelivery {
   body: unknown;
 }
 
-const record = (provider: string, type: string, n: number): EventRecord => ({
-  id: `evt_seq_${n}`,
+/** A stored webhook record of `provider`/`type` for the normaliser (the mapper tests use it too). */
+export const paymentRecord = (
+  provider: string,
+  type: string,
+  extra: Partial<EventRecord> = {},
+): EventRecord => ({
+  id: 'evt_test',
   provider,
   source: 'default',
-  eventId: `pe_${n}`,
+  eventId: 'pe_1',
   type,
   receivedAt: '2026-01-01T00:00:00.000Z',
   bodySha256: 'x',
@@ -25,7 +30,11 @@ const record = (provider: string, type: string, n: number): EventRecord => ({
   contentType: 'application/json',
   headers: {},
   matchedSecret: 0,
+  ...extra,
 });
+
+const record = (provider: string, type: string, n: number): EventRecord =>
+  paymentRecord(provider, type, { id: `evt_seq_${n}`, eventId: `pe_${n}` });
 
 /** The final state of every object the deliveries touched, keyed `objectType/objectId`. */
 export async function finalStates(

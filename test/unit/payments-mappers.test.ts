@@ -4,21 +4,9 @@ import type { EventRecord } from '../../shared/events/record.js';
 import { NormalisedPaymentEvent } from '../../shared/payments/model.js';
 import { normalise } from '../../shared/payments/normalise.js';
 import { decimalToMinor } from '../../shared/payments/util.js';
+import { paymentRecord } from '../support/payment-sequence.js';
 
-const rec = (provider: string, type: string, extra: Partial<EventRecord> = {}): EventRecord => ({
-  id: 'evt_test',
-  provider,
-  source: 'default',
-  eventId: 'pe_1',
-  type,
-  receivedAt: '2026-01-01T00:00:00.000Z',
-  bodySha256: 'x',
-  bodySize: 1,
-  contentType: 'application/json',
-  headers: {},
-  matchedSecret: 0,
-  ...extra,
-});
+const rec = paymentRecord;
 
 function one(provider: string, type: string, body: unknown, extra: Partial<EventRecord> = {}) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
