@@ -55,11 +55,13 @@ const impls = ({ http: { auth } }: CoreContainer) => ({
     const admin = await adminKey(auth);
     if (!admin)
       throw new HookbridgeError('misconfigured', 'The console needs the admin key (hookbridge/admin)');
-    const s = await sealSession(admin, principal.keyId, auth.clock.now());
+    // One clock reading: Max-Age is the session's whole lifetime, whatever the store write took.
+    const now = auth.clock.now();
+    const s = await sealSession(admin, principal.keyId, now);
     await auth.consoleSessions.put({ id: s.sid, keyId: s.keyId, expiresAt: s.exp * 1000 });
     return {
       ...json(201, view(principal, s.csrf, s.exp), { 'cache-control': 'no-store' }),
-      cookies: [sessionCookie(s.token, s.exp - Math.floor(auth.clock.now() / 1000), secure(req))],
+      cookies: [sessionCookie(s.token, s.exp - Math.floor(now / 1000), secure(req))],
     };
   },
   'GET /console/session': async (req: HttpRequest) => {
