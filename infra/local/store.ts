@@ -5,16 +5,11 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE } from '../../shared/table.js';
 import { type Recovered, recoverTable } from './recovery.js';
-import { createTableInput } from './table.js';
+import { createTable } from './table.js';
 
 export interface LocalStore {
   server: Server;
@@ -60,12 +55,7 @@ async function ensureTable(endpoint: string, table: string): Promise<void> {
     } catch (err) {
       if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
     }
-    await client.send(new CreateTableCommand(createTableInput(table)));
-    for (let i = 0; i < 50; i++) {
-      const d = await client.send(new DescribeTableCommand({ TableName: table }));
-      if (d.Table?.TableStatus === 'ACTIVE') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await createTable(client, table);
     try {
       await client.send(
         new UpdateTimeToLiveCommand({

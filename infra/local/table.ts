@@ -1,4 +1,10 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { indexInclude, keyAttributeNames, TABLE } from '../../shared/table.js';
 
 /** CreateTable input built from the same definition the CDK stack uses. */
@@ -26,4 +32,23 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     }),
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },
   };
+}
+
+/**
+ * Creates the table and waits until it is ACTIVE. dynalite answers CreateTable while the table is
+ * still CREATING and flips it a timer later; a write that wins that race gets
+ * ResourceNotFoundException (seen on a loaded machine), as it would on DynamoDB.
+ */
+export async function createTable(
+  client: DynamoDBClient | DynamoDBDocumentClient,
+  tableName: string,
+): Promise<void> {
+  const admin = client as DynamoDBClient; // a document client passes table commands through as they are
+  await admin.send(new CreateTableCommand(createTableInput(tableName)));
+  for (let i = 0; i < 100; i++) {
+    const d = await admin.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
 }

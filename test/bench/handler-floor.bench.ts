@@ -14,11 +14,10 @@ import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { toEvent } from '../../infra/local/gateway.js';
-import { createTableInput } from '../../infra/local/table.js';
+import { createTable } from '../../infra/local/table.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { bundle } from './coldstart.bench.js';
 import { ROOT } from './lib.js';
@@ -117,7 +116,7 @@ export default async function (): Promise<BenchResult[]> {
   const db = await startDynalite();
   const ddb = createDocumentClient({ region: 'us-east-1', endpoint: db.endpoint });
   try {
-    await ddb.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
+    await createTable(ddb, TABLE_NAME);
     const secretsFile = join(dir, 'secrets.json');
     await writeFile(secretsFile, JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: [SECRET] } }));
     Object.assign(process.env, {

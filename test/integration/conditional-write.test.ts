@@ -4,16 +4,12 @@
  * primitive reads it then. Both paths are pinned here, with the number of calls each makes.
  */
 import type { AddressInfo } from 'node:net';
-import {
-  ConditionalCheckFailedException,
-  CreateTableCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTableInput } from '../../infra/local/table.js';
+import { createTable } from '../../infra/local/table.js';
 import { conditionalWrite } from '../../shared/adapters/dynamodb/conditional.js';
 
 const TABLE = 'conditional-test';
@@ -36,7 +32,7 @@ beforeAll(async () => {
     },
     { step: 'initialize' },
   );
-  await raw.send(new CreateTableCommand(createTableInput(TABLE)));
+  await createTable(raw, TABLE);
   ddb = DynamoDBDocumentClient.from(raw);
 });
 

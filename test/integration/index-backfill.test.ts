@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput } from '../../infra/local/table.js';
+import { createTable } from '../../infra/local/table.js';
 import { backfillIndexes, pacer } from '../../infra/ops/index-backfill.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
@@ -43,7 +43,7 @@ const EVENTS = 130;
 /** A table holding what the pre-sharding code wrote: EVENTS events, and 3 deliveries of 2 destinations. */
 async function oldTable(): Promise<string> {
   const name = `backfill-${++tables}`;
-  await ddb.send(new CreateTableCommand(createTableInput(name)));
+  await createTable(ddb, name);
   const body = Buffer.from('{}');
   for (let i = 0; i < EVENTS; i++) {
     const id = `evt_old${String(i).padStart(3, '0')}`;

@@ -4,10 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput } from '../../infra/local/table.js';
+import { createTable } from '../../infra/local/table.js';
 import { DynamoApiKeyRepo } from '../../shared/adapters/dynamodb/api-keys.js';
 import { DynamoBusMarkerRepo } from '../../shared/adapters/dynamodb/bus-markers.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
@@ -78,7 +77,7 @@ interface Stores {
 /** A fresh, empty set of stores: a new table for DynamoDB, new maps for the fakes. */
 async function dynamoStores(): Promise<Stores> {
   const name = `contract-${++table}`;
-  await ddb.send(new CreateTableCommand(createTableInput(name)));
+  await createTable(ddb, name);
   return {
     events: new DynamoEventRepo(ddb, name, { retentionDays: 30, now: () => NOW }),
     destinations: new DynamoDestinationRepo(ddb, name),
