@@ -96,13 +96,19 @@ describe('conditionalWrite Put (sent as the low-level PutItem)', () => {
     s: 'text',
     empty: '',
     n: 12.5,
+    zero: 0,
+    negative: -7,
+    big: 2 ** 40,
     yes: true,
+    no: false,
+    fn: () => 1,
     nothing: null,
     absent: undefined,
     body: Buffer.from('gz'),
     tags: new Set(['x', 'y']),
     list: [1, 'two', { three: 3, gone: undefined }],
-    map: { a: { b: 'c' }, gone: undefined },
+    map: { a: { b: 'c' }, gone: undefined, n: 3, bin: Buffer.from([1, 2]), nil: null, fn: () => 2 },
+    bare: Object.assign(Object.create(null) as object, { k: 'v' }),
   };
   const rawItem = async (pk: string) =>
     (await raw.send(new GetItemCommand({ TableName: TABLE, Key: marshall({ pk, sk: 'b' }) }))).Item;

@@ -84,8 +84,44 @@ async function putItem(ddb: DynamoDBDocumentClient, input: PutCommandInput): Pro
 function marshallValues(values: Item, options: marshallOptions): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   for (const [k, v] of Object.entries(values))
-    if (v !== undefined && typeof v !== 'function') out[k] = marshall(v, options) as AttributeValue;
+    if (v !== undefined && typeof v !== 'function') out[k] = toAttr(v, options);
   return out;
+}
+
+/**
+ * util-dynamodb's convertToAttr, with a direct path for what items are mostly made of (strings,
+ * safe numbers, booleans, null, Buffers, plain objects of those), giving what it gives: it tests
+ * each value against every type by constructor name and allocates lists to do so. Anything else,
+ * and any case an option changes (empty values, imprecise numbers), goes to it as is.
+ */
+function toAttr(v: unknown, options: marshallOptions): AttributeValue {
+  switch (typeof v) {
+    case 'string':
+      if (v !== '' || !options.convertEmptyValues) return { S: v };
+      break;
+    case 'number':
+      if (Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return { N: v.toString() };
+      break;
+    case 'boolean':
+      return { BOOL: v };
+    case 'object':
+      if (v === null) return { NULL: true };
+      if (v.constructor === Buffer && ((v as Buffer).length || !options.convertEmptyValues))
+        return { B: v as Buffer };
+      if (v.constructor === Object) return { M: mapAttr(v as Item, options) };
+  }
+  return marshall(v, options) as AttributeValue;
+}
+
+/** A plain object's members as convertToAttr maps them: functions skipped, undefined with removeUndefinedValues. */
+function mapAttr(obj: Item, options: marshallOptions): Record<string, AttributeValue> {
+  const m: Record<string, AttributeValue> = {};
+  for (const k in obj) {
+    const v = obj[k];
+    if (typeof v === 'function' || (v === undefined && options.removeUndefinedValues)) continue;
+    m[k] = toAttr(v, options);
+  }
+  return m;
 }
 
 async function readKey(ddb: DynamoDBDocumentClient, write: ConditionalWrite): Promise<Item | undefined> {
