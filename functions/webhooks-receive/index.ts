@@ -1,33 +1,32 @@
 import { type BaseContainer, buildBase } from '../../infra/container/core.js';
 import { httpLambda } from '../../infra/container/lambda.js';
 import type { HttpRequest } from '../../shared/http/types.js';
-import {
-  defaultPayPalContext,
-  type PayPalContext,
-  standInRootsPem,
-} from '../../shared/webhooks/providers/paypal/context.js';
+import type { PayPalContext } from '../../shared/webhooks/providers/paypal/context.js';
 import { receiveWebhook } from '../../shared/webhooks/receive.js';
 
 const impls = (c: BaseContainer) => {
   const { config } = c;
-  let paypal: PayPalContext | undefined;
+  let paypal: Promise<PayPalContext> | undefined;
   const deps = {
     secrets: c.secrets,
     store: c.events,
     secretsFile: config.HOOKBRIDGE_SECRETS_FILE,
     now: () => c.clock.now(),
     log: c.log,
-    // A getter: PayPal's context is built on the first PayPal request, not for every provider.
+    // A getter: PayPal's context (and its module, with the OAuth token code) loads on the first
+    // PayPal request, not at every cold start.
     verifyContext: {
       get paypal() {
-        paypal ??= defaultPayPalContext({
-          log: c.log,
-          policy: c.policy,
-          // The tests' and the local runtime's stand-in roots; none outside local mode.
-          trustRootPem: standInRootsPem(config),
-          resolver: c.net.resolver,
-          transport: c.net.transport,
-        });
+        paypal ??= import('../../shared/webhooks/providers/paypal/context.js').then((m) =>
+          m.defaultPayPalContext({
+            log: c.log,
+            policy: c.policy,
+            // The tests' and the local runtime's stand-in roots; none outside local mode.
+            trustRootPem: m.standInRootsPem(config),
+            resolver: c.net.resolver,
+            transport: c.net.transport,
+          }),
+        );
         return paypal;
       },
     },

@@ -1,12 +1,13 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { dirname } from 'node:path';
+import { ArnFormat, AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
 import { TABLE } from '../../shared/table.js';
-import { BUNDLE } from '../bundling.js';
+import { functionBuild } from '../bundling.js';
 import type { TableAction } from '../functions.js';
 
 export interface HookbridgeFunctionProps {
@@ -27,12 +28,13 @@ export interface HookbridgeFunctionProps {
 }
 
 /**
- * The one function construct. Fixed defaults: Node.js 22 on arm64, an ESM bundle built by local
- * esbuild (no Docker) with the env-only credential provider (bundling.ts), source maps only when
- * asked for, a log group with retention.
+ * The one function construct. Fixed defaults: Node.js 22 on arm64, an ESM bundle with split
+ * chunks built by local esbuild at synth (no Docker; bundling.ts), the env-only credential
+ * provider, source maps only when asked for, a log group with retention. The asset is hashed by
+ * its output, so a change anywhere in shared/ deploys.
  */
 export class HookbridgeFunction extends Construct {
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: HookbridgeFunctionProps) {
@@ -54,11 +56,23 @@ export class HookbridgeFunction extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    this.fn = new nodejs.NodejsFunction(this, 'Fn', {
+    this.fn = new lambda.Function(this, 'Fn', {
       role,
       functionName: `${Stack.of(this).stackName}-${props.name}`,
-      entry: props.entry,
-      handler: 'handler',
+      code: lambda.Code.fromAsset(dirname(props.entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: local bundling always succeeds (esbuild is a dev dependency).
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+          local: {
+            tryBundle(outputDir) {
+              buildSync(functionBuild(props.entry, outputDir, { sourceMaps: props.sourceMaps ?? false }));
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -73,19 +87,6 @@ export class HookbridgeFunction extends Construct {
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         HOOKBRIDGE_SECRETS_BACKEND: 'secrets-manager',
         ...props.environment,
-      },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: BUNDLE.target,
-        platform: BUNDLE.platform,
-        minify: BUNDLE.minify,
-        sourceMap: props.sourceMaps ?? false,
-        sourcesContent: false,
-        mainFields: [...BUNDLE.mainFields],
-        banner: BUNDLE.banner,
-        externalModules: [],
-        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE.alias).map(([k, v]) => [`--alias:${k}`, v])),
-        forceDockerBundling: false,
       },
     });
   }

@@ -5,7 +5,7 @@
  * (`prepareClientAuth`), so the builders stay synchronous.
  */
 import { randomUUID } from 'node:crypto';
-import { importJWK, type JWK, SignJWT } from 'jose';
+import type { JWK, SignJWT } from 'jose';
 import { HookbridgeError } from '../errors.js';
 import type { ClientAuthMethod } from './providers.js';
 
@@ -117,6 +117,8 @@ export async function prepareClientAuth(
   }
   if (method !== 'client_secret_jwt' && method !== 'private_key_jwt') return { ...creds, method };
   const iat = Math.floor(now / 1000);
+  // jose loads only for the JWT methods: the proxy and reconcilers that never use them skip it.
+  const { SignJWT } = await import('jose');
   const jwt = new SignJWT({})
     .setIssuer(creds.clientId)
     .setSubject(creds.clientId)
@@ -134,6 +136,7 @@ export async function prepareClientAuth(
 async function signWithKey(jwt: SignJWT, jwk: JWK): Promise<string> {
   const alg = jwk.alg ?? DEFAULT_ALG[jwk.kty ?? ''] ?? 'RS256';
   try {
+    const { importJWK } = await import('jose');
     const key = await importJWK(jwk, alg);
     return await jwt.setProtectedHeader({ alg, ...(jwk.kid ? { kid: jwk.kid } : {}) }).sign(key);
   } catch {

@@ -56,7 +56,8 @@ export type VerifyResult =
  * module state: PayPal's certificate fetch, trust roots and certificate cache.
  */
 export interface VerifyContext {
-  paypal?: PayPalContext | undefined;
+  /** A promise where it is built on first use (its module, with the OAuth token code, loads then). */
+  paypal?: PayPalContext | Promise<PayPalContext> | undefined;
 }
 
 export type Verifier = (input: VerifyInput, ctx?: VerifyContext) => VerifyResult | Promise<VerifyResult>;

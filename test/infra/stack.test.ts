@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -25,14 +25,21 @@ function synth(stage: 'dev' | 'prod', context: Record<string, string> = {}) {
   return { stack, template: Template.fromStack(stack), outdir: app.outdir };
 }
 
-/** Each function's bundle as synthesized: its asset folder (named by the code's S3 key) and index.mjs. */
+/** Each function's bundle as synthesized: its asset folder (named by the code's S3 key), index.mjs and its chunks. */
 function bundlesOf(template: Template, outdir: string) {
   const fns = template.findResources('AWS::Lambda::Function') as Resources;
   return Object.entries(fns)
     .filter(([, fn]) => fn.Properties.Environment?.Variables?.HOOKBRIDGE_TABLE)
     .map(([id, fn]) => {
       const dir = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
-      return { id, files: readdirSync(dir), code: readFileSync(join(dir, 'index.mjs'), 'utf8') };
+      const chunks = existsSync(join(dir, 'chunks')) ? readdirSync(join(dir, 'chunks')) : [];
+      const code = [
+        join(dir, 'index.mjs'),
+        ...chunks.filter((c) => c.endsWith('.mjs')).map((c) => join(dir, 'chunks', c)),
+      ]
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n');
+      return { id, files: readdirSync(dir), chunks, code };
     });
 }
 
@@ -122,7 +129,15 @@ describe('functions', () => {
     const bundles = bundlesOf(dev, devOutdir);
     expect(bundles.length).toBe(Object.keys(FUNCTION_SETTINGS).length);
     for (const b of bundles) {
-      expect(b.files, b.id).toEqual(['index.mjs']);
+      // index.mjs, and the chunks split off it that only some requests load (infra/bundling.ts).
+      expect(
+        b.files.filter((f) => f !== 'chunks'),
+        b.id,
+      ).toEqual(['index.mjs']);
+      expect(
+        b.chunks.every((c) => c.endsWith('.mjs')),
+        b.id,
+      ).toBe(true);
       expect(b.code, b.id).toContain('No AWS credentials in the environment');
       for (const gone of [
         'credential-provider-sso',
@@ -157,8 +172,11 @@ describe('functions', () => {
     expect(fns.length).toBe(Object.keys(FUNCTION_SETTINGS).length);
     for (const fn of fns)
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
-    for (const b of bundlesOf(template, outdir))
-      expect(b.files.sort(), b.id).toEqual(['index.mjs', 'index.mjs.map']);
+    for (const b of bundlesOf(template, outdir)) {
+      expect(b.files.filter((f) => f !== 'chunks').sort(), b.id).toEqual(['index.mjs', 'index.mjs.map']);
+      for (const c of b.chunks.filter((c) => c.endsWith('.mjs')))
+        expect(b.chunks, b.id).toContain(`${c}.map`);
+    }
   }, 120_000);
 
   it('gives each function the memory and timeout chosen for it', () => {

@@ -249,6 +249,6 @@ async function verifyByApi(
   return fail('bad_signature');
 }
 
-export const scheme = defineScheme('paypal', 'PayPal', (input, ctx) =>
-  verifyPayPalWebhook(input, ctx?.paypal),
+export const scheme = defineScheme('paypal', 'PayPal', async (input, ctx) =>
+  verifyPayPalWebhook(input, await ctx?.paypal),
 );
