@@ -1,8 +1,11 @@
-// One phase of the handler-floor bench (./handler-floor.bench.ts), run in a fresh `node` process as a
-// Lambda sandbox holds one function: `node floor-driver.mjs <handler bundle> <events.json> <warm-up> <concurrency>`.
-// Imports the bundle, answers the first <warm-up> events untimed (clients, secrets, JIT), then the
-// rest timed; prints one JSON line: calls/s and this process's CPU per call over the timed calls only.
+// One side of a handler-floor pair (./handler-floor.bench.ts), in a fresh `node` process as a Lambda
+// sandbox holds one function: `node floor-driver.mjs <handler bundle> <events.json> <warm-up> <concurrency>`.
+// Imports the bundle, answers the first <warm-up> events untimed (clients, secrets, JIT), prints
+// `@floor {"ready":…}`; then for each line N on stdin answers the next N events timed and prints
+// `@floor {"calls","ms","cpuUs","failed"}`: wall time and this process's CPU over those calls only.
+// Lines start with `@floor ` so the handler's own log lines are told apart.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number }>;
@@ -10,6 +13,7 @@ type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: numb
 const [file = '', eventsFile = '', warm = '0', inFlight = '1'] = process.argv.slice(2);
 const events = JSON.parse(readFileSync(eventsFile, 'utf8')) as unknown[];
 const { handler } = (await import(pathToFileURL(file).href)) as { handler: Handler };
+const report = (o: object) => process.stdout.write(`@floor ${JSON.stringify(o)}\n`);
 
 /** Each event through `handler`, `inFlight` at a time; the calls that did not answer 200. */
 async function run(list: unknown[]): Promise<number> {
@@ -23,18 +27,15 @@ async function run(list: unknown[]): Promise<number> {
   return failed;
 }
 
-const warmUp = events.slice(0, Number(warm));
-const timed = events.slice(Number(warm));
-let failed = await run(warmUp);
-const cpu = process.cpuUsage();
-const t = performance.now();
-failed += await run(timed);
-const ms = performance.now() - t;
-const used = process.cpuUsage(cpu);
-process.stdout.write(
-  `\n${JSON.stringify({
-    failed,
-    callsPerSec: (timed.length * 1000) / ms,
-    cpuUsPerCall: (used.user + used.system) / timed.length,
-  })}\n`,
-);
+let next = Number(warm);
+report({ ready: true, failed: await run(events.slice(0, next)) });
+for await (const line of createInterface({ input: process.stdin })) {
+  const list = events.slice(next, next + Number(line));
+  next += list.length;
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const failed = await run(list);
+  const ms = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  report({ calls: list.length, ms, cpuUs: used.user + used.system, failed });
+}

@@ -25,6 +25,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { type AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { toEvent } from '../../infra/local/gateway.js';
@@ -40,6 +41,8 @@ import type { BenchResult } from './run.js';
 const PAIRS = Number(process.env.FLOOR_PAIRS ?? 5);
 const WARM_UP = 1500;
 const CALLS = 1500;
+/** Timed chunks per side and pair, taking turns. */
+const CHUNKS = 10;
 const CONCURRENCY = 10;
 /** Two items of the same shape differ by a few bytes: the gzip of different bodies, number widths. */
 const SIZE_SLACK = 16;
@@ -88,32 +91,95 @@ function signedEvent(): { event: APIGatewayProxyEventV2; eventId: string } {
 interface Phase {
   callsPerSec: number;
   cpuUsPerCall: number;
+}
+
+interface Side {
+  /** Answers the next `n` events timed; their calls, wall ms and this process's CPU µs. */
+  chunk(n: number): Promise<{ calls: number; ms: number; cpuUs: number }>;
+  close(): Promise<void>;
   /** The provider id of one event it stored. */
   eventId: string;
 }
 
-/** One phase: WARM_UP + CALLS fresh events (made and written before the child starts) through `bundleFile` in a fresh node. */
-async function phase(
+/**
+ * A fresh `node` running `bundleFile` (./floor-driver.ts) over WARM_UP + CALLS fresh events (made
+ * and written before it starts); resolves once it has answered its warm-up.
+ */
+async function startSide(
   bundleFile: string,
+  tag: string,
   dir: string,
   env: NodeJS.ProcessEnv,
   driver: string,
-): Promise<Phase> {
+): Promise<Side> {
   const made = Array.from({ length: WARM_UP + CALLS }, signedEvent);
-  const eventsFile = join(dir, 'events.json');
+  const eventsFile = join(dir, `${tag}.json`);
   await writeFile(eventsFile, JSON.stringify(made.map((m) => m.event)));
   const args = [...NODE_ARGS, driver, bundleFile, eventsFile, String(WARM_UP), String(CONCURRENCY)];
-  const child = spawn(...onCpu(HANDLER_CPU, args), { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
+  const child = spawn(...onCpu(HANDLER_CPU, args), { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const reply = async () => {
+    for (;;) {
+      const { value, done } = await replies.next();
+      if (done) throw new Error(`floor driver for ${tag} exited ${await exited}`);
+      if (!value.startsWith('@floor ')) continue;
+      const r = JSON.parse(value.slice(7)) as { failed: number; calls: number; ms: number; cpuUs: number };
+      if (r.failed) throw new Error(`${r.failed} calls to ${tag} did not answer 200`);
+      return r;
+    }
+  };
+  await reply();
+  return {
+    chunk: (n) => {
+      child.stdin.write(`${n}\n`);
+      return reply();
+    },
+    close: async () => {
+      child.stdin.end();
+      if ((await exited) !== 0) throw new Error(`floor driver for ${tag} failed`);
+    },
+    eventId: made.at(-1)!.eventId,
+  };
+}
+
+interface Measured {
+  side: Side;
+  phase: Phase;
+}
+
+/**
+ * One pair: both sides started and warmed, then CHUNKS timed chunks each, taking turns (one side
+ * runs while the other waits idle), so a burst of load on the machine lands on both alike; the
+ * side that starts also runs the first chunk.
+ */
+async function pair(
+  start: { ours: () => Promise<Side>; bare: () => Promise<Side> },
+  oursFirst: boolean,
+): Promise<{ ours: Measured; bare: Measured }> {
+  const names = oursFirst ? (['ours', 'bare'] as const) : (['bare', 'ours'] as const);
+  const sides = { [names[0]]: await start[names[0]](), [names[1]]: await start[names[1]]() } as {
+    ours: Side;
+    bare: Side;
+  };
+  const sums = { ours: { calls: 0, ms: 0, cpuUs: 0 }, bare: { calls: 0, ms: 0, cpuUs: 0 } };
+  for (let c = 0; c < CHUNKS; c++) {
+    for (const name of c % 2 ? [names[1], names[0]] : names) {
+      const r = await sides[name].chunk(CALLS / CHUNKS);
+      sums[name].calls += r.calls;
+      sums[name].ms += r.ms;
+      sums[name].cpuUs += r.cpuUs;
+    }
+  }
+  await Promise.all([sides.ours.close(), sides.bare.close()]);
+  const measured = (name: 'ours' | 'bare'): Measured => ({
+    side: sides[name],
+    phase: {
+      callsPerSec: (sums[name].calls * 1000) / sums[name].ms,
+      cpuUsPerCall: sums[name].cpuUs / sums[name].calls,
+    },
   });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const last = out.trim().split('\n').pop() ?? '';
-  if (code !== 0) throw new Error(`floor driver exited ${code}: ${out.slice(-2000)}`);
-  const r = JSON.parse(last) as { failed: number; callsPerSec: number; cpuUsPerCall: number };
-  if (r.failed) throw new Error(`${r.failed} calls did not answer 200`);
-  return { callsPerSec: r.callsPerSec, cpuUsPerCall: r.cpuUsPerCall, eventId: made.at(-1)!.eventId };
+  return { ours: measured('ours'), bare: measured('bare') };
 }
 
 /** With taskset (Linux, 2+ CPUs): dynalite on one CPU, each handler on the other. */
@@ -243,18 +309,15 @@ export default async function (): Promise<BenchResult[]> {
     const driver = await bundle('_floor-driver', join(ROOT, 'test/bench/floor-driver.ts'));
     const ours = await bundle('webhooks-receive', join(ROOT, 'functions/webhooks-receive/index.ts'));
     const bare = await bundle('_bare-webhook', join(ROOT, 'test/bench/bare-webhook-entry.ts'));
-    const run = (file: string) => phase(file, dir, env, driver);
-    // Warm dynalite, which speeds up over its first thousands of puts (not counted).
-    await run(bare);
-    await run(ours);
+    const start = (file: string, tag: string) => () => startSide(file, tag, dir, env, driver);
     const rps: number[] = [];
     const cpu: number[] = [];
     const phases: { ours: Phase; bare: Phase }[] = [];
+    let last: { ours: Measured; bare: Measured } | undefined;
     for (let i = 0; i < PAIRS; i++) {
-      // Alternate which of the pair runs first, so drift in the machine's load hits both alike.
-      const o = i % 2 ? await run(ours) : undefined;
-      const base = await run(bare);
-      const own = o ?? (await run(ours));
+      // Alternate which side starts (and runs the first chunk), so drift hits both alike.
+      last = await pair({ ours: start(ours, `ours-${i}`), bare: start(bare, `bare-${i}`) }, i % 2 === 1);
+      const [own, base] = [last.ours.phase, last.bare.phase];
       phases.push({ ours: own, bare: base });
       rps.push(own.callsPerSec / base.callsPerSec);
       cpu.push(own.cpuUsPerCall / base.cpuUsPerCall);
@@ -269,9 +332,10 @@ export default async function (): Promise<BenchResult[]> {
     // Both stored every event they answered 200 for (so neither skipped its write), and the same item.
     const stored = await countItems(ddb);
     if (stored !== seq) throw new Error(`${stored} events stored of ${seq} answered`);
-    const last = phases.at(-1);
     if (last)
-      process.stdout.write(`stored items: ${await sameItems(ddb, last.ours.eventId, last.bare.eventId)}\n`);
+      process.stdout.write(
+        `stored items: ${await sameItems(ddb, last.ours.side.eventId, last.bare.side.eventId)}\n`,
+      );
     return [
       {
         name: `webhooks-receive bundle calls/s vs bare handler (median of ${PAIRS} pairs; range ${range(rps)})`,
