@@ -5,15 +5,17 @@
  * the body, and one conditional PutItem of the same item through the low-level client, the item
  * built by hand. Both get API Gateway payload v2.0 events, as Lambda invokes them.
  *
- * Each phase runs one bundle in a fresh `node` process (./floor-driver.ts), as a Lambda sandbox
+ * Each side runs one bundle in a fresh `node` process (./floor-driver.ts), as a Lambda sandbox
  * holds one function: no shared heap, GC, socket pool or JIT state, and the CPU counted
  * (process.cpuUsage in that process, over its timed calls only, after WARM_UP untimed ones) is
  * that handler's alone. Both write to one dynalite in a child process of its own, so its CPU is
  * not counted; with taskset, dynalite and the handler run on separate CPUs, so a put waking
  * dynalite does not preempt the handler mid-call. Ours reads its secret from a Secrets Manager
  * stand-in, once, then from its cache, as in the stack (the local file backend re-reads its file
- * per request). PAIRS pairs, alternating which runs first, CALLS unique events each, CONCURRENCY
- * in flight; goals on the median pair, ranges printed: >= 0.9x the bare calls/s, <= 1.15x its CPU
+ * per request). PAIRS pairs, each two fresh processes (alternating which starts) taking turns
+ * over CHUNKS timed chunks of CALLS unique events in all, CONCURRENCY in flight; one side runs
+ * while the other waits idle, so a burst of load on the shared machine lands on both alike.
+ * Goals on the median pair, ranges printed: >= 0.9x the bare calls/s, <= 1.15x its CPU
  * per call. Checked after the pairs, so neither side can win by doing less: every 200 stored
  * exactly one item (the table's count), and one stored item of each has the same attribute names
  * (headers included) and a size (dynamodb-sizing.ts) within a few bytes.

@@ -83,8 +83,10 @@ async function putItem(ddb: DynamoDBDocumentClient, input: PutCommandInput): Pro
 
 function marshallValues(values: Item, options: marshallOptions): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(values))
+  for (const k of Object.keys(values)) {
+    const v = values[k];
     if (v !== undefined && typeof v !== 'function') out[k] = toAttr(v, options);
+  }
   return out;
 }
 
