@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_SETTINGS } from '../../infra/functions.js';
@@ -163,7 +164,17 @@ describe('the bundles in cdk.out', () => {
     expect([...shipped.functions.keys()].sort()).toEqual(Object.keys(FUNCTION_SETTINGS).sort());
     for (const f of shipped.functions.values()) {
       expect([f.name, f.runtime, f.handler]).toEqual([f.name, 'nodejs22.x', 'index.handler']);
-      expect(readdirSync(f.dir).sort(), f.name).toEqual(['index.mjs']);
+      // index.mjs, and the chunks split off it that some requests load (infra/bundling.ts).
+      const files = readdirSync(f.dir).sort();
+      expect(
+        files.filter((x) => x !== 'chunks'),
+        f.name,
+      ).toEqual(['index.mjs']);
+      if (files.includes('chunks'))
+        expect(
+          readdirSync(join(f.dir, 'chunks')).filter((c) => !c.endsWith('.mjs')),
+          f.name,
+        ).toEqual([]);
       expect(fn(f.name).node, f.name).toBe(process.version);
     }
     const expected = process.env.HOOKBRIDGE_EXPECT_NODE;
@@ -308,6 +319,28 @@ describe('the bundles in cdk.out', () => {
     const anonymous = await call('GET', '/events');
     expect(anonymous.status).toBe(401);
     expect(problem(anonymous).status).toBe(401);
+  });
+
+  it('load a chunk split off the bundle when a request needs it: a console cookie in two functions', async () => {
+    // The session's JWE code (jose) is a chunk of its own in each bundle, imported on first use.
+    const signIn = await call('POST', '/console/session', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: ADMIN_KEY }),
+    });
+    expect(signIn.status).toBe(201);
+    const cookie = String([signIn.headers['set-cookie']].flat()[0]).split(';')[0]!;
+    expect(cookie).toMatch(/^hb_console=[\w.-]+$/);
+    const { csrfToken } = parse(signIn) as { csrfToken: string };
+    const events = await call('GET', '/console/api/events?limit=1', {
+      headers: { cookie, 'x-hookbridge-csrf': csrfToken },
+    });
+    expect([events.status, Array.isArray(parse(events).items)]).toEqual([200, true]);
+    const forged = await call('GET', '/console/api/events', {
+      headers: { cookie: `${cookie.slice(0, -2)}xx` },
+    });
+    expect(forged.status).toBe(401);
+    for (const name of ['console', 'events-api'])
+      expect(readdirSync(join(shipped.functions.get(name)!.dir, 'chunks')).length, name).toBeGreaterThan(0);
   });
 
   it('run the refresher clean on its schedule', async () => {
