@@ -77,6 +77,10 @@ describe('stack context', () => {
       [{ throttleBurst: '1.5' }, /-c throttleBurst must be a whole number/],
       [{ eventBus: 'off' }, /^-c eventBus must be true or false, not "off"$/],
       [{ eventBus: '' }, /^-c eventBus must be true or false, not ""$/],
+      // A typo no longer turns a feature silently off.
+      [{ tracing: 'yes' }, /^-c tracing must be true or false, not "yes"$/],
+      [{ sourceMaps: '1' }, /^-c sourceMaps must be true or false, not "1"$/],
+      [{ webhooksFunctionUrl: 'on' }, /^-c webhooksFunctionUrl must be true or false, not "on"$/],
     ] as const) {
       expect(() => read(context), JSON.stringify(context)).toThrow(message);
     }
