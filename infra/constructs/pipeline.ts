@@ -16,13 +16,15 @@ export interface PipelineProps {
   functions: ReadonlyMap<string, HookbridgeFunction>;
   /** Concurrent `deliveries-send` batches the SQS event source may run (`-c deliveryConcurrency`). */
   deliveryConcurrency: number;
+  /** `-c eventBus`: false builds no bus; the functions that would publish get HOOKBRIDGE_EVENT_BUS=off. */
+  eventBus: boolean;
 }
 
 export interface Pipeline {
   /** Carries each delivery attempt (per-message DelaySeconds for the retry schedule). */
   deliveryQueue: sqs.Queue;
-  /** Receives normalised events. */
-  bus: events.EventBus;
+  /** Receives normalised events; none with `-c eventBus=false`. */
+  bus: events.EventBus | undefined;
   /** Every dead-letter queue, each to be alarmed on depth. */
   deadLetterQueues: sqs.Queue[];
 }
@@ -48,10 +50,12 @@ export function addPipeline(scope: Construct, props: PipelineProps): Pipeline {
     retentionPeriod: Duration.days(4),
     deadLetterQueue: { queue: deliveryDlq, maxReceiveCount: 5 },
   });
-  const bus = new events.EventBus(scope, 'Bus', {
-    eventBusName: `${Stack.of(scope).stackName}-events`,
-    description: 'Normalised Hookbridge events',
-  });
+  const bus = props.eventBus
+    ? new events.EventBus(scope, 'Bus', {
+        eventBusName: `${Stack.of(scope).stackName}-events`,
+        description: 'Normalised Hookbridge events',
+      })
+    : undefined;
   const pipeline = { deliveryQueue, bus, deadLetterQueues };
   for (const [name, f] of props.functions) wireFunction(f, name, pipeline, props.deliveryConcurrency);
   return pipeline;
@@ -106,8 +110,10 @@ function wireFunction(
     f.fn.addEnvironment('HOOKBRIDGE_DELIVERY_QUEUE_URL', pipeline.deliveryQueue.queueUrl);
   }
   if (s?.uses?.includes('event-bus')) {
-    pipeline.bus.grantPutEventsTo(f.fn);
-    f.fn.addEnvironment('HOOKBRIDGE_EVENT_BUS_NAME', pipeline.bus.eventBusName);
+    if (pipeline.bus) {
+      pipeline.bus.grantPutEventsTo(f.fn);
+      f.fn.addEnvironment('HOOKBRIDGE_EVENT_BUS_NAME', pipeline.bus.eventBusName);
+    } else f.fn.addEnvironment('HOOKBRIDGE_EVENT_BUS', 'off');
   }
   if (s?.uses?.includes('queue-stats')) {
     for (const q of [pipeline.deliveryQueue, ...pipeline.deadLetterQueues])

@@ -13,7 +13,7 @@ import { SqsQueueStats } from '../../shared/adapters/sqs-stats.js';
 import type { Config } from '../../shared/config/index.js';
 import type { DeliveryDeps } from '../../shared/delivery/deps.js';
 import { HookbridgeError } from '../../shared/errors.js';
-import type { DeliveryQueue, StoredItem } from '../../shared/ports/index.js';
+import type { DeliveryQueue, EventBusPublisher, StoredItem } from '../../shared/ports/index.js';
 import { type BaseContainer, buildBase, type Overrides } from './core.js';
 
 export interface DeliveryContainer extends BaseContainer {
@@ -42,6 +42,12 @@ function sqsStats(config: Config): SqsQueueStats | undefined {
   );
 }
 
+/** The bus the stack names, else one that only records (local mode and tests). */
+const eventBus = (config: Config): EventBusPublisher =>
+  config.HOOKBRIDGE_EVENT_BUS_NAME
+    ? new EventBridgePublisher(config.HOOKBRIDGE_EVENT_BUS_NAME, config.AWS_REGION)
+    : new RecordingPublisher();
+
 export function deliveryPart(core: BaseContainer): DeliveryDeps {
   const { config, overrides: o, clock, table } = core;
   const region = config.AWS_REGION;
@@ -62,11 +68,7 @@ export function deliveryPart(core: BaseContainer): DeliveryDeps {
         ? new SqsDeliveryQueue(config.HOOKBRIDGE_DELIVERY_QUEUE_URL, region)
         : unconfiguredQueue),
     queueStats: o.queueStats ?? sqsStats(config),
-    bus:
-      o.bus ??
-      (config.HOOKBRIDGE_EVENT_BUS_NAME
-        ? new EventBridgePublisher(config.HOOKBRIDGE_EVENT_BUS_NAME, region)
-        : new RecordingPublisher()),
+    bus: config.HOOKBRIDGE_EVENT_BUS === 'off' ? undefined : (o.bus ?? eventBus(config)),
     ...core.net,
     random: o.random ?? Math.random,
     timeoutMs: config.HOOKBRIDGE_DELIVERY_TIMEOUT_MS,

@@ -88,6 +88,9 @@ process.stdout.write(
     `  data:     ${rt.dataDir ? rt.dataDir : 'in memory (use --data-dir DIR or HOOKBRIDGE_DATA_DIR to keep it)'}`,
     `  dynamodb: dynalite at ${rt.dynamoEndpoint}, table ${rt.table}`,
     `  secrets:  ${rt.secretsFile}`,
+    rt.container.config.HOOKBRIDGE_EVENT_BUS === 'off'
+      ? '  event bus: off (HOOKBRIDGE_EVENT_BUS=off): nothing is published, deliveries are unchanged'
+      : '  event bus: recorded in memory, as EventBridge would receive it (HOOKBRIDGE_EVENT_BUS=off turns it off)',
     '  schedule: the reconciler runs due reconcilers every 5 minutes (docs/reconciliation.md)',
     `  admin API key: ${keyLine}`,
     'issuer' in rt.devOAuth

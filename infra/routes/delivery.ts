@@ -134,7 +134,7 @@ export const deliveryRoutes: RouteDef[] = [
   events.post(
     '/events/{id}/replay',
     'events:replay',
-    'Deliver a stored event again (same webhook-id) and republish it to the bus',
+    'Deliver a stored event again (same webhook-id) and republish it to the bus, unless the bus is off',
     {
       params,
       body: ReplayEventBody,

@@ -17,6 +17,11 @@ export interface StackContext {
   throttle: { rate: number; burst: number };
   /** `-c webhooksFunctionUrl=true`: a Lambda Function URL in front of `webhooks-receive`, the URL providers post to. */
   webhooksFunctionUrl: boolean;
+  /**
+   * `-c eventBus=false`: no EventBridge bus; nothing is published (nor bus markers written), the
+   * functions that would publish run with HOOKBRIDGE_EVENT_BUS=off. Default true.
+   */
+  eventBus: boolean;
   /** `-c deliveryConcurrency`: concurrent `deliveries-send` batches (SQS maximum concurrency, 2-1000). */
   deliveryConcurrency: number;
   alarmEmail: string | undefined;
@@ -63,12 +68,13 @@ export function readStackContext(scope: Construct, opts: StackContextOptions): S
     oauthIntegrations: listContext(scope, 'oauthIntegrations', []),
     publicUrl,
     eventRetentionDays,
-    tracing: ['true', true].includes(scope.node.tryGetContext('tracing')),
-    sourceMaps: ['true', true].includes(scope.node.tryGetContext('sourceMaps')),
+    tracing: booleanContext(scope, 'tracing', false),
+    sourceMaps: booleanContext(scope, 'sourceMaps', false),
     reservedConcurrency,
     throttle: { rate, burst },
     deliveryConcurrency,
-    webhooksFunctionUrl: ['true', true].includes(scope.node.tryGetContext('webhooksFunctionUrl')),
+    webhooksFunctionUrl: booleanContext(scope, 'webhooksFunctionUrl', false),
+    eventBus: booleanContext(scope, 'eventBus', true),
     alarmEmail: scope.node.tryGetContext('alarmEmail'),
     alarmTopicArn: scope.node.tryGetContext('alarmTopicArn'),
   };
@@ -97,6 +103,15 @@ function numberContext(scope: Construct, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`-c ${name} must be a whole number, not "${v}"`);
   return n;
+}
+
+/** A `-c name=true|false` context value (CLI context arrives as a string); anything else is refused. */
+function booleanContext(scope: Construct, name: string, fallback: boolean): boolean {
+  const v = scope.node.tryGetContext(name) as string | boolean | undefined;
+  if (v === undefined) return fallback;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new Error(`-c ${name} must be true or false, not "${v}"`);
 }
 
 /** A comma-separated `-c name=a,b` context value as a list. */

@@ -39,7 +39,8 @@ export class HookbridgeStack extends Stack {
   readonly functions: Map<string, HookbridgeFunction>;
   readonly observability: Observability;
   readonly deadLetterQueues: sqs.Queue[];
-  readonly bus: events.EventBus;
+  /** None with `-c eventBus=false`. */
+  readonly bus: events.EventBus | undefined;
 
   constructor(scope: Construct, id: string, props: HookbridgeStackProps) {
     super(scope, id, props);
@@ -57,6 +58,7 @@ export class HookbridgeStack extends Stack {
       table: this.table,
       functions: this.functions,
       deliveryConcurrency: ctx.deliveryConcurrency,
+      eventBus: ctx.eventBus,
     });
     this.bus = pipeline.bus;
     this.deadLetterQueues = pipeline.deadLetterQueues;

@@ -26,6 +26,8 @@ export const ConfigSchema = z.object({
   // and bus entries are only recorded.
   HOOKBRIDGE_DELIVERY_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
   HOOKBRIDGE_EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+  // `off` (`-c eventBus=false`): nothing is published to the bus, not even recorded; no bus markers.
+  HOOKBRIDGE_EVENT_BUS: z._default(z.enum(['on', 'off'], 'must be on or off'), 'on'),
   // The dead-letter queues' URLs, comma-separated: GET /health/pipeline reports their depth.
   HOOKBRIDGE_DEAD_LETTER_QUEUE_URLS: z.optional(z.string().check(z.minLength(1))),
   HOOKBRIDGE_DELIVERY_TIMEOUT_MS: int(1, 900_000, 10_000),

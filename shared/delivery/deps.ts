@@ -35,7 +35,8 @@ export interface DeliveryDeps extends OutboundNet {
   queue: DeliveryQueue;
   /** The queues' depths (GET /health/pipeline); absent when no queue is configured. */
   queueStats?: QueueStats | undefined;
-  bus: EventBusPublisher;
+  /** The event bus; absent when it is off (HOOKBRIDGE_EVENT_BUS=off): nothing is published or marked. */
+  bus?: EventBusPublisher | undefined;
   random: () => number;
   /** Per-attempt HTTP timeout. */
   timeoutMs: number;

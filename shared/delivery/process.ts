@@ -1,7 +1,8 @@
 /**
  * events-process core: a stored event -> read model (ordering guard), deliveries (one per event
- * part and matching destination, created once) and the EventBridge bus. Every step is safe to
- * repeat: a reprocessed record or a replay never applies a state twice or creates a second delivery.
+ * part and matching destination, created once) and the EventBridge bus, unless it is off. Every
+ * step is safe to repeat: a reprocessed record or a replay never applies a state twice or creates
+ * a second delivery.
  */
 import { recordFromItem } from '../events/codec.js';
 import type { EventRecord } from '../events/record.js';
@@ -128,7 +129,8 @@ export async function processEvent(
   await Promise.all([
     applyReadModel(deps, record, parts, now, result),
     createDeliveries(deps, record, parts, now, result, destinations),
-    publishOnce(deps, record, parts, { now, result, streamToken, published }),
+    // With the bus off there is no step 3: no marker, no PutEvents.
+    deps.bus && publishOnce(deps, record, parts, { now, result, streamToken, published }),
   ]);
   return result;
 }
@@ -222,13 +224,14 @@ async function publishOnce(
   result.published = parts.length;
 }
 
+/** Publishes the parts to the bus; nothing when the bus is off. */
 export async function publishToBus(
-  deps: DeliveryDeps,
+  deps: Pick<DeliveryDeps, 'bus'>,
   record: EventRecord,
   parts: EventPart[],
   replay = false,
 ): Promise<void> {
-  await deps.bus.publish(
+  await deps.bus?.publish(
     parts.map((p) => {
       const entry = {
         source: `hookbridge.${record.provider}`,

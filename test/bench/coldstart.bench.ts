@@ -75,6 +75,16 @@ export default async function (): Promise<BenchResult[]> {
   for (const d of dirs)
     if ((await readdir(join(ROOT, 'functions', d.name))).includes('index.ts')) fns.push(d.name);
   const rows: Record<string, unknown> = {};
+  // A reference without a goal: the clients and config every function needs before its own code.
+  const clients = await bundleWithSizes('_clients', join(ROOT, 'test/bench/baseline-clients-entry.ts'));
+  const ref = importTimes(clients.file, baseFile);
+  results.push({
+    name: `reference: DynamoDB + Secrets Manager clients + config (zod/mini), ${Math.round(clients.importedBytes / 1024)} KB, cold import`,
+    value: ref.ms,
+    unit: 'ms',
+    baseline: { name: 'client-dynamodb + lib-dynamodb bundle', value: ref.base },
+    ratio: ref.ms / ref.base,
+  });
   for (const fn of fns.sort()) {
     const { file, importedBytes, totalBytes } = await bundleWithSizes(
       fn,

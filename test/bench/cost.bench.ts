@@ -10,6 +10,8 @@
  *   ASSUMED duration per invocation: the local wall time (printed) runs through the metering proxy
  *   on a shared machine, so it overstates what AWS bills.
  * Ingest is webhooks-receive alone plus API Gateway; end to end adds everything behind it.
+ * The one-destination runs are repeated with the bus off (HOOKBRIDGE_EVENT_BUS=off, what
+ * `-c eventBus=false` deploys): no bus marker, no PutEvents; their figures print beside the bus on.
  * Prices: PRICES below; goals: ingest <= $2.50 per million, end to end with one destination <= $5.00.
  */
 import { createServer } from 'node:http';
@@ -92,7 +94,7 @@ function stripeEvent(n: number): string {
  * in flight (1: one after the other, each processed alone; more: the stream and queue batches
  * fill as they do under sustained traffic); what they cost, counted.
  */
-async function measure(destinations: number, n = N, concurrency = 1): Promise<Run> {
+async function measure(destinations: number, n = N, concurrency = 1, bus: 'on' | 'off' = 'on'): Promise<Run> {
   const secrets = await writeTempSecrets('hb-bench-cost-', {
     'hookbridge/webhooks/stripe': { secrets: [SECRET] },
   });
@@ -114,6 +116,7 @@ async function measure(destinations: number, n = N, concurrency = 1): Promise<Ru
       HOOKBRIDGE_DYNAMODB_ENDPOINT: meter.url,
       HOOKBRIDGE_TEST_ALLOW_HOSTS: hostPort,
       HOOKBRIDGE_LOG_LEVEL: 'warn',
+      HOOKBRIDGE_EVENT_BUS: bus,
     },
   });
   meter.forwardTo(rt.dynamoEndpoint);
@@ -311,17 +314,41 @@ const goal = (name: string, value: number, unit: string, max: number, shown: str
 const callsPerEvent = (run: Run): number =>
   perEvent([...run.dynamo.values()].reduce((sum, u) => sum + u.calls, 0));
 
+const wruPerEvent = (run: Run): number =>
+  perEvent([...run.dynamo.values()].reduce((sum, u) => sum + u.wru, 0));
+
+/** The bus-off run's DynamoDB calls, WRU and $ per million, each beside the bus-on run's (ratio off/on). */
+function busOff(label: string, on: { run: Run; bill: Bill }, off: { run: Run; bill: Bill }): BenchResult[] {
+  const beside = (name: string, unit: string, f: (x: { run: Run; bill: Bill }) => number): BenchResult => ({
+    name: `bus off, ${label}: ${name}`,
+    value: f(off),
+    unit,
+    baseline: { name: 'bus on', value: f(on) },
+    ratio: f(off) / f(on),
+  });
+  return [
+    beside('DynamoDB calls per event', 'calls', (x) => callsPerEvent(x.run)),
+    beside('WRU per event', 'WRU', (x) => wruPerEvent(x.run)),
+    beside('EventBridge entries per event', 'entries', (x) => perEvent(x.run.busEntries)),
+    beside('e2e $ per million', '$', (x) => x.bill.total * 1e6),
+  ];
+}
+
 export default async function (): Promise<BenchResult[]> {
   const one = await measure(1);
   const loaded = await measure(1, N, LOADED);
   const three = await measure(3);
   const hot = await measure(1, HOT_KEY_EVENTS);
+  const oneOff = await measure(1, N, 1, 'off');
+  const loadedOff = await measure(1, N, LOADED, 'off');
   const all = [INGEST, 'events-process', 'deliveries-send'];
   const ingest = bill(one, [INGEST], false);
   const ingestUrl = bill(one, [INGEST], false, false);
   const e2e1 = bill(one, all, true);
   const e2eLoaded = bill(loaded, all, true);
   const e2e3 = bill(three, all, true);
+  const e2e1Off = bill(oneOff, all, true);
+  const e2eLoadedOff = bill(loadedOff, all, true);
   process.stdout.write(
     `prices: ${PRICES.asOf}; ${N} Stripe events of ${BODY_BYTES} B; Lambda GB-s at assumed durations (ASSUMED_MS)\n`,
   );
@@ -331,6 +358,8 @@ export default async function (): Promise<BenchResult[]> {
     ...figures('e2e 1 dest', one, all, e2e1),
     ...figures(`e2e 1 dest, ${LOADED} in flight`, loaded, all, e2eLoaded),
     ...figures('e2e 3 dest', three, all, e2e3),
+    ...figures('e2e 1 dest, bus off', oneOff, all, e2e1Off),
+    ...figures(`e2e 1 dest, ${LOADED} in flight, bus off`, loadedOff, all, e2eLoadedOff),
     goal(
       'e2e 1 destination DynamoDB calls per delivered event, one at a time',
       callsPerEvent(one),
@@ -350,6 +379,12 @@ export default async function (): Promise<BenchResult[]> {
     goal('e2e 1 destination $ per million, one at a time', perMillion(e2e1), '$', 5, '$5.00'),
     goal(`e2e 1 destination $ per million, ${LOADED} in flight`, perMillion(e2eLoaded), '$', 5, '$5.00'),
     { name: 'e2e 3 destinations $ per million', value: perMillion(e2e3), unit: '$' },
+    ...busOff('1 dest, one at a time', { run: one, bill: e2e1 }, { run: oneOff, bill: e2e1Off }),
+    ...busOff(
+      `1 dest, ${LOADED} in flight`,
+      { run: loaded, bill: e2eLoaded },
+      { run: loadedOff, bill: e2eLoadedOff },
+    ),
     ...hotKeys(hot),
   ];
 }

@@ -25,6 +25,7 @@ describe('stack context', () => {
     expect(ctx.throttle).toEqual({ rate: 1000, burst: 2000 });
     expect(ctx.deliveryConcurrency).toBe(10);
     expect(ctx.webhooksFunctionUrl).toBe(false);
+    expect(ctx.eventBus).toBe(true);
     expect(ctx.alarmEmail).toBeUndefined();
     expect(ctx.alarmTopicArn).toBeUndefined();
   });
@@ -53,6 +54,11 @@ describe('stack context', () => {
     expect(ctx.alarmEmail).toBe('ops@example.com');
     expect(read({ throttleRate: '200', throttleBurst: '300' }).throttle).toEqual({ rate: 200, burst: 300 });
     expect(read({ webhookProviders: '' }).webhookProviders).toEqual([]);
+    expect(
+      [read({ eventBus: 'false' }), read({ eventBus: 'true' }), read({ eventBus: false })].map(
+        (c) => c.eventBus,
+      ),
+    ).toEqual([false, true, false]);
   });
 
   it('refuses bad values with a message naming the setting', () => {
@@ -69,6 +75,12 @@ describe('stack context', () => {
       [{ eventRetentionDays: 'ten' }, /-c eventRetentionDays must be a whole number, not "ten"/],
       [{ 'reservedConcurrency:meta': '-1' }, /-c reservedConcurrency:meta must be a whole number/],
       [{ throttleBurst: '1.5' }, /-c throttleBurst must be a whole number/],
+      [{ eventBus: 'off' }, /^-c eventBus must be true or false, not "off"$/],
+      [{ eventBus: '' }, /^-c eventBus must be true or false, not ""$/],
+      // A typo no longer turns a feature silently off.
+      [{ tracing: 'yes' }, /^-c tracing must be true or false, not "yes"$/],
+      [{ sourceMaps: '1' }, /^-c sourceMaps must be true or false, not "1"$/],
+      [{ webhooksFunctionUrl: 'on' }, /^-c webhooksFunctionUrl must be true or false, not "on"$/],
     ] as const) {
       expect(() => read(context), JSON.stringify(context)).toThrow(message);
     }

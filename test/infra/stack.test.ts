@@ -51,6 +51,36 @@ function sqsMapping(template: Template) {
   return sqs[0]!.Properties;
 }
 
+/** Every IAM action any policy in the template grants. */
+const grantedActions = (template: Template): string[] =>
+  Object.values(template.findResources('AWS::IAM::Policy') as Resources).flatMap((p) =>
+    (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((st) =>
+      [st.Action].flat(),
+    ),
+  );
+
+/** The environment of each function that would publish to the bus (settings `uses: event-bus`). */
+function publisherEnvironments(template: Template): [string, Record<string, unknown>][] {
+  const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+  const publishers = Object.entries(FUNCTION_SETTINGS).filter(([, f]) => f.uses?.includes('event-bus'));
+  expect(publishers.map(([name]) => name)).toContain('events-process');
+  return publishers.map(([name]) => {
+    const fn = fns.find((f) => String(f.Properties.FunctionName).endsWith(`-${name}`));
+    return [name, fn!.Properties.Environment.Variables];
+  });
+}
+
+/** `-c eventBus=false`: no bus, no PutEvents anywhere, and the would-be publishers told it is off. */
+function expectNoBus(template: Template): void {
+  template.resourceCountIs('AWS::Events::EventBus', 0);
+  expect(grantedActions(template).filter((a) => a.startsWith('events:'))).toEqual([]);
+  for (const [name, env] of publisherEnvironments(template)) {
+    expect(env.HOOKBRIDGE_EVENT_BUS, name).toBe('off');
+    expect(env, name).not.toHaveProperty('HOOKBRIDGE_EVENT_BUS_NAME');
+  }
+  expect(JSON.stringify(template.toJSON())).not.toContain('HOOKBRIDGE_EVENT_BUS_NAME');
+}
+
 let prod: Template;
 let dev: Template;
 let devOutdir: string;
@@ -149,12 +179,15 @@ describe('functions', () => {
     }
   });
 
-  it('-c sourceMaps=true ships source maps and turns them on; -c deliveryConcurrency sets the queue mapping', () => {
+  it('-c sourceMaps=true ships source maps and turns them on; -c deliveryConcurrency sets the queue mapping; -c eventBus=false builds no bus', () => {
+    // One synth (bundling is the slow part) for every non-default flag; cdk-nag checks it too.
     const { template, outdir } = synth('dev', {
       sourceMaps: 'true',
       deliveryConcurrency: '200',
       webhooksFunctionUrl: 'true',
+      eventBus: 'false',
     });
+    expectNoBus(template);
     expect(sqsMapping(template).ScalingConfig).toEqual({ MaximumConcurrency: 200 });
     // -c webhooksFunctionUrl=true: one public Function URL, on webhooks-receive only, and the
     // webhook URL outputs point at it.
@@ -342,6 +375,16 @@ describe('processing, schedules, secrets and outputs', () => {
     expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(p.MaximumRetryAttempts).toBe(STREAM_SETTINGS.retryAttempts);
     expect(p.DestinationConfig.OnFailure.Destination).toBeDefined();
+  });
+
+  it('publishes to one event bus by default: PutEvents on it, its name on every would-be publisher', () => {
+    prod.resourceCountIs('AWS::Events::EventBus', 1);
+    prod.hasResourceProperties('AWS::Events::EventBus', { Name: 'Hookbridge-prod-events' });
+    expect(grantedActions(prod).filter((a) => a.startsWith('events:'))).toContain('events:PutEvents');
+    for (const [name, env] of publisherEnvironments(prod)) {
+      expect(env.HOOKBRIDGE_EVENT_BUS_NAME, name).toBeDefined();
+      expect(env, name).not.toHaveProperty('HOOKBRIDGE_EVENT_BUS');
+    }
   });
 
   it('runs at most 10 deliveries-send batches at once unless -c deliveryConcurrency says otherwise', () => {

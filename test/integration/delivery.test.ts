@@ -868,7 +868,7 @@ function failOnce(which: 'queue' | 'bus', when: (arg: unknown) => boolean): { fa
       },
     };
   } else {
-    const real: EventBusPublisher = deps.bus;
+    const real: EventBusPublisher = deps.bus!;
     deps.bus = {
       publish: async (entries) => {
         if (trip(entries)) {

@@ -60,6 +60,16 @@ describe('config', () => {
     ).toBe(7);
   });
 
+  it('turns the event bus on or off (HOOKBRIDGE_EVENT_BUS), on by default; anything else is refused', () => {
+    const bus = (v?: string) =>
+      loadConfig({ HOOKBRIDGE_TABLE: 'tbl', HOOKBRIDGE_EVENT_BUS: v }).HOOKBRIDGE_EVENT_BUS;
+    expect([bus(), bus(''), bus('on'), bus('off')]).toEqual(['on', 'on', 'on', 'off']);
+    for (const bad of ['false', 'OFF', '0'])
+      expect(() => bus(bad), bad).toThrowError(
+        'Invalid configuration: HOOKBRIDGE_EVENT_BUS: must be on or off',
+      );
+  });
+
   it('names a missing variable', () => {
     expect(() => loadConfig({})).toThrowError(/HOOKBRIDGE_TABLE: is required/);
   });
