@@ -42,6 +42,8 @@ const [QUOTE, BACKSLASH, OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT] = [
 
 /** The detail when `body` opens more than EVENT_LIMITS.bodyDepth brackets at once (outside strings); one pass, no parse. */
 export function bodyTooDeep(body: Buffer): string | undefined {
+  // Depth never exceeds the brackets opened: with few enough in all (counted natively), no scan.
+  if (opensAtMost(body, EVENT_LIMITS.bodyDepth)) return undefined;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < body.length; i++) {
@@ -56,6 +58,14 @@ export function bodyTooDeep(body: Buffer): string | undefined {
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
   }
   return undefined;
+}
+
+/** Whether `body` holds at most `max` opening brackets (in strings or not). */
+function opensAtMost(body: Buffer, max: number): boolean {
+  let opens = 0;
+  for (const b of [OPEN_ARRAY, OPEN_OBJECT])
+    for (let i = body.indexOf(b); i >= 0; i = body.indexOf(b, i + 1)) if (++opens > max) return false;
+  return true;
 }
 
 export const recordTooLarge = (detail: string): HookbridgeError =>

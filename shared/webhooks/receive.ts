@@ -64,26 +64,44 @@ function normaliseSource(value: unknown): unknown {
   return v;
 }
 
+function parseSource(name: string, value: unknown): WebhookSourceSecret {
+  const parsed = WebhookSourceSecret.safeParse(normaliseSource(value));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new HookbridgeError(
+    'misconfigured',
+    `Secret ${name} must be {"secrets": ["…"], …} (${where}${issue?.message ?? 'invalid'})`,
+  );
+}
+
+/**
+ * Each cached secret value's parse, so a request served from the secrets cache (the same object
+ * until it is re-read) does not validate it again. Keyed weakly: a re-read value is parsed anew.
+ */
+const parsedSources = new WeakMap<object, WebhookSourceSecret>();
+
+function sourceOf(name: string, value: unknown): WebhookSourceSecret {
+  if (typeof value !== 'object' || value === null) return parseSource(name, value);
+  const known = parsedSources.get(value);
+  if (known) return known;
+  const src = parseSource(name, value);
+  parsedSources.set(value, src);
+  return src;
+}
+
 async function loadSource(deps: ReceiveDeps, name: string, missing: () => HookbridgeError) {
   const value = await deps.secrets.get(name);
   if (value === undefined) throw missing();
-  const parsed = WebhookSourceSecret.safeParse(normaliseSource(value));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new HookbridgeError(
-      'misconfigured',
-      `Secret ${name} must be {"secrets": ["…"], …} (${where}${issue?.message ?? 'invalid'})`,
-    );
-  }
+  const src = sourceOf(name, value);
   // Fail closed on the stack's placeholder: anyone could sign with it. 5xx, so the provider retries
   // until the operator sets the real secret; nothing is stored meanwhile.
-  if (parsed.data.secrets.includes(SECRET_PLACEHOLDER)) {
+  if (src.secrets.includes(SECRET_PLACEHOLDER)) {
     deps.log.warn('webhook secret is still the placeholder', { secretName: name });
     const where = { kind: deps.secrets.store?.kind ?? 'secrets-manager', file: deps.secretsFile };
     throw placeholderError(where, name, '{"secrets":["…"]}');
   }
-  return parsed.data;
+  return src;
 }
 
 function verifyWith(

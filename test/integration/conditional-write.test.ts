@@ -4,7 +4,7 @@
  * primitive reads it then. Both paths are pinned here, with the number of calls each makes.
  */
 import type { AddressInfo } from 'node:net';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import dynalite from 'dynalite';
@@ -86,6 +86,59 @@ describe('conditionalWrite on dynalite', () => {
       },
     });
     expect(out).toEqual({ applied: true, attributes: { pk: 'a', sk: 'b', v: 3 } });
+  });
+});
+
+describe('conditionalWrite Put (sent as the low-level PutItem)', () => {
+  // Every kind of value, undefined ones at the top and nested included, as the adapters write them.
+  const item = {
+    sk: 'b',
+    s: 'text',
+    empty: '',
+    n: 12.5,
+    zero: 0,
+    negative: -7,
+    big: 2 ** 40,
+    yes: true,
+    no: false,
+    fn: () => 1,
+    nothing: null,
+    absent: undefined,
+    body: Buffer.from('gz'),
+    tags: new Set(['x', 'y']),
+    list: [1, 'two', { three: 3, gone: undefined }],
+    map: { a: { b: 'c' }, gone: undefined, n: 3, bin: Buffer.from([1, 2]), nil: null, fn: () => 2 },
+    bare: Object.assign(Object.create(null) as object, { k: 'v' }),
+  };
+  const rawItem = async (pk: string) =>
+    (await raw.send(new GetItemCommand({ TableName: TABLE, Key: marshall({ pk, sk: 'b' }) }))).Item;
+
+  it("stores exactly what the document client's PutCommand stores, with its options", async () => {
+    const doc = DynamoDBDocumentClient.from(raw, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+    // A command first, as in a running function: the document client then edits its options.
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { ...item, pk: 'via-command' } }));
+    const out = await conditionalWrite(doc, {
+      Put: {
+        TableName: TABLE,
+        Item: { ...item, pk: 'via-primitive' },
+        ConditionExpression: 'attribute_not_exists(pk) OR n < :n',
+        ExpressionAttributeValues: { ':n': 1 },
+      },
+    });
+    expect(out).toEqual({ applied: true, attributes: undefined });
+    const { pk: _a, ...viaCommand } = (await rawItem('via-command'))!;
+    const { pk: _b, ...viaPrimitive } = (await rawItem('via-primitive'))!;
+    expect(viaPrimitive).toEqual(viaCommand);
+    expect(Object.keys(viaPrimitive)).not.toContain('absent');
+  });
+
+  it('an applied Put with ALL_OLD returns the replaced item as the document client would', async () => {
+    const out = await conditionalWrite(ddb, {
+      Put: { TableName: TABLE, Item: { pk: 'a', sk: 'b', v: 9 }, ReturnValues: 'ALL_OLD' },
+    });
+    expect(out).toEqual({ applied: true, attributes: { pk: 'a', sk: 'b', v: 1 } });
   });
 });
 

@@ -3,18 +3,17 @@
  * carries the item that failed it (ReturnValuesOnConditionCheckFailure: ALL_OLD), so the caller
  * learns why without a second read. Conditions are built from the named parts below.
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DeleteCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   type PutCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, type marshallOptions, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE } from '../../table.js';
 import { isConditionalCheckFailed, storeCall } from './client.js';
 
@@ -39,7 +38,7 @@ export async function conditionalWrite(
   try {
     const out = await storeCall(() =>
       'Put' in write
-        ? ddb.send(new PutCommand({ ...write.Put, ...onFailure }))
+        ? putItem(ddb, { ...write.Put, ...onFailure })
         : 'Update' in write
           ? ddb.send(new UpdateCommand({ ...write.Update, ...onFailure }))
           : ddb.send(new DeleteCommand({ ...write.Delete, ...onFailure })),
@@ -55,6 +54,76 @@ export async function conditionalWrite(
     // one, so read it. The only second read after a failed condition, and a no-op on AWS.
     return { applied: false, old: await readKey(ddb, write) };
   }
+}
+
+/**
+ * A Put as the low-level PutItem, its values marshalled here as the document client's PutCommand
+ * marshals them (each top-level value on its own, with the client's options; undefined and
+ * functions skipped), so the stored item is the same: the webhook hot path's one write skips the
+ * document client's second middleware stack and its generic walk of the whole input.
+ */
+async function putItem(ddb: DynamoDBDocumentClient, input: PutCommandInput): Promise<{ Attributes?: Item }> {
+  const { marshallOptions, unmarshallOptions } = ddb.config.translateConfig ?? {};
+  const options = {
+    ...marshallOptions,
+    convertTopLevelContainer: marshallOptions?.convertTopLevelContainer ?? true,
+  };
+  const { Item, ExpressionAttributeValues: values, ...rest } = input;
+  const out = await (ddb as unknown as DynamoDBClient).send(
+    new PutItemCommand({
+      ...rest,
+      Item: marshallValues(Item ?? {}, options),
+      ...(values ? { ExpressionAttributeValues: marshallValues(values, options) } : {}),
+    }),
+  );
+  // The whole map at once is each value on its own, as the document client unmarshalls them.
+  const native = { ...unmarshallOptions, convertWithoutMapWrapper: false };
+  return { Attributes: out.Attributes && unmarshall(out.Attributes, native) };
+}
+
+function marshallValues(values: Item, options: marshallOptions): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const k of Object.keys(values)) {
+    const v = values[k];
+    if (v !== undefined && typeof v !== 'function') out[k] = toAttr(v, options);
+  }
+  return out;
+}
+
+/**
+ * util-dynamodb's convertToAttr, with a direct path for what items are mostly made of (strings,
+ * safe numbers, booleans, null, Buffers, plain objects of those), giving what it gives: it tests
+ * each value against every type by constructor name and allocates lists to do so. Anything else,
+ * and any case an option changes (empty values, imprecise numbers), goes to it as is.
+ */
+function toAttr(v: unknown, options: marshallOptions): AttributeValue {
+  switch (typeof v) {
+    case 'string':
+      if (v !== '' || !options.convertEmptyValues) return { S: v };
+      break;
+    case 'number':
+      if (Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return { N: v.toString() };
+      break;
+    case 'boolean':
+      return { BOOL: v };
+    case 'object':
+      if (v === null) return { NULL: true };
+      if (v.constructor === Buffer && ((v as Buffer).length || !options.convertEmptyValues))
+        return { B: v as Buffer };
+      if (v.constructor === Object) return { M: mapAttr(v as Item, options) };
+  }
+  return marshall(v, options) as AttributeValue;
+}
+
+/** A plain object's members as convertToAttr maps them: functions skipped, undefined with removeUndefinedValues. */
+function mapAttr(obj: Item, options: marshallOptions): Record<string, AttributeValue> {
+  const m: Record<string, AttributeValue> = {};
+  for (const k in obj) {
+    const v = obj[k];
+    if (typeof v === 'function' || (v === undefined && options.removeUndefinedValues)) continue;
+    m[k] = toAttr(v, options);
+  }
+  return m;
 }
 
 async function readKey(ddb: DynamoDBDocumentClient, write: ConditionalWrite): Promise<Item | undefined> {
