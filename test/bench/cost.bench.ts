@@ -16,11 +16,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
 import { FUNCTION_SETTINGS } from '../../infra/functions.js';
 import { startLocal } from '../../infra/local/server.js';
 import { busEntrySize } from '../../shared/ports/index.js';
 import { writeTempSecrets } from '../support/local-runtime.js';
+import { postStripeWebhook } from '../support/stripe-webhook.js';
 import { DynamoMeter, type Usage } from './ddb-meter.js';
 import type { BenchResult } from './run.js';
 
@@ -127,20 +127,12 @@ async function measure(destinations: number, n = N, concurrency = 1, bus: 'on' |
     sqs.send++;
     return queueSend(m, d);
   };
-  const stripe = new Stripe('sk_test_bench');
   let posted = 0;
   const ingest: Lambda = { count: 0, ms: 0 };
   const post = async () => {
     const payload = stripeEvent(++posted);
     const t = performance.now();
-    const res = await fetch(`${rt.url}/webhooks/stripe`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
-      },
-      body: payload,
-    });
+    const res = await postStripeWebhook(rt.url, payload, SECRET);
     await res.arrayBuffer();
     ingest.count++;
     ingest.ms += Math.ceil(performance.now() - t);

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import Stripe from 'stripe';
+import { postStripeWebhook } from '../support/stripe-webhook.js';
 import { startProcess } from './lib.js';
 import type { BenchResult } from './run.js';
 
@@ -29,7 +29,6 @@ export default async function (): Promise<BenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'hb-bench-delivery-'));
   const secretsFile = join(dir, 'secrets.json');
   await writeFile(secretsFile, JSON.stringify({ 'hookbridge/webhooks/stripe': { secrets: [SECRET] } }));
-  const stripe = new Stripe('sk_test_bench');
   const arrivals = new Map<string, number>();
   let verifier: Webhook | undefined;
   const receiver = createServer((req, res) => {
@@ -53,6 +52,8 @@ export default async function (): Promise<BenchResult[]> {
   const rt = await startProcess('infra/local/main.ts', ['--port', '0', '--secrets-file', secretsFile], {
     HOOKBRIDGE_API_KEY: API_KEY,
     HOOKBRIDGE_TEST_ALLOW_HOSTS: `127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+    // One destination, the bench's: not npm start's stand-in receiver too (each event twice).
+    HOOKBRIDGE_LOCAL_RECEIVER: 'off',
   });
   const put = await fetch(`${rt.url}/destinations/bench`, {
     method: 'PUT',
@@ -78,14 +79,9 @@ export default async function (): Promise<BenchResult[]> {
         object: { id: `pi_${n}`, amount: 1000, amount_received: 1000, currency: 'usd', customer: 'cus_b' },
       },
     });
-    const header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
     const t0 = performance.now();
     sent.set(id, t0);
-    const res = await fetch(`${rt.url}/webhooks/stripe`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': header },
-      body: payload,
-    });
+    const res = await postStripeWebhook(rt.url, payload, SECRET);
     await res.arrayBuffer();
     receiveMs.push(performance.now() - t0);
     if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);

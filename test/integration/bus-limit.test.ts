@@ -3,15 +3,14 @@
  * limit (256 KB) is published as a reference to the stored event, and the local recording bus
  * refuses oversized entries as PutEvents does, so nothing here could pass by accident.
  */
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { BUS_ENTRY_MAX_BYTES, busEntrySize } from '../../shared/ports/index.js';
 import { apiCaller } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { postStripeWebhook } from '../support/stripe-webhook.js';
 
 const SECRET = 'whsec_bus_limit_0123456789abcdef';
-const stripe = new Stripe('sk_test_dummy');
 
 let rt: LocalRuntime;
 let temp: TempSecrets;
@@ -34,12 +33,7 @@ async function postStripe(id: string, object: Record<string, unknown>): Promise<
     created: 1,
     data: { object },
   });
-  const header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
-  const res = await fetch(`${rt.url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': header },
-    body: payload,
-  });
+  const res = await postStripeWebhook(rt.url, payload, SECRET);
   const json = (await res.json()) as { id: string };
   expect(res.status).toBe(200);
   await rt.pipeline.idle();

@@ -7,16 +7,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
 import { BUS_MARKER, EVENT } from '../../shared/adapters/dynamodb/keys.js';
 import type { BusMarkerRepo } from '../../shared/ports/index.js';
 import { apiCaller } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { postStripeWebhook } from '../support/stripe-webhook.js';
 
 const SECRET = 'whsec_bus_off_0123456789abcdef';
-const stripe = new Stripe('sk_test_dummy');
 
 let temp: TempSecrets;
 let receiver: Server;
@@ -93,14 +92,7 @@ async function postSucceeded(rt: LocalRuntime, stripeId: string): Promise<string
     created: Math.floor(Date.now() / 1000),
     data: { object: { id: `pi_${stripeId}`, amount: 500, amount_received: 500, currency: 'usd' } },
   });
-  const res = await fetch(`${rt.url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
-    },
-    body: payload,
-  });
+  const res = await postStripeWebhook(rt.url, payload, SECRET);
   expect(res.status).toBe(200);
   const { id } = (await res.json()) as { id: string };
   await rt.pipeline.idle();

@@ -4,7 +4,6 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as sendHandler } from '../../functions/deliveries-send/index.js';
 import { handler as processHandler } from '../../functions/events-process/index.js';
@@ -16,10 +15,10 @@ import type { EventRecord } from '../../shared/events/record.js';
 import { eventIdFor } from '../../shared/events/record.js';
 import { apiCaller, type JsonBody } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { postStripeWebhook } from '../support/stripe-webhook.js';
 
 const API_KEY = TEST_ADMIN_KEY;
 const STRIPE_SECRET = 'whsec_test_delivery_0123456789abcdef';
-const stripe = new Stripe('sk_test_dummy');
 
 let rt: LocalRuntime;
 let temp: TempSecrets;
@@ -125,16 +124,7 @@ async function postStripe(
     api_version: '2024-06-20',
     data: { object },
   });
-  const header = stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: STRIPE_SECRET,
-    timestamp: Math.floor(clock.now() / 1000),
-  });
-  const res = await fetch(`${rt.url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': header },
-    body: payload,
-  });
+  const res = await postStripeWebhook(rt.url, payload, STRIPE_SECRET, Math.floor(clock.now() / 1000));
   expect(res.status).toBe(200);
   await rt.pipeline.idle();
   return eventIdFor('stripe', 'default', id);

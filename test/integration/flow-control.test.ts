@@ -6,7 +6,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentFunction, localIam } from '../../infra/local/iam.js';
 import { ManualClock } from '../../infra/local/pipeline.js';
@@ -16,10 +15,10 @@ import { eventIdFor } from '../../shared/events/record.js';
 import type { FlowRepo } from '../../shared/ports/index.js';
 import { apiCaller } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { postStripeWebhook } from '../support/stripe-webhook.js';
 
 const STRIPE_SECRET = 'whsec_test_flow_0123456789abcdef';
 const TIMEOUT_MS = 3000;
-const stripe = new Stripe('sk_test_dummy');
 const api = apiCaller(() => rt.url, TEST_ADMIN_KEY);
 
 let rt: LocalRuntime;
@@ -90,16 +89,12 @@ async function postEvents(n: number): Promise<string[]> {
       created: 1_760_000_000 + seq,
       data: { object: { id: `pi_flow_${seq}`, amount: 100, amount_received: 100, currency: 'usd' } },
     });
-    const header = stripe.webhooks.generateTestHeaderString({
+    const res = await postStripeWebhook(
+      rt.url,
       payload,
-      secret: STRIPE_SECRET,
-      timestamp: Math.floor(rt.pipeline.clock.now() / 1000),
-    });
-    const res = await fetch(`${rt.url}/webhooks/stripe`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': header },
-      body: payload,
-    });
+      STRIPE_SECRET,
+      Math.floor(rt.pipeline.clock.now() / 1000),
+    );
     expect(res.status).toBe(200);
   };
   for (let i = 0; i < n; i += 10) await Promise.all(Array.from({ length: Math.min(10, n - i) }, one));

@@ -6,7 +6,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_SETTINGS } from '../../infra/functions.js';
 import { type LocalRuntime, startLocal } from '../../infra/local/server.js';
@@ -16,9 +15,9 @@ import { PULL_MAX_WAIT_SEC, type PullMessage } from '../../shared/delivery/types
 import { eventIdFor } from '../../shared/events/record.js';
 import { apiCaller, type JsonBody } from '../support/api.js';
 import { TEST_ADMIN_KEY, type TempSecrets, writeTempSecrets } from '../support/local-runtime.js';
+import { postStripeWebhook } from '../support/stripe-webhook.js';
 
 const STRIPE_SECRET = 'whsec_test_pull_0123456789abcdef';
-const stripe = new Stripe('sk_test_dummy');
 
 let rt: LocalRuntime;
 let temp: TempSecrets;
@@ -82,12 +81,7 @@ let n = 0;
 async function postStripe(type: string, object: Record<string, unknown>, settle = true): Promise<string> {
   const id = `evt_pull_${++n}`;
   const payload = JSON.stringify({ id, object: 'event', type, created: 1_760_000_000 + n, data: { object } });
-  const header = stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET });
-  const res = await fetch(`${rt.url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': header },
-    body: payload,
-  });
+  const res = await postStripeWebhook(rt.url, payload, STRIPE_SECRET);
   expect(res.status).toBe(200);
   if (settle) await rt.pipeline.idle();
   return eventIdFor('stripe', 'default', id);
