@@ -89,8 +89,8 @@ process.stdout.write(
     `  dynamodb: dynalite at ${rt.dynamoEndpoint}, table ${rt.table}`,
     `  secrets:  ${rt.secretsFile}`,
     rt.container.config.HOOKBRIDGE_EVENT_BUS === 'off'
-      ? '  event bus: off (HOOKBRIDGE_EVENT_BUS=off): nothing is published, deliveries are unchanged'
-      : '  event bus: recorded in memory, as EventBridge would receive it (HOOKBRIDGE_EVENT_BUS=off turns it off)',
+      ? '  bus:      off (HOOKBRIDGE_EVENT_BUS=off): nothing is published to EventBridge; deliveries are unchanged'
+      : '  bus:      EventBridge entries recorded in memory (HOOKBRIDGE_EVENT_BUS=off turns publishing off)',
     '  schedule: the reconciler runs due reconcilers every 5 minutes (docs/reconciliation.md)',
     `  admin API key: ${keyLine}`,
     'issuer' in rt.devOAuth
