@@ -6,36 +6,20 @@
  * keep to the rate.
  */
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTable } from '../../infra/local/table.js';
 import { backfillIndexes, pacer } from '../../infra/ops/index-backfill.js';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
 import { DynamoEventRepo } from '../../shared/adapters/dynamodb/events.js';
 import { DynamoIndexBackfill, shardedDeliveryPk } from '../../shared/adapters/dynamodb/index-backfill.js';
 import { DELIVERY, EVENT } from '../../shared/adapters/dynamodb/keys.js';
+import { fileDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
-const server = dynalite({ createTableMs: 0 });
-let ddb: ReturnType<typeof createDocumentClient>;
+const db = fileDynalite();
 let tables = 0;
-
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  ddb = createDocumentClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-  });
-});
-
-afterAll(async () => {
-  ddb.destroy();
-  await new Promise((r) => server.close(r));
-});
 
 const at = (s: number) => new Date(NOW - s * 1000).toISOString();
 const EVENTS = 130;
@@ -43,12 +27,12 @@ const EVENTS = 130;
 /** A table holding what the pre-sharding code wrote: EVENTS events, and 3 deliveries of 2 destinations. */
 async function oldTable(): Promise<string> {
   const name = `backfill-${++tables}`;
-  await createTable(ddb, name);
+  await createTable(db.ddb, name);
   const body = Buffer.from('{}');
   for (let i = 0; i < EVENTS; i++) {
     const id = `evt_old${String(i).padStart(3, '0')}`;
     const receivedAt = at(EVENTS - i);
-    await ddb.send(
+    await db.ddb.send(
       new PutCommand({
         TableName: name,
         Item: {
@@ -98,7 +82,7 @@ async function oldTable(): Promise<string> {
     delivery('evt_old002', 'orders', 'dead', 'deadletter#orders'),
     delivery('evt_old003', 'billing', 'pending', 'pending#billing'),
   ])
-    await ddb.send(new PutCommand({ TableName: name, Item: item }));
+    await db.ddb.send(new PutCommand({ TableName: name, Item: item }));
   return name;
 }
 
@@ -107,12 +91,12 @@ const noWait = { sleep: async () => {} };
 describe('events:backfill', () => {
   it('lists every old event again, newest first, once; deliveries reach their shards; a second run changes nothing', async () => {
     const name = await oldTable();
-    const events = new DynamoEventRepo(ddb, name, { retentionDays: 30, now: () => NOW });
-    const deliveries = new DynamoDeliveryRepo(ddb, name);
+    const events = new DynamoEventRepo(db.ddb, name, { retentionDays: 30, now: () => NOW });
+    const deliveries = new DynamoDeliveryRepo(db.ddb, name);
     expect((await events.list({ limit: 10 })).items).toEqual([]);
     expect((await deliveries.listIndexedForDestination('orders', 'pending')).items).toEqual([]);
 
-    const out = await backfillIndexes(new DynamoIndexBackfill(ddb, name), noWait);
+    const out = await backfillIndexes(new DynamoIndexBackfill(db.ddb, name), noWait);
     expect(out).toMatchObject({ events: EVENTS, deliveries: 3, skipped: 0, cursor: undefined });
 
     const listed: string[] = [];
@@ -126,7 +110,7 @@ describe('events:backfill', () => {
     expect(listed).toEqual(ids.reverse());
     expect((await events.list({ limit: 100, type: 'charge.refunded' })).items).toHaveLength(EVENTS / 2);
 
-    const raw = await ddb.send(
+    const raw = await db.ddb.send(
       new GetItemCommand({
         TableName: name,
         Key: { pk: { S: EVENT.pk('evt_old007') }, sk: { S: EVENT.sk } },
@@ -144,13 +128,13 @@ describe('events:backfill', () => {
     expect((await deliveries.listDeadLetters('orders')).map((d) => d.eventId)).toEqual(['evt_old002']);
     expect((await deliveries.listIndexedForDestination('billing', 'pending')).items).toHaveLength(1);
 
-    const again = await backfillIndexes(new DynamoIndexBackfill(ddb, name), noWait);
+    const again = await backfillIndexes(new DynamoIndexBackfill(db.ddb, name), noWait);
     expect(again).toMatchObject({ events: 0, deliveries: 0, skipped: 0 });
   });
 
   it('stops after a page with a cursor, and the resumed run finishes the rest', async () => {
     const name = await oldTable();
-    const backfill = new DynamoIndexBackfill(ddb, name);
+    const backfill = new DynamoIndexBackfill(db.ddb, name);
     const first = await backfillIndexes(backfill, { ...noWait, maxPages: 1 });
     expect(first.pages).toBe(1);
     expect(first.cursor).toEqual(expect.any(String));

@@ -3,13 +3,10 @@
  * in-memory fake in test/support, so unit tests on the fakes mean what the adapters do.
  */
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTable } from '../../infra/local/table.js';
 import { DynamoApiKeyRepo } from '../../shared/adapters/dynamodb/api-keys.js';
 import { DynamoBusMarkerRepo } from '../../shared/adapters/dynamodb/bus-markers.js';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectionRepo } from '../../shared/adapters/dynamodb/connections.js';
 import { DynamoDeliveryRepo } from '../../shared/adapters/dynamodb/deliveries.js';
 import { DynamoDestinationRepo } from '../../shared/adapters/dynamodb/destinations.js';
@@ -37,27 +34,14 @@ import type {
   ReconcilerRepo,
   ReplayRepo,
 } from '../../shared/ports/index.js';
+import { fileDynalite } from '../support/dynalite.js';
 import { memoryStores } from '../support/memory-stores.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const AT = new Date(NOW).toISOString();
 const later = (ms: number) => new Date(NOW + ms).toISOString();
-const server = dynalite({ createTableMs: 0 });
-let ddb: ReturnType<typeof createDocumentClient>;
+const db = fileDynalite();
 let table = 0;
-
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  ddb = createDocumentClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-  });
-});
-
-afterAll(async () => {
-  ddb.destroy();
-  await new Promise((r) => server.close(r));
-});
 
 interface Stores {
   events: EventRepo;
@@ -77,20 +61,20 @@ interface Stores {
 /** A fresh, empty set of stores: a new table for DynamoDB, new maps for the fakes. */
 async function dynamoStores(): Promise<Stores> {
   const name = `contract-${++table}`;
-  await createTable(ddb, name);
+  await createTable(db.ddb, name);
   return {
-    events: new DynamoEventRepo(ddb, name, { retentionDays: 30, now: () => NOW }),
-    destinations: new DynamoDestinationRepo(ddb, name),
-    flow: new DynamoFlowRepo(ddb, name),
-    deliveries: new DynamoDeliveryRepo(ddb, name),
-    pullMessages: new DynamoPullMessageRepo(ddb, name),
-    readModel: new DynamoReadModelRepo(ddb, name),
-    busMarkers: new DynamoBusMarkerRepo(ddb, name),
-    replays: new DynamoReplayRepo(ddb, name),
-    connections: new DynamoConnectionRepo(ddb, name),
-    integrations: new DynamoIntegrationRepo(ddb, name),
-    apiKeys: new DynamoApiKeyRepo(ddb, name),
-    reconcilers: new DynamoReconcilerRepo(ddb, name),
+    events: new DynamoEventRepo(db.ddb, name, { retentionDays: 30, now: () => NOW }),
+    destinations: new DynamoDestinationRepo(db.ddb, name),
+    flow: new DynamoFlowRepo(db.ddb, name),
+    deliveries: new DynamoDeliveryRepo(db.ddb, name),
+    pullMessages: new DynamoPullMessageRepo(db.ddb, name),
+    readModel: new DynamoReadModelRepo(db.ddb, name),
+    busMarkers: new DynamoBusMarkerRepo(db.ddb, name),
+    replays: new DynamoReplayRepo(db.ddb, name),
+    connections: new DynamoConnectionRepo(db.ddb, name),
+    integrations: new DynamoIntegrationRepo(db.ddb, name),
+    apiKeys: new DynamoApiKeyRepo(db.ddb, name),
+    reconcilers: new DynamoReconcilerRepo(db.ddb, name),
   };
 }
 
