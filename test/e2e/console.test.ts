@@ -608,7 +608,8 @@ describe('the console', () => {
     expect(await page.locator('dl.fields').textContent()).toContain(`hookbridge/apikeys/${integration}`);
     expect(await page.locator('pre.body').textContent()).toContain('"baseUrl": "https://api.example.com"');
     const rows = page.getByRole('table', { name: 'Connections' }).locator('tbody tr');
-    expect(await rows.allTextContents()).toEqual([expect.stringContaining(connection)]);
+    // The connections table loads on its own request after the heading: wait for its rows.
+    await expect.poll(() => rows.allTextContents()).toEqual([expect.stringContaining(connection)]);
     await shot(page, 'integration-desktop');
     expect(problems).toEqual([]);
     await context.close();
